@@ -1,0 +1,190 @@
+#include "common/time.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+namespace rectify {
+namespace {
+
+std::string& ZoneName() {
+    static std::string zone = "Asia/Shanghai";
+    return zone;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads 1..max_digits decimal digits at text[pos]; advances pos.
+bool ReadInt(std::string_view text, std::size_t& pos, int min_digits, int max_digits, int& out) {
+    std::size_t start = pos;
+    while (pos < text.size() && pos - start < static_cast<std::size_t>(max_digits) && text[pos] >= '0' &&
+           text[pos] <= '9') {
+        ++pos;
+    }
+    if (pos - start < static_cast<std::size_t>(min_digits)) return false;
+    std::from_chars(text.data() + start, text.data() + pos, out);
+    return true;
+}
+
+struct Fields {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+};
+
+Status CheckFields(std::string_view text, const Fields& f) {
+    auto bad = [&](const char* what) {
+        return InvalidArgument("invalid time \"" + std::string(text) + "\": " + what);
+    };
+    if (f.year < 1900 || f.year > 9999) return bad("year out of range 1900-9999");
+    if (f.month < 1 || f.month > 12) return bad("month out of range 1-12");
+    if (f.day < 1 || f.day > DaysInMonth(f.year, f.month)) return bad("day out of range for the month");
+    if (f.hour > 23) return bad("hour out of range 0-23");
+    if (f.minute > 59) return bad("minute out of range 0-59");
+    if (f.second > 59) return bad("second out of range 0-59");
+    return Status::Ok();
+}
+
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+UnixSeconds FromUtc(const Fields& f) {
+    return DaysFromCivil(f.year, f.month, f.day) * kSecondsPerDay + f.hour * 3600 + f.minute * 60 + f.second;
+}
+
+}  // namespace
+
+Status SetDisplayZone(const std::string& iana_name) {
+    if (iana_name.empty() || iana_name.find("..") != std::string::npos ||
+        (iana_name != "UTC" && !std::filesystem::exists("/usr/share/zoneinfo/" + iana_name))) {
+        return InvalidArgument("unknown time zone \"" + iana_name + "\" (expected an IANA name such as Asia/Shanghai)");
+    }
+    ZoneName() = iana_name;
+    setenv("TZ", iana_name.c_str(), 1);
+    tzset();
+    return Status::Ok();
+}
+
+const std::string& DisplayZone() { return ZoneName(); }
+
+UnixSeconds NowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string FormatIso(UnixSeconds t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600, (off % 3600) / 60);
+    return buf;
+}
+
+UnixSeconds FromLocal(int year, int month, int day, int hour, int minute, int second) {
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    tm.tm_isdst = -1;
+    return static_cast<UnixSeconds>(mktime(&tm));
+}
+
+Result<UnixSeconds> ParseIso(std::string_view text) {
+    Fields f;
+    std::size_t p = 0;
+    auto bad = [&](const char* what) {
+        return InvalidArgument("invalid time \"" + std::string(text) + "\": " + what +
+                               " (expected RFC 3339, e.g. 2020-09-03T08:30:00+08:00, or a date 2020-09-03)");
+    };
+    if (!ReadInt(text, p, 4, 4, f.year) || p >= text.size() || text[p++] != '-' || !ReadInt(text, p, 2, 2, f.month) ||
+        p >= text.size() || text[p++] != '-' || !ReadInt(text, p, 2, 2, f.day)) {
+        return bad("malformed date");
+    }
+    if (p == text.size()) {
+        RETURN_IF_ERROR(CheckFields(text, f));
+        return FromLocal(f.year, f.month, f.day, 0, 0, 0);
+    }
+    if (text[p] != 'T' && text[p] != 't' && text[p] != ' ') return bad("expected 'T' after the date");
+    ++p;
+    if (!ReadInt(text, p, 2, 2, f.hour) || p >= text.size() || text[p++] != ':' || !ReadInt(text, p, 2, 2, f.minute) ||
+        p >= text.size() || text[p++] != ':' || !ReadInt(text, p, 2, 2, f.second)) {
+        return bad("malformed time of day");
+    }
+    if (p < text.size() && text[p] == '.') {
+        ++p;
+        std::size_t start = p;
+        while (p < text.size() && text[p] >= '0' && text[p] <= '9') ++p;
+        if (p == start) return bad("empty fraction of a second");
+    }
+    if (p >= text.size()) return bad("missing UTC offset ('Z' or +hh:mm)");
+    int offset = 0;
+    if (text[p] == 'Z' || text[p] == 'z') {
+        ++p;
+    } else if (text[p] == '+' || text[p] == '-') {
+        int sign = text[p++] == '-' ? -1 : 1;
+        int oh = 0, om = 0;
+        if (!ReadInt(text, p, 2, 2, oh) || p >= text.size() || text[p++] != ':' || !ReadInt(text, p, 2, 2, om) ||
+            oh > 23 || om > 59) {
+            return bad("malformed UTC offset");
+        }
+        offset = sign * (oh * 3600 + om * 60);
+    } else {
+        return bad("malformed UTC offset");
+    }
+    if (p != text.size()) return bad("trailing characters");
+    RETURN_IF_ERROR(CheckFields(text, f));
+    return FromUtc(f) - offset;
+}
+
+Result<UnixSeconds> ParseLocalDateTime(std::string_view text) {
+    Fields f;
+    std::size_t p = 0;
+    auto bad = [&](const char* what) {
+        return InvalidArgument("invalid local time \"" + std::string(text) + "\": " + what +
+                               " (expected e.g. 2019/4/25 9:32:09 or 2017-06-08 17:31:20)");
+    };
+    if (!ReadInt(text, p, 4, 4, f.year) || p >= text.size()) return bad("malformed date");
+    char sep = text[p];
+    if (sep != '/' && sep != '-') return bad("malformed date");
+    ++p;
+    if (!ReadInt(text, p, 1, 2, f.month) || p >= text.size() || text[p++] != sep || !ReadInt(text, p, 1, 2, f.day)) {
+        return bad("malformed date");
+    }
+    if (p < text.size()) {
+        if (text[p] != ' ' && text[p] != 'T') return bad("expected a space after the date");
+        ++p;
+        if (!ReadInt(text, p, 1, 2, f.hour) || p >= text.size() || text[p++] != ':' ||
+            !ReadInt(text, p, 2, 2, f.minute)) {
+            return bad("malformed time of day");
+        }
+        if (p < text.size()) {
+            if (text[p++] != ':' || !ReadInt(text, p, 2, 2, f.second)) return bad("malformed seconds");
+        }
+        if (p != text.size()) return bad("trailing characters");
+    }
+    RETURN_IF_ERROR(CheckFields(text, f));
+    return FromLocal(f.year, f.month, f.day, f.hour, f.minute, f.second);
+}
+
+}  // namespace rectify

@@ -1,0 +1,68 @@
+#include "service/json.hpp"
+
+#include "domain/json.hpp"
+
+namespace rectify::service {
+
+nlohmann::json ToJson(const Rate& r) {
+    return {{"numerator", r.numerator},
+            {"denominator", r.denominator},
+            {"rate", r.rate ? nlohmann::json(*r.rate) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json ToJson(const OrgStats& s) {
+    nlohmann::json by_status = nlohmann::json::object();
+    for (const auto& [status, count] : s.by_status) by_status[status] = count;
+    nlohmann::json by_category = nlohmann::json::array();
+    for (const auto& c : s.by_category) {
+        by_category.push_back({{"category_id", c.category_id ? nlohmann::json(*c.category_id) : nlohmann::json()},
+                               {"path", c.path},
+                               {"count", c.count}});
+    }
+    return {{"org", domain::ToJson(s.org)},
+            {"problems", s.problems},
+            {"by_status", by_status},
+            {"by_category", by_category},
+            {"closed", s.closed},
+            {"closed_on_time", ToJson(s.closed_on_time)},
+            {"median_days_to_close",
+             s.median_days_to_close ? nlohmann::json(*s.median_days_to_close) : nlohmann::json(nullptr)},
+            {"opinions", s.opinions},
+            {"opinions_replied", ToJson(s.opinions_replied)}};
+}
+
+nlohmann::json ToJson(const ProblemDetail& d) {
+    nlohmann::json j = domain::ToJson(d.problem);
+    j["owner"] = domain::ToJson(d.owner);
+    j["category"] = d.category ? domain::ToJson(*d.category) : nlohmann::json(nullptr);
+    j["opinion_ids"] = d.opinion_ids;
+    return j;
+}
+
+nlohmann::json ToJson(const ImportReport& r) {
+    nlohmann::json rejected = nlohmann::json::array();
+    for (const auto& e : r.rejected) rejected.push_back({{"row", e.row}, {"column", e.column}, {"reason", e.reason}});
+    return {{"kind", r.kind},
+            {"file", r.file},
+            {"rows_read", r.rows_read},
+            {"rows_stored", r.rows_stored},
+            {"rows_existing", r.rows_existing},
+            {"rows_rejected", static_cast<std::int64_t>(r.rejected.size())},
+            {"rejected", rejected}};
+}
+
+nlohmann::json ToJson(const store::Event& e) {
+    auto parse = [](const std::optional<std::string>& s) {
+        return s ? nlohmann::json::parse(*s, nullptr, false) : nlohmann::json(nullptr);
+    };
+    return {{"id", e.id},
+            {"at", FormatIso(e.at)},
+            {"actor", e.actor},
+            {"entity", e.entity},
+            {"entity_id", e.entity_id},
+            {"action", e.action},
+            {"before", parse(e.before_json)},
+            {"after", parse(e.after_json)}};
+}
+
+}  // namespace rectify::service

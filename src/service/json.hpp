@@ -1,0 +1,25 @@
+// JSON forms of the service results (stats, problem detail, import reports, pages), shared by the HTTP
+// API and the CLI so both print the same shapes. Pure; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "service/service.hpp"
+
+namespace rectify::service {
+
+// {"numerator": n, "denominator": d, "rate": r|null}
+nlohmann::json ToJson(const Rate& rate);
+// {"org": Org, "problems": n, "by_status": {"registered": n, ...}, "by_category": [{"category_id",
+//  "path", "count"}], "closed": n, "closed_on_time": Rate, "median_days_to_close": x|null,
+//  "opinions": n, "opinions_replied": Rate}
+nlohmann::json ToJson(const OrgStats& stats);
+// Problem fields plus "owner": Org, "category": Category|null, "opinion_ids": [..]
+nlohmann::json ToJson(const ProblemDetail& detail);
+// {"kind", "file", "rows_read", "rows_stored", "rows_existing", "rows_rejected",
+//  "rejected": [{"row", "column", "reason"}]}
+nlohmann::json ToJson(const ImportReport& report);
+// {"id", "at", "actor", "entity", "entity_id", "action", "before": json|null, "after": json|null}
+nlohmann::json ToJson(const store::Event& event);
+
+}  // namespace rectify::service

@@ -1,0 +1,259 @@
+// The use cases of rectify: one function per user action. Called by src/http and src/cli; every call
+// takes the Actor who acts and checks scope here, so no caller can forget it. Anything outside the
+// actor's scope is answered kNotFound, exactly like an id that does not exist (no existence leaks).
+// Thread-safe: any number of threads may call any function at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "domain/json.hpp"
+#include "domain/model.hpp"
+#include "index/org_tree.hpp"
+#include "store/store.hpp"
+
+namespace rectify::service {
+
+using domain::Actor;
+
+// One page of a list and the opaque cursor of the next page (nullopt on the last page).
+template <typename T>
+struct Page {
+    std::vector<T> items;
+    std::optional<std::string> next_cursor;
+};
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+// Filters of GET /api/v1/problems. `org_id`: the subtree to list (default: the actor's whole scope).
+// `category_id`: that category and its descendants. Created range [created_from, created_to), UTC.
+struct ProblemQuery {
+    std::optional<domain::OrgId> org_id;
+    std::vector<domain::ProblemStatus> statuses;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<domain::ProblemSource> source;
+    std::optional<UnixSeconds> created_from;
+    std::optional<UnixSeconds> created_to;
+    std::optional<std::string> cursor;
+    int limit = kDefaultPageSize;  // 1..kMaxPageSize
+};
+
+struct OpinionQuery {
+    std::optional<domain::OrgId> org_id;
+    std::vector<domain::OpinionStatus> statuses;
+    std::optional<domain::OpinionChannel> channel;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<bool> replied;
+    std::optional<UnixSeconds> received_from;
+    std::optional<UnixSeconds> received_to;
+    std::optional<std::string> cursor;
+    int limit = kDefaultPageSize;
+};
+
+// A new problem (POST /api/v1/problems). Status starts as registered; created_at is now.
+struct ProblemDraft {
+    std::string title;
+    std::string description;
+    domain::ProblemSource source = domain::ProblemSource::kOther;
+    std::optional<domain::CategoryId> category_id;
+    domain::Severity severity = domain::Severity::kNormal;
+    domain::OrgId owner_org_id = 0;
+    std::optional<UnixSeconds> due_at;
+    std::vector<domain::OpinionId> opinion_ids;  // opinions this problem came from (must be in scope)
+};
+
+// An edit of a problem's descriptive fields (PATCH /api/v1/problems/{id}). `version` is the version the
+// editor read; a stale one is kAborted. Status changes belong to the workflow (issue 3), not here.
+struct ProblemPatch {
+    std::int64_t version = 0;
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<std::optional<domain::CategoryId>> category_id;  // set, or clear with nullopt inside
+    std::optional<domain::Severity> severity;
+    std::optional<std::optional<UnixSeconds>> due_at;
+};
+
+// A new opinion (POST /api/v1/opinions), routed to `org_id`; status received.
+struct OpinionDraft {
+    domain::OpinionChannel channel = domain::OpinionChannel::kOther;
+    domain::OpinionKind kind = domain::OpinionKind::kOther;
+    std::string title;
+    std::string text;
+    domain::OrgId org_id = 0;
+    std::optional<std::string> division_code;
+    std::optional<std::string> submitter;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<UnixSeconds> received_at;  // default now
+};
+
+// A problem with what it came from.
+struct ProblemDetail {
+    domain::Problem problem;
+    domain::Org owner;
+    std::optional<domain::Category> category;
+    std::vector<domain::OpinionId> opinion_ids;
+};
+
+// A rate with the figures it comes from; rate is nullopt when the denominator is 0.
+struct Rate {
+    std::int64_t numerator = 0;
+    std::int64_t denominator = 0;
+    std::optional<double> rate;
+};
+
+struct CategoryCount {
+    std::optional<domain::CategoryId> category_id;  // nullopt: uncategorised
+    std::string path;                               // "" when uncategorised
+    std::int64_t count = 0;
+};
+
+// Figures of one org's whole subtree (GET /api/v1/orgs/{id}/stats).
+struct OrgStats {
+    domain::Org org;
+    std::int64_t problems = 0;
+    std::vector<std::pair<std::string, std::int64_t>> by_status;  // every status, in lifecycle order
+    std::vector<CategoryCount> by_category;                        // largest first
+    std::int64_t closed = 0;
+    Rate closed_on_time;  // closed at or before due_at / closed problems with a due date
+    std::optional<double> median_days_to_close;  // days (86,400 s), over closed problems
+    std::int64_t opinions = 0;
+    Rate opinions_replied;
+};
+
+// What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
+// after the header is row 1) and the reason; when any row is rejected nothing of the file is stored.
+struct RowError {
+    std::int64_t row = 0;
+    std::string column;
+    std::string reason;
+};
+struct ImportReport {
+    std::string kind;
+    std::string file;
+    std::int64_t rows_read = 0;
+    std::int64_t rows_stored = 0;
+    std::int64_t rows_existing = 0;  // already stored by an earlier import of the same data (natural keys)
+    std::vector<RowError> rejected;
+};
+
+// Options of `rectify init`: the root org above the provinces, and the category catalogue to load.
+struct InitOptions {
+    std::string root_name = "全国";
+    std::string root_level = "central";
+    std::optional<std::string> categories_csv;  // 一级分类,二级分类,三级分类 (the 问政 taxonomy)
+};
+
+// Options of `rectify import divisions`: which parts of the china-division files to load.
+// `dir` holds provinces.csv, cities.csv, areas.csv, streets.csv. Provinces are loaded whole
+// (cities, counties, townships) unless `cities` names some of their cities, then only those.
+struct DivisionImportOptions {
+    std::string dir;
+    std::vector<std::string> provinces;  // 2-digit codes, e.g. "12", "13"
+    std::vector<std::string> cities;     // 4-digit codes, e.g. "3501"; their province is created too
+    std::string depth = "township";      // deepest level to load: city, county or township
+};
+
+// Options of the opinion and problem imports.
+struct OpinionImportOptions {
+    std::string file;
+    std::string format;  // "wenzheng" (问政 messages with replies) or "fz12345" (Fuzhou 12345 cases)
+    // wenzheng: the org of the masked city (A市); messages naming one of its children (A3区) go there.
+    std::optional<domain::OrgId> org_id;
+    // fz12345: the org of 福州市, whose child districts receive the cases; and the deadline given to
+    // each case, in days after receipt (the SLA; see docs/DATA.md for the choice of 15).
+    int due_days = 15;
+};
+
+class Service {
+public:
+    // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
+    static Result<std::unique_ptr<Service>> Create(std::unique_ptr<store::Store> store);
+
+    // An actor that sees the whole tree (the CLI, and the server until accounts exist: issue 4).
+    Actor RootActor(const std::string& name) const;
+
+    // ---- set-up ----
+    // Seeds the org levels, the root org and the category catalogue; does nothing that is already
+    // there (safe to run twice). Errors: kInvalidArgument (bad categories file, with row), store errors.
+    Status Init(const Actor& actor, const InitOptions& options);
+    bool Initialized() const;
+
+    // ---- orgs ----
+    Result<domain::Org> GetOrg(const Actor& actor, domain::OrgId id);
+    Result<std::vector<domain::Org>> ListChildren(const Actor& actor, domain::OrgId id);
+    Result<domain::Org> FindOrgByDivisionCode(const Actor& actor, const std::string& code);
+    // The chain from the root down to `id` (for breadcrumbs), limited to what the actor may see.
+    Result<std::vector<domain::Org>> Ancestors(const Actor& actor, domain::OrgId id);
+    // Creates an org under `draft.parent_id` (required, in scope). Errors: kInvalidArgument,
+    // kAlreadyExists (division code or sibling name), kNotFound (parent).
+    Result<domain::Org> CreateOrg(const Actor& actor, domain::Org draft);
+    // Moves an org (and its subtree) under a new parent; both must be in scope; history is the event
+    // log. Errors: kNotFound, kFailedPrecondition (into its own subtree, or the root).
+    Result<domain::Org> MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent);
+    Result<std::vector<domain::OrgLevel>> ListLevels();
+    Result<std::vector<domain::Category>> ListCategories();
+
+    // ---- problems ----
+    Result<Page<domain::Problem>> ListProblems(const Actor& actor, const ProblemQuery& query);
+    Result<ProblemDetail> GetProblem(const Actor& actor, domain::ProblemId id);
+    Result<domain::Problem> CreateProblem(const Actor& actor, const ProblemDraft& draft);
+    Result<domain::Problem> UpdateProblem(const Actor& actor, domain::ProblemId id, const ProblemPatch& patch);
+
+    // ---- opinions ----
+    Result<Page<domain::Opinion>> ListOpinions(const Actor& actor, const OpinionQuery& query);
+    Result<domain::Opinion> GetOpinion(const Actor& actor, domain::OpinionId id);
+    Result<domain::Opinion> CreateOpinion(const Actor& actor, const OpinionDraft& draft);
+
+    // ---- figures ----
+    // Figures over the subtree of `org_id`, categories grouped at `category_depth` (1..3).
+    Result<OrgStats> Stats(const Actor& actor, domain::OrgId org_id, int category_depth = 1);
+    // The figures of each child of `org_id` (for rankings), in child id order.
+    Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, int category_depth = 1);
+
+    // The event log of one record (entity "org", "problem" or "opinion"), oldest first; scope-checked
+    // through the record. Errors: kNotFound, kInvalidArgument (unknown entity).
+    Result<std::vector<store::Event>> History(const Actor& actor, const std::string& entity, std::int64_t id);
+
+    // ---- imports (src/service/import.cpp); each file is one transaction ----
+    Result<ImportReport> ImportDivisions(const Actor& actor, const DivisionImportOptions& options);
+    // A CSV of orgs that are not divisions: columns path,level,kind,batch,division_code where path is
+    // the names from the root's child down, joined with '/', e.g. "西地省/A市/A3区". Parents first.
+    Result<ImportReport> ImportOrgs(const Actor& actor, const std::string& file);
+    Result<ImportReport> ImportOpinions(const Actor& actor, const OpinionImportOptions& options);
+    // The rectify problem list CSV (docs/DATA.md#problems-csv): title,description,source,category,
+    // owner_division_code|owner_org_id,created_at,due_at,status,closed_at,source_ref.
+    Result<ImportReport> ImportProblems(const Actor& actor, const std::string& file);
+
+    store::Store& store() { return *store_; }
+    // The current org tree snapshot (immutable; replaced after org changes).
+    std::shared_ptr<const index::OrgTree> Tree() const;
+
+    // Internal for the importers: rebuilds the org tree from the store after org writes.
+    Status ReloadTree();
+    // Internal: the domain::Actor's permission to see org `id` (scope check).
+    bool InScope(const Actor& actor, domain::OrgId id) const;
+
+private:
+    explicit Service(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
+    Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
+    Result<domain::Org> GetOrgInScope(const Actor& actor, domain::OrgId id);
+
+    std::unique_ptr<store::Store> store_;
+    mutable std::shared_mutex tree_mutex_;
+    std::shared_ptr<const index::OrgTree> tree_;
+};
+
+// Builds an event row for `entity`/`id` with optional before/after JSON, at now, by `actor`.
+store::Event MakeEvent(const Actor& actor, std::string entity, std::int64_t id, std::string action,
+                       const std::optional<nlohmann::json>& before, const std::optional<nlohmann::json>& after);
+
+// Cursor encoding: opaque to clients ("c" followed by the last id, base-36). Errors: kInvalidArgument.
+std::string EncodeCursor(std::int64_t last_id);
+Result<std::int64_t> DecodeCursor(const std::string& cursor);
+
+}  // namespace rectify::service

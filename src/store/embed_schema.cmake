@@ -1,0 +1,13 @@
+# Writes ${OUT}: a C++ file holding every schema/*.sql file (sorted by name) as a raw string literal.
+file(GLOB files "${SCHEMA_DIR}/*.sql")
+list(SORT files)
+set(body "namespace rectify::store::detail {\nextern const char* const kMigrations[];\nextern const int kMigrationCount;\nconst char* const kMigrations[] = {\n")
+set(count 0)
+foreach(f IN LISTS files)
+  file(READ "${f}" text)
+  string(APPEND body "R\"rectifysql(${text})rectifysql\",\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nconst int kMigrationCount = ${count};\n}\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

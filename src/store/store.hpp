@@ -1,0 +1,159 @@
+// The persistent store: orgs, categories, problems, opinions, the append-only event log, import batches.
+// One implementation over SOCI serves SQLite (the embedded default) and, later, PostgreSQL; dialect
+// differences live in dialect.cpp. Called by src/service only.
+// Thread-safe: reads run on pooled connections; writes are serialised (one writer at a time, as SQLite
+// requires) and each Write() is one transaction.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "common/time.hpp"
+#include "domain/model.hpp"
+
+namespace rectify::store {
+
+// One row of the event log: who did what to which record, with JSON snapshots before and after.
+struct Event {
+    std::int64_t id = 0;
+    UnixSeconds at = 0;
+    std::string actor;
+    std::string entity;  // "org", "problem", "opinion", "category", "import_batch"
+    std::int64_t entity_id = 0;
+    std::string action;  // "create", "update", "move", "import"
+    std::optional<std::string> before_json;
+    std::optional<std::string> after_json;
+};
+
+// What an import did with one file.
+struct ImportBatch {
+    std::int64_t id = 0;
+    std::string kind;  // "divisions", "orgs", "opinions:wenzheng", "opinions:fz12345", "problems"
+    std::string file_name;
+    std::string file_sha256;
+    std::string actor;
+    UnixSeconds started_at = 0;
+    std::int64_t rows_read = 0, rows_stored = 0, rows_existing = 0, rows_rejected = 0;
+};
+
+// Filters for lists. `subtree_paths` restricts to records whose org path starts with any of them
+// (empty = no org restriction: callers always pass the actor's scope). Lists are newest first (id
+// descending); `before_id` is the cursor: only ids below it.
+struct ProblemFilter {
+    std::vector<std::string> subtree_paths;
+    std::vector<domain::ProblemStatus> statuses;
+    std::optional<std::string> category_path;  // the category and everything below it
+    std::optional<domain::ProblemSource> source;
+    std::optional<UnixSeconds> created_from;  // inclusive
+    std::optional<UnixSeconds> created_to;    // exclusive
+    std::optional<std::int64_t> before_id;
+    int limit = 50;
+};
+
+struct OpinionFilter {
+    std::vector<std::string> subtree_paths;
+    std::vector<domain::OpinionStatus> statuses;
+    std::optional<domain::OpinionChannel> channel;
+    std::optional<std::string> category_path;
+    std::optional<bool> replied;
+    std::optional<UnixSeconds> received_from;  // inclusive
+    std::optional<UnixSeconds> received_to;    // exclusive
+    std::optional<std::int64_t> before_id;
+    int limit = 50;
+};
+
+// Raw figures of one subtree, from which the service computes rates and medians.
+struct SubtreeFigures {
+    std::int64_t problems = 0;
+    std::map<std::string, std::int64_t> by_status;           // status name -> count
+    std::map<std::optional<domain::CategoryId>, std::int64_t> by_category;  // category at the asked depth
+    std::int64_t closed_with_due = 0;                         // closed problems that had a due date
+    std::int64_t closed_on_time = 0;                          // ... closed at or before it
+    std::vector<std::int64_t> close_seconds;                  // closed_at - created_at of closed problems
+    std::int64_t opinions = 0;
+    std::int64_t opinions_replied = 0;
+};
+
+class Store;
+
+// The handle of one write transaction; valid only inside Store::Write's callback. Reads made through
+// it see the transaction's own uncommitted writes.
+class WriteTx {
+public:
+    virtual ~WriteTx() = default;
+
+    // Inserts `org` (id and path are assigned and written back). Errors: kAlreadyExists (division code
+    // or sibling name taken), kNotFound (parent), kInvalidArgument (unknown level).
+    virtual Status InsertOrg(domain::Org& org) = 0;
+    // Re-parents an org and rewrites the paths of its subtree. Errors: kNotFound, kFailedPrecondition
+    // (new parent inside the moved subtree).
+    virtual Status MoveOrg(domain::OrgId id, domain::OrgId new_parent) = 0;
+    virtual Status UpsertLevel(const domain::OrgLevel& level) = 0;
+    // Inserts a category (id written back). Errors: kAlreadyExists (path taken).
+    virtual Status InsertCategory(domain::Category& category) = 0;
+    virtual Status InsertProblem(domain::Problem& problem) = 0;
+    // Writes every field of `problem` if the stored version equals problem.version, then stores
+    // version+1 (written back). Errors: kNotFound, kAborted (stale version: someone changed it first).
+    virtual Status UpdateProblem(domain::Problem& problem) = 0;
+    virtual Status InsertOpinion(domain::Opinion& opinion) = 0;
+    virtual Status AppendEvent(Event& event) = 0;
+    virtual Status InsertImportBatch(ImportBatch& batch) = 0;
+
+    virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
+    virtual Result<std::optional<domain::Org>> FindOrgByDivisionCode(const std::string& code) = 0;
+    virtual Result<std::optional<domain::Org>> FindChildByName(std::optional<domain::OrgId> parent,
+                                                               const std::string& name) = 0;
+    virtual Result<std::optional<domain::Category>> FindCategoryByPath(const std::string& path) = 0;
+    virtual Result<std::optional<std::int64_t>> FindProblemBySourceRef(const std::string& ref) = 0;
+    virtual Result<std::optional<std::int64_t>> FindOpinionBySourceRef(const std::string& ref) = 0;
+};
+
+enum class OpenMode { kCreateIfMissing, kMustExist };
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Opens (and with kCreateIfMissing creates) a SQLite database file, sets WAL, foreign keys and a
+    // busy timeout, and applies pending migrations. Errors: kNotFound (kMustExist and no file),
+    // kFailedPrecondition (schema newer than this binary), kUnavailable (cannot open).
+    static Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, OpenMode mode, int pool_size = 4);
+
+    // The schema version stored, and the newest this binary knows.
+    virtual Result<int> SchemaVersion() = 0;
+    static int KnownSchemaVersion();
+
+    // Runs `fn` in one transaction: commits if it returns OK, rolls back otherwise (nothing half
+    // written). Library errors become kInternal/kUnavailable; constraint violations kAlreadyExists.
+    virtual Status Write(const std::function<Status(WriteTx&)>& fn) = 0;
+
+    virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
+    virtual Result<std::vector<domain::Org>> ListChildren(domain::OrgId id) = 0;
+    virtual Result<std::optional<domain::Org>> FindOrgByDivisionCode(const std::string& code) = 0;
+    // Every org, ordered by id (for building the in-memory tree at start).
+    virtual Result<std::vector<domain::Org>> ListOrgs() = 0;
+    virtual Result<std::vector<domain::OrgLevel>> ListLevels() = 0;
+    virtual Result<std::vector<domain::Category>> ListCategories() = 0;
+
+    virtual Result<domain::Problem> GetProblem(domain::ProblemId id) = 0;
+    virtual Result<std::vector<domain::Problem>> ListProblems(const ProblemFilter& filter) = 0;
+    virtual Result<std::vector<domain::OpinionId>> OpinionsOfProblem(domain::ProblemId id) = 0;
+    virtual Result<domain::Opinion> GetOpinion(domain::OpinionId id) = 0;
+    virtual Result<std::vector<domain::Opinion>> ListOpinions(const OpinionFilter& filter) = 0;
+
+    // Figures over the subtree whose root has path `subtree_path`; by_category groups at
+    // `category_depth` (1..3; problems with a deeper category count under its ancestor at that depth).
+    virtual Result<SubtreeFigures> Figures(const std::string& subtree_path, int category_depth) = 0;
+
+    // Events of one record, oldest first.
+    virtual Result<std::vector<Event>> ListEvents(const std::string& entity, std::int64_t entity_id) = 0;
+    virtual Result<std::int64_t> CountEvents() = 0;
+    virtual Result<std::vector<ImportBatch>> ListImportBatches() = 0;
+};
+
+}  // namespace rectify::store
