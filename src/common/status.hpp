@@ -94,6 +94,7 @@ Status ToStatus(const Result<T>& r) { return r.status(); }
     } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` declares x from F()'s value, or returns F()'s error.
+// It expands to several statements: brace it when it is the body of an if.
 #define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(RECTIFY_CONCAT(rectify_result_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
     auto tmp = (expr);                        \

@@ -187,6 +187,12 @@ public:
     Result<domain::Org> GetOrg(const Actor& actor, domain::OrgId id);
     Result<std::vector<domain::Org>> ListChildren(const Actor& actor, domain::OrgId id);
     Result<domain::Org> FindOrgByDivisionCode(const Actor& actor, const std::string& code);
+    // The org reached from the root by child names, "西地省/A市" (the root's own name is not part of
+    // it). Errors: kNotFound naming the first missing step, kInvalidArgument (empty path).
+    Result<domain::Org> FindOrgByPath(const Actor& actor, const std::string& names_path);
+    // Orgs in scope whose name contains `text` or whose division code starts with it, at most `limit`
+    // (1..100), shallowest first. Errors: kInvalidArgument (empty text).
+    Result<std::vector<domain::Org>> SearchOrgs(const Actor& actor, const std::string& text, int limit = 20);
     // The chain from the root down to `id` (for breadcrumbs), limited to what the actor may see.
     Result<std::vector<domain::Org>> Ancestors(const Actor& actor, domain::OrgId id);
     // Creates an org under `draft.parent_id` (required, in scope). Errors: kInvalidArgument,

@@ -87,16 +87,19 @@ class Query {
 public:
     explicit Query(soci::session& s) : session_(s) {}
 
-    // Adds a bound parameter and returns its placeholder.
+    // Adds a bound parameter and returns its placeholder. Parameters are bound by name, so the order in
+    // which Bind() calls run (unspecified between the operands of one `+` expression) does not matter.
     std::string Bind(std::int64_t v) {
         ints_.push_back(v);
-        uses_.push_back([this, p = &ints_.back()](soci::details::prepare_temp_type& t) { t, soci::use(*p); });
-        return Placeholder();
+        std::string name = NextName();
+        uses_.push_back([p = &ints_.back(), name](soci::details::prepare_temp_type& t) { t, soci::use(*p, name); });
+        return ":" + name;
     }
     std::string Bind(const std::string& v) {
         strings_.push_back(v);
-        uses_.push_back([this, p = &strings_.back()](soci::details::prepare_temp_type& t) { t, soci::use(*p); });
-        return Placeholder();
+        std::string name = NextName();
+        uses_.push_back([p = &strings_.back(), name](soci::details::prepare_temp_type& t) { t, soci::use(*p, name); });
+        return ":" + name;
     }
     // Binds an optional: a NULL when empty.
     template <typename T>
@@ -142,7 +145,7 @@ public:
     }
 
 private:
-    std::string Placeholder() { return ":p" + std::to_string(n_++); }
+    std::string NextName() { return "p" + std::to_string(n_++); }
 
     soci::session& session_;
     std::deque<std::int64_t> ints_;
@@ -437,6 +440,20 @@ public:
         });
     }
 
+    Status LinkOpinion(domain::OpinionId id, ProblemId problem_id, std::int64_t version) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE opinion SET problem_id = " + q.Bind(problem_id) +
+                    ", status = 'accepted', version = version + 1 WHERE id = " + q.Bind(id) +
+                    " AND version = " + q.Bind(version);
+            q.ExecCounting();
+            if (q.Affected() == 0) {
+                return Aborted("opinion " + std::to_string(id) + " was changed by someone else; reload and retry");
+            }
+            return Status::Ok();
+        });
+    }
+
     Status AppendEvent(Event& e) override {
         return Guard([&]() -> Status {
             Query q(s_);
@@ -606,6 +623,22 @@ public:
         return Guard([&]() -> Result<std::optional<Org>> {
             soci::session s(pool_);
             return Reads(s).FindOrgWhere("division_code", code);
+        });
+    }
+
+    Result<std::vector<Org>> SearchOrgs(const std::string& text, const std::vector<std::string>& subtree_paths,
+                                        int limit) override {
+        return Guard([&]() -> Result<std::vector<Org>> {
+            soci::session s(pool_);
+            Query q(s);
+            // instr() rather than LIKE, so '%' and '_' in the text are plain characters.
+            q.sql = std::string("SELECT ") + kOrgColumns + " FROM org o WHERE (instr(o.name, " + q.Bind(text) +
+                    ") > 0 OR substr(o.division_code, 1, " + q.Bind(static_cast<std::int64_t>(text.size())) +
+                    ") = " + q.Bind(text) + ")" + SubtreeClause(q, "o.path", subtree_paths) +
+                    " ORDER BY length(o.path), o.id LIMIT " + q.Bind(static_cast<std::int64_t>(limit));
+            std::vector<Org> out;
+            for (const soci::row& r : q.Rows()) out.push_back(OrgFromRow(r));
+            return out;
         });
     }
 
@@ -860,26 +893,23 @@ private:
         return static_cast<int>(q.OneInt().value_or(0));
     }
 
-    // Runs a script of ';'-separated statements (the schema files hold no ';' inside strings).
+    // Runs a script of ';'-separated statements. "--" comments are removed first; the schema files hold
+    // no ';' or "--" inside string literals.
     static void ExecScript(soci::session& s, const std::string& script) {
-        std::string statement;
-        for (std::size_t start = 0; start < script.size();) {
-            std::size_t end = script.find(';', start);
-            if (end == std::string::npos) end = script.size();
-            statement = script.substr(start, end - start);
-            // Strip "--" comments line by line, then skip empty statements.
-            std::string clean;
-            std::size_t line_start = 0;
-            while (line_start < statement.size()) {
-                std::size_t nl = statement.find('\n', line_start);
-                if (nl == std::string::npos) nl = statement.size();
-                std::string line = statement.substr(line_start, nl - line_start);
-                auto dash = line.find("--");
-                if (dash != std::string::npos) line.resize(dash);
-                clean += line + "\n";
-                line_start = nl + 1;
-            }
-            if (clean.find_first_not_of(" \t\r\n") != std::string::npos) s << clean;
+        std::string clean;
+        for (std::size_t line_start = 0; line_start < script.size();) {
+            std::size_t nl = script.find('\n', line_start);
+            if (nl == std::string::npos) nl = script.size();
+            std::string line = script.substr(line_start, nl - line_start);
+            if (auto dash = line.find("--"); dash != std::string::npos) line.resize(dash);
+            clean += line + "\n";
+            line_start = nl + 1;
+        }
+        for (std::size_t start = 0; start < clean.size();) {
+            std::size_t end = clean.find(';', start);
+            if (end == std::string::npos) end = clean.size();
+            std::string statement = clean.substr(start, end - start);
+            if (statement.find_first_not_of(" \t\r\n") != std::string::npos) s << statement;
             start = end + 1;
         }
     }

@@ -101,6 +101,9 @@ public:
     // version+1 (written back). Errors: kNotFound, kAborted (stale version: someone changed it first).
     virtual Status UpdateProblem(domain::Problem& problem) = 0;
     virtual Status InsertOpinion(domain::Opinion& opinion) = 0;
+    // Links an opinion to the problem made from it and marks it accepted, if its stored version equals
+    // `version` (then stores version+1). Errors: kNotFound, kAborted (stale version).
+    virtual Status LinkOpinion(domain::OpinionId id, domain::ProblemId problem_id, std::int64_t version) = 0;
     virtual Status AppendEvent(Event& event) = 0;
     virtual Status InsertImportBatch(ImportBatch& batch) = 0;
 
@@ -135,6 +138,10 @@ public:
     virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
     virtual Result<std::vector<domain::Org>> ListChildren(domain::OrgId id) = 0;
     virtual Result<std::optional<domain::Org>> FindOrgByDivisionCode(const std::string& code) = 0;
+    // Orgs inside any of `subtree_paths` whose name contains `text` or whose division code starts with
+    // it; shallowest (shortest path) first, at most `limit`.
+    virtual Result<std::vector<domain::Org>> SearchOrgs(const std::string& text,
+                                                        const std::vector<std::string>& subtree_paths, int limit) = 0;
     // Every org, ordered by id (for building the in-memory tree at start).
     virtual Result<std::vector<domain::Org>> ListOrgs() = 0;
     virtual Result<std::vector<domain::OrgLevel>> ListLevels() = 0;

@@ -1,5 +1,5 @@
 -- rectify schema 1: the foundation (orgs, categories, problems, opinions, events, import batches).
--- Written once for every dialect; {{ID}} and {{TEXT_BIG}} are replaced per dialect in src/store/dialect.cpp.
+-- Written once for every dialect: {{ID}} is replaced per dialect in src/store/dialect.cpp.
 -- Times are INTEGER seconds since the Unix epoch, UTC.
 
 CREATE TABLE org_level (

@@ -1,0 +1,575 @@
+#include "service/service.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "common/csv.hpp"
+#include "common/text.hpp"
+#include "domain/json.hpp"
+
+namespace rectify::service {
+namespace {
+
+using domain::Org;
+using domain::Problem;
+
+// The default org levels (rank 0 = top). Levels are data: an admin may add more (e.g. "branch").
+const std::vector<domain::OrgLevel>& DefaultLevels() {
+    static const std::vector<domain::OrgLevel> levels = {
+        {"central", "中央", "Central", 0},    {"province", "省级", "Province", 1},
+        {"city", "市级", "City", 2},          {"county", "县级", "County", 3},
+        {"township", "乡镇级", "Township", 4}, {"village", "村(社区)级", "Village / community", 5},
+        {"unit", "基层单位", "Unit", 6},
+    };
+    return levels;
+}
+
+int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
+
+Status CheckLimit(int limit) {
+    if (limit < 1 || limit > kMaxPageSize) {
+        return InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxPageSize));
+    }
+    return Status::Ok();
+}
+
+Rate MakeRate(std::int64_t numerator, std::int64_t denominator) {
+    Rate r{numerator, denominator, std::nullopt};
+    if (denominator > 0) r.rate = static_cast<double>(numerator) / static_cast<double>(denominator);
+    return r;
+}
+
+// Median of a non-empty list (mean of the two middle values for an even count).
+double Median(std::vector<std::int64_t> v) {
+    std::sort(v.begin(), v.end());
+    std::size_t n = v.size();
+    return n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
+}
+
+template <typename T>
+Page<T> MakePage(std::vector<T> items, int limit) {
+    Page<T> page;
+    // One extra row was fetched to learn whether another page follows.
+    if (static_cast<int>(items.size()) > limit) {
+        items.resize(limit);
+        page.next_cursor = EncodeCursor(items.back().id);
+    }
+    page.items = std::move(items);
+    return page;
+}
+
+}  // namespace
+
+// ---- helpers shared with the importers ----
+
+store::Event MakeEvent(const Actor& actor, std::string entity, std::int64_t id, std::string action,
+                       const std::optional<nlohmann::json>& before, const std::optional<nlohmann::json>& after) {
+    store::Event e;
+    e.at = NowSeconds();
+    e.actor = actor.name;
+    e.entity = std::move(entity);
+    e.entity_id = id;
+    e.action = std::move(action);
+    if (before) e.before_json = before->dump();
+    if (after) e.after_json = after->dump();
+    return e;
+}
+
+std::string EncodeCursor(std::int64_t last_id) {
+    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string s;
+    auto v = static_cast<std::uint64_t>(last_id);
+    do {
+        s.insert(s.begin(), kDigits[v % 36]);
+        v /= 36;
+    } while (v);
+    return "c" + s;
+}
+
+Result<std::int64_t> DecodeCursor(const std::string& cursor) {
+    auto bad = [&] { return InvalidArgument("cursor: \"" + cursor + "\" is not a cursor this server issued"); };
+    if (cursor.size() < 2 || cursor.size() > 14 || cursor[0] != 'c') return bad();
+    std::int64_t v = 0;
+    for (std::size_t i = 1; i < cursor.size(); ++i) {
+        char c = cursor[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+        if (d < 0) return bad();
+        v = v * 36 + d;
+    }
+    if (v <= 0) return bad();
+    return v;
+}
+
+// ---- construction and the org tree ----
+
+Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store) {
+    std::unique_ptr<Service> s(new Service(std::move(store)));
+    RETURN_IF_ERROR(s->ReloadTree());
+    return s;
+}
+
+Status Service::ReloadTree() {
+    ASSIGN_OR_RETURN(auto orgs, store_->ListOrgs());
+    ASSIGN_OR_RETURN(auto tree, index::OrgTree::Build(orgs));
+    auto snapshot = std::make_shared<const index::OrgTree>(std::move(tree));
+    std::unique_lock lock(tree_mutex_);
+    tree_ = std::move(snapshot);
+    return Status::Ok();
+}
+
+std::shared_ptr<const index::OrgTree> Service::Tree() const {
+    std::shared_lock lock(tree_mutex_);
+    return tree_;
+}
+
+Actor Service::RootActor(const std::string& name) const {
+    auto tree = Tree();
+    Actor a{name, {}};
+    if (tree && tree->size() > 0) a.scope.push_back(tree->Root());
+    return a;
+}
+
+bool Service::InScope(const Actor& actor, domain::OrgId id) const {
+    auto tree = Tree();
+    for (domain::OrgId root : actor.scope) {
+        if (tree->InSubtree(id, root)) return true;
+    }
+    return false;
+}
+
+Result<Org> Service::GetOrgInScope(const Actor& actor, domain::OrgId id) {
+    if (!InScope(actor, id)) return NotFound("org " + std::to_string(id) + " does not exist");
+    return store_->GetOrg(id);
+}
+
+// The subtree paths a list may cover: the asked org's (when in scope), else every scope root's.
+Result<std::vector<std::string>> Service::ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id) {
+    std::vector<std::string> paths;
+    if (org_id) {
+        ASSIGN_OR_RETURN(Org org, GetOrgInScope(actor, *org_id));
+        paths.push_back(org.path);
+        return paths;
+    }
+    if (actor.scope.empty()) return PermissionDenied("this actor has no org in scope");
+    for (domain::OrgId root : actor.scope) {
+        ASSIGN_OR_RETURN(Org org, store_->GetOrg(root));
+        paths.push_back(org.path);
+    }
+    return paths;
+}
+
+// ---- set-up ----
+
+bool Service::Initialized() const {
+    auto tree = Tree();
+    return tree && tree->size() > 0;
+}
+
+Status Service::Init(const Actor& actor, const InitOptions& options) {
+    std::vector<domain::Category> categories;
+    if (options.categories_csv) {
+        // 一级分类,二级分类,三级分类: every row is a leaf; its ancestors are implied.
+        ASSIGN_OR_RETURN(CsvTable table, ReadCsvFile(*options.categories_csv));
+        if (table.header.size() < 3) {
+            return InvalidArgument(*options.categories_csv +
+                                   ": expected 3 columns (一级分类,二级分类,三级分类), found " +
+                                   std::to_string(table.header.size()));
+        }
+        for (std::size_t r = 0; r < table.rows.size(); ++r) {
+            const auto& row = table.rows[r];
+            if (row.size() < 3) {
+                return InvalidArgument(*options.categories_csv + ": row " + std::to_string(r + 1) +
+                                       " has fewer than 3 cells");
+            }
+            std::string path;
+            for (int depth = 1; depth <= 3; ++depth) {
+                std::string name(TrimAscii(row[depth - 1]));
+                if (name.empty() || name.find('/') != std::string::npos) {
+                    return InvalidArgument(*options.categories_csv + ": row " + std::to_string(r + 1) + ", column \"" +
+                                           table.header[depth - 1] + "\": empty or contains '/'");
+                }
+                path += (depth > 1 ? "/" : "") + name;
+                categories.push_back(domain::Category{0, std::nullopt, name, depth, path});
+            }
+        }
+    }
+    Status st = store_->Write([&](store::WriteTx& tx) -> Status {
+        for (const auto& level : DefaultLevels()) RETURN_IF_ERROR(tx.UpsertLevel(level));
+        ASSIGN_OR_RETURN(auto root, tx.FindChildByName(std::nullopt, options.root_name));
+        if (!root && !Initialized()) {
+            Org org;
+            org.name = options.root_name;
+            org.level = options.root_level;
+            org.kind = domain::OrgKind::kPartyGovAgency;
+            org.created_at = NowSeconds();
+            RETURN_IF_ERROR(domain::ValidateOrg(org));
+            RETURN_IF_ERROR(tx.InsertOrg(org));
+            auto event = MakeEvent(actor, "org", org.id, "create", std::nullopt, domain::ToJson(org));
+            RETURN_IF_ERROR(tx.AppendEvent(event));
+        }
+        for (auto& c : categories) {
+            ASSIGN_OR_RETURN(auto existing, tx.FindCategoryByPath(c.path));
+            if (existing) continue;
+            if (c.depth > 1) {
+                ASSIGN_OR_RETURN(auto parent, tx.FindCategoryByPath(c.path.substr(0, c.path.rfind('/'))));
+                c.parent_id = parent->id;
+            }
+            RETURN_IF_ERROR(tx.InsertCategory(c));
+        }
+        return Status::Ok();
+    });
+    RETURN_IF_ERROR(st);
+    return ReloadTree();
+}
+
+// ---- orgs ----
+
+Result<Org> Service::GetOrg(const Actor& actor, domain::OrgId id) { return GetOrgInScope(actor, id); }
+
+Result<std::vector<Org>> Service::ListChildren(const Actor& actor, domain::OrgId id) {
+    RETURN_IF_ERROR(GetOrgInScope(actor, id));
+    return store_->ListChildren(id);
+}
+
+Result<Org> Service::FindOrgByDivisionCode(const Actor& actor, const std::string& code) {
+    ASSIGN_OR_RETURN(auto org, store_->FindOrgByDivisionCode(code));
+    if (!org || !InScope(actor, org->id)) return NotFound("no org has division code " + code);
+    return *org;
+}
+
+Result<Org> Service::FindOrgByPath(const Actor& actor, const std::string& names_path) {
+    if (TrimAscii(names_path).empty()) return InvalidArgument("org path: empty");
+    auto tree = Tree();
+    if (!tree || tree->size() == 0) return FailedPrecondition("the database has no orgs; run `rectify init`");
+    ASSIGN_OR_RETURN(Org org, store_->GetOrg(tree->Root()));
+    std::string walked;
+    std::size_t start = 0;
+    while (start <= names_path.size()) {
+        std::size_t slash = names_path.find('/', start);
+        if (slash == std::string::npos) slash = names_path.size();
+        std::string name(TrimAscii(std::string_view(names_path).substr(start, slash - start)));
+        walked += (walked.empty() ? "" : "/") + name;
+        bool found = false;
+        for (domain::OrgId child : tree->Children(org.id)) {
+            ASSIGN_OR_RETURN(Org c, store_->GetOrg(child));
+            if (c.name == name) {
+                org = std::move(c);
+                found = true;
+                break;
+            }
+        }
+        if (!found) return NotFound("org path \"" + names_path + "\": no org \"" + walked + "\"");
+        start = slash + 1;
+    }
+    if (!InScope(actor, org.id)) return NotFound("org path \"" + names_path + "\": no such org");
+    return org;
+}
+
+Result<std::vector<Org>> Service::SearchOrgs(const Actor& actor, const std::string& text, int limit) {
+    std::string needle(TrimAscii(text));
+    if (needle.empty()) return InvalidArgument("q: must not be empty");
+    if (!IsValidUtf8(needle)) return InvalidArgument("q: invalid UTF-8");
+    if (limit < 1 || limit > 100) return InvalidArgument("limit: must be between 1 and 100");
+    ASSIGN_OR_RETURN(auto paths, ScopePaths(actor, std::nullopt));
+    return store_->SearchOrgs(needle, paths, limit);
+}
+
+Result<std::vector<Org>> Service::Ancestors(const Actor& actor, domain::OrgId id) {
+    RETURN_IF_ERROR(GetOrgInScope(actor, id));
+    auto tree = Tree();
+    std::vector<domain::OrgId> chain;
+    for (std::optional<domain::OrgId> cur = id; cur; cur = tree->Parent(*cur)) chain.push_back(*cur);
+    std::vector<Org> out;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        if (!InScope(actor, *it)) continue;  // above the actor's scope: not shown
+        ASSIGN_OR_RETURN(Org org, store_->GetOrg(*it));
+        out.push_back(std::move(org));
+    }
+    return out;
+}
+
+Result<Org> Service::CreateOrg(const Actor& actor, Org draft) {
+    if (!draft.parent_id) return InvalidArgument("parent_id: required (there is one root, made by init)");
+    RETURN_IF_ERROR(GetOrgInScope(actor, *draft.parent_id));
+    draft.created_at = NowSeconds();
+    RETURN_IF_ERROR(domain::ValidateOrg(draft));
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        if (draft.division_code) {
+            ASSIGN_OR_RETURN(auto same, tx.FindOrgByDivisionCode(*draft.division_code));
+            if (same) {
+                return AlreadyExists("division_code: " + *draft.division_code + " belongs to org " +
+                                     std::to_string(same->id));
+            }
+        }
+        ASSIGN_OR_RETURN(auto sibling, tx.FindChildByName(draft.parent_id, draft.name));
+        if (sibling) {
+            return AlreadyExists("name: org " + std::to_string(sibling->id) + " under the same parent is already called " +
+                                 draft.name);
+        }
+        RETURN_IF_ERROR(tx.InsertOrg(draft));
+        auto event = MakeEvent(actor, "org", draft.id, "create", std::nullopt, domain::ToJson(draft));
+        return tx.AppendEvent(event);
+    }));
+    RETURN_IF_ERROR(ReloadTree());
+    return draft;
+}
+
+Result<Org> Service::MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent) {
+    ASSIGN_OR_RETURN(Org before, GetOrgInScope(actor, id));
+    RETURN_IF_ERROR(GetOrgInScope(actor, new_parent));
+    if (!before.parent_id) return FailedPrecondition("the root org cannot be moved");
+    Org after;
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.MoveOrg(id, new_parent));
+        ASSIGN_OR_RETURN(after, tx.GetOrg(id));
+        auto event = MakeEvent(actor, "org", id, "move", domain::ToJson(before), domain::ToJson(after));
+        return tx.AppendEvent(event);
+    }));
+    RETURN_IF_ERROR(ReloadTree());
+    return after;
+}
+
+Result<std::vector<domain::OrgLevel>> Service::ListLevels() { return store_->ListLevels(); }
+Result<std::vector<domain::Category>> Service::ListCategories() { return store_->ListCategories(); }
+
+// ---- problems ----
+
+Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQuery& query) {
+    RETURN_IF_ERROR(CheckLimit(query.limit));
+    store::ProblemFilter f;
+    ASSIGN_OR_RETURN(f.subtree_paths, ScopePaths(actor, query.org_id));
+    f.statuses = query.statuses;
+    if (query.category_id) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        auto it = std::find_if(categories.begin(), categories.end(),
+                               [&](const auto& c) { return c.id == *query.category_id; });
+        if (it == categories.end()) return InvalidArgument("category_id: no category " + std::to_string(*query.category_id));
+        f.category_path = it->path;
+    }
+    f.source = query.source;
+    f.created_from = query.created_from;
+    f.created_to = query.created_to;
+    if (query.cursor) {
+        ASSIGN_OR_RETURN(f.before_id, DecodeCursor(*query.cursor));
+    }
+    f.limit = ClampLimit(query.limit) + 1;
+    ASSIGN_OR_RETURN(auto items, store_->ListProblems(f));
+    return MakePage(std::move(items), query.limit);
+}
+
+Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId id) {
+    auto problem = store_->GetProblem(id);
+    if (!problem.ok() || !InScope(actor, problem->owner_org_id)) {
+        return NotFound("problem " + std::to_string(id) + " does not exist");
+    }
+    ProblemDetail d;
+    d.problem = std::move(problem).value();
+    ASSIGN_OR_RETURN(d.owner, store_->GetOrg(d.problem.owner_org_id));
+    if (d.problem.category_id) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        for (const auto& c : categories) {
+            if (c.id == *d.problem.category_id) d.category = c;
+        }
+    }
+    ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    return d;
+}
+
+Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& draft) {
+    if (!InScope(actor, draft.owner_org_id)) {
+        return NotFound("owner_org_id: org " + std::to_string(draft.owner_org_id) + " does not exist");
+    }
+    Problem p;
+    p.title = draft.title;
+    p.description = draft.description;
+    p.source = draft.source;
+    p.category_id = draft.category_id;
+    p.severity = draft.severity;
+    p.owner_org_id = draft.owner_org_id;
+    p.status = domain::ProblemStatus::kRegistered;
+    p.created_at = NowSeconds();
+    p.updated_at = p.created_at;
+    p.due_at = draft.due_at;
+    RETURN_IF_ERROR(domain::ValidateProblem(p));
+    if (p.category_id) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        if (std::none_of(categories.begin(), categories.end(), [&](const auto& c) { return c.id == *p.category_id; })) {
+            return InvalidArgument("category_id: no category " + std::to_string(*p.category_id));
+        }
+    }
+    std::vector<domain::Opinion> opinions;
+    for (domain::OpinionId oid : draft.opinion_ids) {
+        auto o = store_->GetOpinion(oid);
+        if (!o.ok() || !InScope(actor, o->org_id)) {
+            return NotFound("opinion_ids: opinion " + std::to_string(oid) + " does not exist");
+        }
+        if (o->problem_id) {
+            return FailedPrecondition("opinion_ids: opinion " + std::to_string(oid) + " already belongs to problem " +
+                                      std::to_string(*o->problem_id));
+        }
+        opinions.push_back(std::move(o).value());
+    }
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.InsertProblem(p));
+        auto event = MakeEvent(actor, "problem", p.id, "create", std::nullopt, domain::ToJson(p));
+        RETURN_IF_ERROR(tx.AppendEvent(event));
+        for (auto& o : opinions) {
+            auto before = domain::ToJson(o);
+            o.problem_id = p.id;
+            o.status = domain::OpinionStatus::kAccepted;
+            RETURN_IF_ERROR(tx.LinkOpinion(o.id, p.id, o.version));
+            ++o.version;
+            auto link = MakeEvent(actor, "opinion", o.id, "accept", before, domain::ToJson(o));
+            RETURN_IF_ERROR(tx.AppendEvent(link));
+        }
+        return Status::Ok();
+    }));
+    return p;
+}
+
+Result<Problem> Service::UpdateProblem(const Actor& actor, domain::ProblemId id, const ProblemPatch& patch) {
+    ASSIGN_OR_RETURN(ProblemDetail detail, GetProblem(actor, id));
+    Problem before = detail.problem;
+    Problem p = before;
+    if (patch.version != before.version) {
+        return Aborted("problem " + std::to_string(id) + " was changed by someone else: you sent version " +
+                       std::to_string(patch.version) + ", the current version is " + std::to_string(before.version) +
+                       "; reload and apply your change again");
+    }
+    if (patch.title) p.title = *patch.title;
+    if (patch.description) p.description = *patch.description;
+    if (patch.category_id) p.category_id = *patch.category_id;
+    if (patch.severity) p.severity = *patch.severity;
+    if (patch.due_at) p.due_at = *patch.due_at;
+    p.updated_at = NowSeconds();
+    RETURN_IF_ERROR(domain::ValidateProblem(p));
+    if (p.category_id && p.category_id != before.category_id) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        if (std::none_of(categories.begin(), categories.end(), [&](const auto& c) { return c.id == *p.category_id; })) {
+            return InvalidArgument("category_id: no category " + std::to_string(*p.category_id));
+        }
+    }
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.UpdateProblem(p));  // re-checks the version inside the transaction
+        auto event = MakeEvent(actor, "problem", id, "update", domain::ToJson(before), domain::ToJson(p));
+        return tx.AppendEvent(event);
+    }));
+    return p;
+}
+
+// ---- opinions ----
+
+Result<Page<domain::Opinion>> Service::ListOpinions(const Actor& actor, const OpinionQuery& query) {
+    RETURN_IF_ERROR(CheckLimit(query.limit));
+    store::OpinionFilter f;
+    ASSIGN_OR_RETURN(f.subtree_paths, ScopePaths(actor, query.org_id));
+    f.statuses = query.statuses;
+    f.channel = query.channel;
+    if (query.category_id) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        auto it = std::find_if(categories.begin(), categories.end(),
+                               [&](const auto& c) { return c.id == *query.category_id; });
+        if (it == categories.end()) return InvalidArgument("category_id: no category " + std::to_string(*query.category_id));
+        f.category_path = it->path;
+    }
+    f.replied = query.replied;
+    f.received_from = query.received_from;
+    f.received_to = query.received_to;
+    if (query.cursor) {
+        ASSIGN_OR_RETURN(f.before_id, DecodeCursor(*query.cursor));
+    }
+    f.limit = ClampLimit(query.limit) + 1;
+    ASSIGN_OR_RETURN(auto items, store_->ListOpinions(f));
+    return MakePage(std::move(items), query.limit);
+}
+
+Result<domain::Opinion> Service::GetOpinion(const Actor& actor, domain::OpinionId id) {
+    auto o = store_->GetOpinion(id);
+    if (!o.ok() || !InScope(actor, o->org_id)) return NotFound("opinion " + std::to_string(id) + " does not exist");
+    return o;
+}
+
+Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const OpinionDraft& draft) {
+    if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + std::to_string(draft.org_id) + " does not exist");
+    domain::Opinion o;
+    o.channel = draft.channel;
+    o.kind = draft.kind;
+    o.status = domain::OpinionStatus::kReceived;
+    o.received_at = draft.received_at.value_or(NowSeconds());
+    o.title = draft.title;
+    o.text = draft.text;
+    o.org_id = draft.org_id;
+    o.division_code = draft.division_code;
+    o.submitter = draft.submitter;
+    o.category_id = draft.category_id;
+    RETURN_IF_ERROR(domain::ValidateOpinion(o));
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.InsertOpinion(o));
+        auto event = MakeEvent(actor, "opinion", o.id, "create", std::nullopt, domain::ToJson(o));
+        return tx.AppendEvent(event);
+    }));
+    return o;
+}
+
+// ---- figures ----
+
+Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, int category_depth) {
+    if (category_depth < 1 || category_depth > 3) return InvalidArgument("category_depth: must be 1, 2 or 3");
+    ASSIGN_OR_RETURN(Org org, GetOrgInScope(actor, org_id));
+    ASSIGN_OR_RETURN(store::SubtreeFigures fig, store_->Figures(org.path, category_depth));
+    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+    OrgStats s;
+    s.org = std::move(org);
+    s.problems = fig.problems;
+    for (std::string_view status : domain::AllNames<domain::ProblemStatus>()) {
+        auto it = fig.by_status.find(std::string(status));
+        s.by_status.emplace_back(std::string(status), it == fig.by_status.end() ? 0 : it->second);
+    }
+    for (const auto& [id, count] : fig.by_category) {
+        CategoryCount c{id, "", count};
+        if (id) {
+            for (const auto& cat : categories) {
+                if (cat.id == *id) c.path = cat.path;
+            }
+        }
+        s.by_category.push_back(std::move(c));
+    }
+    std::sort(s.by_category.begin(), s.by_category.end(), [](const auto& a, const auto& b) {
+        return a.count != b.count ? a.count > b.count : a.path < b.path;
+    });
+    auto closed = fig.by_status.find("closed");
+    s.closed = closed == fig.by_status.end() ? 0 : closed->second;
+    s.closed_on_time = MakeRate(fig.closed_on_time, fig.closed_with_due);
+    if (!fig.close_seconds.empty()) {
+        s.median_days_to_close = Median(fig.close_seconds) / static_cast<double>(kSecondsPerDay);
+    }
+    s.opinions = fig.opinions;
+    s.opinions_replied = MakeRate(fig.opinions_replied, fig.opinions);
+    return s;
+}
+
+Result<std::vector<OrgStats>> Service::ChildStats(const Actor& actor, domain::OrgId org_id, int category_depth) {
+    RETURN_IF_ERROR(GetOrgInScope(actor, org_id));
+    auto tree = Tree();
+    std::vector<OrgStats> out;
+    for (domain::OrgId child : tree->Children(org_id)) {
+        ASSIGN_OR_RETURN(OrgStats s, Stats(actor, child, category_depth));
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<std::vector<store::Event>> Service::History(const Actor& actor, const std::string& entity, std::int64_t id) {
+    if (entity == "org") {
+        RETURN_IF_ERROR(GetOrgInScope(actor, id));
+    } else if (entity == "problem") {
+        RETURN_IF_ERROR(GetProblem(actor, id));
+    } else if (entity == "opinion") {
+        RETURN_IF_ERROR(GetOpinion(actor, id));
+    } else {
+        return InvalidArgument("entity: unknown \"" + entity + "\" (allowed: org, problem, opinion)");
+    }
+    return store_->ListEvents(entity, id);
+}
+
+}  // namespace rectify::service

@@ -1,0 +1,219 @@
+#include <sqlite3.h>
+
+#include "store/store.hpp"
+#include "test_util.hpp"
+
+namespace rectify::store {
+namespace {
+
+using domain::Org;
+using domain::Problem;
+using domain::ProblemStatus;
+
+class SqliteStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto s = Store::OpenSqlite(dir_.File("r.db"), OpenMode::kCreateIfMissing);
+        ASSERT_OK(s);
+        store_ = std::move(s).value();
+        ASSERT_OK(store_->Write([](WriteTx& tx) {
+            RETURN_IF_ERROR(tx.UpsertLevel({"central", "中央", "Central", 0}));
+            RETURN_IF_ERROR(tx.UpsertLevel({"province", "省级", "Province", 1}));
+            return tx.UpsertLevel({"city", "市级", "City", 2});
+        }));
+    }
+
+    Org AddOrg(std::optional<domain::OrgId> parent, const std::string& name, const std::string& level) {
+        Org o;
+        o.parent_id = parent;
+        o.name = name;
+        o.level = level;
+        o.created_at = 100;
+        EXPECT_OK(store_->Write([&](WriteTx& tx) { return tx.InsertOrg(o); }));
+        return o;
+    }
+
+    Problem AddProblem(domain::OrgId owner, ProblemStatus status, UnixSeconds created,
+                       std::optional<UnixSeconds> due = std::nullopt, std::optional<UnixSeconds> closed = std::nullopt) {
+        Problem p;
+        p.title = "problem";
+        p.owner_org_id = owner;
+        p.status = status;
+        p.created_at = created;
+        p.updated_at = created;
+        p.due_at = due;
+        p.closed_at = closed;
+        EXPECT_OK(store_->Write([&](WriteTx& tx) { return tx.InsertProblem(p); }));
+        return p;
+    }
+
+    testing::TempDir dir_;
+    std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, NewDatabaseHasTheNewestSchema) {
+    auto v = store_->SchemaVersion();
+    ASSERT_OK(v);
+    EXPECT_EQ(*v, Store::KnownSchemaVersion());
+    EXPECT_GE(Store::KnownSchemaVersion(), 1);
+}
+
+TEST_F(SqliteStoreTest, MissingDatabaseIsNotCreatedWhenItMustExist) {
+    auto s = Store::OpenSqlite(dir_.File("absent.db"), OpenMode::kMustExist);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("absent.db")));
+}
+
+TEST_F(SqliteStoreTest, RefusesASchemaNewerThanTheBinary) {
+    store_.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("r.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migration (version, applied_at) VALUES (999, 0)", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    auto s = Store::OpenSqlite(dir_.File("r.db"), OpenMode::kMustExist);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(s.status().message().find("schema is version 999"), std::string::npos) << s.status().message();
+}
+
+TEST_F(SqliteStoreTest, PathsFollowTheTreeAndMovesRewriteTheWholeSubtree) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Org hebei = AddOrg(root.id, "河北省", "province");
+    Org fujian = AddOrg(root.id, "福建省", "province");
+    Org city = AddOrg(hebei.id, "石家庄市", "city");
+    EXPECT_EQ(root.path, "/1/");
+    EXPECT_EQ(city.path, "/1/2/4/");
+    ASSERT_OK(store_->Write([&](WriteTx& tx) { return tx.MoveOrg(hebei.id, fujian.id); }));
+    auto moved_city = store_->GetOrg(city.id);
+    ASSERT_OK(moved_city);
+    EXPECT_EQ(moved_city->path, "/1/3/2/4/");
+    EXPECT_EQ(store_->GetOrg(hebei.id)->parent_id, fujian.id);
+    // Into its own subtree: refused, nothing changed.
+    Status s = store_->Write([&](WriteTx& tx) { return tx.MoveOrg(fujian.id, city.id); });
+    EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(store_->GetOrg(fujian.id)->path, "/1/3/");
+}
+
+TEST_F(SqliteStoreTest, AFailedWriteLeavesNothingBehind) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Status s = store_->Write([&](WriteTx& tx) -> Status {
+        Org o;
+        o.parent_id = root.id;
+        o.name = "河北省";
+        o.level = "province";
+        RETURN_IF_ERROR(tx.InsertOrg(o));
+        return InvalidArgument("row 2: bad");
+    });
+    EXPECT_EQ(s.message(), "row 2: bad");
+    auto children = store_->ListChildren(root.id);
+    ASSERT_OK(children);
+    EXPECT_TRUE(children->empty());
+}
+
+TEST_F(SqliteStoreTest, UniqueKeysAndUnknownLevelsAreClearErrors) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Org a;
+    a.parent_id = root.id;
+    a.name = "河北省";
+    a.level = "province";
+    a.division_code = "13";
+    ASSERT_OK(store_->Write([&](WriteTx& tx) { return tx.InsertOrg(a); }));
+    Org b = a;
+    b.name = "另一个";
+    EXPECT_EQ(store_->Write([&](WriteTx& tx) { return tx.InsertOrg(b); }).code(), StatusCode::kAlreadyExists);
+    Org c = a;
+    c.division_code.reset();
+    c.name = "x";
+    c.level = "galaxy";
+    EXPECT_EQ(store_->Write([&](WriteTx& tx) { return tx.InsertOrg(c); }).message(),
+              "level: unknown org level \"galaxy\"");
+}
+
+TEST_F(SqliteStoreTest, StaleProblemVersionIsAborted) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Problem p = AddProblem(root.id, ProblemStatus::kRegistered, 1000);
+    Problem first = p, second = p;
+    first.title = "first edit";
+    second.title = "second edit";
+    ASSERT_OK(store_->Write([&](WriteTx& tx) { return tx.UpdateProblem(first); }));
+    EXPECT_EQ(first.version, 2);
+    Status s = store_->Write([&](WriteTx& tx) { return tx.UpdateProblem(second); });
+    EXPECT_EQ(s.code(), StatusCode::kAborted);
+    EXPECT_EQ(store_->GetProblem(p.id)->title, "first edit");
+}
+
+TEST_F(SqliteStoreTest, ListsFilterBySubtreeStatusAndPageNewestFirst) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Org a = AddOrg(root.id, "A", "province");
+    Org b = AddOrg(root.id, "B", "province");
+    Org a1 = AddOrg(a.id, "A1", "city");
+    std::vector<domain::ProblemId> in_a;
+    for (int i = 0; i < 5; ++i) in_a.push_back(AddProblem(i % 2 ? a.id : a1.id, ProblemStatus::kRegistered, 1000 + i).id);
+    AddProblem(b.id, ProblemStatus::kRegistered, 2000);
+    ProblemFilter f;
+    f.subtree_paths = {a.path};
+    f.limit = 3;
+    auto page1 = store_->ListProblems(f);
+    ASSERT_OK(page1);
+    ASSERT_EQ(page1->size(), 3u);
+    EXPECT_EQ((*page1)[0].id, in_a[4]);
+    EXPECT_EQ((*page1)[2].id, in_a[2]);
+    f.before_id = page1->back().id;
+    auto page2 = store_->ListProblems(f);
+    ASSERT_OK(page2);
+    ASSERT_EQ(page2->size(), 2u);
+    EXPECT_EQ((*page2)[1].id, in_a[0]);
+    f.before_id.reset();
+    f.subtree_paths = {a1.path};
+    f.limit = 50;
+    EXPECT_EQ(store_->ListProblems(f)->size(), 3u);  // i = 0, 2, 4
+    f.statuses = {ProblemStatus::kClosed};
+    EXPECT_TRUE(store_->ListProblems(f)->empty());
+}
+
+TEST_F(SqliteStoreTest, FiguresCountTheSubtreeOnTimeAndCloseDurations) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    Org a = AddOrg(root.id, "A", "province");
+    Org b = AddOrg(root.id, "B", "province");
+    const UnixSeconds day = kSecondsPerDay;
+    AddProblem(a.id, ProblemStatus::kClosed, 0, 10 * day, 4 * day);    // on time, 4 days
+    AddProblem(a.id, ProblemStatus::kClosed, 0, 10 * day, 12 * day);   // late, 12 days
+    AddProblem(a.id, ProblemStatus::kClosed, day, std::nullopt, 3 * day);  // no deadline, 2 days
+    AddProblem(a.id, ProblemStatus::kRegistered, 0);
+    AddProblem(b.id, ProblemStatus::kClosed, 0, day, day);  // other subtree
+    auto fig = store_->Figures(a.path, 1);
+    ASSERT_OK(fig);
+    EXPECT_EQ(fig->problems, 4);
+    EXPECT_EQ(fig->by_status["closed"], 3);
+    EXPECT_EQ(fig->by_status["registered"], 1);
+    EXPECT_EQ(fig->closed_with_due, 2);
+    EXPECT_EQ(fig->closed_on_time, 1);
+    std::vector<std::int64_t> secs = fig->close_seconds;
+    std::sort(secs.begin(), secs.end());
+    EXPECT_EQ(secs, (std::vector<std::int64_t>{2 * day, 4 * day, 12 * day}));
+    auto all = store_->Figures(root.path, 1);
+    ASSERT_OK(all);
+    EXPECT_EQ(all->problems, 5);
+}
+
+TEST_F(SqliteStoreTest, EventsAreKeptInOrderPerRecord) {
+    Org root = AddOrg(std::nullopt, "全国", "central");
+    ASSERT_OK(store_->Write([&](WriteTx& tx) -> Status {
+        Event e1{0, 10, "alice", "org", root.id, "create", std::nullopt, R"({"name":"全国"})"};
+        Event e2{0, 20, "bob", "org", root.id, "move", R"({"a":1})", R"({"a":2})"};
+        RETURN_IF_ERROR(tx.AppendEvent(e1));
+        return tx.AppendEvent(e2);
+    }));
+    auto events = store_->ListEvents("org", root.id);
+    ASSERT_OK(events);
+    ASSERT_EQ(events->size(), 2u);
+    EXPECT_EQ((*events)[0].actor, "alice");
+    EXPECT_EQ((*events)[1].action, "move");
+    EXPECT_EQ((*events)[1].before_json, R"({"a":1})");
+}
+
+}  // namespace
+}  // namespace rectify::store
