@@ -8,7 +8,7 @@ extern const char* const kMigrations[];
 extern const int kMigrationCount;
 
 const Dialect& SqliteDialect() {
-    static const Dialect d{"sqlite3", "INTEGER PRIMARY KEY", "BEGIN IMMEDIATE"};
+    static const Dialect d{"sqlite3", "INTEGER PRIMARY KEY", "BEGIN IMMEDIATE", "instr"};
     return d;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace rectify::store::detail {
 
@@ -9,6 +10,7 @@ struct Dialect {
     std::string name;          // "sqlite3" or "postgresql"
     std::string id_column;     // replaces {{ID}} in schema files
     std::string begin_write;   // statement that opens a write transaction
+    std::string find_substring;  // (haystack, needle) -> 1-based position or 0: instr / strpos
 };
 
 const Dialect& SqliteDialect();

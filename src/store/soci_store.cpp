@@ -631,8 +631,9 @@ public:
         return Guard([&]() -> Result<std::vector<Org>> {
             soci::session s(pool_);
             Query q(s);
-            // instr() rather than LIKE, so '%' and '_' in the text are plain characters.
-            q.sql = std::string("SELECT ") + kOrgColumns + " FROM org o WHERE (instr(o.name, " + q.Bind(text) +
+            // A substring function rather than LIKE, so '%' and '_' in the text are plain characters.
+            q.sql = std::string("SELECT ") + kOrgColumns + " FROM org o WHERE (" + dialect_.find_substring +
+                    "(o.name, " + q.Bind(text) +
                     ") > 0 OR substr(o.division_code, 1, " + q.Bind(static_cast<std::int64_t>(text.size())) +
                     ") = " + q.Bind(text) + ")" + SubtreeClause(q, "o.path", subtree_paths) +
                     " ORDER BY length(o.path), o.id LIMIT " + q.Bind(static_cast<std::int64_t>(limit));
