@@ -1,0 +1,110 @@
+// The rectify binary's command line: help, exit codes and one-line errors. Runs the real binary
+// (RECTIFY_BIN) on a temporary database.
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "test_util.hpp"
+
+namespace rectify {
+namespace {
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+protected:
+    Outcome Rectify(const std::string& args) {
+        const char* bin = std::getenv("RECTIFY_BIN");
+        EXPECT_NE(bin, nullptr) << "RECTIFY_BIN is not set (ctest sets it)";
+        std::string cmd = std::string(bin ? bin : "rectify") + " --db " + dir_.File("r.db") + " " + args + " >" +
+                          dir_.File("out") + " 2>" + dir_.File("err");
+        int status = std::system(cmd.c_str());
+        Outcome r;
+        r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        r.out = Slurp(dir_.File("out"));
+        r.err = Slurp(dir_.File("err"));
+        return r;
+    }
+
+    static int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+    testing::TempDir dir_;
+};
+
+TEST_F(CliTest, HelpListsEverySubcommand) {
+    Outcome r = Rectify("--help");
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* sub : {"init", "serve", "import", "org", "stats", "version"}) {
+        EXPECT_NE(r.out.find(sub), std::string::npos) << sub << " missing from:\n" << r.out;
+    }
+    Outcome import = Rectify("import --help");
+    EXPECT_EQ(import.exit_code, 0);
+    for (const char* sub : {"divisions", "orgs", "opinions", "problems"}) {
+        EXPECT_NE(import.out.find(sub), std::string::npos) << sub;
+    }
+}
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+    for (const char* sub : {"init", "serve", "import divisions", "import orgs", "import opinions", "import problems",
+                            "org move", "stats", "version"}) {
+        Outcome r = Rectify(std::string(sub) + " --help");
+        EXPECT_EQ(r.exit_code, 0) << sub;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+    }
+}
+
+TEST_F(CliTest, BadCommandLinesExitTwoWithOneLine) {
+    for (const char* args : {"", "frobnicate", "serve --port 70000", "import opinions /nonexistent --format wenzheng --org 1",
+                             "import opinions --format csv x --org 1", "stats 1 --category-depth 9"}) {
+        Outcome r = Rectify(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+        EXPECT_EQ(Lines(r.err), 1) << args << "\n" << r.err;
+        EXPECT_EQ(r.err.rfind("rectify: error: ", 0), 0u) << r.err;
+    }
+}
+
+TEST_F(CliTest, CommandsOnAMissingDatabaseFailWithOneLineAndCreateNothing) {
+    Outcome r = Rectify("stats 1");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(Lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("does not exist; create it with `rectify init`"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("r.db")));
+}
+
+TEST_F(CliTest, InitTwiceKeepsOneRootAndStatsOfUnknownOrgIsOneLine) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    Outcome again = Rectify("init --root-name 全国");
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_NE(again.out.find("\"root_org_id\":1"), std::string::npos) << again.out;
+    Outcome stats = Rectify("stats 1");
+    EXPECT_EQ(stats.exit_code, 0);
+    EXPECT_NE(stats.out.find("\"problems\": 0"), std::string::npos) << stats.out;
+    Outcome unknown = Rectify("stats 999");
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_EQ(unknown.err, "rectify: error: org 999 does not exist [not_found]\n");
+    Outcome path = Rectify("stats 河北省/石家庄市");
+    EXPECT_EQ(path.exit_code, 1);
+    EXPECT_EQ(Lines(path.err), 1);
+}
+
+TEST_F(CliTest, VersionNamesTheSchema) {
+    Outcome r = Rectify("version");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out.rfind("rectify 0.1.0", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("schema 1"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace rectify
