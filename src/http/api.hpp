@@ -1,0 +1,46 @@
+// The REST API of rectify (/healthz and /api/v1/..., docs/API.md) and the static web UI, as one
+// function from Request to Response with no socket or Beast type: server.cpp calls Handle() for every
+// request, and tests call it directly. Handlers decode strictly (detail/input.hpp), call src/service
+// as the configured Actor, and encode with domain::ToJson / service::ToJson.
+// Thread-safe: Handle() may run on any number of threads at once (the router is read-only after
+// construction; the service is thread-safe).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "domain/model.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "service/service.hpp"
+
+namespace rectify::http {
+
+struct ApiOptions {
+    domain::Actor actor;     // who every request acts as, until accounts exist (issue 4)
+    std::string static_dir;  // built web UI served for paths outside /api/ and /healthz; "" = none
+};
+
+class Api {
+public:
+    // `service` must outlive the Api.
+    Api(service::Service& service, ApiOptions options);
+
+    // Answers one request. Never throws: an unexpected exception is logged and answered 500 without
+    // details. Every response carries the security headers (AddSecurityHeaders). For HEAD the body is
+    // filled like GET; the server sends only its length.
+    Response Handle(const Request& request) const;
+
+private:
+    Response Dispatch(const Request& request) const;
+    void AddRoutes();
+
+    service::Service& service_;
+    ApiOptions options_;
+    Router router_;
+    std::optional<StaticFiles> static_files_;
+};
+
+}  // namespace rectify::http

@@ -1,0 +1,165 @@
+// The API handlers called directly (Api::Handle), with a real Service over a temporary SQLite database
+// and no sockets: routing, headers and the decoding rules that are awkward to reach over HTTP.
+#include "http/api.hpp"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "store/store.hpp"
+#include "test_util.hpp"
+
+namespace rectify::http {
+namespace {
+
+using nlohmann::json;
+
+class ApiHandlers : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
+        ASSERT_OK(store);
+        auto service = service::Service::Create(std::move(store).value());
+        ASSERT_OK(service);
+        service_ = std::move(service).value();
+        ASSERT_OK(service_->Init(service_->RootActor("test"), service::InitOptions{}));
+        actor_ = service_->RootActor("test");
+        domain::Org province;
+        province.parent_id = 1;
+        province.name = "河北省";
+        province.level = "province";
+        province.division_code = "13";
+        ASSERT_OK(service_->CreateOrg(actor_, province));  // id 2
+        api_ = std::make_unique<Api>(*service_, ApiOptions{actor_, ""});
+    }
+
+    Response Call(std::string method, std::string target, std::string body = "",
+                  std::optional<std::string> if_match = std::nullopt) {
+        return api_->Handle(Request{std::move(method), std::move(target), std::move(if_match), std::move(body)});
+    }
+    static std::string Message(const Response& r) { return json::parse(r.body)["error"]["message"]; }
+    static std::string Code(const Response& r) { return json::parse(r.body)["error"]["code"]; }
+
+    std::int64_t CreateProblem() {
+        Response r = Call("POST", "/api/v1/problems", R"({"title": "t", "owner_org_id": 2})");
+        EXPECT_EQ(r.status, 201) << r.body;
+        return json::parse(r.body)["id"];
+    }
+
+    rectify::testing::TempDir dir_;
+    std::unique_ptr<service::Service> service_;
+    domain::Actor actor_;
+    std::unique_ptr<Api> api_;
+};
+
+TEST_F(ApiHandlers, AddsSecurityHeadersToEveryResponse) {
+    for (const auto& r : {Call("GET", "/healthz"), Call("GET", "/api/v1/nope"), Call("GET", "/x?%zz")}) {
+        EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
+        EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer");
+    }
+}
+
+TEST_F(ApiHandlers, AnswersMethodNotAllowedWithAllow) {
+    Response r = Call("DELETE", "/api/v1/problems/1");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.Header("Allow"), "GET, HEAD, PATCH");
+    EXPECT_EQ(Code(r), "invalid_argument");
+    Response health = Call("POST", "/healthz", "{}");
+    EXPECT_EQ(health.status, 405);
+    EXPECT_EQ(health.Header("Allow"), "GET, HEAD");
+}
+
+TEST_F(ApiHandlers, RejectsQueryParametersOnRoutesThatTakeNone) {
+    Response r = Call("GET", "/api/v1/orgs/1?verbose=1");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Message(r), "unknown query parameter \"verbose\" (this route takes none)");
+}
+
+TEST_F(ApiHandlers, SetsETagAndLocationOnCreatedProblems) {
+    Response r = Call("POST", "/api/v1/problems", R"({"title": "t", "owner_org_id": 2, "category_id": null})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    const auto id = json::parse(r.body)["id"].get<std::int64_t>();
+    EXPECT_EQ(r.Header("Location"), "/api/v1/problems/" + std::to_string(id));
+    EXPECT_EQ(r.Header("ETag"), "\"1\"");
+    EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
+}
+
+TEST_F(ApiHandlers, TakesThePatchVersionFromIfMatchWhenTheBodyLacksIt) {
+    const auto id = CreateProblem();
+    const std::string target = "/api/v1/problems/" + std::to_string(id);
+    Response bare = Call("PATCH", target, R"({"title": "u"})", "1");  // a bare number is accepted too
+    ASSERT_EQ(bare.status, 200) << bare.body;
+    EXPECT_EQ(bare.Header("ETag"), "\"2\"");
+    Response differ = Call("PATCH", target, R"({"version": 2, "title": "v"})", "\"3\"");
+    EXPECT_EQ(differ.status, 400);
+    EXPECT_EQ(Message(differ), "the body's version 2 and the If-Match version 3 differ");
+    Response star = Call("PATCH", target, R"({"title": "v"})", "*");
+    EXPECT_EQ(star.status, 400);
+    Response stale = Call("PATCH", target, R"({"title": "v"})", "\"1\"");
+    EXPECT_EQ(stale.status, 409);
+    EXPECT_EQ(Code(stale), "aborted");
+}
+
+TEST_F(ApiHandlers, RejectsNullWhereAFieldCannotBeCleared) {
+    const auto id = CreateProblem();
+    Response r = Call("PATCH", "/api/v1/problems/" + std::to_string(id), R"({"version": 1, "title": null})");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Message(r), "/title: expected a string");
+    Response sev = Call("PATCH", "/api/v1/problems/" + std::to_string(id), R"({"version": 1, "severity": null})");
+    EXPECT_EQ(sev.status, 400);
+}
+
+TEST_F(ApiHandlers, ClearsTheCategoryWithNull) {
+    const auto id = CreateProblem();
+    Response r = Call("PATCH", "/api/v1/problems/" + std::to_string(id), R"({"version": 1, "category_id": null})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(json::parse(r.body)["category_id"].is_null());
+}
+
+TEST_F(ApiHandlers, ChecksOrgCreationInput) {
+    Response missing = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "level": "province"})");
+    EXPECT_EQ(missing.status, 400);
+    EXPECT_EQ(Message(missing), "missing required field \"name\"");
+    Response kind = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "x", "level": "province", "kind": "cult"})");
+    EXPECT_EQ(kind.status, 400);
+    EXPECT_EQ(Message(kind).rfind("/kind: unknown org kind \"cult\"", 0), 0u) << Message(kind);
+    Response ok = Call("POST", "/api/v1/orgs",
+                       R"({"parent_id": 1, "name": "山西省", "level": "province", "kind": "party_gov_agency",
+                           "batch": 2, "division_code": "14"})");
+    ASSERT_EQ(ok.status, 201) << ok.body;
+    json j = json::parse(ok.body);
+    EXPECT_EQ(j["batch"], 2);
+    EXPECT_EQ(j["child_count"], 0);
+    EXPECT_EQ(ok.Header("ETag"), "\"1\"");
+    EXPECT_EQ(json::parse(Call("GET", "/api/v1/orgs/1").body)["child_count"], 2);
+}
+
+TEST_F(ApiHandlers, AnswersNotFoundOutsideTheApiWithoutAStaticDir) {
+    Response r = Call("GET", "/index.html");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(Code(r), "not_found");
+}
+
+TEST_F(ApiHandlers, ServesTheWebUiWhenAStaticDirIsSet) {
+    std::filesystem::create_directories(dir_.path() / "web");
+    std::ofstream(dir_.path() / "web" / "index.html") << "<html></html>";
+    Api with_ui(*service_, ApiOptions{actor_, (dir_.path() / "web").string()});
+    Response r = with_ui.Handle(Request{"GET", "/orgs/2", std::nullopt, ""});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "<html></html>");
+    EXPECT_TRUE(r.Header("Content-Security-Policy").has_value());
+    Response api = with_ui.Handle(Request{"GET", "/api/v1/orgs/2", std::nullopt, ""});
+    EXPECT_EQ(json::parse(api.body)["name"], "河北省");
+}
+
+TEST_F(ApiHandlers, RejectsOutOfRangeIdsInBodies) {
+    Response r = Call("POST", "/api/v1/problems", R"({"title": "t", "owner_org_id": 99999999999999999999})");
+    EXPECT_EQ(r.status, 400) << r.body;
+    Response f = Call("POST", "/api/v1/problems", R"({"title": "t", "owner_org_id": 2.0})");
+    EXPECT_EQ(f.status, 400) << f.body;
+    EXPECT_EQ(Message(f), "/owner_org_id: expected a positive integer");
+}
+
+}  // namespace
+}  // namespace rectify::http

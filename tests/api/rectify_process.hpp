@@ -1,0 +1,60 @@
+// Runs the real `rectify` binary ($RECTIFY_BIN) for the API tests: one-shot commands (init, import)
+// and a `serve` child process on a free loopback port, which is always killed when the object goes away.
+// Not thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rectify::testing {
+
+// The path of the rectify binary from $RECTIFY_BIN ("" when unset).
+std::string RectifyBin();
+
+struct CommandResult {
+    int exit_code = -1;  // -1: could not start or killed by a signal
+    std::string out;     // stdout
+    std::string err;     // stderr
+};
+
+// Runs `$RECTIFY_BIN args...` to completion (60 s at most), capturing stdout and stderr through files
+// in `dir`.
+CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args);
+
+// `$RECTIFY_BIN --db <db> serve --port 0 <extra...>` as a child process.
+class ServerProcess {
+public:
+    // Starts the child and waits (20 s at most) for "rectify listening on http://127.0.0.1:PORT" on its
+    // stdout. started() tells whether that happened; log() has its stderr either way.
+    ServerProcess(const std::filesystem::path& dir, const std::string& db, const std::vector<std::string>& extra);
+    ~ServerProcess();  // SIGKILL and reap, if still running
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    bool started() const { return port_ != 0; }
+    std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    // The child's stderr so far (its log).
+    std::string log() const;
+
+    // Sends `signal` to the child.
+    void Signal(int signal) const;
+    // Waits up to `timeout` for the child to exit; its exit code, or nullopt when it is still running
+    // (or died from a signal: then -signal).
+    std::optional<int> Wait(std::chrono::milliseconds timeout);
+
+private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    int exit_code_ = -1;
+    std::uint16_t port_ = 0;
+    std::filesystem::path out_, err_;
+};
+
+}  // namespace rectify::testing

@@ -1,0 +1,421 @@
+#!/usr/bin/env node
+// Browser test of the web UI against a running rectify server.
+//
+//   RECTIFY_URL=http://127.0.0.1:8080 node tests/e2e/dashboard.spec.mjs
+//
+// Needs `npm ci` in web/ (playwright-core comes from web/node_modules) and
+// Debian's chromium at /usr/bin/chromium (or $CHROMIUM). Opens the dashboard,
+// walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
+// clicks the category chart through to the problem list, opens a problem and
+// its timeline, opens an opinion, switches to English. Screenshots go to
+// $E2E_OUT (default /tmp). Optional: E2E_ORG_ID picks the org to test.
+// The last line printed is "N passed, N failed"; the exit code is 1 on failure.
+
+import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repo = path.resolve(here, '..', '..')
+const require = createRequire(path.join(repo, 'web', 'package.json'))
+const { chromium } = require('playwright-core')
+
+const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '')
+const OUT = process.env.E2E_OUT || '/tmp'
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
+
+let passed = 0
+let failed = 0
+const screenshots = []
+
+async function step(name, fn) {
+  const t0 = Date.now()
+  try {
+    await fn()
+    passed++
+    console.log(`ok   - ${name} (${Date.now() - t0} ms)`)
+    return true
+  } catch (e) {
+    failed++
+    console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
+    return false
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg)
+}
+function assertEq(actual, expected, what) {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+}
+
+async function api(p) {
+  const res = await fetch(`${BASE}/api/v1${p}`)
+  const body = await res.json().catch(() => null)
+  if (!res.ok) throw new Error(`GET ${p} -> ${res.status} ${JSON.stringify(body)}`)
+  return body
+}
+
+// The figures as the UI must show them, worked out here from the stats
+// (independently of the UI's own formatting code).
+const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+const pct = (r) => (r === null || r === undefined ? '—' : `${(Math.round(r * 1000) / 10).toFixed(1)}%`)
+const days = (d) => (d === null || d === undefined ? '—' : (Math.round(d * 10) / 10).toFixed(1))
+
+async function shot(page, name) {
+  // Let loading masks fade and transitions finish before taking the picture.
+  await page.waitForFunction(() => document.querySelectorAll('.el-loading-mask').length === 0, null, { timeout: TIMEOUT })
+  await page.waitForTimeout(1000) // ECharts' entry animation takes 1 s
+  fs.mkdirSync(OUT, { recursive: true })
+  const file = path.join(OUT, `rectify-${name}.png`)
+  await page.screenshot({ path: file, fullPage: true })
+  screenshots.push(file)
+  return file
+}
+
+async function figure(page, key) {
+  const card = page.locator(`[data-testid="kf-${key}"]`)
+  return {
+    value: (await card.locator('[data-role="value"]').innerText()).trim(),
+    hint: (await card.locator('[data-role="hint"]').innerText()).replace(/\u00a0/g, '').trim(),
+  }
+}
+
+async function checkFigures(page, stats) {
+  await page.locator('[data-testid="kf-problems"] [data-role="value"]').waitFor({ timeout: TIMEOUT })
+  // The cards re-render when the stats arrive: wait for the expected count.
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid="kf-problems"] [data-role="value"]')?.textContent.trim() === want,
+    count(stats.problems),
+    { timeout: TIMEOUT },
+  )
+  const f = {}
+  for (const k of ['problems', 'closed', 'on-time', 'median', 'opinions', 'replied']) f[k] = await figure(page, k)
+  assertEq(f.problems.value, count(stats.problems), '问题总数')
+  assertEq(f.closed.value, count(stats.closed), '已销号')
+  assertEq(f['on-time'].value, pct(stats.closed_on_time.rate), '按期销号率')
+  assertEq(
+    f['on-time'].hint,
+    `${stats.closed_on_time.numerator}/${stats.closed_on_time.denominator}`,
+    '按期销号率 numerator/denominator',
+  )
+  assertEq(f.median.value, days(stats.median_days_to_close), '销号平均用时')
+  assertEq(f.opinions.value, count(stats.opinions), '群众意见数')
+  assertEq(f.replied.value, pct(stats.opinions_replied.rate), '答复率')
+  assertEq(
+    f.replied.hint,
+    `${stats.opinions_replied.numerator}/${stats.opinions_replied.denominator}`,
+    '答复率 numerator/denominator',
+  )
+}
+
+async function tableRows(page, testid) {
+  const sel = `[data-testid="${testid}"] .el-table__body tr.el-table__row`
+  return page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
+}
+
+async function waitRows(page, testid, n) {
+  await page.waitForFunction(
+    ({ testid, n }) =>
+      document.querySelectorAll(`[data-testid="${testid}"] .el-table__body tr.el-table__row`).length === n &&
+      !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
+    { testid, n },
+    { timeout: TIMEOUT },
+  )
+}
+
+async function main() {
+  console.log(`rectify e2e against ${BASE}`)
+  // ---- pick the org to test: E2E_ORG_ID, or the root's child with most problems
+  const root = await api('/orgs/1')
+  const rootStats = await api('/orgs/1/stats')
+  const rootChildren = (await api('/orgs/1/stats/children')).items || []
+  let target
+  if (process.env.E2E_ORG_ID) {
+    target = await api(`/orgs/${process.env.E2E_ORG_ID}`)
+  } else {
+    const best = [...rootChildren].sort((a, b) => b.problems - a.problems || b.opinions - a.opinions)[0]
+    target = best ? best.org : root
+  }
+  const stats = await api(`/orgs/${target.id}/stats`)
+  const ancestors = (await api(`/orgs/${target.id}/ancestors`)).items || []
+  const targetChildren = (await api(`/orgs/${target.id}/children`)).items || []
+  console.log(`org under test: ${target.name} (id ${target.id}): ${stats.problems} problems, ${stats.opinions} opinions`)
+
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rectify-e2e-'))
+  const context = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  const page = context.pages()[0] || (await context.newPage())
+  page.setDefaultTimeout(TIMEOUT)
+  const pageErrors = []
+  page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
+  page.on('response', (r) => {
+    if (r.url().includes('/api/') && r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
+  })
+
+  try {
+    await step('dashboard of the root org shows product name and key figures (zh-CN)', async () => {
+      await page.goto(`${BASE}/orgs/1/dashboard`)
+      assertEq((await page.locator('[data-testid="product-name"]').innerText()).trim(), '整改工作平台', 'product name')
+      await checkFigures(page, rootStats)
+      assert((await page.locator('[data-testid="nav-problems"]').innerText()).includes('问题清单'), 'nav shows 问题清单')
+      assert((await page.locator('[data-testid="kf-problems"]').innerText()).includes('问题总数'), 'card label 问题总数')
+    })
+
+    const treeOk = await step(`org tree: expand the root and open ${target.name}`, async () => {
+      if (target.id === root.id) return
+      // Expand down the ancestors (root first), then click the target.
+      const chain = ancestors.filter((a) => a.id !== target.id)
+      const tree = page.locator('[data-testid="org-tree"]')
+      await tree.getByText(root.name, { exact: true }).waitFor()
+      for (const a of chain) {
+        // A node's own row (its children are outside .el-tree-node__content).
+        const row = tree.locator('.el-tree-node__content').filter({ has: page.getByText(a.name, { exact: true }) }).first()
+        await row.waitFor()
+        const icon = row.locator('.el-tree-node__expand-icon')
+        if (!(await icon.evaluate((n) => n.classList.contains('expanded')))) await icon.click()
+      }
+      await tree.getByText(target.name, { exact: true }).click()
+      await page.waitForURL(`**/orgs/${target.id}/dashboard`)
+    })
+    if (!treeOk) await page.goto(`${BASE}/orgs/${target.id}/dashboard`)
+
+    await step('breadcrumb shows the path to the org', async () => {
+      const crumb = page.locator('[data-testid="breadcrumb"]')
+      await crumb.getByText(target.name, { exact: true }).waitFor()
+      const text = await crumb.innerText()
+      for (const a of ancestors.filter((a) => a.id !== target.id)) assert(text.includes(a.name), `breadcrumb has ${a.name}: "${text}"`)
+    })
+
+    await step(`key figures of ${target.name} equal GET /orgs/${target.id}/stats`, async () => {
+      await checkFigures(page, stats)
+    })
+
+    await step('charts are drawn (status donut, categories, child ranking)', async () => {
+      const canvases = async (testid) =>
+        page.$$eval(`[data-testid="${testid}"] canvas`, (cs) => cs.filter((c) => c.width > 50 && c.height > 50).length)
+      if (stats.problems > 0) {
+        await page.locator('[data-testid="status-chart"] canvas').first().waitFor()
+        assert((await canvases('status-chart')) > 0, 'status donut canvas')
+      }
+      if ((stats.by_category || []).some((c) => c.count > 0)) {
+        await page.locator('[data-testid="category-chart"] canvas').first().waitFor()
+        assert((await canvases('category-chart')) > 0, 'category bar canvas')
+      }
+      if (targetChildren.length) {
+        await page.locator('[data-testid="children-table"]').waitFor()
+        await waitRows(page, 'children-table', targetChildren.length)
+      }
+      console.log(`     screenshot: ${await shot(page, 'dashboard-zh')}`)
+    })
+
+    if (targetChildren.length) {
+      const child = targetChildren[0]
+      await step(`org search finds ${child.name} and opens its dashboard`, async () => {
+        await page.locator('[data-testid="org-search"] input').fill(child.name)
+        const results = page.locator('[data-testid="org-results"]')
+        await results.getByText(child.name, { exact: true }).first().click()
+        await page.waitForURL(`**/orgs/${child.id}/dashboard`)
+        const childStats = await api(`/orgs/${child.id}/stats`)
+        await checkFigures(page, childStats)
+        await page.locator('[data-testid="org-search"] input').fill('')
+        await page.goBack()
+        await page.waitForURL(`**/orgs/${target.id}/dashboard`)
+        await checkFigures(page, stats)
+      })
+    }
+
+    if (targetChildren.length) {
+      await step('a row of the child ranking opens that child\'s dashboard', async () => {
+        // Ranked by problems (then closed) when any child has problems, else by opinions (then replied).
+        const kids = (await api(`/orgs/${target.id}/stats/children`)).items || []
+        const byProblems = kids.some((c) => c.problems > 0)
+        const key = byProblems ? (c) => [c.problems, c.closed] : (c) => [c.opinions, c.opinions_replied.numerator]
+        const ranked = [...kids].sort((a, b) => key(b)[0] - key(a)[0] || key(b)[1] - key(a)[1])
+        await waitRows(page, 'children-table', ranked.length)
+        const firstName = (await tableRows(page, 'children-table'))[0][1]
+        const first = ranked.find((c) => c.org.name === firstName)
+        assert(first, `first ranking row ${firstName} is a child`)
+        assertEq(key(first)[0], key(ranked[0])[0], `the first row has the most ${byProblems ? 'problems' : 'opinions'}`)
+        await page.locator('[data-testid="children-table"] .el-table__body tr.el-table__row').first().click()
+        await page.waitForURL(`**/orgs/${first.org.id}/dashboard`)
+        await checkFigures(page, first)
+        await page.goBack()
+        await page.waitForURL(`**/orgs/${target.id}/dashboard`)
+        await checkFigures(page, stats)
+      })
+    }
+
+    // ---- to the problem list: by the top category's bar, or by the list link
+    const top = [...(stats.by_category || [])]
+      .filter((c) => c.category_id !== null && c.category_id !== undefined && c.count > 0)
+      .sort((a, b) => b.count - a.count)[0]
+    let listQuery = `org_id=${target.id}&limit=50`
+    await step(
+      top ? `clicking the category bar "${top.path}" opens the filtered problem list` : 'the list link opens the problem list',
+      async () => {
+        if (top) {
+          // Click the middle of the bar (found through the chart's own coordinate system). The
+          // bars grow in with an animation after each render, so retry until the click lands.
+          const want = new RegExp(`/orgs/${target.id}/problems\\?.*category_id=${top.category_id}`)
+          const deadline = Date.now() + TIMEOUT
+          await page.waitForTimeout(1000)
+          for (;;) {
+            const point = await page.$eval(
+              '[data-testid="category-chart"] .echart',
+              (el, id) => {
+                const chart = el.__echart
+                const data = chart.getOption().series[0].data
+                const i = data.findIndex((d) => d.categoryId === id)
+                if (i < 0) return null
+                const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [data[i].value / 2, i])
+                const r = el.getBoundingClientRect()
+                return { x: r.left + x, y: r.top + y }
+              },
+              top.category_id,
+            )
+            assert(point, `category ${top.category_id} is in the chart`)
+            await page.mouse.click(point.x, point.y)
+            try {
+              await page.waitForURL(want, { timeout: 1500 })
+              break
+            } catch (e) {
+              if (Date.now() > deadline) throw e
+            }
+          }
+          listQuery += `&category_id=${top.category_id}`
+        } else {
+          await page.locator('[data-testid="open-problem-list"]').click()
+          await page.waitForURL(`**/orgs/${target.id}/problems`)
+        }
+      },
+    )
+
+    const list = await api(`/problems?${listQuery}`)
+    await step(`problem list shows what GET /problems?${listQuery} returns`, async () => {
+      await page.locator('[data-testid="problem-table"]').waitFor()
+      await waitRows(page, 'problem-table', list.items.length)
+      const rows = await tableRows(page, 'problem-table')
+      if (list.items.length) {
+        assertEq(rows[0][0], String(list.items[0].id), 'first row id')
+        assert(rows[0][1].length > 0, 'first row has a title')
+        const cid = list.items[0].category_id
+        if (cid !== null && cid !== undefined) {
+          const cats = (await api('/categories')).items || []
+          const cat = cats.find((c) => c.id === cid)
+          if (cat) {
+            await page.waitForFunction(
+              (want) =>
+                document.querySelector('[data-testid="problem-table"] .el-table__body tr.el-table__row td:nth-child(5)')
+                  ?.innerText.trim() === want,
+              cat.path,
+            )
+          }
+        }
+      }
+      const more = await page.locator('[data-testid="load-more"]').count()
+      assertEq(more > 0, list.next_cursor !== null && list.next_cursor !== undefined, '加载更多 shown iff next_cursor')
+      console.log(`     screenshot: ${await shot(page, 'problems')}`)
+    })
+
+    if (list.next_cursor) {
+      await step('加载更多 appends the next page', async () => {
+        const next = await api(`/problems?${listQuery}&cursor=${encodeURIComponent(list.next_cursor)}`)
+        await page.locator('[data-testid="load-more"]').click()
+        await waitRows(page, 'problem-table', list.items.length + next.items.length)
+      })
+    }
+
+    if (list.items.length) {
+      const first = list.items[0]
+      await step(`problem #${first.id} detail shows its fields and timeline`, async () => {
+        const [detail, events] = await Promise.all([api(`/problems/${first.id}`), api(`/problems/${first.id}/events`)])
+        await page.locator('[data-testid="problem-table"] .el-table__body tr.el-table__row').first().click()
+        await page.waitForURL(`**/orgs/${target.id}/problems/${first.id}`)
+        await page.locator('[data-testid="problem-title"]').waitFor()
+        assertEq((await page.locator('[data-testid="problem-title"]').innerText()).trim(), detail.title.trim(), 'title')
+        const body = await page.locator('[data-testid="problem-detail"]').innerText()
+        assert(body.includes(detail.owner.name), `owner ${detail.owner.name} shown`)
+        if (detail.category) assert(body.includes(detail.category.path), `category ${detail.category.path} shown`)
+        assert(events.items.length > 0, 'the API has events for the problem')
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid="problem-timeline"] .el-timeline-item').length === n,
+          events.items.length,
+        )
+        console.log(`     screenshot: ${await shot(page, 'problem-detail')}`)
+      })
+    }
+
+    if (stats.opinions > 0) {
+      await step('opinion list and an opinion with its reply', async () => {
+        const ops = await api(`/opinions?org_id=${target.id}&limit=50`)
+        await page.locator('[data-testid="nav-opinions"]').click()
+        await page.waitForURL(`**/orgs/${target.id}/opinions`)
+        await waitRows(page, 'opinion-table', ops.items.length)
+        const firstOp = ops.items[0]
+        await page.locator('[data-testid="opinion-table"] .el-table__body tr.el-table__row').first().click()
+        await page.waitForURL(`**/orgs/${target.id}/opinions/${firstOp.id}`)
+        await page.locator('[data-testid="opinion-text"]').waitFor()
+        const text = await page.locator('[data-testid="opinion-text"]').innerText()
+        assert(text.trim().slice(0, 10) === firstOp.text.trim().slice(0, 10), 'opinion text shown')
+        if (firstOp.reply_text) await page.locator('[data-testid="opinion-reply"]').waitFor()
+        const opEvents = (await api(`/opinions/${firstOp.id}/events`)).items || []
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid="opinion-timeline"] .el-timeline-item').length === n,
+          opEvents.length,
+        )
+        console.log(`     screenshot: ${await shot(page, 'opinion-detail')}`)
+      })
+    }
+
+    await step('switching to English shows English labels', async () => {
+      await page.locator('[data-testid="lang-switch"]').getByText('English', { exact: true }).click()
+      await page.waitForFunction(() => document.querySelector('[data-testid="nav-problems"]')?.textContent.includes('Problem list'))
+      assertEq((await page.locator('[data-testid="product-name"]').innerText()).trim(), 'Rectification Platform', 'product name')
+      await page.locator('[data-testid="nav-dashboard"]').click()
+      await page.waitForURL(`**/orgs/${target.id}/dashboard`)
+      await checkFigures(page, stats)
+      assert((await page.locator('[data-testid="kf-problems"]').innerText()).includes('Problems'), 'card label Problems')
+      assert((await page.locator('[data-testid="kf-on-time"]').innerText()).includes('Closed on time'), 'card label Closed on time')
+      console.log(`     screenshot: ${await shot(page, 'dashboard-en')}`)
+      // The choice is remembered across a reload.
+      await page.reload()
+      await page.waitForFunction(() => document.querySelector('[data-testid="nav-problems"]')?.textContent.includes('Problem list'))
+    })
+
+    await step('no page errors and no failed API calls', async () => {
+      assert(pageErrors.length === 0, pageErrors.join('; '))
+    })
+  } finally {
+    await context.close()
+    fs.rmSync(userDir, { recursive: true, force: true })
+  }
+}
+
+try {
+  await main()
+} catch (e) {
+  failed++
+  console.log(`FAIL - setup: ${e?.message || e}`)
+}
+if (screenshots.length) console.log(`screenshots in ${OUT}: ${screenshots.map((s) => path.basename(s)).join(', ')}`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,196 @@
+// Builders of ECharts options from API stats objects. Pure functions: the
+// caller passes label functions (i18n), so these are unit-tested without Vue.
+
+import { PROBLEM_STATUSES, STATUS_COLORS } from './enums.js'
+
+/** Last segment of a category path: "环境保护/环境污染" -> "环境污染". */
+export function categoryLeaf(path) {
+  if (!path) return ''
+  const segs = String(path).split('/').filter(Boolean)
+  return segs.length ? segs[segs.length - 1] : ''
+}
+
+/**
+ * Donut of problems by status. Only statuses with a count > 0 get a slice;
+ * each data item carries `status` so a click can filter the problem list.
+ * @param stats   Stats object (needs by_status)
+ * @param label   (status) => display label
+ */
+export function statusDonutOption(stats, label) {
+  const by = stats?.by_status || {}
+  const data = PROBLEM_STATUSES.filter((s) => (by[s] || 0) > 0).map((s) => ({
+    name: label(s),
+    value: by[s],
+    status: s,
+    itemStyle: { color: STATUS_COLORS[s] },
+  }))
+  const total = data.reduce((a, d) => a + d.value, 0)
+  return {
+    tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+    legend: { type: 'scroll', bottom: 0, left: 'center' },
+    title: {
+      text: String(total),
+      left: 'center',
+      top: '38%',
+      textStyle: { fontSize: 22, fontWeight: 'bold' },
+    },
+    series: [
+      {
+        type: 'pie',
+        radius: ['40%', '60%'],
+        center: ['50%', '45%'],
+        avoidLabelOverlap: true,
+        minShowLabelAngle: 3,
+        label: { show: true, formatter: '{b}\n{c}', overflow: 'break' },
+        labelLine: { length: 10, length2: 8 },
+        data,
+      },
+    ],
+  }
+}
+
+/**
+ * Top-N categories, as rows sorted by count (desc), ties by path.
+ * Returns [{categoryId, path, leaf, count}].
+ */
+export function topCategories(stats, top = 10, uncategorized = '') {
+  const rows = (stats?.by_category || [])
+    .filter((c) => c.count > 0)
+    .map((c) => ({
+      categoryId: c.category_id ?? null,
+      path: c.path || uncategorized,
+      leaf: categoryLeaf(c.path) || uncategorized,
+      count: c.count,
+    }))
+  rows.sort((a, b) => b.count - a.count || a.path.localeCompare(b.path))
+  return rows.slice(0, top)
+}
+
+/**
+ * Horizontal bars of the top-N categories, largest on top. Each data item
+ * carries `categoryId` and `path` for the click-through.
+ */
+export function categoryBarOption(stats, { top = 10, uncategorized = '', seriesName = '' } = {}) {
+  const rows = topCategories(stats, top, uncategorized).reverse()
+  return {
+    tooltip: {
+      trigger: 'item',
+      formatter: (p) => `${p.data.path}: ${p.data.value}`,
+    },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: {
+      type: 'category',
+      data: rows.map((r) => r.leaf),
+      axisLabel: { width: 120, overflow: 'truncate' },
+    },
+    series: [
+      {
+        name: seriesName,
+        type: 'bar',
+        barMaxWidth: 22,
+        itemStyle: { color: '#409eff' },
+        label: { show: true, position: 'right' },
+        data: rows.map((r) => ({ value: r.count, categoryId: r.categoryId, path: r.path })),
+      },
+    ],
+  }
+}
+
+/** A Rate of a Stats as a percentage with one decimal, or null. */
+function ratePercent(r) {
+  const v = r?.rate
+  return v === null || v === undefined ? null : Math.round(v * 1000) / 10
+}
+
+/** On-time rate of a Stats as a percentage with one decimal, or null. */
+export function onTimePercent(stats) {
+  return ratePercent(stats?.closed_on_time)
+}
+
+/**
+ * What the child ranking compares: problems (problems, closed, on-time rate)
+ * when any child has problems, else opinions (opinions, replied, reply rate)
+ * — e.g. a city whose only data are public messages.
+ */
+export function rankingMode(items) {
+  return (items || []).some((c) => (c.problems || 0) > 0) ? 'problems' : 'opinions'
+}
+
+const MEASURES = {
+  problems: {
+    total: (s) => s.problems || 0,
+    done: (s) => s.closed || 0,
+    rate: (s) => ratePercent(s.closed_on_time),
+  },
+  opinions: {
+    total: (s) => s.opinions || 0,
+    done: (s) => s.opinions_replied?.numerator || 0,
+    rate: (s) => ratePercent(s.opinions_replied),
+  },
+}
+
+/**
+ * Children stats sorted for the ranking: by the mode's total desc, then its
+ * done count desc, then name.
+ */
+export function rankChildren(items, mode = 'problems') {
+  const m = MEASURES[mode]
+  return [...(items || [])].sort(
+    (a, b) =>
+      m.total(b) - m.total(a) ||
+      m.done(b) - m.done(a) ||
+      String(a.org?.name || '').localeCompare(String(b.org?.name || '')),
+  )
+}
+
+/**
+ * Grouped bars (total, done) per child org plus the rate (%) as a line on a
+ * second axis; in `problems` mode these are problems, closed and the on-time
+ * rate, in `opinions` mode opinions, replied and the reply rate. Data items
+ * carry `orgId` for the click-through.
+ * @param names  {total, done, rate} series names
+ */
+export function childRankingOption(items, names, mode = 'problems') {
+  const m = MEASURES[mode]
+  const rows = rankChildren(items, mode)
+  const many = rows.length > 8
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0 },
+    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => r.org?.name ?? String(r.org?.id ?? '')),
+      axisLabel: { interval: 0, rotate: many ? 35 : 0 },
+    },
+    yAxis: [
+      { type: 'value', minInterval: 1 },
+      { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } },
+    ],
+    series: [
+      {
+        name: names.total,
+        type: 'bar',
+        barMaxWidth: 26,
+        itemStyle: { color: '#409eff' },
+        data: rows.map((r) => ({ value: m.total(r), orgId: r.org?.id })),
+      },
+      {
+        name: names.done,
+        type: 'bar',
+        barMaxWidth: 26,
+        itemStyle: { color: '#67c23a' },
+        data: rows.map((r) => ({ value: m.done(r), orgId: r.org?.id })),
+      },
+      {
+        name: names.rate,
+        type: 'line',
+        yAxisIndex: 1,
+        connectNulls: false,
+        itemStyle: { color: '#e6a23c' },
+        data: rows.map((r) => ({ value: m.rate(r), orgId: r.org?.id })),
+      },
+    ],
+  }
+}
