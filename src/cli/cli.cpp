@@ -138,7 +138,7 @@ int Main(int argc, char** argv) {
             if (!scope_org.empty()) {
                 auto org = ResolveOrg(**svc, serve_opts.actor, scope_org);
                 if (!org.ok()) return Fail(org.status());
-                serve_opts.actor.scope = {org->id};
+                serve_opts.actor = (*svc)->SubtreeAdmin("http", org->id);
             }
             serve_opts.max_body_bytes = max_body;
             serve_opts.request_timeout = std::chrono::seconds(timeout_s);

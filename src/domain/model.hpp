@@ -234,11 +234,41 @@ struct Opinion {
     std::int64_t version = 1;
 };
 
+// What a user may do, each over an org subtree (issue 4 assigns them to accounts):
+// admin everything; org_admin manages users of its subtree; clerk (填报) registers and reports;
+// reviewer (审核) submits for close-out; verifier (the level above) accepts or returns; supervisor
+// (督导) urges and supervises; leader reads dashboards; auditor reads everything including the log.
+enum class Role { kAdmin, kOrgAdmin, kClerk, kReviewer, kVerifier, kSupervisor, kLeader, kAuditor };
+template <>
+struct EnumNames<Role> {
+    static constexpr std::string_view kWhat = "role";
+    static constexpr std::array<std::pair<Role, std::string_view>, 8> kNames{{
+        {Role::kAdmin, "admin"},
+        {Role::kOrgAdmin, "org_admin"},
+        {Role::kClerk, "clerk"},
+        {Role::kReviewer, "reviewer"},
+        {Role::kVerifier, "verifier"},
+        {Role::kSupervisor, "supervisor"},
+        {Role::kLeader, "leader"},
+        {Role::kAuditor, "auditor"},
+    }};
+};
+
+// One role held over the subtree rooted at org_id.
+struct Grant {
+    Role role = Role::kLeader;
+    OrgId org_id = 0;
+};
+
 // Who acts, and the org subtrees they may see and change. Every service call takes one.
-// An empty scope sees nothing. Scope checks answer kNotFound (never reveal what exists outside).
+// `scope` holds the roots of the subtrees the actor may see (for a user: the orgs of all grants);
+// `grants` say what the actor may do where (Service::HasRole). An empty scope sees nothing. Scope
+// checks answer kNotFound (never reveal what exists outside).
 struct Actor {
-    std::string name;              // recorded in events, e.g. "cli:root" or a user name
+    std::string name;              // recorded in events, e.g. "cli" or a user name
     std::vector<OrgId> scope;      // roots of the subtrees in scope
+    std::vector<Grant> grants;     // roles over subtrees
+    std::optional<std::int64_t> user_id;  // the account acting, when one is (issue 4)
 };
 
 // Field limits (in code points) shared by validation in services and HTTP decoders.

@@ -49,10 +49,14 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
 constexpr std::size_t kDrainLimitBytes = 4 << 20;   // unread body discarded before closing after a 413
 constexpr std::chrono::seconds kDrainTimeout{2};
+// At shutdown an idle keep-alive connection stays open this long, so that a request the client sent
+// right after its last response (before it could know about the shutdown) is still answered.
+constexpr std::chrono::milliseconds kIdleLingerAtStop{100};
 
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)), linger(stream.get_executor()) {}
     beast::tcp_stream stream;
+    asio::steady_timer linger;  // closes the connection at shutdown if it stays idle
     bool idle = true;  // waiting for the first byte of a request; only touched on the connection's strand
 };
 
@@ -158,9 +162,16 @@ private:
         for (auto& c : open) {
             asio::post(c->stream.get_executor(), [c] {
                 if (!c->idle) return;  // busy: closes itself after its response
-                boost::system::error_code ignored;
-                c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                c->stream.socket().close(ignored);
+                // A request that arrives within the linger time is served (then the connection closes);
+                // one that arrives later meets a closed connection: the usual keep-alive race, which
+                // clients handle by retrying on a new connection.
+                c->linger.expires_after(kIdleLingerAtStop);
+                c->linger.async_wait([c](const boost::system::error_code& ec) {
+                    if (ec || !c->idle) return;
+                    boost::system::error_code ignored;
+                    c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                    c->stream.socket().close(ignored);
+                });
             });
         }
         asio::co_spawn(control_, Drain(), [](std::exception_ptr) {});
@@ -224,8 +235,12 @@ private:
             for (;;) {
                 if (buffer.size() == 0) {
                     c->idle = true;
-                    if (stopping_) break;
-                    c->stream.expires_after(options_.request_timeout);
+                    if (stopping_) {
+                        // The last response still said keep-alive: wait briefly for a next request.
+                        c->stream.expires_after(kIdleLingerAtStop);
+                    } else {
+                        c->stream.expires_after(options_.request_timeout);
+                    }
                     auto [ec, n] = co_await c->stream.async_read_some(buffer.prepare(8192), kTuple);
                     if (ec) break;  // closed by the client, idle timeout, or shutdown
                     buffer.commit(n);
@@ -237,6 +252,7 @@ private:
         } catch (const std::exception& e) {
             spdlog::error("connection: unexpected exception: {}", e.what());
         }
+        c->linger.cancel();
         boost::system::error_code ignored;
         c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         c->stream.close();

@@ -124,9 +124,20 @@ std::shared_ptr<const index::OrgTree> Service::Tree() const {
 
 Actor Service::RootActor(const std::string& name) const {
     auto tree = Tree();
-    Actor a{name, {}};
-    if (tree && tree->size() > 0) a.scope.push_back(tree->Root());
-    return a;
+    if (!tree || tree->size() == 0) return Actor{name, {}, {}, std::nullopt};
+    return SubtreeAdmin(name, tree->Root());
+}
+
+Actor Service::SubtreeAdmin(const std::string& name, domain::OrgId org_id) const {
+    return Actor{name, {org_id}, {domain::Grant{domain::Role::kAdmin, org_id}}, std::nullopt};
+}
+
+bool Service::HasRole(const Actor& actor, domain::Role role, domain::OrgId id) const {
+    auto tree = Tree();
+    for (const auto& g : actor.grants) {
+        if ((g.role == role || g.role == domain::Role::kAdmin) && tree->InSubtree(id, g.org_id)) return true;
+    }
+    return false;
 }
 
 bool Service::InScope(const Actor& actor, domain::OrgId id) const {
@@ -212,6 +223,7 @@ Status Service::Init(const Actor& actor, const InitOptions& options) {
             if (existing) continue;
             if (c.depth > 1) {
                 ASSIGN_OR_RETURN(auto parent, tx.FindCategoryByPath(c.path.substr(0, c.path.rfind('/'))));
+                if (!parent) return Internal("category " + c.path + " came before its parent");
                 c.parent_id = parent->id;
             }
             RETURN_IF_ERROR(tx.InsertCategory(c));

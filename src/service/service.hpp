@@ -174,8 +174,11 @@ public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
     static Result<std::unique_ptr<Service>> Create(std::unique_ptr<store::Store> store);
 
-    // An actor that sees the whole tree (the CLI, and the server until accounts exist: issue 4).
+    // An actor that sees the whole tree and holds admin over it (the CLI, and the server until
+    // accounts exist: issue 4).
     Actor RootActor(const std::string& name) const;
+    // An actor with admin over the subtree of `org_id` only.
+    Actor SubtreeAdmin(const std::string& name, domain::OrgId org_id) const;
 
     // ---- set-up ----
     // Seeds the org levels, the root org and the category catalogue; does nothing that is already
@@ -243,6 +246,8 @@ public:
     Status ReloadTree();
     // Internal: the domain::Actor's permission to see org `id` (scope check).
     bool InScope(const Actor& actor, domain::OrgId id) const;
+    // True when the actor holds `role`, or admin, over a subtree containing org `id`.
+    bool HasRole(const Actor& actor, domain::Role role, domain::OrgId id) const;
 
 private:
     explicit Service(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}

@@ -28,8 +28,8 @@ protected:
         province_a_ = AddOrg(1, "河北省", "province", "13");
         province_b_ = AddOrg(1, "福建省", "province", "35");
         city_a_ = AddOrg(province_a_.id, "石家庄市", "city", "1301");
-        actor_a_ = Actor{"clerk-a", {province_a_.id}};
-        actor_b_ = Actor{"clerk-b", {province_b_.id}};
+        actor_a_ = Actor{"clerk-a", {province_a_.id}, {{domain::Role::kClerk, province_a_.id}}, std::nullopt};
+        actor_b_ = Actor{"clerk-b", {province_b_.id}, {{domain::Role::kClerk, province_b_.id}}, std::nullopt};
     }
 
     Org AddOrg(domain::OrgId parent, const std::string& name, const std::string& level, const std::string& code) {
@@ -238,6 +238,19 @@ TEST_F(ServiceTest, FindOrgByPathWalksNamesBelowTheRoot) {
     auto missing = svc_->FindOrgByPath(root_, "河北省/保定市");
     EXPECT_EQ(missing.status().message(), "org path \"河北省/保定市\": no org \"河北省/保定市\"");
     EXPECT_EQ(svc_->FindOrgByPath(actor_b_, "河北省").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ServiceTest, RolesHoldOnlyInsideTheirSubtreeAndAdminHoldsEveryRole) {
+    using domain::Role;
+    EXPECT_TRUE(svc_->HasRole(actor_a_, Role::kClerk, city_a_.id));
+    EXPECT_FALSE(svc_->HasRole(actor_a_, Role::kVerifier, city_a_.id));
+    EXPECT_FALSE(svc_->HasRole(actor_a_, Role::kClerk, province_b_.id));
+    EXPECT_FALSE(svc_->HasRole(actor_a_, Role::kClerk, 1));  // above the grant
+    EXPECT_TRUE(svc_->HasRole(root_, Role::kVerifier, city_a_.id));
+    Actor sub = svc_->SubtreeAdmin("sub", province_b_.id);
+    EXPECT_TRUE(svc_->HasRole(sub, Role::kAuditor, province_b_.id));
+    EXPECT_FALSE(svc_->HasRole(sub, Role::kAuditor, city_a_.id));
+    EXPECT_EQ(svc_->GetOrg(sub, city_a_.id).status().code(), StatusCode::kNotFound);
 }
 
 TEST(Cursor, RoundTripsAndRejectsForeignText) {
