@@ -13,6 +13,7 @@ std::string_view StatusCodeName(StatusCode code) {
         case StatusCode::kFailedPrecondition: return "failed_precondition";
         case StatusCode::kAborted: return "aborted";
         case StatusCode::kPayloadTooLarge: return "payload_too_large";
+        case StatusCode::kResourceExhausted: return "resource_exhausted";
         case StatusCode::kUnavailable: return "unavailable";
         case StatusCode::kInternal: return "internal";
     }

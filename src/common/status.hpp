@@ -20,6 +20,7 @@ enum class StatusCode {
     kFailedPrecondition,  // 409: e.g. an illegal state transition, a schema newer than the binary
     kAborted,             // 409: an edit conflict (stale version)
     kPayloadTooLarge,     // 413
+    kResourceExhausted,   // 429: too many attempts (login back-off); retry later
     kUnavailable,         // 503
     kInternal,            // 500
 };
@@ -51,6 +52,8 @@ inline Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPre
 inline Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 inline Status PayloadTooLarge(std::string m) { return {StatusCode::kPayloadTooLarge, std::move(m)}; }
+inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

@@ -260,15 +260,22 @@ struct Grant {
     OrgId org_id = 0;
 };
 
+// How an actor proved who it is: the process itself (CLI, server start-up), a browser session
+// (cookie), or an API token (Authorization: Bearer).
+enum class AuthMethod { kInternal, kSession, kToken };
+
 // Who acts, and the org subtrees they may see and change. Every service call takes one.
 // `scope` holds the roots of the subtrees the actor may see (for a user: the orgs of all grants);
 // `grants` say what the actor may do where (Service::HasRole). An empty scope sees nothing. Scope
 // checks answer kNotFound (never reveal what exists outside).
 struct Actor {
-    std::string name;              // recorded in events, e.g. "cli" or a user name
+    std::string name;              // recorded in events, e.g. "cli", "alice" or "alice[token:3]"
     std::vector<OrgId> scope;      // roots of the subtrees in scope
     std::vector<Grant> grants;     // roles over subtrees
-    std::optional<std::int64_t> user_id;  // the account acting, when one is (issue 4)
+    std::optional<std::int64_t> user_id;  // the account acting, when one is
+    AuthMethod auth = AuthMethod::kInternal;
+    std::optional<std::int64_t> token_id;    // kToken: the API token used
+    std::optional<std::int64_t> session_id;  // kSession: the session used
 };
 
 // Field limits (in code points) shared by validation in services and HTTP decoders.

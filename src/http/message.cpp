@@ -45,6 +45,7 @@ int HttpStatusOf(StatusCode code) {
         case StatusCode::kFailedPrecondition: return 409;
         case StatusCode::kAborted: return 409;
         case StatusCode::kPayloadTooLarge: return 413;
+        case StatusCode::kResourceExhausted: return 429;
         case StatusCode::kUnavailable: return 503;
         case StatusCode::kInternal: return 500;
     }

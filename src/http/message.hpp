@@ -42,7 +42,7 @@ struct Response {
 
 // The HTTP status of a Status code: invalid_argument 400, unauthenticated 401, permission_denied 403,
 // not_found 404, already_exists / failed_precondition / aborted 409, payload_too_large 413,
-// unavailable 503, internal 500 (and 200 for ok).
+// resource_exhausted 429, unavailable 503, internal 500 (and 200 for ok).
 int HttpStatusOf(StatusCode code);
 
 // A JSON response: `status`, body `value` serialised as UTF-8 (invalid UTF-8 inside strings, which

@@ -6,6 +6,7 @@
 #include "common/csv.hpp"
 #include "common/text.hpp"
 #include "domain/json.hpp"
+#include "service/detail/account_state.hpp"
 
 namespace rectify::service {
 namespace {
@@ -102,8 +103,9 @@ Result<std::int64_t> DecodeCursor(const std::string& cursor) {
 
 // ---- construction and the org tree ----
 
-Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store) {
+Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store, AccountPolicy policy) {
     std::unique_ptr<Service> s(new Service(std::move(store)));
+    s->accounts_ = detail::MakeAccountState(std::move(policy));
     RETURN_IF_ERROR(s->ReloadTree());
     return s;
 }
@@ -138,6 +140,10 @@ bool Service::HasRole(const Actor& actor, domain::Role role, domain::OrgId id) c
         if ((g.role == role || g.role == domain::Role::kAdmin) && tree->InSubtree(id, g.org_id)) return true;
     }
     return false;
+}
+
+bool Service::CanEditProblems(const Actor& actor, domain::OrgId org) const {
+    return HasRole(actor, domain::Role::kClerk, org) || HasRole(actor, domain::Role::kReviewer, org);
 }
 
 bool Service::InScope(const Actor& actor, domain::OrgId id) const {
@@ -303,6 +309,9 @@ Result<std::vector<Org>> Service::Ancestors(const Actor& actor, domain::OrgId id
 Result<Org> Service::CreateOrg(const Actor& actor, Org draft) {
     if (!draft.parent_id) return InvalidArgument("parent_id: required (there is one root, made by init)");
     RETURN_IF_ERROR(GetOrgInScope(actor, *draft.parent_id));
+    if (!HasRole(actor, domain::Role::kAdmin, *draft.parent_id)) {
+        return PermissionDenied("changing the org tree needs the admin role over the parent org");
+    }
     draft.created_at = NowSeconds();
     RETURN_IF_ERROR(domain::ValidateOrg(draft));
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
@@ -329,6 +338,9 @@ Result<Org> Service::CreateOrg(const Actor& actor, Org draft) {
 Result<Org> Service::MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent) {
     ASSIGN_OR_RETURN(Org before, GetOrgInScope(actor, id));
     RETURN_IF_ERROR(GetOrgInScope(actor, new_parent));
+    if (!HasRole(actor, domain::Role::kAdmin, id) || !HasRole(actor, domain::Role::kAdmin, new_parent)) {
+        return PermissionDenied("moving an org needs the admin role over the org and over its new parent");
+    }
     if (!before.parent_id) return FailedPrecondition("the root org cannot be moved");
     Org after;
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
@@ -391,6 +403,9 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
     if (!InScope(actor, draft.owner_org_id)) {
         return NotFound("owner_org_id: org " + std::to_string(draft.owner_org_id) + " does not exist");
     }
+    if (!CanEditProblems(actor, draft.owner_org_id)) {
+        return PermissionDenied("registering a problem needs the clerk or reviewer role over its owner org");
+    }
     Problem p;
     p.title = draft.title;
     p.description = draft.description;
@@ -441,6 +456,9 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
 
 Result<Problem> Service::UpdateProblem(const Actor& actor, domain::ProblemId id, const ProblemPatch& patch) {
     ASSIGN_OR_RETURN(ProblemDetail detail, GetProblem(actor, id));
+    if (!CanEditProblems(actor, detail.problem.owner_org_id)) {
+        return PermissionDenied("editing a problem needs the clerk or reviewer role over its owner org");
+    }
     Problem before = detail.problem;
     Problem p = before;
     if (patch.version != before.version) {
@@ -503,6 +521,9 @@ Result<domain::Opinion> Service::GetOpinion(const Actor& actor, domain::OpinionI
 
 Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const OpinionDraft& draft) {
     if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + std::to_string(draft.org_id) + " does not exist");
+    if (!HasRole(actor, domain::Role::kClerk, draft.org_id)) {
+        return PermissionDenied("registering an opinion needs the clerk role over its org");
+    }
     domain::Opinion o;
     o.channel = draft.channel;
     o.kind = draft.kind;

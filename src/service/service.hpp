@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "common/crypto.hpp"
 #include "common/status.hpp"
+#include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "domain/model.hpp"
 #include "index/org_tree.hpp"
@@ -169,13 +171,97 @@ struct OpinionImportOptions {
     int due_days = 15;
 };
 
+// ---- accounts (issue 4): types ----
+
+// Login back-off (in memory, per process; docs/SECURITY.md#logins). Each failed login counts against
+// the login name and against the client address. Past `free_*` failures, the key must wait
+// base_delay * 2^(failures - free - 1) seconds after its last failure, at most max_delay. A success
+// clears the name's count (not the client's: one good account must not unlock guessing others);
+// a key with no failure for forget_after seconds is forgotten.
+struct LoginThrottlePolicy {
+    int free_failures_per_user = 5;
+    int free_failures_per_client = 20;
+    std::int64_t base_delay_seconds = 1;
+    std::int64_t max_delay_seconds = 900;
+    std::int64_t forget_after_seconds = 3600;
+    std::size_t max_keys = 100000;  // memory bound: the oldest keys are dropped beyond it
+};
+
+struct AccountPolicy {
+    PasswordHashParams password_hash = PasswordHashParams::Rfc9106Second();
+    int max_concurrent_hashes = 2;                      // Argon2 runs at once (memory: this * m)
+    std::int64_t session_idle_seconds = 2 * 3600;       // OWASP Session Management: idle timeout
+    std::int64_t session_lifetime_seconds = 12 * 3600;  // absolute timeout: one working day
+    std::int64_t token_default_days = 90;
+    std::int64_t token_max_days = 366;
+    std::int64_t login_attempt_retention_days = 90;
+    LoginThrottlePolicy throttle;
+};
+
+// A user to create. `password` empty: the service generates a one-time password and returns it.
+struct UserDraft {
+    std::string name;
+    std::string display_name;
+    domain::OrgId org_id = 0;
+    std::string password;
+    std::vector<domain::Grant> grants;
+    bool must_change_password = true;  // someone else knows the password until the user changes it
+};
+
+struct CreatedUser {
+    domain::User user;
+    std::optional<std::string> generated_password;  // shown once, stored nowhere
+};
+
+// A successful login: the session secret (for the cookie; stored only hashed) and the session.
+struct LoginResult {
+    std::string session_secret;
+    domain::Session session;
+    domain::User user;
+};
+
+// Who a request is, once its session cookie or bearer token checked out.
+struct Authenticated {
+    Actor actor;
+    domain::User user;
+    std::optional<domain::Session> session;  // kSession: the session (its CSRF token)
+    std::optional<domain::ApiToken> token;   // kToken: the token
+};
+
+// A new API token (POST /api/v1/tokens). grants empty: all of the user's grants.
+struct TokenDraft {
+    std::string name;
+    std::vector<domain::Grant> grants;
+    std::optional<std::int64_t> expires_in_days;  // default AccountPolicy::token_default_days
+};
+
+struct CreatedToken {
+    domain::ApiToken token;
+    std::string secret;  // "rct_" + 43 base64url characters; shown once, stored only as SHA-256
+};
+
+// GET /api/v1/audit/events: the events of the subtree of org_id (default: every subtree the actor
+// audits), at in [from, to), oldest first, paged by cursor.
+struct AuditQuery {
+    std::optional<domain::OrgId> org_id;
+    std::optional<UnixSeconds> from;
+    std::optional<UnixSeconds> to;
+    std::optional<std::string> cursor;
+    int limit = 500;  // 1..kMaxAuditPage
+};
+inline constexpr int kMaxAuditPage = 5000;
+
+namespace detail {
+struct AccountState;
+}
+
 class Service {
 public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
-    static Result<std::unique_ptr<Service>> Create(std::unique_ptr<store::Store> store);
+    static Result<std::unique_ptr<Service>> Create(std::unique_ptr<store::Store> store, AccountPolicy policy = {});
+    ~Service();
 
-    // An actor that sees the whole tree and holds admin over it (the CLI, and the server until
-    // accounts exist: issue 4).
+    // An actor that sees the whole tree and holds admin over it (the CLI and start-up tasks).
     Actor RootActor(const std::string& name) const;
     // An actor with admin over the subtree of `org_id` only.
     Actor SubtreeAdmin(const std::string& name, domain::OrgId org_id) const;
@@ -198,11 +284,12 @@ public:
     Result<std::vector<domain::Org>> SearchOrgs(const Actor& actor, const std::string& text, int limit = 20);
     // The chain from the root down to `id` (for breadcrumbs), limited to what the actor may see.
     Result<std::vector<domain::Org>> Ancestors(const Actor& actor, domain::OrgId id);
-    // Creates an org under `draft.parent_id` (required, in scope). Errors: kInvalidArgument,
-    // kAlreadyExists (division code or sibling name), kNotFound (parent).
+    // Creates an org under `draft.parent_id` (required, in scope; admin there). Errors: kInvalidArgument,
+    // kAlreadyExists (division code or sibling name), kNotFound (parent), kPermissionDenied.
     Result<domain::Org> CreateOrg(const Actor& actor, domain::Org draft);
-    // Moves an org (and its subtree) under a new parent; both must be in scope; history is the event
-    // log. Errors: kNotFound, kFailedPrecondition (into its own subtree, or the root).
+    // Moves an org (and its subtree) under a new parent; both must be in scope, with admin over both;
+    // history is the event log. Errors: kNotFound, kPermissionDenied, kFailedPrecondition (into its
+    // own subtree, or the root).
     Result<domain::Org> MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent);
     Result<std::vector<domain::OrgLevel>> ListLevels();
     Result<std::vector<domain::Category>> ListCategories();
@@ -210,12 +297,14 @@ public:
     // ---- problems ----
     Result<Page<domain::Problem>> ListProblems(const Actor& actor, const ProblemQuery& query);
     Result<ProblemDetail> GetProblem(const Actor& actor, domain::ProblemId id);
+    // Writes need clerk or reviewer over the owner org (kPermissionDenied); reads only scope.
     Result<domain::Problem> CreateProblem(const Actor& actor, const ProblemDraft& draft);
     Result<domain::Problem> UpdateProblem(const Actor& actor, domain::ProblemId id, const ProblemPatch& patch);
 
     // ---- opinions ----
     Result<Page<domain::Opinion>> ListOpinions(const Actor& actor, const OpinionQuery& query);
     Result<domain::Opinion> GetOpinion(const Actor& actor, domain::OpinionId id);
+    // Needs clerk over the org (kPermissionDenied).
     Result<domain::Opinion> CreateOpinion(const Actor& actor, const OpinionDraft& draft);
 
     // ---- figures ----
@@ -238,6 +327,78 @@ public:
     // owner_division_code|owner_org_id,created_at,due_at,status,closed_at,source_ref.
     Result<ImportReport> ImportProblems(const Actor& actor, const std::string& file);
 
+    // ---- accounts (issue 4); src/service/accounts.cpp ----
+    // Who may do what (docs/SECURITY.md#roles): a user is visible to an actor whose scope holds the
+    // user's org (else kNotFound); admin and org_admin over that org manage the user, but only when
+    // every grant the user holds lies inside subtrees where the actor is org_admin (and admin grants
+    // inside subtrees where it is admin) — so nobody takes over an account stronger than their own
+    // (kPermissionDenied). Nobody grants a role they could not manage, or changes their own grants or
+    // disables themselves (kFailedPrecondition). Every change writes an event ("user" or "api_token").
+
+    // Checks name and password, with back-off (LoginRetryAfter); creates a session. Unknown names and
+    // wrong passwords get the same kUnauthenticated answer after the same Argon2 work; the stored hash
+    // is replaced when it was made with other parameters than the policy's (rehash at login).
+    // `client` is the client address (for back-off and the login log). Errors: kUnauthenticated,
+    // kResourceExhausted (back-off; LoginRetryAfter says how long).
+    Result<LoginResult> Login(const std::string& name, const std::string& password, const std::string& client);
+    // Seconds until `name` from `client` may try to log in again (0: now).
+    std::int64_t LoginRetryAfter(const std::string& name, const std::string& client) const;
+    // The actor of a session cookie secret or an "rct_..." token. Errors: kUnauthenticated (unknown,
+    // expired, revoked, or the user is disabled).
+    Result<Authenticated> ResolveSession(const std::string& secret);
+    Result<Authenticated> ResolveToken(const std::string& secret);
+    // Ends the session (idempotent).
+    Status Logout(const Authenticated& who);
+    // The user's own password change: checks `old_password` (with the login back-off), stores the new
+    // one, clears must_change_password and ends the user's other sessions. Only for a session.
+    // Errors: kUnauthenticated (wrong old password), kInvalidArgument (policy), kPermissionDenied
+    // (token), kResourceExhausted.
+    Status ChangeOwnPassword(const Authenticated& who, const std::string& old_password,
+                             const std::string& new_password);
+
+    // Errors: kNotFound (org or a grant's org outside scope), kPermissionDenied, kAlreadyExists
+    // (name taken), kInvalidArgument.
+    Result<CreatedUser> AddUser(const Actor& actor, const UserDraft& draft);
+    Result<domain::User> GetUser(const Actor& actor, domain::UserId id);
+    // Users whose org lies in the subtree of `org_id` (default: the actor's scope) that the actor may
+    // read (org_admin or auditor over their org, or themselves).
+    Result<std::vector<domain::User>> ListUsers(const Actor& actor, std::optional<domain::OrgId> org_id);
+    // Finds a user by login name (for the CLI). Errors: kNotFound.
+    Result<domain::User> FindUser(const Actor& actor, const std::string& name);
+    // Sets a password chosen by an administrator (or generates one when `password` is empty and
+    // returns it); the user must change it at the next login; ends the user's sessions.
+    Result<std::optional<std::string>> ResetPassword(const Actor& actor, domain::UserId id, const std::string& password,
+                                                     bool must_change = true);
+    // Disables or enables a user; disabling ends the user's sessions (tokens stop working too).
+    Result<domain::User> SetUserDisabled(const Actor& actor, domain::UserId id, bool disabled);
+    Result<domain::User> GrantRole(const Actor& actor, domain::UserId id, const domain::Grant& grant);
+    Result<domain::User> RevokeGrant(const Actor& actor, domain::UserId id, domain::GrantId grant_id);
+
+    // Creates a token for the acting user (session or CLI, never a token). Each requested grant must
+    // be covered by one of the user's grants (same role or admin, org inside its subtree).
+    Result<CreatedToken> CreateToken(const Actor& actor, const TokenDraft& draft);
+    // The tokens of `user_id` (default: the acting user's own).
+    Result<std::vector<domain::ApiToken>> ListTokens(const Actor& actor, std::optional<domain::UserId> user_id);
+    Status RevokeToken(const Actor& actor, domain::TokenId id);
+
+    // On a database without users: creates `name` as admin over the root org with a generated
+    // one-time password (must be changed at first login) and returns the password; nullopt when users
+    // exist. Errors: kFailedPrecondition (no org tree yet).
+    Result<std::optional<std::string>> EnsureFirstAdmin(const std::string& name);
+    // The actor of user `id` for the CLI acting on the user's behalf (auth kInternal; events name
+    // `via` and the user, e.g. "cli(as alice)"). Errors: kNotFound.
+    Result<Actor> UserActor(domain::UserId id, const std::string& via);
+    // Deletes login attempts older than the retention (AccountPolicy::login_attempt_retention_days).
+    Status PruneLoginAttempts();
+    const AccountPolicy& account_policy() const;
+
+    // ---- audit (issue 4) ----
+    // Events of a subtree and period for an auditor (or admin) over it. Errors: kNotFound (org outside
+    // scope), kPermissionDenied (no auditor role there), kInvalidArgument.
+    Result<Page<store::Event>> AuditEvents(const Actor& actor, const AuditQuery& query);
+    // Checks the whole chain; only for an auditor or admin over the root org. Errors: kPermissionDenied.
+    Result<store::ChainReport> VerifyAudit(const Actor& actor);
+
     store::Store& store() { return *store_; }
     // The current org tree snapshot (immutable; replaced after org changes).
     std::shared_ptr<const index::OrgTree> Tree() const;
@@ -248,13 +409,23 @@ public:
     bool InScope(const Actor& actor, domain::OrgId id) const;
     // True when the actor holds `role`, or admin, over a subtree containing org `id`.
     bool HasRole(const Actor& actor, domain::Role role, domain::OrgId id) const;
+    // Clerk or reviewer (or admin) over `org`: may register and edit its problems.
+    bool CanEditProblems(const Actor& actor, domain::OrgId org) const;
 
 private:
-    explicit Service(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
+    explicit Service(std::unique_ptr<store::Store> store);
     Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
     Result<domain::Org> GetOrgInScope(const Actor& actor, domain::OrgId id);
+    // accounts.cpp
+    Actor ActorOf(const domain::User& user, const std::vector<domain::Grant>& grants) const;
+    bool CanManage(const Actor& actor, const domain::User& user) const;
+    bool CanGrant(const Actor& actor, const domain::Grant& grant) const;
+    Result<domain::User> ManagedUser(const Actor& actor, domain::UserId id);
+    Status FailedLogin(const std::string& name, const std::string& client, std::optional<domain::UserId> user_id,
+                       domain::LoginOutcome outcome);
 
     std::unique_ptr<store::Store> store_;
+    std::unique_ptr<detail::AccountState> accounts_;
     mutable std::shared_mutex tree_mutex_;
     std::shared_ptr<const index::OrgTree> tree_;
 };

@@ -8,7 +8,15 @@ extern const char* const kMigrations[];
 extern const int kMigrationCount;
 
 const Dialect& SqliteDialect() {
-    static const Dialect d{"sqlite3", "INTEGER PRIMARY KEY", "BEGIN IMMEDIATE", "instr"};
+    static const Dialect d{
+        "sqlite3",
+        "INTEGER PRIMARY KEY",
+        "BEGIN IMMEDIATE",
+        "instr",
+        {"CREATE TRIGGER event_append_only_update BEFORE UPDATE ON event BEGIN "
+         "SELECT RAISE(ABORT, 'the event log is append-only'); END",
+         "CREATE TRIGGER event_append_only_delete BEFORE DELETE ON event BEGIN "
+         "SELECT RAISE(ABORT, 'the event log is append-only'); END"}};
     return d;
 }
 

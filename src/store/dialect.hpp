@@ -11,6 +11,8 @@ struct Dialect {
     std::string id_column;     // replaces {{ID}} in schema files
     std::string begin_write;   // statement that opens a write transaction
     std::string find_substring;  // (haystack, needle) -> 1-based position or 0: instr / strpos
+    // Statements that make table `event` refuse UPDATE and DELETE (run once, by migration 2).
+    std::vector<std::string> append_only_event_triggers;
 };
 
 const Dialect& SqliteDialect();

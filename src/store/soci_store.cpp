@@ -7,6 +7,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "store/dialect.hpp"
 #include "store/store.hpp"
 
@@ -244,6 +246,56 @@ Opinion OpinionFromRow(const soci::row& r) {
     return o;
 }
 
+const char* kUserColumns =
+    "id, name, display_name, org_id, disabled, must_change_password, created_at, password_changed_at, version";
+
+domain::User UserFromRow(const soci::row& r) {
+    domain::User u;
+    u.id = Int(r, 0);
+    u.name = Str(r, 1);
+    u.display_name = Str(r, 2);
+    u.org_id = Int(r, 3);
+    u.disabled = Int(r, 4) != 0;
+    u.must_change_password = Int(r, 5) != 0;
+    u.created_at = Int(r, 6);
+    u.password_changed_at = Int(r, 7);
+    u.version = Int(r, 8);
+    return u;
+}
+
+const char* kTokenColumns = "id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at";
+
+domain::ApiToken TokenFromRow(const soci::row& r) {
+    domain::ApiToken t;
+    t.id = Int(r, 0);
+    t.user_id = Int(r, 1);
+    t.name = Str(r, 2);
+    t.prefix = Str(r, 3);
+    t.created_at = Int(r, 4);
+    t.expires_at = Int(r, 5);
+    t.revoked_at = OptInt(r, 6);
+    t.last_used_at = OptInt(r, 7);
+    return t;
+}
+
+const char* kEventColumns = "id, at, actor, entity, entity_id, action, before_json, after_json, org_id, prev_hash, hash";
+
+Event EventFromRow(const soci::row& r) {
+    Event e;
+    e.id = Int(r, 0);
+    e.at = Int(r, 1);
+    e.actor = Str(r, 2);
+    e.entity = Str(r, 3);
+    e.entity_id = Int(r, 4);
+    e.action = Str(r, 5);
+    e.before_json = OptStr(r, 6);
+    e.after_json = OptStr(r, 7);
+    e.org_id = OptInt(r, 8);
+    e.prev_hash = Str(r, 9);
+    e.hash = Str(r, 10);
+    return e;
+}
+
 // ---- reads shared by Store (pooled session) and WriteTx (the writer's session) ----
 
 class Reads {
@@ -295,6 +347,91 @@ public:
         Query q(s_);
         q.sql = "SELECT id FROM " + table + " WHERE source_ref = " + q.Bind(ref);
         return q.OneInt();
+    }
+
+    // ---- accounts (issue 4) ----
+
+    std::vector<domain::UserGrant> Grants(domain::UserId user_id) {
+        Query q(s_);
+        q.sql = "SELECT id, role, org_id FROM user_grant WHERE user_id = " + q.Bind(user_id) + " ORDER BY id";
+        std::vector<domain::UserGrant> out;
+        for (const soci::row& r : q.Rows()) {
+            out.push_back(domain::UserGrant{Int(r, 0), EnumOf<domain::Role>(r, 1), Int(r, 2)});
+        }
+        return out;
+    }
+
+    std::vector<domain::Grant> TokenGrants(domain::TokenId token_id) {
+        Query q(s_);
+        q.sql = "SELECT role, org_id FROM api_token_grant WHERE token_id = " + q.Bind(token_id) +
+                " ORDER BY role, org_id";
+        std::vector<domain::Grant> out;
+        for (const soci::row& r : q.Rows()) out.push_back(domain::Grant{EnumOf<domain::Role>(r, 0), Int(r, 1)});
+        return out;
+    }
+
+    // The user matching `column = value` with its grants and password hash, or nullopt.
+    template <typename V>
+    std::optional<UserCredentials> UserWhere(const std::string& column, const V& value) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kUserColumns + ", password_hash FROM app_user WHERE " + column + " = " +
+                q.Bind(value);
+        std::optional<UserCredentials> out;
+        for (const soci::row& r : q.Rows()) {
+            out = UserCredentials{UserFromRow(r), Str(r, 9)};
+            break;
+        }
+        if (out) out->user.grants = Grants(out->user.id);
+        return out;
+    }
+
+    Result<domain::User> GetUser(domain::UserId id) {
+        auto found = UserWhere("id", id);
+        if (!found) return NotFound("user " + std::to_string(id) + " does not exist");
+        return std::move(found->user);
+    }
+
+    std::int64_t CountUsers() {
+        Query q(s_);
+        q.sql = "SELECT COUNT(*) FROM app_user";
+        return q.OneInt().value_or(0);
+    }
+
+    std::optional<domain::ApiToken> TokenWhere(const std::string& column, const std::string& value_sql, Query& q) {
+        q.sql = std::string("SELECT ") + kTokenColumns + " FROM api_token WHERE " + column + " = " + value_sql;
+        std::optional<domain::ApiToken> out;
+        for (const soci::row& r : q.Rows()) {
+            out = TokenFromRow(r);
+            break;
+        }
+        if (out) out->grants = TokenGrants(out->id);
+        return out;
+    }
+
+    // The org an event belongs to (Event::org_id), derived from the record it is about.
+    std::optional<domain::OrgId> EventOrg(const Event& e) {
+        auto lookup = [&](const char* sql) -> std::optional<domain::OrgId> {
+            Query q(s_);
+            q.sql = std::string(sql) + q.Bind(e.entity_id);
+            return q.OneInt();
+        };
+        if (e.entity == "org") return e.entity_id;
+        if (e.entity == "problem") return lookup("SELECT owner_org_id FROM problem WHERE id = ");
+        if (e.entity == "opinion") return lookup("SELECT org_id FROM opinion WHERE id = ");
+        if (e.entity == "user") return lookup("SELECT org_id FROM app_user WHERE id = ");
+        if (e.entity == "api_token") {
+            return lookup("SELECT u.org_id FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.id = ");
+        }
+        for (const auto* text : {&e.after_json, &e.before_json}) {
+            if (!*text) continue;
+            auto j = nlohmann::json::parse(**text, nullptr, false);
+            if (!j.is_object()) continue;
+            for (const char* key : {"org_id", "owner_org_id"}) {
+                auto it = j.find(key);
+                if (it != j.end() && it->is_number_integer()) return it->get<std::int64_t>();
+            }
+        }
+        return std::nullopt;
     }
 
 private:
@@ -454,14 +591,32 @@ public:
         });
     }
 
+    // Appends the next link of the hash chain. Runs under the writer lock inside the caller's
+    // transaction, so "the last event" cannot change between reading it and inserting after it; the id
+    // is the last id + 1, which keeps ids consecutive (VerifyChain reports a missing id).
     Status AppendEvent(Event& e) override {
         return Guard([&]() -> Status {
+            if (!e.org_id) e.org_id = reads_.EventOrg(e);
+            Query last(s_);
+            last.sql = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
+            std::int64_t last_id = 0;
+            std::string prev = kGenesisHash;
+            for (const soci::row& r : last.Rows()) {
+                last_id = Int(r, 0);
+                prev = Str(r, 1);
+                break;
+            }
+            e.id = last_id + 1;
+            e.prev_hash = prev;
+            e.hash = ChainHash(prev, e);
             Query q(s_);
-            q.sql = "INSERT INTO event (at, actor, entity, entity_id, action, before_json, after_json) VALUES (" +
-                    q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " + q.Bind(e.entity_id) +
-                    ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " + q.BindOpt(e.after_json) +
-                    ") RETURNING id";
-            e.id = q.OneInt().value();
+            q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, org_id, "
+                    "prev_hash, hash) VALUES (" +
+                    q.Bind(e.id) + ", " + q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " +
+                    q.Bind(e.entity_id) + ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " +
+                    q.BindOpt(e.after_json) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
+                    q.Bind(e.hash) + ")";
+            q.Exec();
             return Status::Ok();
         });
     }
@@ -497,6 +652,185 @@ public:
     }
     Result<std::optional<std::int64_t>> FindOpinionBySourceRef(const std::string& ref) override {
         return Guard([&]() -> Result<std::optional<std::int64_t>> { return reads_.FindBySourceRef("opinion", ref); });
+    }
+
+    // ---- accounts (issue 4) ----
+
+    Status InsertUser(domain::User& u, const std::string& password_hash) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "INSERT INTO app_user (name, display_name, org_id, password_hash, must_change_password, disabled, "
+                    "created_at, password_changed_at, version) VALUES (" +
+                    q.Bind(u.name) + ", " + q.Bind(u.display_name) + ", " + q.Bind(u.org_id) + ", " +
+                    q.Bind(password_hash) + ", " + q.Bind(std::int64_t{u.must_change_password}) + ", " +
+                    q.Bind(std::int64_t{u.disabled}) + ", " + q.Bind(u.created_at) + ", " +
+                    q.Bind(u.password_changed_at) + ", 1) RETURNING id";
+            u.id = q.OneInt().value();
+            u.version = 1;
+            return Status::Ok();
+        });
+    }
+
+    Status UpdateUser(domain::User& u) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE app_user SET display_name = " + q.Bind(u.display_name) + ", org_id = " + q.Bind(u.org_id) +
+                    ", disabled = " + q.Bind(std::int64_t{u.disabled}) +
+                    ", must_change_password = " + q.Bind(std::int64_t{u.must_change_password}) +
+                    ", version = version + 1 WHERE id = " + q.Bind(u.id) + " AND version = " + q.Bind(u.version);
+            q.ExecCounting();
+            if (q.Affected() == 0) {
+                Query v(s_);
+                v.sql = "SELECT version FROM app_user WHERE id = " + v.Bind(u.id);
+                auto current = v.OneInt();
+                if (!current) return NotFound("user " + std::to_string(u.id) + " does not exist");
+                return Aborted("user " + std::to_string(u.id) + " was changed by someone else: you sent version " +
+                               std::to_string(u.version) + ", the current version is " + std::to_string(*current) +
+                               "; reload and apply your change again");
+            }
+            ++u.version;
+            return Status::Ok();
+        });
+    }
+
+    Status SetPasswordHash(domain::UserId id, const std::string& hash, UnixSeconds changed_at,
+                           bool must_change) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE app_user SET password_hash = " + q.Bind(hash) + ", password_changed_at = " +
+                    q.Bind(changed_at) + ", must_change_password = " + q.Bind(std::int64_t{must_change}) +
+                    ", version = version + 1 WHERE id = " + q.Bind(id);
+            q.ExecCounting();
+            if (q.Affected() == 0) return NotFound("user " + std::to_string(id) + " does not exist");
+            return Status::Ok();
+        });
+    }
+
+    Status InsertGrant(domain::UserId user_id, domain::UserGrant& g, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "INSERT INTO user_grant (user_id, role, org_id, created_at) VALUES (" + q.Bind(user_id) + ", " +
+                    q.Bind(std::string(domain::ToString(g.role))) + ", " + q.Bind(g.org_id) + ", " + q.Bind(at) +
+                    ") RETURNING id";
+            g.id = q.OneInt().value();
+            return Status::Ok();
+        });
+    }
+
+    Status DeleteGrant(domain::UserId user_id, domain::GrantId grant_id) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "DELETE FROM user_grant WHERE id = " + q.Bind(grant_id) + " AND user_id = " + q.Bind(user_id);
+            q.ExecCounting();
+            if (q.Affected() == 0) return NotFound("grant " + std::to_string(grant_id) + " does not exist");
+            return Status::Ok();
+        });
+    }
+
+    Result<domain::User> GetUser(domain::UserId id) override {
+        return Guard([&]() -> Result<domain::User> { return reads_.GetUser(id); });
+    }
+
+    Result<std::int64_t> CountUsers() override {
+        return Guard([&]() -> Result<std::int64_t> { return reads_.CountUsers(); });
+    }
+
+    Status InsertSession(domain::Session& session, const std::string& secret_hash) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "INSERT INTO user_session (user_id, secret_hash, csrf_token, created_at, last_seen_at, expires_at) "
+                    "VALUES (" +
+                    q.Bind(session.user_id) + ", " + q.Bind(secret_hash) + ", " + q.Bind(session.csrf_token) + ", " +
+                    q.Bind(session.created_at) + ", " + q.Bind(session.last_seen_at) + ", " +
+                    q.Bind(session.expires_at) + ") RETURNING id";
+            session.id = q.OneInt().value();
+            return Status::Ok();
+        });
+    }
+
+    Status RevokeSession(domain::SessionId id, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE user_session SET revoked_at = " + q.Bind(at) + " WHERE id = " + q.Bind(id) +
+                    " AND revoked_at IS NULL";
+            q.Exec();
+            return Status::Ok();
+        });
+    }
+
+    Status RevokeUserSessions(domain::UserId user_id, std::optional<domain::SessionId> keep, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE user_session SET revoked_at = " + q.Bind(at) + " WHERE user_id = " + q.Bind(user_id) +
+                    " AND revoked_at IS NULL" + (keep ? " AND id <> " + q.Bind(*keep) : std::string());
+            q.Exec();
+            return Status::Ok();
+        });
+    }
+
+    Status TouchSession(domain::SessionId id, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE user_session SET last_seen_at = " + q.Bind(at) + " WHERE id = " + q.Bind(id);
+            q.Exec();
+            return Status::Ok();
+        });
+    }
+
+    Status InsertToken(domain::ApiToken& t, const std::string& secret_hash) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "INSERT INTO api_token (user_id, name, prefix, secret_hash, created_at, expires_at) VALUES (" +
+                    q.Bind(t.user_id) + ", " + q.Bind(t.name) + ", " + q.Bind(t.prefix) + ", " + q.Bind(secret_hash) +
+                    ", " + q.Bind(t.created_at) + ", " + q.Bind(t.expires_at) + ") RETURNING id";
+            t.id = q.OneInt().value();
+            for (const auto& g : t.grants) {
+                Query gq(s_);
+                gq.sql = "INSERT INTO api_token_grant (token_id, role, org_id) VALUES (" + gq.Bind(t.id) + ", " +
+                         gq.Bind(std::string(domain::ToString(g.role))) + ", " + gq.Bind(g.org_id) + ")";
+                gq.Exec();
+            }
+            return Status::Ok();
+        });
+    }
+
+    Status RevokeToken(domain::TokenId id, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE api_token SET revoked_at = " + q.Bind(at) + " WHERE id = " + q.Bind(id) +
+                    " AND revoked_at IS NULL";
+            q.Exec();
+            return Status::Ok();
+        });
+    }
+
+    Status TouchToken(domain::TokenId id, UnixSeconds at) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "UPDATE api_token SET last_used_at = " + q.Bind(at) + " WHERE id = " + q.Bind(id);
+            q.Exec();
+            return Status::Ok();
+        });
+    }
+
+    Status InsertLoginAttempt(domain::LoginAttempt& a) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "INSERT INTO login_attempt (at, user_name, user_id, client, outcome) VALUES (" + q.Bind(a.at) +
+                    ", " + q.Bind(a.user_name) + ", " + q.BindOpt(a.user_id) + ", " + q.Bind(a.client) + ", " +
+                    q.Bind(std::string(domain::ToString(a.outcome))) + ") RETURNING id";
+            a.id = q.OneInt().value();
+            return Status::Ok();
+        });
+    }
+
+    Status PruneLoginAttempts(UnixSeconds before) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = "DELETE FROM login_attempt WHERE at < " + q.Bind(before);
+            q.Exec();
+            return Status::Ok();
+        });
     }
 
 private:
@@ -556,6 +890,7 @@ public:
                 writer_ << dialect_.begin_write;
                 try {
                     ExecScript(writer_, detail::ApplyDialect(dialect_, sources[v - 1]));
+                    if (v == 2) ChainExistingEvents();
                     long long at = NowSeconds();
                     writer_ << "INSERT INTO schema_migration (version, applied_at) VALUES (:v, :at)", soci::use(v),
                         soci::use(at);
@@ -832,14 +1167,10 @@ public:
         return Guard([&]() -> Result<std::vector<Event>> {
             soci::session s(pool_);
             Query q(s);
-            q.sql = "SELECT id, at, actor, entity, entity_id, action, before_json, after_json FROM event WHERE "
-                    "entity = " +
+            q.sql = std::string("SELECT ") + kEventColumns + " FROM event WHERE entity = " +
                     q.Bind(entity) + " AND entity_id = " + q.Bind(entity_id) + " ORDER BY id";
             std::vector<Event> out;
-            for (const soci::row& r : q.Rows()) {
-                out.push_back(Event{Int(r, 0), Int(r, 1), Str(r, 2), Str(r, 3), Int(r, 4), Str(r, 5), OptStr(r, 6),
-                                    OptStr(r, 7)});
-            }
+            for (const soci::row& r : q.Rows()) out.push_back(EventFromRow(r));
             return out;
         });
     }
@@ -868,6 +1199,191 @@ public:
         });
     }
 
+    // ---- accounts (issue 4) ----
+
+    Result<domain::User> GetUser(domain::UserId id) override {
+        return Guard([&]() -> Result<domain::User> {
+            soci::session s(pool_);
+            return Reads(s).GetUser(id);
+        });
+    }
+
+    Result<std::optional<domain::User>> FindUserByName(const std::string& name) override {
+        return Guard([&]() -> Result<std::optional<domain::User>> {
+            soci::session s(pool_);
+            auto found = Reads(s).UserWhere("name", name);
+            if (!found) return std::optional<domain::User>();
+            return std::optional<domain::User>(std::move(found->user));
+        });
+    }
+
+    Result<std::optional<UserCredentials>> FindCredentials(const std::string& name) override {
+        return Guard([&]() -> Result<std::optional<UserCredentials>> {
+            soci::session s(pool_);
+            return Reads(s).UserWhere("name", name);
+        });
+    }
+
+    Result<std::vector<domain::User>> ListUsers(const std::vector<std::string>& subtree_paths) override {
+        return Guard([&]() -> Result<std::vector<domain::User>> {
+            soci::session s(pool_);
+            Query q(s);
+            std::string cols;
+            for (std::string_view c : SplitColumns(kUserColumns)) cols += (cols.empty() ? "u." : ", u.") + std::string(c);
+            q.sql = "SELECT " + cols + " FROM app_user u JOIN org o ON o.id = u.org_id WHERE 1 = 1" +
+                    SubtreeClause(q, "o.path", subtree_paths) + " ORDER BY u.id";
+            std::vector<domain::User> out;
+            for (const soci::row& r : q.Rows()) out.push_back(UserFromRow(r));
+            Reads reads(s);
+            for (auto& u : out) u.grants = reads.Grants(u.id);
+            return out;
+        });
+    }
+
+    Result<std::int64_t> CountUsers() override {
+        return Guard([&]() -> Result<std::int64_t> {
+            soci::session s(pool_);
+            return Reads(s).CountUsers();
+        });
+    }
+
+    Result<std::optional<SessionRecord>> FindSession(const std::string& secret_hash) override {
+        return Guard([&]() -> Result<std::optional<SessionRecord>> {
+            soci::session s(pool_);
+            Query q(s);
+            q.sql = "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at FROM user_session "
+                    "WHERE secret_hash = " +
+                    q.Bind(secret_hash);
+            std::optional<domain::Session> session;
+            for (const soci::row& r : q.Rows()) {
+                session = domain::Session{Int(r, 0), Int(r, 1), Str(r, 2), Int(r, 3), Int(r, 4), Int(r, 5), OptInt(r, 6)};
+                break;
+            }
+            if (!session) return std::optional<SessionRecord>();
+            ASSIGN_OR_RETURN(domain::User user, Reads(s).GetUser(session->user_id));
+            return std::optional<SessionRecord>(SessionRecord{std::move(*session), std::move(user)});
+        });
+    }
+
+    Result<std::optional<TokenRecord>> FindToken(const std::string& secret_hash) override {
+        return Guard([&]() -> Result<std::optional<TokenRecord>> {
+            soci::session s(pool_);
+            Reads reads(s);
+            Query q(s);
+            auto token = reads.TokenWhere("secret_hash", q.Bind(secret_hash), q);
+            if (!token) return std::optional<TokenRecord>();
+            ASSIGN_OR_RETURN(domain::User user, reads.GetUser(token->user_id));
+            return std::optional<TokenRecord>(TokenRecord{std::move(*token), std::move(user)});
+        });
+    }
+
+    Result<domain::ApiToken> GetToken(domain::TokenId id) override {
+        return Guard([&]() -> Result<domain::ApiToken> {
+            soci::session s(pool_);
+            Query q(s);
+            auto token = Reads(s).TokenWhere("id", q.Bind(id), q);
+            if (!token) return NotFound("token " + std::to_string(id) + " does not exist");
+            return std::move(*token);
+        });
+    }
+
+    Result<std::vector<domain::ApiToken>> ListTokens(domain::UserId user_id) override {
+        return Guard([&]() -> Result<std::vector<domain::ApiToken>> {
+            soci::session s(pool_);
+            Query q(s);
+            q.sql = std::string("SELECT ") + kTokenColumns + " FROM api_token WHERE user_id = " + q.Bind(user_id) +
+                    " ORDER BY id";
+            std::vector<domain::ApiToken> out;
+            for (const soci::row& r : q.Rows()) out.push_back(TokenFromRow(r));
+            Reads reads(s);
+            for (auto& t : out) t.grants = reads.TokenGrants(t.id);
+            return out;
+        });
+    }
+
+    Result<std::vector<domain::LoginAttempt>> ListLoginAttempts(int limit) override {
+        return Guard([&]() -> Result<std::vector<domain::LoginAttempt>> {
+            soci::session s(pool_);
+            Query q(s);
+            q.sql = "SELECT id, at, user_name, user_id, client, outcome FROM login_attempt ORDER BY id DESC LIMIT " +
+                    q.Bind(static_cast<std::int64_t>(limit));
+            std::vector<domain::LoginAttempt> out;
+            for (const soci::row& r : q.Rows()) {
+                out.push_back(domain::LoginAttempt{Int(r, 0), Int(r, 1), Str(r, 2), OptInt(r, 3), Str(r, 4),
+                                                   EnumOf<domain::LoginOutcome>(r, 5)});
+            }
+            return out;
+        });
+    }
+
+    // ---- audit (issue 4) ----
+
+    Result<std::vector<Event>> ListAuditEvents(const AuditFilter& f) override {
+        return Guard([&]() -> Result<std::vector<Event>> {
+            soci::session s(pool_);
+            Query q(s);
+            std::string cols;
+            for (std::string_view c : SplitColumns(kEventColumns)) cols += (cols.empty() ? "e." : ", e.") + std::string(c);
+            q.sql = "SELECT " + cols + " FROM event e";
+            if (!f.subtree_paths.empty()) q.sql += " JOIN org o ON o.id = e.org_id";
+            q.sql += " WHERE 1 = 1" + SubtreeClause(q, "o.path", f.subtree_paths);
+            if (f.from) q.sql += " AND e.at >= " + q.Bind(*f.from);
+            if (f.to) q.sql += " AND e.at < " + q.Bind(*f.to);
+            if (f.after_id) q.sql += " AND e.id > " + q.Bind(*f.after_id);
+            q.sql += " ORDER BY e.id LIMIT " + q.Bind(static_cast<std::int64_t>(f.limit));
+            std::vector<Event> out;
+            for (const soci::row& r : q.Rows()) out.push_back(EventFromRow(r));
+            return out;
+        });
+    }
+
+    Result<ChainReport> VerifyChain() override {
+        return Guard([&]() -> Result<ChainReport> {
+            soci::session s(pool_);
+            // One read transaction: the whole walk sees one snapshot even while the server appends.
+            s << "BEGIN";
+            ChainReport report;
+            report.head_hash = kGenesisHash;
+            std::int64_t last_id = 0;
+            try {
+                for (bool more = true; more && report.ok();) {
+                    Query q(s);
+                    q.sql = std::string("SELECT ") + kEventColumns + " FROM event WHERE id > " + q.Bind(last_id) +
+                            " ORDER BY id LIMIT 5000";
+                    more = false;
+                    for (const soci::row& r : q.Rows()) {
+                        more = true;
+                        Event e = EventFromRow(r);
+                        auto broken = [&](std::int64_t id, std::string why) {
+                            report.first_broken_id = id;
+                            report.reason = std::move(why);
+                        };
+                        if (e.id != last_id + 1) {
+                            broken(last_id + 1, "event " + std::to_string(last_id + 1) +
+                                                    " is missing (the next stored event is " + std::to_string(e.id) + ")");
+                        } else if (e.prev_hash != report.head_hash) {
+                            broken(e.id, "event " + std::to_string(e.id) + ": prev_hash is not the hash of " +
+                                             (last_id ? "event " + std::to_string(last_id) : std::string("the genesis")));
+                        } else if (e.hash != ChainHash(e.prev_hash, e)) {
+                            broken(e.id, "event " + std::to_string(e.id) +
+                                             ": the stored hash does not match its content (altered)");
+                        }
+                        if (!report.ok()) break;
+                        ++report.events;
+                        last_id = e.id;
+                        report.head_id = e.id;
+                        report.head_hash = e.hash;
+                    }
+                }
+            } catch (...) {
+                s << "ROLLBACK";
+                throw;
+            }
+            s << "ROLLBACK";
+            return report;
+        });
+    }
+
 private:
     static std::vector<std::string_view> SplitColumns(std::string_view cols) {
         std::vector<std::string_view> out;
@@ -886,6 +1402,31 @@ private:
     static std::string CategoryClause(Query& q, const std::string& path) {
         return " AND (c.path = " + q.Bind(path) + " OR (c.path >= " + q.Bind(path + "/") + " AND c.path < " +
                q.Bind(path + "0") + "))";
+    }
+
+    // Migration 2's step that SQL cannot do: computes org_id, prev_hash and hash of the events stored
+    // before the chain existed (in id order, inside the migration's transaction), then makes the table
+    // append-only for the application (the dialect's triggers refuse UPDATE and DELETE).
+    void ChainExistingEvents() {
+        Reads reads(writer_);
+        std::string prev = kGenesisHash;
+        std::vector<Event> events;
+        {
+            Query q(writer_);
+            q.sql = std::string("SELECT ") + kEventColumns + " FROM event ORDER BY id";
+            for (const soci::row& r : q.Rows()) events.push_back(EventFromRow(r));
+        }
+        for (auto& e : events) {
+            e.org_id = reads.EventOrg(e);
+            e.prev_hash = prev;
+            e.hash = ChainHash(prev, e);
+            prev = e.hash;
+            Query u(writer_);
+            u.sql = "UPDATE event SET org_id = " + u.BindOpt(e.org_id) + ", prev_hash = " + u.Bind(e.prev_hash) +
+                    ", hash = " + u.Bind(e.hash) + " WHERE id = " + u.Bind(e.id);
+            u.Exec();
+        }
+        for (const auto& statement : dialect_.append_only_event_triggers) writer_ << statement;
     }
 
     static Result<int> StoredVersion(soci::session& s) {

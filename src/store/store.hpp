@@ -14,20 +14,80 @@
 
 #include "common/status.hpp"
 #include "common/time.hpp"
+#include "domain/account.hpp"
 #include "domain/model.hpp"
 
 namespace rectify::store {
 
 // One row of the event log: who did what to which record, with JSON snapshots before and after.
+// The log is a hash chain (docs/SECURITY.md#audit-chain): AppendEvent fills org_id (when the caller
+// left it empty), prev_hash and hash inside the writing transaction, so no caller can skip them.
 struct Event {
     std::int64_t id = 0;
     UnixSeconds at = 0;
     std::string actor;
-    std::string entity;  // "org", "problem", "opinion", "category", "import_batch"
+    std::string entity;  // "org", "problem", "opinion", "user", "api_token", ...
     std::int64_t entity_id = 0;
-    std::string action;  // "create", "update", "move", "import"
+    std::string action;  // "create", "update", "move", "import", "grant", ...
     std::optional<std::string> before_json;
     std::optional<std::string> after_json;
+    // The org the event belongs to (export by subtree). Left empty, AppendEvent derives it: the org
+    // itself, a problem's owner, an opinion's org, a user's org, a token owner's org; otherwise an
+    // "org_id" or "owner_org_id" member of the JSON after (or before). Null when none applies.
+    std::optional<domain::OrgId> org_id;
+    std::string prev_hash;  // hex SHA-256 of the previous event (kGenesisHash for the first)
+    std::string hash;       // hex SHA-256 of prev_hash and this event's canonical content
+};
+
+// prev_hash of the first event: 64 zeros.
+inline const std::string kGenesisHash(64, '0');
+
+// The canonical content of an event that its hash covers: every stored field but the two hashes,
+// in the order id, at, actor, entity, entity_id, action, before_json, after_json, org_id, each
+// written as a netstring "<byte length>:<bytes>," (integers in decimal) and a missing value as "~,".
+// Unambiguous for any bytes, so no two different events share a content.
+std::string CanonicalEventContent(const Event& event);
+// Lower-case hex SHA-256 of prev_hash (64 hex characters) followed by CanonicalEventContent(event).
+std::string ChainHash(const std::string& prev_hash, const Event& event);
+
+// What `rectify audit verify` found. `first_broken_id` is the id of the first event whose stored
+// prev_hash is not the hash of the event before it, or whose stored hash is not ChainHash of its
+// content; `reason` says which.
+struct ChainReport {
+    std::int64_t events = 0;      // events checked
+    std::string head_hash;        // hash of the last event (kGenesisHash when the log is empty)
+    std::int64_t head_id = 0;
+    std::optional<std::int64_t> first_broken_id;
+    std::string reason;
+    bool ok() const { return !first_broken_id; }
+};
+
+// Filter of the audit export: events of the orgs inside `subtree_paths` (empty: the whole log,
+// including events that belong to no org), at in [from, to), ids after `after_id`, oldest first.
+struct AuditFilter {
+    std::vector<std::string> subtree_paths;
+    std::optional<UnixSeconds> from;
+    std::optional<UnixSeconds> to;
+    std::optional<std::int64_t> after_id;
+    int limit = 1000;
+};
+
+// A user as the login needs it: the record and the stored Argon2id PHC string.
+struct UserCredentials {
+    domain::User user;
+    std::string password_hash;
+};
+
+// A session found by its secret, with its user (and the user's grants).
+struct SessionRecord {
+    domain::Session session;
+    domain::User user;
+};
+
+// A token found by its secret, with its owner.
+struct TokenRecord {
+    domain::ApiToken token;
+    domain::User user;
 };
 
 // What an import did with one file.
@@ -114,6 +174,37 @@ public:
     virtual Result<std::optional<domain::Category>> FindCategoryByPath(const std::string& path) = 0;
     virtual Result<std::optional<std::int64_t>> FindProblemBySourceRef(const std::string& ref) = 0;
     virtual Result<std::optional<std::int64_t>> FindOpinionBySourceRef(const std::string& ref) = 0;
+
+    // ---- accounts (issue 4) ----
+    // Inserts a user without grants (id, version written back). Errors: kAlreadyExists (name taken),
+    // kFailedPrecondition (no such org).
+    virtual Status InsertUser(domain::User& user, const std::string& password_hash) = 0;
+    // Writes display_name, org_id, disabled and must_change_password if the stored version equals
+    // user.version, then stores version+1 (written back). Errors: kNotFound, kAborted (stale version).
+    virtual Status UpdateUser(domain::User& user) = 0;
+    // Replaces the password hash, sets password_changed_at and must_change_password, version+1.
+    // Errors: kNotFound.
+    virtual Status SetPasswordHash(domain::UserId id, const std::string& password_hash, UnixSeconds changed_at,
+                                   bool must_change_password) = 0;
+    // Errors: kAlreadyExists (the user holds that role over that org already).
+    virtual Status InsertGrant(domain::UserId user_id, domain::UserGrant& grant, UnixSeconds at) = 0;
+    // Errors: kNotFound (no such grant of that user).
+    virtual Status DeleteGrant(domain::UserId user_id, domain::GrantId grant_id) = 0;
+    virtual Result<domain::User> GetUser(domain::UserId id) = 0;
+    virtual Result<std::int64_t> CountUsers() = 0;
+    virtual Status InsertSession(domain::Session& session, const std::string& secret_hash) = 0;
+    // Marks sessions revoked at `at`: one session, or every live session of a user except `keep`.
+    virtual Status RevokeSession(domain::SessionId id, UnixSeconds at) = 0;
+    virtual Status RevokeUserSessions(domain::UserId user_id, std::optional<domain::SessionId> keep,
+                                      UnixSeconds at) = 0;
+    virtual Status TouchSession(domain::SessionId id, UnixSeconds at) = 0;
+    // Inserts a token with its grants (id written back). Errors: kAlreadyExists (secret collision).
+    virtual Status InsertToken(domain::ApiToken& token, const std::string& secret_hash) = 0;
+    virtual Status RevokeToken(domain::TokenId id, UnixSeconds at) = 0;
+    virtual Status TouchToken(domain::TokenId id, UnixSeconds at) = 0;
+    virtual Status InsertLoginAttempt(domain::LoginAttempt& attempt) = 0;
+    // Deletes login attempts older than `before` (retention).
+    virtual Status PruneLoginAttempts(UnixSeconds before) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -161,6 +252,46 @@ public:
     virtual Result<std::vector<Event>> ListEvents(const std::string& entity, std::int64_t entity_id) = 0;
     virtual Result<std::int64_t> CountEvents() = 0;
     virtual Result<std::vector<ImportBatch>> ListImportBatches() = 0;
+
+    // ---- accounts (issue 4) ----
+    // Errors: kNotFound.
+    virtual Result<domain::User> GetUser(domain::UserId id) = 0;
+    virtual Result<std::optional<domain::User>> FindUserByName(const std::string& name) = 0;
+    virtual Result<std::optional<UserCredentials>> FindCredentials(const std::string& name) = 0;
+    // Users whose org lies inside any of `subtree_paths` (empty: every user), by id.
+    virtual Result<std::vector<domain::User>> ListUsers(const std::vector<std::string>& subtree_paths) = 0;
+    virtual Result<std::int64_t> CountUsers() = 0;
+    // The session or token whose secret has SHA-256 `secret_hash`, whatever its state (the caller
+    // checks expiry, revocation and the user's state).
+    virtual Result<std::optional<SessionRecord>> FindSession(const std::string& secret_hash) = 0;
+    virtual Result<std::optional<TokenRecord>> FindToken(const std::string& secret_hash) = 0;
+    // Errors: kNotFound.
+    virtual Result<domain::ApiToken> GetToken(domain::TokenId id) = 0;
+    virtual Result<std::vector<domain::ApiToken>> ListTokens(domain::UserId user_id) = 0;
+    // The newest login attempts first, at most `limit`.
+    virtual Result<std::vector<domain::LoginAttempt>> ListLoginAttempts(int limit) = 0;
+
+    // ---- audit (issue 4) ----
+    virtual Result<std::vector<Event>> ListAuditEvents(const AuditFilter& filter) = 0;
+    // Walks the whole log in id order and checks every link (reads in batches; O(events)).
+    virtual Result<ChainReport> VerifyChain() = 0;
 };
+
+// ---- backup and restore (issue 4), over SQLite's online backup API ----
+
+// Copies the SQLite database at `db` into a new file `dest` (written to "<dest>.partial" and renamed
+// when complete), consistent while other processes write to `db`: the copy is one read transaction,
+// which WAL lets run beside the writer. Then checks the copy with PRAGMA integrity_check.
+// Errors: kNotFound (no database), kAlreadyExists (dest exists), kUnavailable, kInternal.
+Status BackupSqlite(const std::string& db, const std::string& dest);
+
+// Checks `backup` (PRAGMA integrity_check, a schema this binary knows, an intact audit chain) and then
+// copies it into the database at `db` through the backup API (which takes SQLite's write lock, so the
+// WAL of `db` stays consistent). `db` is created when missing. Errors: kNotFound (no backup),
+// kFailedPrecondition (the backup fails a check, with the reason), kUnavailable, kInternal.
+Status RestoreSqlite(const std::string& backup, const std::string& db);
+
+// PRAGMA integrity_check of the database at `db`: "ok", or the first problems it reports.
+Result<std::string> IntegrityCheck(const std::string& db);
 
 }  // namespace rectify::store

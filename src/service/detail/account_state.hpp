@@ -1,0 +1,79 @@
+// Internal to src/service: the in-memory state of the accounts use cases — the login back-off table
+// and the limit on concurrent Argon2 computations. Thread-safe (each part locks itself).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <unordered_map>
+
+#include "common/time.hpp"
+#include "service/service.hpp"
+
+namespace rectify::service::detail {
+
+// The back-off table of LoginThrottlePolicy. Keys are "u:<login name>" and "c:<client address>".
+// Invariant: every entry has failures >= 1; entries older than forget_after are ignored and pruned.
+class LoginThrottle {
+public:
+    explicit LoginThrottle(LoginThrottlePolicy policy) : policy_(policy) {}
+
+    // Seconds `key` must still wait at `now` (0: it may try).
+    std::int64_t RetryAfter(const std::string& key, int free_failures, UnixSeconds now) const;
+    // Records a failure of `key` at `now`.
+    void Failure(const std::string& key, UnixSeconds now);
+    // Forgets `key` (after a successful login by name).
+    void Clear(const std::string& key);
+    std::size_t size() const;
+
+    // The wait after `failures` failures with `free_failures` free (0 while failures <= free).
+    static std::int64_t Delay(const LoginThrottlePolicy& policy, int failures, int free_failures);
+
+private:
+    struct Entry {
+        int failures = 0;
+        UnixSeconds last_failure = 0;
+    };
+    void Prune(UnixSeconds now);
+
+    LoginThrottlePolicy policy_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+// Bounds how many Argon2 computations run at once (each takes AccountPolicy::password_hash.memory_kib).
+class HashSlots {
+public:
+    explicit HashSlots(int slots) : sem_(slots < 1 ? 1 : slots) {}
+    class Hold {
+    public:
+        explicit Hold(HashSlots& s) : s_(s) { s_.sem_.acquire(); }
+        ~Hold() { s_.sem_.release(); }
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+
+    private:
+        HashSlots& s_;
+    };
+
+private:
+    std::counting_semaphore<1024> sem_;
+};
+
+struct AccountState {
+    explicit AccountState(AccountPolicy p)
+        : policy(std::move(p)), throttle(policy.throttle), hash_slots(policy.max_concurrent_hashes) {}
+    AccountPolicy policy;
+    LoginThrottle throttle;
+    HashSlots hash_slots;
+    // An Argon2id hash of a random password, verified against when the login name is unknown so that
+    // unknown names cost the same time as wrong passwords (no user enumeration by timing).
+    std::once_flag dummy_once;
+    std::string dummy_hash;
+};
+
+std::unique_ptr<AccountState> MakeAccountState(AccountPolicy policy);
+
+}  // namespace rectify::service::detail

@@ -1,0 +1,178 @@
+// The hash chain of the event log: what AppendEvent stores, that every alteration of any stored
+// field of any event is reported at that event, the append-only triggers, and the chaining of events
+// stored before migration 2. Tampering is done with the sqlite3 C API, as an intruder would.
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "common/text.hpp"
+#include "store/store.hpp"
+#include "test_util.hpp"
+
+namespace rectify::store {
+namespace {
+
+// Runs one SQL statement on the database file; returns SQLite's error text ("" on success).
+std::string Exec(const std::string& db_path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(db_path.c_str(), &db);
+    char* err = nullptr;
+    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    std::string out = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return out;
+}
+
+class EventChainTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        path_ = dir_.File("r.db");
+        auto s = Store::OpenSqlite(path_, OpenMode::kCreateIfMissing);
+        ASSERT_OK(s);
+        store_ = std::move(s).value();
+    }
+
+    Event Append(const std::string& entity, std::int64_t id, std::optional<std::string> before,
+                 std::optional<std::string> after) {
+        Event e;
+        e.at = 1'600'000'000 + id;
+        e.actor = "tester";
+        e.entity = entity;
+        e.entity_id = id;
+        e.action = before ? "update" : "create";
+        e.before_json = std::move(before);
+        e.after_json = std::move(after);
+        EXPECT_OK(store_->Write([&](WriteTx& tx) { return tx.AppendEvent(e); }));
+        return e;
+    }
+
+    void AppendFive() {
+        Append("org", 7, std::nullopt, R"({"id":7,"name":"河北省"})");
+        Append("task", 1, std::nullopt, R"({"id":1,"org_id":7})");
+        Append("task", 1, R"({"id":1,"org_id":7})", R"({"id":1,"org_id":7,"progress":50})");
+        Append("import_batch", 3, std::nullopt, R"({"rows":12})");
+        Append("org", 9, std::nullopt, R"({"id":9,"name":"天津市"})");
+    }
+
+    testing::TempDir dir_;
+    std::string path_;
+    std::unique_ptr<Store> store_;
+};
+
+TEST_F(EventChainTest, EachEventHashesThePreviousHashAndItsCanonicalContent) {
+    Event first = Append("org", 7, std::nullopt, R"({"id":7})");
+    Event second = Append("org", 7, R"({"id":7})", R"({"id":7,"name":"x"})");
+    EXPECT_EQ(first.id, 1);
+    EXPECT_EQ(second.id, 2);
+    EXPECT_EQ(first.prev_hash, std::string(64, '0'));
+    // The content by hand: netstrings of id, at, actor, entity, entity_id, action, before, after, org_id.
+    const std::string content1 = "1:1,10:1600000007,6:tester,3:org,1:7,6:create,~,8:{\"id\":7},1:7,";
+    EXPECT_EQ(CanonicalEventContent(first), content1);
+    EXPECT_EQ(first.hash, Sha256Hex(std::string(64, '0') + content1));
+    EXPECT_EQ(second.prev_hash, first.hash);
+    EXPECT_EQ(second.hash, Sha256Hex(first.hash + CanonicalEventContent(second)));
+    auto report = store_->VerifyChain();
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->ok()) << report->reason;
+    EXPECT_EQ(report->events, 2);
+    EXPECT_EQ(report->head_id, 2);
+    EXPECT_EQ(report->head_hash, second.hash);
+}
+
+TEST_F(EventChainTest, DerivesTheOrgOfAnEventFromItsJsonWhenTheEntityIsUnknown) {
+    AppendFive();
+    auto events = store_->ListAuditEvents(AuditFilter{});
+    ASSERT_OK(events);
+    ASSERT_EQ(events->size(), 5u);
+    EXPECT_EQ((*events)[0].org_id, std::optional<domain::OrgId>(7));  // the org itself
+    EXPECT_EQ((*events)[1].org_id, std::optional<domain::OrgId>(7));  // "org_id" of the JSON after
+    EXPECT_EQ((*events)[3].org_id, std::nullopt);                     // nothing to go by
+    EXPECT_EQ((*events)[4].org_id, std::optional<domain::OrgId>(9));
+}
+
+TEST_F(EventChainTest, AlteringAnyStoredFieldOfAnyEventIsReportedAtThatEvent) {
+    AppendFive();
+    // An intruder with the file can drop the triggers; the chain still tells.
+    ASSERT_EQ(Exec(path_, "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete"), "");
+    struct Change {
+        const char* column;
+        const char* tamper;  // SQL expression of the altered value
+    };
+    const Change changes[] = {
+        {"at", "at + 1"},
+        {"actor", "actor || 'x'"},
+        {"entity", "entity || 'x'"},
+        {"entity_id", "entity_id + 1"},
+        {"action", "action || 'x'"},
+        {"before_json", "COALESCE(before_json || ' ', '{}')"},
+        {"after_json", "COALESCE(after_json || ' ', '{}')"},
+        {"org_id", "COALESCE(org_id + 1, 1)"},
+        {"prev_hash", "substr('f' || prev_hash, 1, 64)"},
+        {"hash", "substr('f' || hash, 1, 64)"},
+        {"id", "id + 1000"},
+    };
+    for (int id = 1; id <= 5; ++id) {
+        for (const auto& c : changes) {
+            const std::string col = c.column;
+            // Keep the original to put it back afterwards (hex() round-trips any value, NULL included).
+            ASSERT_EQ(Exec(path_, "CREATE TABLE saved AS SELECT * FROM event WHERE id = " + std::to_string(id)), "");
+            ASSERT_EQ(Exec(path_, "UPDATE event SET " + col + " = " + c.tamper + " WHERE id = " + std::to_string(id)),
+                      "");
+            auto report = store_->VerifyChain();
+            ASSERT_OK(report);
+            EXPECT_EQ(report->first_broken_id, std::optional<std::int64_t>(id)) << col << " of event " << id << ": "
+                                                                               << report->reason;
+            const std::string where = col == "id" ? "id = " + std::to_string(id + 1000) : "id = " + std::to_string(id);
+            ASSERT_EQ(Exec(path_, "DELETE FROM event WHERE " + where + "; INSERT INTO event SELECT * FROM saved; "
+                                  "DROP TABLE saved"),
+                      "");
+            auto restored = store_->VerifyChain();
+            ASSERT_OK(restored);
+            ASSERT_TRUE(restored->ok()) << "after restoring " << col << " of " << id << ": " << restored->reason;
+        }
+    }
+}
+
+TEST_F(EventChainTest, DeletingAnEventIsReportedAtTheGap) {
+    AppendFive();
+    ASSERT_EQ(Exec(path_, "DROP TRIGGER event_append_only_delete"), "");
+    ASSERT_EQ(Exec(path_, "DELETE FROM event WHERE id = 2"), "");
+    auto report = store_->VerifyChain();
+    ASSERT_OK(report);
+    EXPECT_EQ(report->first_broken_id, std::optional<std::int64_t>(2));
+    EXPECT_NE(report->reason.find("missing"), std::string::npos) << report->reason;
+}
+
+TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
+    AppendFive();
+    EXPECT_NE(Exec(path_, "UPDATE event SET actor = 'x' WHERE id = 1").find("append-only"), std::string::npos);
+    EXPECT_NE(Exec(path_, "DELETE FROM event WHERE id = 1").find("append-only"), std::string::npos);
+}
+
+TEST_F(EventChainTest, MigrationTwoChainsTheEventsOfAnOlderDatabase) {
+    AppendFive();
+    store_.reset();
+    // Turn the file back into schema 1 as it was: no accounts tables, no chain columns, no triggers.
+    ASSERT_EQ(Exec(path_,
+                   "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete;"
+                   "DROP TABLE api_token_grant; DROP TABLE api_token; DROP TABLE user_session; DROP TABLE user_grant;"
+                   "DROP TABLE login_attempt; DROP TABLE app_user; DROP INDEX event_org; DROP INDEX event_at;"
+                   "ALTER TABLE event DROP COLUMN org_id; ALTER TABLE event DROP COLUMN prev_hash;"
+                   "ALTER TABLE event DROP COLUMN hash; DELETE FROM schema_migration WHERE version >= 2"),
+              "");
+    auto s = Store::OpenSqlite(path_, OpenMode::kMustExist);
+    ASSERT_OK(s);
+    store_ = std::move(s).value();
+    auto report = store_->VerifyChain();
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->ok()) << report->reason;
+    EXPECT_EQ(report->events, 5);
+    auto events = store_->ListAuditEvents(AuditFilter{});
+    ASSERT_OK(events);
+    EXPECT_EQ((*events)[1].org_id, std::optional<domain::OrgId>(7));
+    EXPECT_NE(Exec(path_, "DELETE FROM event").find("append-only"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rectify::store
