@@ -1,12 +1,15 @@
 #include "cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/detail.hpp"
 #include "cli_version.hpp"
 #include "common/time.hpp"
 #include "domain/json.hpp"
@@ -15,23 +18,25 @@
 #include "service/service.hpp"
 
 namespace rectify::cli {
-namespace {
+namespace detail {
 
-struct Globals {
-    std::string db = "var/rectify.db";
-    std::string zone = "Asia/Shanghai";
-    std::string log_level = "info";
-};
-
-// A failure of the command (not of its command line): one line on stderr, exit 1.
 int Fail(const Status& s) {
     std::cerr << "rectify: error: " << s.message() << " [" << StatusCodeName(s.code()) << "]\n";
     return 1;
 }
 
+Result<service::AccountPolicy> Policy(const Globals& g) {
+    service::AccountPolicy policy;
+    if (!g.password_hash.empty()) {
+        ASSIGN_OR_RETURN(policy.password_hash, ParsePasswordHashParams(g.password_hash));
+    }
+    return policy;
+}
+
 Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::OpenMode mode) {
+    ASSIGN_OR_RETURN(auto policy, Policy(g));
     ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(g.db, mode));
-    return service::Service::Create(std::move(store));
+    return service::Service::Create(std::move(store), std::move(policy));
 }
 
 Result<std::unique_ptr<service::Service>> OpenInitialized(const Globals& g) {
@@ -42,8 +47,6 @@ Result<std::unique_ptr<service::Service>> OpenInitialized(const Globals& g) {
     return svc;
 }
 
-// An org named on the command line: a numeric id, "code:<division code>" or a path of names
-// from below the root, "西地省/A市".
 Result<domain::Org> ResolveOrg(service::Service& svc, const domain::Actor& actor, const std::string& ref) {
     if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
         if (ref.size() > 18) return InvalidArgument("org id " + ref + " is out of range");
@@ -51,6 +54,54 @@ Result<domain::Org> ResolveOrg(service::Service& svc, const domain::Actor& actor
     }
     if (ref.rfind("code:", 0) == 0) return svc.FindOrgByDivisionCode(actor, ref.substr(5));
     return svc.FindOrgByPath(actor, ref);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Fail;
+using detail::Globals;
+using detail::OpenInitialized;
+using detail::OpenService;
+using detail::ResolveOrg;
+
+// Writes `msg` of a log record JSON-escaped (for the JSON log pattern's "msg" member).
+class JsonEscapedMessage : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        const std::string quoted = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+                                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);  // without the quotes
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+// Two loggers on stderr: the default one ("rectify"), as text or one JSON object per line, and
+// "access" for the request log, whose messages are JSON members already (server.cpp). Each has its own
+// sink (a pattern belongs to the sink); stdio's per-call FILE lock keeps their lines whole.
+void SetUpLogging(bool json, spdlog::level::level_enum level) {
+    std::shared_ptr<spdlog::sinks::sink> main_sink;
+    if (json) {
+        main_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    } else {
+        main_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    }
+    auto main_logger = std::make_shared<spdlog::logger>("rectify", main_sink);
+    auto access = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    if (json) {
+        auto f = std::make_unique<spdlog::pattern_formatter>();
+        f->add_flag<JsonEscapedMessage>('*').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
+        main_logger->set_formatter(std::move(f));
+    }
+    access->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v)");
+    main_logger->set_level(level);
+    access->set_level(level);
+    spdlog::drop("rectify");
+    spdlog::drop("access");
+    spdlog::register_logger(access);
+    spdlog::set_default_logger(main_logger);
 }
 
 int PrintReport(const Result<service::ImportReport>& report) {
@@ -80,6 +131,12 @@ int Main(int argc, char** argv) {
     app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
         ->capture_default_str();
+    app.add_option("--log-format", g.log_format, "auto (json for serve, text otherwise), text or json")
+        ->check(CLI::IsMember({"auto", "text", "json"}))
+        ->capture_default_str();
+    app.add_option("--password-hash", g.password_hash,
+                   "Argon2id parameters m=<KiB>,t=<passes>,p=<lanes> (default m=65536,t=3,p=4, RFC 9106's second "
+                   "recommended option; floor m=19456,t=2,p=1); stored hashes are upgraded at the next login");
 
     std::function<int()> run;
 
@@ -113,7 +170,7 @@ int Main(int argc, char** argv) {
 
     // ---- serve ----
     http::ServerOptions serve_opts;
-    std::string scope_org;
+    std::string admin_name = "admin";
     std::size_t max_body = serve_opts.max_body_bytes;
     int timeout_s = static_cast<int>(serve_opts.request_timeout.count());
     auto* serve = app.add_subcommand("serve", "Serve the API and web UI until SIGTERM or SIGINT.");
@@ -127,19 +184,29 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     serve->add_option("--static-dir", serve_opts.static_dir, "built web UI to serve (web/dist)");
-    serve->add_option("--scope", scope_org,
-                      "org (id, code:<division code> or name path) every request acts within, until accounts "
-                      "exist; default: the whole tree");
+    serve->add_flag("--secure-cookies", serve_opts.secure_cookies,
+                    "behind a TLS proxy: session cookies are Secure and named __Host-rectify_session");
+    serve->add_flag("--trust-x-real-ip", serve_opts.trust_x_real_ip,
+                    "behind a proxy on this host that sets X-Real-IP: take the client address from it");
+    serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
+        ->capture_default_str();
     serve->callback([&] {
         run = [&] {
+            auto lock = detail::DbLock::Acquire(g.db, "serve");
+            if (!lock.ok()) return Fail(lock.status());
             auto svc = OpenInitialized(g);
             if (!svc.ok()) return Fail(svc.status());
-            serve_opts.actor = (*svc)->RootActor("http");
-            if (!scope_org.empty()) {
-                auto org = ResolveOrg(**svc, serve_opts.actor, scope_org);
-                if (!org.ok()) return Fail(org.status());
-                serve_opts.actor = (*svc)->SubtreeAdmin("http", org->id);
+            auto admin = (*svc)->EnsureFirstAdmin(admin_name);
+            if (!admin.ok()) return Fail(admin.status());
+            if (*admin) {
+                // Printed once, stored nowhere (only its Argon2id hash); it must be changed at first login.
+                std::cout << "rectify: no users yet: created \"" << admin_name
+                          << "\" (admin over the whole tree) with the one-time password\n\n    " << **admin
+                          << "\n\nrectify: log in with it and choose a new password; it is not shown again "
+                             "(`rectify user passwd "
+                          << admin_name << "` makes a new one)" << std::endl;
             }
+            if (Status s = (*svc)->PruneLoginAttempts(); !s.ok()) return Fail(s);
             serve_opts.max_body_bytes = max_body;
             serve_opts.request_timeout = std::chrono::seconds(timeout_s);
             std::string host = serve_opts.bind.find(':') != std::string::npos ? "[" + serve_opts.bind + "]"
@@ -285,6 +352,8 @@ int Main(int argc, char** argv) {
         };
     });
 
+    detail::AddAccountCommands(app, g, run);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -292,8 +361,9 @@ int Main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     if (Status s = SetDisplayZone(g.zone); !s.ok()) return Fail(s);
-    spdlog::set_default_logger(spdlog::stderr_color_mt("rectify"));
-    spdlog::set_level(spdlog::level::from_str(g.log_level));
+    if (auto p = detail::Policy(g); !p.ok()) return Fail(p.status());
+    const bool json_logs = g.log_format == "json" || (g.log_format == "auto" && serve->parsed());
+    SetUpLogging(json_logs, spdlog::level::from_str(g.log_level));
     return run ? run() : 0;
 }
 

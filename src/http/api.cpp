@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/crypto.hpp"
+#include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
 #include "service/json.hpp"
@@ -16,9 +18,14 @@ using detail::ObjectReader;
 using detail::QueryReader;
 using nlohmann::json;
 
+// The id of the request this thread is handling, for error log lines (handlers run synchronously).
+thread_local std::string current_request_id;
+
 struct Ctx {
     service::Service& service;
-    const domain::Actor& actor;
+    const domain::Actor& actor;          // the request's actor (an empty one on public routes)
+    const service::Authenticated* who;  // null on public routes
+    const ApiOptions& options;
 };
 using HandlerFn = Result<Response> (*)(const Ctx&, const RouteArgs&);
 
@@ -390,6 +397,381 @@ Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
     return Created(domain::ToJson(opinion), "/api/v1/opinions/" + std::to_string(opinion.id), opinion.version);
 }
 
+// ---- sessions (issue 4) ----
+
+bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view CookieName(const ApiOptions& o) { return o.secure_cookies ? kSecureSessionCookie : kSessionCookie; }
+
+// The value of cookie `name` in the Cookie header ("a=1; b=2", RFC 6265 §5.4), or nullopt.
+std::optional<std::string> CookieValue(const Request& r, std::string_view name) {
+    auto header = r.Header("Cookie");
+    if (!header) return std::nullopt;
+    std::string_view rest = *header;
+    while (!rest.empty()) {
+        auto semi = rest.find(';');
+        std::string_view pair = TrimSpaces(rest.substr(0, semi));
+        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        if (TrimSpaces(pair.substr(0, eq)) == name) return std::string(TrimSpaces(pair.substr(eq + 1)));
+    }
+    return std::nullopt;
+}
+
+// Set-Cookie for the session: HttpOnly (no script reads it), SameSite=Strict (never sent on a
+// cross-site request), Secure and __Host- behind TLS; Max-Age 0 clears it.
+std::string SessionCookie(const ApiOptions& o, const std::string& value, std::int64_t max_age) {
+    return std::string(CookieName(o)) + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age) +
+           "; HttpOnly; SameSite=Strict" + (o.secure_cookies ? "; Secure" : "");
+}
+
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+// Who sent the request: the bearer token when there is an Authorization header, else the session
+// cookie (and then, for unsafe methods, the CSRF token). Errors: kUnauthenticated, kPermissionDenied
+// (CSRF).
+Result<service::Authenticated> Authenticate(service::Service& svc, const ApiOptions& o, const Request& r) {
+    if (auto auth = r.Header("Authorization")) {
+        std::string_view v = TrimSpaces(*auth);
+        if (v.size() < 7 || !EqualsIgnoreCaseAscii(v.substr(0, 7), "Bearer ")) {
+            return Unauthenticated("Authorization: only \"Bearer <API token>\" is accepted (RFC 6750)");
+        }
+        return svc.ResolveToken(std::string(TrimSpaces(v.substr(7))));
+    }
+    auto secret = CookieValue(r, CookieName(o));
+    if (!secret) {
+        return Unauthenticated("log in first (POST /api/v1/session), or send Authorization: Bearer <API token>");
+    }
+    ASSIGN_OR_RETURN(auto who, svc.ResolveSession(*secret));
+    if (!IsSafeMethod(r.method)) {
+        auto csrf = r.Header("X-CSRF-Token");
+        if (!csrf || !ConstantTimeEquals(TrimSpaces(*csrf), who.session->csrf_token)) {
+            return PermissionDenied("missing or wrong X-CSRF-Token: send the csrf_token of your session "
+                                    "(from POST or GET /api/v1/session) with every POST, PATCH, PUT and DELETE");
+        }
+    }
+    return who;
+}
+
+json GrantsJson(const std::vector<domain::Grant>& grants) {
+    json out = json::array();
+    for (const auto& g : grants) out.push_back(domain::ToJson(g));
+    return out;
+}
+
+// GET /api/v1/session's shape (also the answer to the login).
+json SessionJson(service::Service& svc, const service::Authenticated& who) {
+    json scope = json::array();
+    auto tree = svc.Tree();
+    for (auto id : who.actor.scope) {
+        auto org = svc.GetOrg(who.actor, id);
+        if (org.ok()) scope.push_back(OrgJson(*org, tree));
+    }
+    json j = {{"user", domain::ToJson(who.user)},
+              {"auth", who.session ? "session" : "token"},
+              {"grants", GrantsJson(who.actor.grants)},
+              {"scope", std::move(scope)},
+              {"must_change_password", who.user.must_change_password}};
+    if (who.session) {
+        j["csrf_token"] = who.session->csrf_token;
+        j["expires_at"] = FormatIso(who.session->expires_at);
+    } else if (who.token) {
+        j["expires_at"] = FormatIso(who.token->expires_at);
+        j["token_id"] = who.token->id;
+    }
+    return j;
+}
+
+Status RequireJsonContentType(const Request& r) {
+    auto type = r.Header("Content-Type");
+    std::string_view t = type ? TrimSpaces(*type) : std::string_view();
+    t = t.substr(0, t.find(';'));
+    if (!EqualsIgnoreCaseAscii(TrimSpaces(t), "application/json")) {
+        return InvalidArgument("Content-Type must be application/json");
+    }
+    return Status::Ok();
+}
+
+Result<Response> Login(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    // A cross-site form cannot send application/json without a CORS preflight, which rectify never
+    // allows: this keeps other sites from logging a browser in to an attacker's account (login CSRF).
+    RETURN_IF_ERROR(RequireJsonContentType(a.request));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"name", "password"}));
+    RETURN_IF_ERROR(r.Require("name"));
+    RETURN_IF_ERROR(r.Require("password"));
+    ASSIGN_OR_RETURN(std::string name, r.String("name"));
+    ASSIGN_OR_RETURN(std::string password, r.String("password"));
+    auto login = c.service.Login(name, password, a.request.client);
+    if (!login.ok()) {
+        Response res = ErrorResponse(login.status());
+        if (login.status().code() == StatusCode::kResourceExhausted) {
+            const auto wait = std::max<std::int64_t>(1, c.service.LoginRetryAfter(name, a.request.client));
+            res.SetHeader("Retry-After", std::to_string(wait));
+        }
+        return res;
+    }
+    ASSIGN_OR_RETURN(auto who, c.service.ResolveSession(login->session_secret));
+    Response res = Json(201, SessionJson(c.service, who));
+    res.SetHeader("Set-Cookie", SessionCookie(c.options, login->session_secret,
+                                              login->session.expires_at - login->session.created_at));
+    res.log_auth = "session";
+    return res;
+}
+
+Result<Response> WhoAmI(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    return Json(200, SessionJson(c.service, *c.who));
+}
+
+Result<Response> Logout(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    if (!c.who->session) {
+        return FailedPrecondition("a token has no session to end; revoke it with DELETE /api/v1/tokens/{id}");
+    }
+    RETURN_IF_ERROR(c.service.Logout(*c.who));
+    Response res;
+    res.status = 204;
+    res.content_type.clear();
+    res.SetHeader("Set-Cookie", SessionCookie(c.options, "", 0));
+    return res;
+}
+
+Result<Response> ChangePassword(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"old_password", "new_password"}));
+    RETURN_IF_ERROR(r.Require("old_password"));
+    RETURN_IF_ERROR(r.Require("new_password"));
+    ASSIGN_OR_RETURN(std::string old_password, r.String("old_password"));
+    ASSIGN_OR_RETURN(std::string new_password, r.String("new_password"));
+    RETURN_IF_ERROR(c.service.ChangeOwnPassword(*c.who, old_password, new_password));
+    Response res;
+    res.status = 204;
+    res.content_type.clear();
+    return res;
+}
+
+// ---- users and tokens (issue 4) ----
+
+// "grants": [{"role": "clerk", "org_id": 7}, ...]. Errors name the pointer ("/grants/1/role: ...").
+Result<std::vector<domain::Grant>> GrantList(const json& body, std::string_view name) {
+    const json& arr = body.at(std::string(name));
+    const std::string where = "/" + std::string(name);
+    if (!arr.is_array()) return InvalidArgument(where + ": expected an array of {\"role\", \"org_id\"}");
+    if (arr.size() > 100) return InvalidArgument(where + ": at most 100 grants");
+    std::vector<domain::Grant> out;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        const std::string at = where + "/" + std::to_string(i);
+        if (!arr[i].is_object()) return InvalidArgument(at + ": expected an object {\"role\", \"org_id\"}");
+        ObjectReader g(arr[i]);
+        auto grant = [&]() -> Result<domain::Grant> {
+            RETURN_IF_ERROR(g.CheckKnown({"role", "org_id"}));
+            RETURN_IF_ERROR(g.Require("role"));
+            RETURN_IF_ERROR(g.Require("org_id"));
+            domain::Grant out_grant;
+            ASSIGN_OR_RETURN(out_grant.role, g.Enum<domain::Role>("role"));
+            ASSIGN_OR_RETURN(out_grant.org_id, g.Id("org_id"));
+            return out_grant;
+        }();
+        if (!grant.ok()) {
+            const std::string& m = grant.status().message();
+            return InvalidArgument(at + (m.rfind("/", 0) == 0 ? m : ": " + m));
+        }
+        out.push_back(*grant);
+    }
+    return out;
+}
+
+Result<Response> ListUsers(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id"}));
+    ASSIGN_OR_RETURN(auto org_id, q.Id("org_id"));
+    ASSIGN_OR_RETURN(auto users, c.service.ListUsers(c.actor, org_id));
+    json items = json::array();
+    for (const auto& u : users) items.push_back(domain::ToJson(u));
+    return Json(200, Items(std::move(items)));
+}
+
+Result<Response> CreateUser(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"name", "display_name", "org_id", "password", "grants", "must_change_password"}));
+    service::UserDraft d;
+    RETURN_IF_ERROR(r.Require("name"));
+    ASSIGN_OR_RETURN(d.name, r.String("name"));
+    if (r.Has("display_name")) {
+        ASSIGN_OR_RETURN(d.display_name, r.String("display_name"));
+    }
+    RETURN_IF_ERROR(r.Require("org_id"));
+    ASSIGN_OR_RETURN(d.org_id, r.Id("org_id"));
+    if (r.Has("password") && !r.IsNull("password")) {
+        ASSIGN_OR_RETURN(d.password, r.String("password"));
+        if (d.password.empty()) return InvalidArgument("/password: leave it out to have one generated");
+    }
+    if (r.Has("grants")) {
+        ASSIGN_OR_RETURN(d.grants, GrantList(body, "grants"));
+    }
+    if (r.Has("must_change_password")) {
+        ASSIGN_OR_RETURN(d.must_change_password, r.Bool("must_change_password"));
+    }
+    ASSIGN_OR_RETURN(auto created, c.service.AddUser(c.actor, d));
+    json out = {{"user", domain::ToJson(created.user)},
+                {"password", created.generated_password ? json(*created.generated_password) : json(nullptr)}};
+    return Created(out, "/api/v1/users/" + std::to_string(created.user.id), created.user.version);
+}
+
+Result<std::int64_t> ParamId(const RouteArgs& a, std::string_view name, std::string_view what) {
+    return detail::ParseId(a.params.Get(name), what);
+}
+
+Result<Response> GetUser(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
+    ASSIGN_OR_RETURN(auto user, c.service.GetUser(c.actor, id));
+    return Json(200, domain::ToJson(user), user.version);
+}
+
+Result<Response> PatchUser(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"disabled"}));
+    RETURN_IF_ERROR(r.Require("disabled"));
+    ASSIGN_OR_RETURN(bool disabled, r.Bool("disabled"));
+    ASSIGN_OR_RETURN(auto user, c.service.SetUserDisabled(c.actor, id, disabled));
+    return Json(200, domain::ToJson(user), user.version);
+}
+
+Result<Response> ResetUserPassword(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"password", "must_change_password"}));
+    std::string password;
+    if (r.Has("password") && !r.IsNull("password")) {
+        ASSIGN_OR_RETURN(password, r.String("password"));
+        if (password.empty()) return InvalidArgument("/password: leave it out to have one generated");
+    }
+    bool must_change = true;
+    if (r.Has("must_change_password")) {
+        ASSIGN_OR_RETURN(must_change, r.Bool("must_change_password"));
+    }
+    ASSIGN_OR_RETURN(auto generated, c.service.ResetPassword(c.actor, id, password, must_change));
+    return Json(200, {{"password", generated ? json(*generated) : json(nullptr)}});
+}
+
+Result<Response> AddGrant(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"role", "org_id"}));
+    RETURN_IF_ERROR(r.Require("role"));
+    RETURN_IF_ERROR(r.Require("org_id"));
+    domain::Grant g;
+    ASSIGN_OR_RETURN(g.role, r.Enum<domain::Role>("role"));
+    ASSIGN_OR_RETURN(g.org_id, r.Id("org_id"));
+    ASSIGN_OR_RETURN(auto user, c.service.GrantRole(c.actor, id, g));
+    return Created(domain::ToJson(user), "/api/v1/users/" + std::to_string(user.id), user.version);
+}
+
+Result<Response> DeleteGrant(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
+    ASSIGN_OR_RETURN(auto grant_id, ParamId(a, "grant_id", "grant id"));
+    ASSIGN_OR_RETURN(auto user, c.service.RevokeGrant(c.actor, id, grant_id));
+    return Json(200, domain::ToJson(user), user.version);
+}
+
+Result<Response> ListTokens(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"user_id"}));
+    ASSIGN_OR_RETURN(auto user_id, q.Id("user_id"));
+    ASSIGN_OR_RETURN(auto tokens, c.service.ListTokens(c.actor, user_id));
+    json items = json::array();
+    for (const auto& t : tokens) items.push_back(domain::ToJson(t));
+    return Json(200, Items(std::move(items)));
+}
+
+Result<Response> CreateToken(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"name", "grants", "expires_in_days"}));
+    service::TokenDraft d;
+    RETURN_IF_ERROR(r.Require("name"));
+    ASSIGN_OR_RETURN(d.name, r.String("name"));
+    if (r.Has("grants")) {
+        ASSIGN_OR_RETURN(d.grants, GrantList(body, "grants"));
+    }
+    if (r.Has("expires_in_days")) {
+        ASSIGN_OR_RETURN(d.expires_in_days, r.Int("expires_in_days"));
+    }
+    ASSIGN_OR_RETURN(auto created, c.service.CreateToken(c.actor, d));
+    json out = {{"token", domain::ToJson(created.token)}, {"secret", created.secret}};
+    Response res = Json(201, out);
+    res.SetHeader("Location", "/api/v1/tokens/" + std::to_string(created.token.id));
+    return res;
+}
+
+Result<Response> RevokeToken(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "token id"));
+    RETURN_IF_ERROR(c.service.RevokeToken(c.actor, id));
+    Response res;
+    res.status = 204;
+    res.content_type.clear();
+    return res;
+}
+
+// ---- audit (issue 4) ----
+
+json AuditJson(const store::Event& e) {
+    json j = service::ToJson(e);
+    j["org_id"] = e.org_id ? json(*e.org_id) : json(nullptr);
+    j["prev_hash"] = e.prev_hash;
+    j["hash"] = e.hash;
+    return j;
+}
+
+Result<Response> AuditEvents(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id", "from", "to", "cursor", "limit"}));
+    service::AuditQuery query;
+    ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
+    ASSIGN_OR_RETURN(query.from, q.Time("from"));
+    ASSIGN_OR_RETURN(query.to, q.Time("to"));
+    ASSIGN_OR_RETURN(query.cursor, q.NonEmpty("cursor"));
+    ASSIGN_OR_RETURN(auto limit, q.IntInRange("limit", 1, service::kMaxAuditPage));
+    query.limit = limit.value_or(500);
+    ASSIGN_OR_RETURN(auto page, c.service.AuditEvents(c.actor, query));
+    json items = json::array();
+    for (const auto& e : page.items) items.push_back(AuditJson(e));
+    return Json(200, {{"items", std::move(items)},
+                      {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
+}
+
 Response MethodNotAllowed(const Request& request, const std::string& path, const std::string& allow) {
     Response r = ErrorResponse(InvalidArgument("method " + detail::Quote(request.method) + " is not allowed on " +
                                                detail::Quote(path) + " (allowed: " + allow + ")"));
@@ -406,17 +788,77 @@ Api::Api(service::Service& service, ApiOptions options) : service_(service), opt
 }
 
 void Api::AddRoutes() {
-    auto add = [this](std::string method, std::string_view pattern, HandlerFn fn) {
-        router_.Add(std::move(method), pattern, [this, fn](const RouteArgs& a) -> Response {
-            Result<Response> r = fn(Ctx{service_, options_.actor}, a);
-            if (r.ok()) return std::move(r).value();
-            if (r.status().code() == StatusCode::kInternal) {
-                spdlog::error("{} {}: {}", a.request.method, a.target.path, r.status().message());
-            }
-            return ErrorResponse(r.status());
-        });
+    auto add = [this](std::string method, std::string_view pattern, HandlerFn fn,
+                      Access access = Access::kAuthenticated) {
+        routes_.push_back(RouteInfo{method, std::string(pattern), access});
+        router_.Add(std::move(method), pattern,
+                    [this, fn, access, route = std::string(pattern)](const RouteArgs& a) -> Response {
+                        const domain::Actor nobody;
+                        std::optional<service::Authenticated> who;
+                        std::string auth = "none";
+                        if (access != Access::kPublic) {
+                            auto authenticated = Authenticate(service_, options_, a.request);
+                            if (!authenticated.ok()) {
+                                Response r = ErrorResponse(authenticated.status());
+                                if (r.status == 401) {
+                                    r.SetHeader("WWW-Authenticate", "Bearer realm=\"rectify\"");
+                                    // A stale cookie is cleared, so the browser stops sending it.
+                                    if (!a.request.Header("Authorization") && CookieValue(a.request, CookieName(options_))) {
+                                        r.SetHeader("Set-Cookie", SessionCookie(options_, "", 0));
+                                    }
+                                }
+                                r.log_route = route;
+                                return r;
+                            }
+                            who = std::move(authenticated).value();
+                            auth = who->session ? "session" : "token";
+                            if (who->session && who->user.must_change_password &&
+                                access != Access::kDuringPasswordChange) {
+                                Response r = ErrorResponse(PermissionDenied(
+                                    "change your password first (POST /api/v1/session/password): it was set by "
+                                    "someone else"));
+                                r.log_route = route;
+                                r.log_auth = auth;
+                                return r;
+                            }
+                        }
+                        Result<Response> r =
+                            fn(Ctx{service_, who ? who->actor : nobody, who ? &*who : nullptr, options_}, a);
+                        Response res;
+                        if (r.ok()) {
+                            res = std::move(r).value();
+                        } else {
+                            if (r.status().code() == StatusCode::kInternal) {
+                                spdlog::error("request {}: {} {}: {}", current_request_id, a.request.method, route,
+                                              r.status().message());
+                            }
+                            res = ErrorResponse(r.status());
+                        }
+                        res.log_route = route;
+                        if (res.log_auth == "none") res.log_auth = auth;
+                        return res;
+                    });
     };
-    add("GET", "/healthz", Healthz);
+    add("GET", "/healthz", Healthz, Access::kPublic);
+
+    add("POST", "/api/v1/session", Login, Access::kPublic);
+    add("GET", "/api/v1/session", WhoAmI, Access::kDuringPasswordChange);
+    add("DELETE", "/api/v1/session", Logout, Access::kDuringPasswordChange);
+    add("POST", "/api/v1/session/password", ChangePassword, Access::kDuringPasswordChange);
+
+    add("GET", "/api/v1/users", ListUsers);
+    add("POST", "/api/v1/users", CreateUser);
+    add("GET", "/api/v1/users/{id}", GetUser);
+    add("PATCH", "/api/v1/users/{id}", PatchUser);
+    add("POST", "/api/v1/users/{id}/password", ResetUserPassword);
+    add("POST", "/api/v1/users/{id}/grants", AddGrant);
+    add("DELETE", "/api/v1/users/{id}/grants/{grant_id}", DeleteGrant);
+
+    add("GET", "/api/v1/tokens", ListTokens);
+    add("POST", "/api/v1/tokens", CreateToken);
+    add("DELETE", "/api/v1/tokens/{id}", RevokeToken);
+
+    add("GET", "/api/v1/audit/events", AuditEvents);
 
     add("GET", "/api/v1/orgs", FindOrgs);
     add("POST", "/api/v1/orgs", CreateOrg);
@@ -450,35 +892,48 @@ Response Api::Dispatch(const Request& request) const {
     const bool is_health = segments.size() == 1 && segments.front() == "healthz";
     if (is_api || is_health) {
         Router::Match m = router_.Find(request.method, segments);
+        Response r;
         switch (m.kind) {
             case Router::Match::Kind::kFound:
-                return (*m.handler)(RouteArgs{request, *target, m.params});
+                r = (*m.handler)(RouteArgs{request, *target, m.params});
+                break;
             case Router::Match::Kind::kMethodNotAllowed:
-                return MethodNotAllowed(request, target->path, m.allow);
+                r = MethodNotAllowed(request, target->path, m.allow);
+                break;
             case Router::Match::Kind::kNotFound:
-                return ErrorResponse(NotFound("no route for " + detail::Quote(target->path) +
-                                              " (the API is described in docs/API.md)"));
+                r = ErrorResponse(NotFound("no route for " + detail::Quote(target->path) +
+                                           " (the API is described in docs/API.md)"));
+                break;
         }
+        // API answers depend on who asks: never stored by browsers or proxies.
+        if (is_api) r.SetHeader("Cache-Control", "no-store");
+        return r;
     }
     if (!static_files_) return ErrorResponse(NotFound("no route for " + detail::Quote(target->path)));
     if (request.method != "GET" && request.method != "HEAD") {
         return MethodNotAllowed(request, target->path, "GET, HEAD");
     }
-    return static_files_->Serve(*target);
+    Response r = static_files_->Serve(*target);
+    r.log_route = "(static)";
+    return r;
 }
 
 Response Api::Handle(const Request& request) const {
     Response response;
+    auto incoming = request.Header("X-Request-Id");
+    const std::string request_id = incoming && IsAcceptableRequestId(*incoming) ? *incoming : NewRequestId();
     try {
+        current_request_id = request_id;
         response = Dispatch(request);
     } catch (const std::exception& e) {
-        spdlog::error("{} request failed with an exception: {}", request.method, e.what());
+        spdlog::error("request {}: {} failed with an exception: {}", request_id, request.method, e.what());
         response = ErrorResponse(Internal(e.what()));
     } catch (...) {
-        spdlog::error("{} request failed with an unknown exception", request.method);
+        spdlog::error("request {}: {} failed with an unknown exception", request_id, request.method);
         response = ErrorResponse(Internal("unknown exception"));
     }
     AddSecurityHeaders(response);
+    response.SetHeader("X-Request-Id", request_id);
     return response;
 }
 

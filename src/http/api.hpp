@@ -1,9 +1,11 @@
 // The REST API of rectify (/healthz and /api/v1/..., docs/API.md) and the static web UI, as one
 // function from Request to Response with no socket or Beast type: server.cpp calls Handle() for every
-// request, and tests call it directly. Handlers decode strictly (detail/input.hpp), call src/service
-// as the configured Actor, and encode with domain::ToJson / service::ToJson.
-// Thread-safe: Handle() may run on any number of threads at once (the router is read-only after
-// construction; the service is thread-safe).
+// request, and tests call it directly. Every /api/v1 route but the login needs an authenticated actor
+// (session cookie, or Authorization: Bearer <API token>), else 401; cookie-authenticated unsafe
+// requests need the session's CSRF token in X-CSRF-Token (docs/SECURITY.md). Handlers decode strictly
+// (detail/input.hpp), call src/service as the request's Actor, and encode with domain::ToJson /
+// service::ToJson. Thread-safe: Handle() may run on any number of threads at once (the router is
+// read-only after construction; the service is thread-safe).
 #pragma once
 
 #include <memory>
@@ -19,8 +21,24 @@
 namespace rectify::http {
 
 struct ApiOptions {
-    domain::Actor actor;     // who every request acts as, until accounts exist (issue 4)
     std::string static_dir;  // built web UI served for paths outside /api/ and /healthz; "" = none
+    // Served over TLS (behind a proxy): the session cookie gets Secure and the __Host- name prefix.
+    bool secure_cookies = false;
+};
+
+// Session cookie names: the plain one over HTTP, the __Host- one (RFC 6265bis §4.1.3.2: Secure, Path=/,
+// no Domain) with secure_cookies.
+inline constexpr std::string_view kSessionCookie = "rectify_session";
+inline constexpr std::string_view kSecureSessionCookie = "__Host-rectify_session";
+
+// Who may call a route: anyone (health, login), any authenticated actor, or also an account that must
+// change its password first (who am I, logout, password change).
+enum class Access { kPublic, kAuthenticated, kDuringPasswordChange };
+
+struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    Access access = Access::kAuthenticated;
 };
 
 class Api {
@@ -33,6 +51,9 @@ public:
     // filled like GET; the server sends only its length.
     Response Handle(const Request& request) const;
 
+    // Every route, in registration order (the cross-subtree test walks them all).
+    const std::vector<RouteInfo>& Routes() const { return routes_; }
+
 private:
     Response Dispatch(const Request& request) const;
     void AddRoutes();
@@ -40,6 +61,7 @@ private:
     service::Service& service_;
     ApiOptions options_;
     Router router_;
+    std::vector<RouteInfo> routes_;
     std::optional<StaticFiles> static_files_;
 };
 

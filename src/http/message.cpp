@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+
+#include "common/crypto.hpp"
 
 namespace rectify::http {
 namespace {
@@ -12,10 +15,43 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            });
 }
 
+// 'unsafe-inline' for styles only: Element Plus and ECharts set style attributes; scripts stay 'self'.
 constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'";
 
 }  // namespace
+
+std::optional<std::string> Request::Header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+        if (EqualsIgnoreCase(k, name)) return v;
+    }
+    return std::nullopt;
+}
+
+std::string_view ContentSecurityPolicy() { return kContentSecurityPolicy; }
+
+std::string NewRequestId() { return RandomToken(12); }
+
+bool IsAcceptableRequestId(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+               c == '-';
+    });
+}
+
+std::string AccessLogJson(const AccessLogEntry& e) {
+    nlohmann::json j = {{"msg", "request"},
+                        {"request_id", e.request_id},
+                        {"method", e.method},
+                        {"route", e.route},
+                        {"status", e.status},
+                        {"ms", std::round(e.ms * 100) / 100},
+                        {"auth", e.auth}};
+    if (e.write_failed) j["write_failed"] = true;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::optional<std::string> Response::Header(std::string_view name) const {
     for (const auto& [k, v] : headers) {
@@ -73,6 +109,7 @@ Response ErrorResponse(const Status& status) {
 void AddSecurityHeaders(Response& response) {
     response.SetHeader("X-Content-Type-Options", "nosniff");
     response.SetHeader("Referrer-Policy", "no-referrer");
+    response.SetHeader("X-Frame-Options", "DENY");
     if (response.content_type.rfind("text/html", 0) == 0) {
         response.SetHeader("Content-Security-Policy", std::string(kContentSecurityPolicy));
     }

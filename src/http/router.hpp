@@ -67,6 +67,9 @@ public:
     // The route for `method` and the decoded path `segments`.
     Match Find(std::string_view method, const std::vector<std::string>& segments) const;
 
+    // Every registered route as (method, pattern), in registration order ("GET", "/api/v1/orgs/{id}").
+    std::vector<std::pair<std::string, std::string>> List() const;
+
 private:
     struct Route {
         std::string method;

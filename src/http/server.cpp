@@ -88,7 +88,7 @@ class Server {
 public:
     Server(service::Service& service, const ServerOptions& options)
         : options_(options),
-          api_(service, ApiOptions{options.actor, options.static_dir}),
+          api_(service, ApiOptions{options.static_dir, options.secure_cookies}),
           ioc_(std::max(1, options.threads)),
           control_(asio::make_strand(ioc_)),
           acceptor_(control_),
@@ -292,6 +292,10 @@ private:
             request.method = method;
             request.target = std::string(req.target());
             if (auto it = req.find(bhttp::field::if_match); it != req.end()) request.if_match = std::string(it->value());
+            for (const auto& field : req) {
+                request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+            }
+            request.client = ClientAddress(c, request);
             request.body = std::move(req.body());
             res = api_.Handle(request);
         } catch (const std::exception& e) {
@@ -301,6 +305,20 @@ private:
         }
         const bool written = co_await Write(c, std::move(res), req.version(), keep_alive, head, method, path, start);
         co_return written && keep_alive;
+    }
+
+    // The client's IP address: the peer's, or X-Real-IP when the proxy in front is trusted to set it.
+    std::string ClientAddress(Connection& c, const Request& request) const {
+        if (options_.trust_x_real_ip) {
+            if (auto real = request.Header("X-Real-IP")) {
+                boost::system::error_code ec;
+                auto addr = asio::ip::make_address(*real, ec);
+                if (!ec) return addr.to_string();
+            }
+        }
+        boost::system::error_code ec;
+        auto peer = c.stream.socket().remote_endpoint(ec);
+        return ec ? std::string() : peer.address().to_string();
     }
 
     // Answers a request that could not be read, when an answer makes sense; never keeps the connection.
@@ -330,6 +348,7 @@ private:
         }
         Response res = ErrorResponse(status);
         AddSecurityHeaders(res);
+        res.SetHeader("X-Request-Id", NewRequestId());
         co_await Write(c, std::move(res), version, false, false, method, path, start);
         // Lingering close: read and drop what the client still sends, so that closing with unread data
         // does not reset the connection before the client has read the answer.
@@ -353,7 +372,7 @@ private:
         out.version(version);
         out.result(static_cast<unsigned>(res.status));
         out.set(bhttp::field::server, "rectify");
-        out.set(bhttp::field::content_type, res.content_type);
+        if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
         for (auto& [name, value] : res.headers) out.set(name, value);
         out.keep_alive(keep_alive);
         out.body() = std::move(res.body);
@@ -365,12 +384,29 @@ private:
         }
         c.stream.expires_after(options_.request_timeout);
         auto [ec, n] = co_await bhttp::async_write(c.stream, out, kTuple);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        spdlog::info("{} {} {} {:.1f}ms{}", method, path, res.status, ms, ec ? " (write failed)" : "");
+        AccessLogEntry entry;
+        entry.request_id = res.Header("X-Request-Id").value_or("-");
+        entry.method = method;
+        entry.route = res.log_route.empty() ? path : res.log_route;
+        entry.status = res.status;
+        entry.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        entry.auth = res.log_auth;
+        entry.write_failed = static_cast<bool>(ec);
+        const std::string line = AccessLogJson(entry);
+        if (dedicated_access_log_) {
+            access_log_->info("{}", std::string_view(line).substr(1));  // its pattern opens the object
+        } else {
+            access_log_->info("{}", line);
+        }
         co_return !ec;
     }
 
     const ServerOptions& options_;
+    // The "access" logger when the program made one (its pattern starts the JSON object with time and
+    // level: cli.cpp SetUpLogging), else the default logger with whole objects.
+    bool dedicated_access_log_ = spdlog::get("access") != nullptr;
+    std::shared_ptr<spdlog::logger> access_log_ = dedicated_access_log_ ? spdlog::get("access")
+                                                                        : spdlog::default_logger();
     Api api_;
     asio::io_context ioc_;
     asio::strand<asio::io_context::executor_type> control_;

@@ -23,7 +23,11 @@ struct ServerOptions {
     std::chrono::seconds request_timeout{30};            // per read or write; idle keep-alive closes after it
     std::chrono::seconds shutdown_grace{10};             // how long in-flight requests may take at SIGTERM
     std::string static_dir;              // built web UI; empty = API only
-    domain::Actor actor;                 // who every request acts as, until accounts exist (issue 4)
+    // Behind a TLS-terminating proxy: session cookies get Secure and the __Host- prefix.
+    bool secure_cookies = false;
+    // Behind a proxy on this host that sets X-Real-IP: take the client address from it (for the login
+    // back-off and log). Off by default: a client could otherwise choose its own address.
+    bool trust_x_real_ip = false;
     // Called once the socket listens, with the bound port (after port 0 is resolved).
     std::function<void(std::uint16_t)> on_listening;
 };

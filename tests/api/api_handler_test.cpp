@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/crypto.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
 
@@ -20,7 +21,9 @@ protected:
     void SetUp() override {
         auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
         ASSERT_OK(store);
-        auto service = service::Service::Create(std::move(store).value());
+        service::AccountPolicy fast;
+        fast.password_hash = PasswordHashParams::OwaspMinimum();
+        auto service = service::Service::Create(std::move(store).value(), fast);
         ASSERT_OK(service);
         service_ = std::move(service).value();
         ASSERT_OK(service_->Init(service_->RootActor("test"), service::InitOptions{}));
@@ -31,12 +34,27 @@ protected:
         province.level = "province";
         province.division_code = "13";
         ASSERT_OK(service_->CreateOrg(actor_, province));  // id 2
-        api_ = std::make_unique<Api>(*service_, ApiOptions{actor_, ""});
+        // Every request authenticates: an admin over the whole tree with an API token.
+        service::UserDraft admin;
+        admin.name = "admin";
+        admin.org_id = 1;
+        admin.password = "the admin password";
+        admin.grants = {{domain::Role::kAdmin, 1}};
+        auto created = service_->AddUser(actor_, admin);
+        ASSERT_OK(created);
+        auto as_admin = service_->UserActor(created->user.id, "test");
+        ASSERT_OK(as_admin);
+        auto token = service_->CreateToken(*as_admin, service::TokenDraft{"tests", {}, std::nullopt});
+        ASSERT_OK(token);
+        token_ = token->secret;
+        api_ = std::make_unique<Api>(*service_, ApiOptions{""});
     }
 
     Response Call(std::string method, std::string target, std::string body = "",
                   std::optional<std::string> if_match = std::nullopt) {
-        return api_->Handle(Request{std::move(method), std::move(target), std::move(if_match), std::move(body)});
+        Request r{std::move(method), std::move(target), std::move(if_match), std::move(body)};
+        r.headers = {{"Authorization", "Bearer " + token_}};
+        return api_->Handle(r);
     }
     static std::string Message(const Response& r) { return json::parse(r.body)["error"]["message"]; }
     static std::string Code(const Response& r) { return json::parse(r.body)["error"]["code"]; }
@@ -50,6 +68,7 @@ protected:
     rectify::testing::TempDir dir_;
     std::unique_ptr<service::Service> service_;
     domain::Actor actor_;
+    std::string token_;
     std::unique_ptr<Api> api_;
 };
 
@@ -144,12 +163,16 @@ TEST_F(ApiHandlers, AnswersNotFoundOutsideTheApiWithoutAStaticDir) {
 TEST_F(ApiHandlers, ServesTheWebUiWhenAStaticDirIsSet) {
     std::filesystem::create_directories(dir_.path() / "web");
     std::ofstream(dir_.path() / "web" / "index.html") << "<html></html>";
-    Api with_ui(*service_, ApiOptions{actor_, (dir_.path() / "web").string()});
+    Api with_ui(*service_, ApiOptions{(dir_.path() / "web").string()});
     Response r = with_ui.Handle(Request{"GET", "/orgs/2", std::nullopt, ""});
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "<html></html>");
     EXPECT_TRUE(r.Header("Content-Security-Policy").has_value());
-    Response api = with_ui.Handle(Request{"GET", "/api/v1/orgs/2", std::nullopt, ""});
+    Response anonymous = with_ui.Handle(Request{"GET", "/api/v1/orgs/2", std::nullopt, ""});
+    EXPECT_EQ(anonymous.status, 401);  // the UI is public, the API is not
+    Request authed{"GET", "/api/v1/orgs/2", std::nullopt, ""};
+    authed.headers = {{"Authorization", "Bearer " + token_}};
+    Response api = with_ui.Handle(authed);
     EXPECT_EQ(json::parse(api.body)["name"], "河北省");
 }
 

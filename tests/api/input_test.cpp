@@ -195,9 +195,11 @@ TEST(ApiErrors, AddsSecurityHeadersAndTheCspOnHtmlOnly) {
     html.content_type = "text/html; charset=utf-8";
     AddSecurityHeaders(html);
     AddSecurityHeaders(html);
-    EXPECT_EQ(html.headers.size(), 3u);
+    EXPECT_EQ(html.headers.size(), 4u);  // nosniff, no-referrer, X-Frame-Options, CSP
+    EXPECT_EQ(*html.Header("x-frame-options"), "DENY");
     EXPECT_EQ(*html.Header("content-security-policy"),
-              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+              "base-uri 'self'; form-action 'self'; object-src 'none'");
 }
 
 }  // namespace

@@ -23,11 +23,13 @@ std::string ReadFile(const std::filesystem::path& p) {
     return s.str();
 }
 
-// Spawns `bin args...` with stdout and stderr redirected to the given files. -1 on failure.
-pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, const std::filesystem::path& err) {
+// Spawns `bin args...` with stdout and stderr redirected to the given files and stdin from `in`
+// (/dev/null when empty). -1 on failure.
+pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, const std::filesystem::path& err,
+            const std::filesystem::path& in = {}) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, in.empty() ? "/dev/null" : in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<char*> args;
@@ -49,13 +51,16 @@ std::string RectifyBin() {
     return bin ? bin : "";
 }
 
-CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                         const std::string& stdin_text) {
     CommandResult r;
-    std::vector<std::string> argv{RectifyBin()};
+    std::vector<std::string> argv{RectifyBin(), "--password-hash", kTestPasswordHash};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto out = dir / "cmd.out";
     const auto err = dir / "cmd.err";
-    pid_t pid = Spawn(argv, out, err);
+    const auto in = dir / "cmd.in";
+    std::ofstream(in, std::ios::binary | std::ios::trunc) << stdin_text;
+    pid_t pid = Spawn(argv, out, err, in);
     if (pid < 0) return r;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     int status = 0;
@@ -77,10 +82,34 @@ CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std
     return r;
 }
 
+bool AddUser(const std::filesystem::path& dir, const std::string& db, const std::string& name, const std::string& org,
+             const std::vector<std::string>& roles, const std::string& password, std::string* error) {
+    std::vector<std::string> args{"--db", db, "user", "add", name, "--org", org, "--password-stdin",
+                                  "--no-change-required"};
+    for (const auto& role : roles) {
+        args.push_back("--role");
+        args.push_back(role);
+    }
+    auto r = RunRectify(dir, args, password + "\n");
+    if (r.exit_code != 0 && error) *error = r.out + r.err;
+    return r.exit_code == 0;
+}
+
+std::string MakeUserToken(const std::filesystem::path& dir, const std::string& db, const std::string& name,
+                          const std::string& org, const std::vector<std::string>& roles) {
+    if (!AddUser(dir, db, name, org, roles, "a password for " + name)) return "";
+    auto r = RunRectify(dir, {"--db", db, "token", "create", "--user", name, "--name", "tests"});
+    if (r.exit_code != 0) return "";
+    auto at = r.out.find("\"secret\": \"");
+    if (at == std::string::npos) return "";
+    at += 11;
+    return r.out.substr(at, r.out.find('"', at) - at);
+}
+
 ServerProcess::ServerProcess(const std::filesystem::path& dir, const std::string& db,
                              const std::vector<std::string>& extra)
     : out_(dir / "serve.out"), err_(dir / "serve.err") {
-    std::vector<std::string> argv{RectifyBin(), "--db", db, "serve", "--port", "0"};
+    std::vector<std::string> argv{RectifyBin(), "--db", db, "--password-hash", kTestPasswordHash, "serve", "--port", "0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = Spawn(argv, out_, err_);
     if (pid_ < 0) return;

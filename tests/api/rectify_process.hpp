@@ -23,11 +23,24 @@ struct CommandResult {
     std::string err;     // stderr
 };
 
-// Runs `$RECTIFY_BIN args...` to completion (60 s at most), capturing stdout and stderr through files
-// in `dir`.
-CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args);
+// Argon2id parameters the tests pass with --password-hash: the floor rectify accepts (OWASP's minimum),
+// about 4x cheaper than the production default, so logins in tests stay fast.
+inline constexpr const char* kTestPasswordHash = "m=19456,t=2,p=1";
 
-// `$RECTIFY_BIN --db <db> serve --port 0 <extra...>` as a child process.
+// Runs `$RECTIFY_BIN args...` to completion (60 s at most), capturing stdout and stderr through files
+// in `dir`; `stdin_text` is its standard input.
+CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                         const std::string& stdin_text = "");
+
+// Creates user `name` in org `org` (id, code:.. or path) with `roles` over it and `password` (no change
+// required), through the CLI. Returns false (with the reason in `error`) when that fails.
+bool AddUser(const std::filesystem::path& dir, const std::string& db, const std::string& name, const std::string& org,
+             const std::vector<std::string>& roles, const std::string& password, std::string* error = nullptr);
+// AddUser, then `rectify token create` for the user; returns the token's secret ("" on failure).
+std::string MakeUserToken(const std::filesystem::path& dir, const std::string& db, const std::string& name,
+                          const std::string& org, const std::vector<std::string>& roles);
+
+// `$RECTIFY_BIN --db <db> --password-hash <kTestPasswordHash> serve --port 0 <extra...>` as a child process.
 class ServerProcess {
 public:
     // Starts the child and waits (20 s at most) for "rectify listening on http://127.0.0.1:PORT" on its

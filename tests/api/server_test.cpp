@@ -1,6 +1,6 @@
-// API tests against the real binary: each test initialises a temporary database with `rectify init`,
-// imports a small org tree with `rectify import orgs`, starts `rectify serve --port 0` as a child
-// process and talks HTTP to it over loopback.
+// API tests against the real binary (fixture in api_fixture.hpp): each test initialises a temporary
+// database, imports a small org tree, starts `rectify serve --port 0` as a child process and talks
+// HTTP to it over loopback as an admin with an API token.
 //
 // The org tree of every test (ids in insertion order; init makes the root, id 1):
 //   1 全国 (central)
@@ -25,146 +25,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "api_fixture.hpp"
 #include "common/time.hpp"
-#include "http_client.hpp"
-#include "rectify_process.hpp"
-#include "test_util.hpp"
 
 namespace rectify::testing {
 namespace {
-
-using nlohmann::json;
-namespace fs = std::filesystem;
-
-constexpr const char* kOrgsCsv =
-    "path,level,kind,batch,division_code\n"
-    "河北省,province,party_gov_agency,1,13\n"
-    "河北省/石家庄市,city,party_gov_agency,1,1301\n"
-    "河北省/石家庄市/长安区,county,party_gov_agency,1,130102\n"
-    "河北省/石家庄市/桥西区,county,party_gov_agency,1,130104\n"
-    "河北省/石家庄市/长安区/建北街道,township,party_gov_agency,2,130102001\n"
-    "河北省/唐山市,city,party_gov_agency,1,1302\n"
-    "山西省,province,party_gov_agency,1,14\n";
-
-constexpr const char* kCategoriesCsv =
-    "一级分类,二级分类,三级分类\n"
-    "环境保护,环境污染,水污染\n"
-    "环境保护,环境污染,大气污染\n"
-    "城乡建设,市政设施,路灯\n";
-
-// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
-std::string UrlEncode(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
-void WriteFile(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-std::vector<std::int64_t> Ids(const json& items) {
-    std::vector<std::int64_t> ids;
-    for (const auto& i : items) ids.push_back(i.at("id").get<std::int64_t>());
-    return ids;
-}
-
-// Asserts the error shape {"error":{"code":..., "message":...}} with a non-empty message.
-::testing::AssertionResult IsError(const HttpResponse& r, int status, const std::string& code) {
-    if (r.status != status) {
-        return ::testing::AssertionFailure() << "status " << r.status << ", expected " << status << "; body " << r.body
-                                             << r.error;
-    }
-    json j = r.Json();
-    if (!j.is_object() || j.size() != 1 || !j.contains("error") || !j["error"].is_object() ||
-        j["error"].size() != 2 || !j["error"].contains("code") || !j["error"].contains("message") ||
-        !j["error"]["message"].is_string() || j["error"]["message"].get<std::string>().empty()) {
-        return ::testing::AssertionFailure() << "not the error shape: " << r.body;
-    }
-    if (j["error"]["code"] != code) return ::testing::AssertionFailure() << "code " << j["error"]["code"] << " in " << r.body;
-    if (r.Header("content-type") != "application/json; charset=utf-8") {
-        return ::testing::AssertionFailure() << "content-type " << r.Header("content-type");
-    }
-    return ::testing::AssertionSuccess();
-}
-
-std::string Message(const HttpResponse& r) { return r.Json()["error"].value("message", ""); }
-
-class ApiServer : public ::testing::Test {
-protected:
-    virtual std::vector<std::string> ServeArgs() { return {}; }
-
-    void SetUp() override {
-        ASSERT_FALSE(RectifyBin().empty()) << "RECTIFY_BIN is not set (run through ctest)";
-        db_ = dir_.File("r.db");
-        WriteFile(dir_.path() / "orgs.csv", kOrgsCsv);
-        WriteFile(dir_.path() / "categories.csv", kCategoriesCsv);
-        auto init = RunRectify(dir_.path(), {"--db", db_, "init", "--categories", dir_.File("categories.csv")});
-        ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
-        auto import = RunRectify(dir_.path(), {"--db", db_, "import", "orgs", dir_.File("orgs.csv")});
-        ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
-        server_ = std::make_unique<ServerProcess>(dir_.path(), db_, ServeArgs());
-        ASSERT_TRUE(server_->started()) << "server did not start; its log:\n" << server_->log();
-    }
-
-    // Every test ends with a clean shutdown: SIGTERM, exit code 0, and no sanitizer report in the log
-    // (under RECTIFY_SANITIZE the child's ASan/UBSan/LSan reports go to its stderr).
-    void TearDown() override {
-        if (!server_) return;
-        if (server_->started()) {
-            server_->Signal(SIGTERM);
-            EXPECT_EQ(server_->Wait(std::chrono::seconds(15)), std::optional<int>(0)) << "exit after SIGTERM";
-        }
-        const std::string log = server_->log();
-        for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
-            EXPECT_EQ(log.find(report), std::string::npos) << report;
-        }
-        if (HasFailure()) std::cerr << "server log:\n" << log << "\n";
-        server_.reset();  // kills the child if it still runs
-    }
-
-    std::uint16_t port() const { return server_->port(); }
-    HttpResponse Get(const std::string& target) { return Send(port(), "GET", target); }
-    HttpResponse Post(const std::string& target, const std::string& body) { return Send(port(), "POST", target, body); }
-    HttpResponse Patch(const std::string& target, const std::string& body, const Headers& headers = {}) {
-        return Send(port(), "PATCH", target, body, headers);
-    }
-
-    // Creates a problem and returns its id (asserting 201).
-    std::int64_t CreateProblem(const std::string& title, std::int64_t org, json extra = json::object()) {
-        json body = {{"title", title}, {"owner_org_id", org}};
-        body.update(extra);
-        auto r = Post("/api/v1/problems", body.dump());
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.Json().value("id", std::int64_t{0});
-    }
-
-    // The id of the category with `path` (from GET /api/v1/categories).
-    std::int64_t CategoryId(const std::string& path) {
-        auto r = Get("/api/v1/categories");
-        EXPECT_EQ(r.status, 200) << r.body;
-        const json items = r.Json()["items"];
-        for (const auto& c : items) {
-            if (c["path"] == path) return c["id"].get<std::int64_t>();
-        }
-        ADD_FAILURE() << "no category " << path << " in " << r.body;
-        return 0;
-    }
-
-    TempDir dir_;  // declared first: outlives server_
-    std::string db_;
-    std::unique_ptr<ServerProcess> server_;
-};
 
 // ---- health and headers ----
 
@@ -194,7 +59,7 @@ TEST_F(ApiServer, KeepsTheConnectionOpenForASecondRequest) {
     auto first = c.Send("GET", "/healthz");
     ASSERT_EQ(first.status, 200) << first.error;
     EXPECT_NE(first.Header("connection"), "close");
-    auto second = c.Send("GET", "/api/v1/orgs/1");
+    auto second = c.Send("GET", "/api/v1/orgs/1", "", Auth());
     ASSERT_EQ(second.status, 200) << second.error;
     EXPECT_EQ(second.Json()["name"], "全国");
 }
@@ -663,6 +528,7 @@ TEST_F(ApiServerSmallBody, AnswersPayloadTooLargeOverTheLimit) {
 TEST_F(ApiServer, SigtermLetsARequestInFlightFinishAndExitsZero) {
     const std::string body = json{{"title", "停机时的问题"}, {"owner_org_id", 4}}.dump();
     const std::string head = "POST /api/v1/problems HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                             "Authorization: Bearer " + token_ + "\r\n"
                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     Connection c(port());
     ASSERT_TRUE(c.connected()) << c.error();
@@ -708,7 +574,8 @@ TEST_F(ApiServerWithWebUi, ServesFilesWithTypesCachingAndSpaFallback) {
     EXPECT_EQ(index.Header("content-type"), "text/html; charset=utf-8");
     EXPECT_EQ(index.Header("cache-control"), "no-cache");
     EXPECT_EQ(index.Header("content-security-policy"),
-              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+              "base-uri 'self'; form-action 'self'; object-src 'none'");
     EXPECT_EQ(index.Header("x-content-type-options"), "nosniff");
 
     auto js = Get("/assets/app-1a2b.js");

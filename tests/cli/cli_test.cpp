@@ -46,7 +46,8 @@ protected:
 TEST_F(CliTest, HelpListsEverySubcommand) {
     Outcome r = Rectify("--help");
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* sub : {"init", "serve", "import", "org", "stats", "version"}) {
+    for (const char* sub : {"init", "serve", "import", "org", "stats", "version", "user", "token", "audit", "backup",
+                            "restore"}) {
         EXPECT_NE(r.out.find(sub), std::string::npos) << sub << " missing from:\n" << r.out;
     }
     Outcome import = Rectify("import --help");
@@ -58,7 +59,9 @@ TEST_F(CliTest, HelpListsEverySubcommand) {
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
     for (const char* sub : {"init", "serve", "import divisions", "import orgs", "import opinions", "import problems",
-                            "org move", "stats", "version"}) {
+                            "org move", "stats", "version", "user add", "user passwd", "user grant", "user revoke",
+                            "user list", "user disable", "user enable", "token create", "token list", "token revoke",
+                            "audit verify", "audit export", "backup", "restore"}) {
         Outcome r = Rectify(std::string(sub) + " --help");
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;

@@ -140,6 +140,12 @@ Result<std::int64_t> JsonInt(const nlohmann::json& v, const std::string& pointer
 
 Result<std::int64_t> ObjectReader::Int(std::string_view name) const { return JsonInt(Get(name), Pointer(name)); }
 
+Result<bool> ObjectReader::Bool(std::string_view name) const {
+    const auto& v = Get(name);
+    if (!v.is_boolean()) return InvalidArgument(Pointer(name) + ": expected true or false");
+    return v.get<bool>();
+}
+
 Result<std::int64_t> ObjectReader::Id(std::string_view name) const {
     const auto& v = Get(name);
     auto i = JsonInt(v, Pointer(name));

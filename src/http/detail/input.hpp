@@ -53,6 +53,7 @@ public:
     // Preconditions for the getters: Has(name). Errors name the pointer "/name".
     Result<std::string> String(std::string_view name) const;      // "/name: expected a string"
     Result<std::int64_t> Int(std::string_view name) const;        // "/name: expected an integer"
+    Result<bool> Bool(std::string_view name) const;               // "/name: expected true or false"
     Result<std::int64_t> Id(std::string_view name) const;         // "/name: expected a positive integer"
     Result<UnixSeconds> Time(std::string_view name) const;        // "/name: expected an RFC 3339 string"
     Result<std::vector<std::int64_t>> IdArray(std::string_view name) const;  // "/name/2: expected ..."

@@ -1,0 +1,55 @@
+// Internal to src/cli: the global options and helpers every subcommand shares, and the registration
+// of the account, audit and backup subcommands (accounts_cli.cpp). Not thread-safe (one command).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/crypto.hpp"
+#include "common/status.hpp"
+#include "service/service.hpp"
+
+namespace rectify::cli::detail {
+
+struct Globals {
+    std::string db = "var/rectify.db";
+    std::string zone = "Asia/Shanghai";
+    std::string log_level = "info";
+    std::string log_format = "auto";  // auto: json for serve, text for the other commands
+    std::string password_hash;        // "m=..,t=..,p=.."; empty: AccountPolicy's default (RFC 9106)
+};
+
+// A failure of the command (not of its command line): one line on stderr, exit 1.
+int Fail(const Status& s);
+
+// The account policy from the global options. Errors: kInvalidArgument (bad --password-hash).
+Result<service::AccountPolicy> Policy(const Globals& g);
+Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::OpenMode mode);
+// Opens an existing database that has an org tree. Errors: kNotFound, kFailedPrecondition.
+Result<std::unique_ptr<service::Service>> OpenInitialized(const Globals& g);
+
+// An org named on the command line: a numeric id, "code:<division code>" or a path of names
+// from below the root, "西地省/A市".
+Result<domain::Org> ResolveOrg(service::Service& svc, const domain::Actor& actor, const std::string& ref);
+
+// Holds an exclusive advisory lock (flock) on "<db>.lock" while alive: `serve` and `restore` take it,
+// so a restore never runs under a serving process. Errors: kFailedPrecondition (held elsewhere).
+class DbLock {
+public:
+    static Result<std::unique_ptr<DbLock>> Acquire(const std::string& db, const std::string& what);
+    ~DbLock();
+    DbLock(const DbLock&) = delete;
+    DbLock& operator=(const DbLock&) = delete;
+
+private:
+    explicit DbLock(int fd) : fd_(fd) {}
+    int fd_;
+};
+
+// Registers `user`, `token`, `audit`, `backup` and `restore`; the chosen command sets `run`.
+void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run);
+
+}  // namespace rectify::cli::detail
