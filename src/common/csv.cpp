@@ -61,7 +61,13 @@ Result<CsvTable> ParseCsv(std::string_view text) {
     CsvTable table;
     table.header = std::move(collector.records.front());
     std::set<std::string> seen;
-    for (const auto& name : table.header) {
+    for (std::size_t c = 0; c < table.header.size(); ++c) {
+        const auto& name = table.header[c];
+        // Checked first: header names go into error messages and JSON reports, which need UTF-8.
+        if (auto bad = FirstInvalidUtf8(name)) {
+            return InvalidArgument("CSV header, column " + std::to_string(c + 1) + ": invalid UTF-8 at byte " +
+                                   std::to_string(*bad) + " of the name");
+        }
         if (!seen.insert(name).second) return InvalidArgument("CSV header has the column \"" + name + "\" twice");
     }
     table.rows.assign(std::make_move_iterator(collector.records.begin() + 1),

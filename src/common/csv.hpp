@@ -22,8 +22,8 @@ struct CsvTable {
 };
 
 // Parses CSV text (UTF-8; a leading BOM is skipped). Cells are kept exactly (no trimming).
-// Errors: kInvalidArgument for malformed quoting (with the byte offset), invalid UTF-8 (with the
-// row and column), an empty file or a header with duplicate names.
+// Errors: kInvalidArgument for malformed quoting (with the byte offset), invalid UTF-8 in a header
+// name or a cell (with the row and column), an empty file or a header with duplicate names.
 Result<CsvTable> ParseCsv(std::string_view text);
 
 // Reads and parses a file. Errors: as ParseCsv; kNotFound when the file cannot be opened;

@@ -592,7 +592,7 @@ Result<std::vector<domain::Grant>> GrantList(const json& body, std::string_view 
             return out_grant;
         }();
         if (!grant.ok()) {
-            const std::string& m = grant.status().message();
+            const std::string m = grant.status().message();  // a copy: status() returns a temporary
             return InvalidArgument(at + (m.rfind("/", 0) == 0 ? m : ": " + m));
         }
         out.push_back(*grant);

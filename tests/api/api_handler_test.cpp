@@ -184,5 +184,18 @@ TEST_F(ApiHandlers, RejectsOutOfRangeIdsInBodies) {
     EXPECT_EQ(Message(f), "/owner_org_id: expected a positive integer");
 }
 
+// Found by fuzz_api_json (tests/fuzz/regressions/api_json/grant-error-dangling-message): the error of
+// a bad grant read its message from a destroyed temporary (ASan: stack-use-after-scope).
+TEST_F(ApiHandlers, NamesTheGrantOfABadRoleWithItsPointer) {
+    Response r = Call("POST", "/api/v1/users", R"({"name": "x.y", "org_id": 2, "grants": [{"role": "clerk", "org_id": 2},
+                                                  {"role": "leNader", "org_id": 2}]})");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(Message(r).rfind("/grants/1/role: unknown role \"leNader\"", 0), 0u) << Message(r);
+    Response missing = Call("POST", "/api/v1/users", R"({"name": "x.y", "org_id": 2, "grants": [{"role": "clerk"}]})");
+    EXPECT_EQ(Message(missing), "/grants/0: missing required field \"org_id\"");
+    Response shape = Call("POST", "/api/v1/users", R"({"name": "x.y", "org_id": 2, "grants": [7]})");
+    EXPECT_EQ(Message(shape), "/grants/0: expected an object {\"role\", \"org_id\"}");
+}
+
 }  // namespace
 }  // namespace rectify::http

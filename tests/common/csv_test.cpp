@@ -64,6 +64,15 @@ TEST(ParseCsv, ReportsInvalidUtf8WithRowAndColumn) {
     EXPECT_NE(t.status().message().find("byte 1"), std::string::npos) << t.status().message();
 }
 
+// Found by fuzz_csv (tests/fuzz/regressions/csv/header-invalid-utf8): a header name with a stray
+// continuation byte was accepted, and would have reached error messages and JSON reports.
+TEST(ParseCsv, ReportsInvalidUtf8InAHeaderNameWithItsColumn) {
+    auto t = ParseCsv("\xe4\xb8\x9d\x80,b\n1,2\n");
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(t.status().message(), "CSV header, column 1: invalid UTF-8 at byte 3 of the name");
+}
+
 TEST(ParseCsv, RejectsAnOverlongUtf8Encoding) {
     // C0 AF is an overlong '/', forbidden by RFC 3629.
     auto t = ParseCsv("a\n\xC0\xAF\n");
