@@ -4,11 +4,15 @@
 //   RECTIFY_URL=http://127.0.0.1:8080 node tests/e2e/dashboard.spec.mjs
 //
 // Needs `npm ci` in web/ (playwright-core comes from web/node_modules) and
-// Debian's chromium at /usr/bin/chromium (or $CHROMIUM). Opens the dashboard,
+// Debian's chromium at /usr/bin/chromium (or $CHROMIUM), and an account:
+// E2E_USER and E2E_PASSWORD (logged in through the login page) and E2E_TOKEN (an
+// API token of the same user, for the figures this script checks the UI against;
+// scripts/test makes both). Logs in (after a wrong password), opens the dashboard,
 // walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
 // clicks the category chart through to the problem list, opens a problem and
-// its timeline, opens an opinion, switches to English. Screenshots go to
-// $E2E_OUT (default /tmp). Optional: E2E_ORG_ID picks the org to test.
+// its timeline, opens an opinion, switches to English, logs out. Fails on any
+// Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp).
+// Optional: E2E_ORG_ID picks the org to test.
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
 import { createRequire } from 'node:module'
@@ -26,6 +30,9 @@ const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/
 const OUT = process.env.E2E_OUT || '/tmp'
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
+const USER = process.env.E2E_USER || ''
+const PASSWORD = process.env.E2E_PASSWORD || ''
+const TOKEN = process.env.E2E_TOKEN || ''
 
 let passed = 0
 let failed = 0
@@ -53,7 +60,7 @@ function assertEq(actual, expected, what) {
 }
 
 async function api(p) {
-  const res = await fetch(`${BASE}/api/v1${p}`)
+  const res = await fetch(`${BASE}/api/v1${p}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
   const body = await res.json().catch(() => null)
   if (!res.ok) throw new Error(`GET ${p} -> ${res.status} ${JSON.stringify(body)}`)
   return body
@@ -129,6 +136,7 @@ async function waitRows(page, testid, n) {
 
 async function main() {
   console.log(`rectify e2e against ${BASE}`)
+  if (!USER || !PASSWORD || !TOKEN) throw new Error('set E2E_USER, E2E_PASSWORD and E2E_TOKEN (scripts/test does)')
   // ---- pick the org to test: E2E_ORG_ID, or the root's child with most problems
   const root = await api('/orgs/1')
   const rootStats = await api('/orgs/1/stats')
@@ -168,10 +176,47 @@ async function main() {
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
   page.on('response', (r) => {
-    if (r.url().includes('/api/') && r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
+    // 401 from /session is expected: asking who we are before logging in, and the wrong password.
+    if (r.url().includes('/api/') && r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/v1/session'))) {
+      pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
+    }
+  })
+  const cspViolations = []
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) cspViolations.push(m.text())
   })
 
   try {
+    await step('without a session the dashboard sends to the login page; a wrong password is refused', async () => {
+      await page.goto(`${BASE}/orgs/1/dashboard`)
+      await page.waitForURL(/\/login\?redirect=/)
+      await page.locator('[data-testid="login-name"]').fill(USER)
+      await page.locator('[data-testid="login-password"]').fill(`${PASSWORD}-wrong`)
+      await page.locator('[data-testid="login-submit"]').click()
+      await page.locator('[data-testid="login-error"]').waitFor()
+      const text = await page.locator('[data-testid="login-error"]').innerText()
+      assert(text.length > 0, 'an error is shown')
+      console.log(`     screenshot: ${await shot(page, 'login')}`)
+    })
+
+    await step('logging in returns to the page asked for and shows the user', async () => {
+      await page.locator('[data-testid="login-password"]').fill(PASSWORD)
+      await page.locator('[data-testid="login-submit"]').click()
+      await page.waitForURL(`**/orgs/1/dashboard`)
+      const me = await api('/session')
+      await page.locator('[data-testid="current-user"]').waitFor()
+      assertEq((await page.locator('[data-testid="current-user"]').innerText()).trim(), me.user.display_name, 'current user')
+      const cookies = await context.cookies()
+      const session = cookies.find((c) => c.name === 'rectify_session')
+      assert(session && session.httpOnly && session.sameSite === 'Strict', `HttpOnly, SameSite=Strict cookie: ${JSON.stringify(session)}`)
+    })
+
+    await step('the web UI is served with its Content-Security-Policy', async () => {
+      const res = await fetch(`${BASE}/orgs/1/dashboard`)
+      const csp = res.headers.get('content-security-policy') || ''
+      assert(csp.includes("default-src 'self'") && csp.includes("frame-ancestors 'none'"), `CSP: ${csp}`)
+    })
+
     await step('dashboard of the root org shows product name and key figures (zh-CN)', async () => {
       await page.goto(`${BASE}/orgs/1/dashboard`)
       assertEq((await page.locator('[data-testid="product-name"]').innerText()).trim(), '整改工作平台', 'product name')
@@ -401,8 +446,18 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('[data-testid="nav-problems"]')?.textContent.includes('Problem list'))
     })
 
-    await step('no page errors and no failed API calls', async () => {
+    await step('no page errors, no failed API calls, no Content-Security-Policy violations', async () => {
       assert(pageErrors.length === 0, pageErrors.join('; '))
+      assert(cspViolations.length === 0, cspViolations.join('; '))
+    })
+
+    await step('logging out ends the session: back to the login page, the API answers 401', async () => {
+      await page.locator('[data-testid="logout"]').click()
+      await page.waitForURL(/\/login/)
+      const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status)
+      assertEq(status, 401, 'GET /api/v1/session after logout')
+      await page.goto(`${BASE}/orgs/1/problems`)
+      await page.waitForURL(/\/login\?redirect=/)
     })
   } finally {
     await context.close()

@@ -1,6 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import {
+  ElAlert,
   ElAside,
   ElBreadcrumb,
   ElBreadcrumbItem,
@@ -41,10 +42,13 @@ import 'element-plus/dist/index.css'
 import App from './App.vue'
 import { router } from './router.js'
 import { i18n, setLocale } from './i18n.js'
+import { setUnauthorizedHandler } from './api/client.js'
+import { useAuthStore } from './stores/auth.js'
 import './style.css'
 
 const app = createApp(App)
 for (const c of [
+  ElAlert,
   ElAside,
   ElBreadcrumb,
   ElBreadcrumbItem,
@@ -87,6 +91,13 @@ for (const c of [
 app.use(ElLoading) // v-loading directive
 app.use(createPinia())
 app.use(i18n)
+// A 401 from any API call means the session ended (logout elsewhere, expiry, password change):
+// forget it and go to the login page, coming back here afterwards.
+setUnauthorizedHandler(() => {
+  useAuthStore().clear()
+  const current = router.currentRoute.value
+  if (current.name !== 'login') router.push({ name: 'login', query: { redirect: current.fullPath } })
+})
 app.use(router)
 setLocale(i18n.global.locale.value)
 app.mount('#app')

@@ -1,10 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import AppLayout from './views/AppLayout.vue'
-
-export const ROOT_ORG_ID = 1
+import { useAuthStore } from './stores/auth.js'
 
 export const routes = [
-  { path: '/', redirect: `/orgs/${ROOT_ORG_ID}/dashboard` },
+  // The user's home: the dashboard of the first org of their scope (the guard below resolves it).
+  { path: '/', name: 'home', component: AppLayout },
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+  { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue') },
   {
     path: '/orgs/:orgId(\\d+)',
     component: AppLayout,
@@ -34,6 +36,29 @@ export const routes = [
 export const router = createRouter({
   history: createWebHistory(),
   routes,
+})
+
+// Every page but the login needs a session; an account whose password was set by someone else goes
+// to the password page first (the server refuses everything else meanwhile).
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  if (!auth.loaded) {
+    try {
+      await auth.load()
+    } catch {
+      /* the server is unreachable: the login page says so when it is used */
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.session && !auth.mustChange && auth.homeOrgId !== null) {
+      return `/orgs/${auth.homeOrgId}/dashboard`
+    }
+    return true
+  }
+  if (!auth.session) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  if (auth.mustChange && to.name !== 'password') return { name: 'password' }
+  if (to.name === 'home') return auth.homeOrgId !== null ? `/orgs/${auth.homeOrgId}/dashboard` : { name: 'password' }
+  return true
 })
 
 /** The top-level section of a route: dashboard, problems or opinions. */

@@ -1,5 +1,6 @@
-// Thin fetch wrapper for the rectify API (/api/v1, same origin).
+// Thin fetch wrapper for the rectify API (/api/v1, same origin, session cookie + CSRF token).
 import { ElMessage } from 'element-plus'
+import { isUnsafeMethod } from '../lib/auth.js'
 
 export const API_BASE = '/api/v1'
 
@@ -21,26 +22,57 @@ function buildUrl(path, query) {
   return `${API_BASE}${path}${qs ? `?${qs}` : ''}`
 }
 
-export async function apiGet(path, query, { signal } = {}) {
+// The session's CSRF token (from POST or GET /session), sent with every unsafe request; and what to
+// do when the server answers 401 (the session ended): set by main.js to go to the login page.
+let csrfToken = null
+let unauthorizedHandler = null
+
+export function setCsrfToken(token) {
+  csrfToken = token || null
+}
+
+export function setUnauthorizedHandler(fn) {
+  unauthorizedHandler = fn
+}
+
+/**
+ * One API call. `body` is sent as JSON. The session cookie goes along (same origin); unsafe methods
+ * carry X-CSRF-Token. A 401 calls the unauthorized handler unless `quiet401`.
+ */
+export async function apiRequest(method, path, { query, body, signal, quiet401 = false } = {}) {
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (isUnsafeMethod(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
   let res
   try {
-    res = await fetch(buildUrl(path, query), { headers: { Accept: 'application/json' }, signal })
+    res = await fetch(buildUrl(path, query), {
+      method,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin',
+      signal,
+    })
   } catch (e) {
     if (e?.name === 'AbortError') throw e
     throw new ApiError(0, 'network', e?.message || 'network error')
   }
   const text = await res.text()
-  let body = null
+  let parsed = null
   try {
-    body = text ? JSON.parse(text) : null
+    parsed = text ? JSON.parse(text) : null
   } catch {
-    body = null
+    parsed = null
   }
   if (!res.ok) {
-    const err = body?.error
+    const err = parsed?.error
+    if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler()
     throw new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`)
   }
-  return body
+  return parsed
+}
+
+export function apiGet(path, query, { signal } = {}) {
+  return apiRequest('GET', path, { query, signal })
 }
 
 let lastShown = { text: '', at: 0 }
@@ -60,6 +92,11 @@ export function showError(e) {
 }
 
 export const api = {
+  session: () => apiRequest('GET', '/session', { quiet401: true }),
+  login: (name, password) => apiRequest('POST', '/session', { body: { name, password }, quiet401: true }),
+  logout: () => apiRequest('DELETE', '/session', { quiet401: true }),
+  changePassword: (oldPassword, newPassword) =>
+    apiRequest('POST', '/session/password', { body: { old_password: oldPassword, new_password: newPassword } }),
   org: (id) => apiGet(`/orgs/${id}`),
   children: (id) => apiGet(`/orgs/${id}/children`),
   ancestors: (id) => apiGet(`/orgs/${id}/ancestors`),

@@ -80,3 +80,6 @@ export function enumLabel(t, te, group, value) {
   const key = `enum.${group}.${value}`
   return te(key) ? t(key) : String(value)
 }
+
+// Roles of an account (docs/SECURITY.md#roles).
+export const ROLES = ['admin', 'org_admin', 'clerk', 'reviewer', 'verifier', 'supervisor', 'leader', 'auditor']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PROBLEM_SOURCES, PROBLEM_STATUSES, OPINION_CHANNELS, enumLabel } from './enums.js'
+import { PROBLEM_SOURCES, PROBLEM_STATUSES, OPINION_CHANNELS, ROLES, enumLabel } from './enums.js'
 import zhCN from '../locales/zh-CN.js'
 import en from '../locales/en.js'
 
@@ -38,6 +38,7 @@ describe('locale files', () => {
   it('label every enum value', () => {
     const zh = translator(zhCN)
     for (const s of PROBLEM_STATUSES) expect(zh.te(`enum.status.${s}`)).toBe(true)
+    for (const r of ROLES) expect(zh.te(`enum.role.${r}`)).toBe(true)
     for (const s of PROBLEM_SOURCES) expect(zh.te(`enum.source.${s}`)).toBe(true)
     for (const c of OPINION_CHANNELS) expect(zh.te(`enum.channel.${c}`)).toBe(true)
   })
