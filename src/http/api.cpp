@@ -1,9 +1,9 @@
 #include "http/api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <exception>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
@@ -200,14 +200,13 @@ template <typename T>
 json PageJson(const service::Page<T>& page) {
     json items = json::array();
     for (const auto& item : page.items) items.push_back(domain::ToJson(item));
-    return {{"items", std::move(items)},
-            {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
+    return {{"items", std::move(items)}, {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown(
-        {"org_id", "status", "category_id", "source", "created_from", "created_to", "cursor", "limit"}));
+    RETURN_IF_ERROR(
+        q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "cursor", "limit"}));
     service::ProblemQuery query;
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::ProblemStatus>("status"));
@@ -233,8 +232,8 @@ Result<Response> CreateProblem(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"title", "description", "source", "category_id", "severity", "owner_org_id",
-                                  "due_at", "opinion_ids"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"title", "description", "source", "category_id", "severity", "owner_org_id", "due_at", "opinion_ids"}));
     service::ProblemDraft d;
     RETURN_IF_ERROR(r.Require("title"));
     ASSIGN_OR_RETURN(d.title, r.String("title"));
@@ -331,8 +330,8 @@ Result<Response> PatchProblem(const Ctx& c, const RouteArgs& a) {
 
 Result<Response> ListOpinions(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "channel", "category_id", "replied", "received_from",
-                                  "received_to", "cursor", "limit"}));
+    RETURN_IF_ERROR(q.CheckKnown(
+        {"org_id", "status", "channel", "category_id", "replied", "received_from", "received_to", "cursor", "limit"}));
     service::OpinionQuery query;
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::OpinionStatus>("status"));
@@ -359,8 +358,8 @@ Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"channel", "kind", "title", "text", "org_id", "division_code", "submitter",
-                                  "category_id", "received_at"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"channel", "kind", "title", "text", "org_id", "division_code", "submitter", "category_id", "received_at"}));
     service::OpinionDraft d;
     RETURN_IF_ERROR(r.Require("channel"));
     ASSIGN_OR_RETURN(d.channel, r.Enum<domain::OpinionChannel>("channel"));
@@ -456,8 +455,8 @@ Response Api::Dispatch(const Request& request) const {
             case Router::Match::Kind::kMethodNotAllowed:
                 return MethodNotAllowed(request, target->path, m.allow);
             case Router::Match::Kind::kNotFound:
-                return ErrorResponse(NotFound("no route for " + detail::Quote(target->path) +
-                                              " (the API is described in docs/API.md)"));
+                return ErrorResponse(
+                    NotFound("no route for " + detail::Quote(target->path) + " (the API is described in docs/API.md)"));
         }
     }
     if (!static_files_) return ErrorResponse(NotFound("no route for " + detail::Quote(target->path)));

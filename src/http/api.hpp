@@ -24,16 +24,18 @@ struct ApiOptions {
 };
 
 class Api {
-public:
+  public:
     // `service` must outlive the Api.
     Api(service::Service& service, ApiOptions options);
+    Api(const Api&) = delete;  // the routes capture `this`
+    Api& operator=(const Api&) = delete;
 
     // Answers one request. Never throws: an unexpected exception is logged and answered 500 without
     // details. Every response carries the security headers (AddSecurityHeaders). For HEAD the body is
     // filled like GET; the server sends only its length.
     Response Handle(const Request& request) const;
 
-private:
+  private:
     Response Dispatch(const Request& request) const;
     void AddRoutes();
 

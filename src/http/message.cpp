@@ -36,17 +36,28 @@ void Response::SetHeader(std::string name, std::string value) {
 
 int HttpStatusOf(StatusCode code) {
     switch (code) {
-        case StatusCode::kOk: return 200;
-        case StatusCode::kInvalidArgument: return 400;
-        case StatusCode::kUnauthenticated: return 401;
-        case StatusCode::kPermissionDenied: return 403;
-        case StatusCode::kNotFound: return 404;
-        case StatusCode::kAlreadyExists: return 409;
-        case StatusCode::kFailedPrecondition: return 409;
-        case StatusCode::kAborted: return 409;
-        case StatusCode::kPayloadTooLarge: return 413;
-        case StatusCode::kUnavailable: return 503;
-        case StatusCode::kInternal: return 500;
+        case StatusCode::kOk:
+            return 200;
+        case StatusCode::kInvalidArgument:
+            return 400;
+        case StatusCode::kUnauthenticated:
+            return 401;
+        case StatusCode::kPermissionDenied:
+            return 403;
+        case StatusCode::kNotFound:
+            return 404;
+        case StatusCode::kAlreadyExists:
+            return 409;
+        case StatusCode::kFailedPrecondition:
+            return 409;
+        case StatusCode::kAborted:
+            return 409;
+        case StatusCode::kPayloadTooLarge:
+            return 413;
+        case StatusCode::kUnavailable:
+            return 503;
+        case StatusCode::kInternal:
+            return 500;
     }
     return 500;
 }

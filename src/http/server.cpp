@@ -7,16 +7,10 @@
 // on it. The set of open connections is guarded by a mutex.
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <csignal>
-#include <memory>
-#include <mutex>
-#include <set>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -31,7 +25,13 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "http/api.hpp"
 #include "http/message.hpp"
@@ -47,7 +47,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
-constexpr std::size_t kDrainLimitBytes = 4 << 20;   // unread body discarded before closing after a 413
+constexpr std::size_t kDrainLimitBytes = 4 << 20;  // unread body discarded before closing after a 413
 constexpr std::chrono::seconds kDrainTimeout{2};
 // At shutdown an idle keep-alive connection stays open this long, so that a request the client sent
 // right after its last response (before it could know about the shutdown) is still answered.
@@ -57,7 +57,7 @@ struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)), linger(stream.get_executor()) {}
     beast::tcp_stream stream;
     asio::steady_timer linger;  // closes the connection at shutdown if it stays idle
-    bool idle = true;  // waiting for the first byte of a request; only touched on the connection's strand
+    bool idle = true;           // waiting for the first byte of a request; only touched on the connection's strand
 };
 
 // The path of a request-target without its query, cut for the log line (never the query: it may hold
@@ -85,7 +85,7 @@ std::string EndpointText(const tcp::endpoint& e) {
 }
 
 class Server {
-public:
+  public:
     Server(service::Service& service, const ServerOptions& options)
         : options_(options),
           api_(service, ApiOptions{options.actor, options.static_dir}),
@@ -100,7 +100,8 @@ public:
         if (ec) return InvalidArgument("bind address \"" + options_.bind + "\" is not an IPv4 or IPv6 address");
         const tcp::endpoint endpoint(address, options_.port);
         const std::string where = EndpointText(endpoint);
-        if (acceptor_.open(endpoint.protocol(), ec); ec) return Unavailable("cannot listen on " + where + ": " + ec.message());
+        if (acceptor_.open(endpoint.protocol(), ec); ec)
+            return Unavailable("cannot listen on " + where + ": " + ec.message());
         acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
         if (acceptor_.bind(endpoint, ec); ec) {
             if (ec == asio::error::address_in_use) return Unavailable(where + " is in use");
@@ -112,12 +113,7 @@ public:
         const auto bound = acceptor_.local_endpoint(ec);
         if (ec) return Unavailable("cannot read the bound port: " + ec.message());
 
-        signals_.async_wait([this](const boost::system::error_code& e, int signal) {
-            if (e) return;
-            spdlog::info("signal {} received: no new connections; finishing requests in flight (up to {} s)", signal,
-                         options_.shutdown_grace.count());
-            Stop();
-        });
+        WaitForSignal();
         asio::co_spawn(control_, Accept(), [](std::exception_ptr e) {
             if (e) spdlog::error("the accept loop ended with an exception");
         });
@@ -137,7 +133,23 @@ public:
         return Status::Ok();
     }
 
-private:
+  private:
+    // The first SIGTERM/SIGINT starts a graceful stop; a second one stops at once.
+    void WaitForSignal() {
+        signals_.async_wait([this](const boost::system::error_code& e, int signal) {
+            if (e) return;
+            if (stopping_) {
+                spdlog::warn("signal {} received again: stopping now", signal);
+                ioc_.stop();
+                return;
+            }
+            spdlog::info("signal {} received: no new connections; finishing requests in flight (up to {} s)", signal,
+                         options_.shutdown_grace.count());
+            Stop();
+            WaitForSignal();
+        });
+    }
+
     void RunLoop() {
         for (;;) {
             try {
@@ -291,7 +303,8 @@ private:
             Request request;
             request.method = method;
             request.target = std::string(req.target());
-            if (auto it = req.find(bhttp::field::if_match); it != req.end()) request.if_match = std::string(it->value());
+            if (auto it = req.find(bhttp::field::if_match); it != req.end())
+                request.if_match = std::string(it->value());
             request.body = std::move(req.body());
             res = api_.Handle(request);
         } catch (const std::exception& e) {
@@ -300,7 +313,7 @@ private:
             AddSecurityHeaders(res);
         }
         const bool written = co_await Write(c, std::move(res), req.version(), keep_alive, head, method, path, start);
-        co_return written && keep_alive;
+        co_return written&& keep_alive;
     }
 
     // Answers a request that could not be read, when an answer makes sense; never keeps the connection.
@@ -316,8 +329,8 @@ private:
             status = PayloadTooLarge("the request body is larger than " + std::to_string(options_.max_body_bytes) +
                                      " bytes");
         } else if (ec == bhttp::error::header_limit) {
-            status = PayloadTooLarge("the request header is larger than " + std::to_string(kHeaderLimitBytes) +
-                                     " bytes");
+            status =
+                PayloadTooLarge("the request header is larger than " + std::to_string(kHeaderLimitBytes) + " bytes");
         } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                    ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
             status = InvalidArgument("malformed HTTP request: " + ec.message());

@@ -16,14 +16,14 @@
 namespace rectify::http {
 
 struct ServerOptions {
-    std::string bind = "127.0.0.1";      // IPv4 or IPv6 literal
-    std::uint16_t port = 8080;           // 0 = any free port (tests); the chosen port is reported
-    int threads = 2;                     // I/O threads
-    std::size_t max_body_bytes = 1 << 20;                // larger request bodies get 413
-    std::chrono::seconds request_timeout{30};            // per read or write; idle keep-alive closes after it
-    std::chrono::seconds shutdown_grace{10};             // how long in-flight requests may take at SIGTERM
-    std::string static_dir;              // built web UI; empty = API only
-    domain::Actor actor;                 // who every request acts as, until accounts exist (issue 4)
+    std::string bind = "127.0.0.1";            // IPv4 or IPv6 literal
+    std::uint16_t port = 8080;                 // 0 = any free port (tests); the chosen port is reported
+    int threads = 2;                           // I/O threads
+    std::size_t max_body_bytes = 1 << 20;      // larger request bodies get 413
+    std::chrono::seconds request_timeout{30};  // per read or write; idle keep-alive closes after it
+    std::chrono::seconds shutdown_grace{10};   // how long in-flight requests may take at SIGTERM
+    std::string static_dir;                    // built web UI; empty = API only
+    domain::Actor actor;                       // who every request acts as, until accounts exist (issue 4)
     // Called once the socket listens, with the bound port (after port 0 is resolved).
     std::function<void(std::uint16_t)> on_listening;
 };

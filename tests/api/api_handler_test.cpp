@@ -1,12 +1,11 @@
 // The API handlers called directly (Api::Handle), with a real Service over a temporary SQLite database
 // and no sockets: routing, headers and the decoding rules that are awkward to reach over HTTP.
-#include "http/api.hpp"
+#include <gtest/gtest.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "http/api.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
 
@@ -16,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 class ApiHandlers : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
         ASSERT_OK(store);
@@ -121,7 +120,8 @@ TEST_F(ApiHandlers, ChecksOrgCreationInput) {
     Response missing = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "level": "province"})");
     EXPECT_EQ(missing.status, 400);
     EXPECT_EQ(Message(missing), "missing required field \"name\"");
-    Response kind = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "x", "level": "province", "kind": "cult"})");
+    Response kind =
+        Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "x", "level": "province", "kind": "cult"})");
     EXPECT_EQ(kind.status, 400);
     EXPECT_EQ(Message(kind).rfind("/kind: unknown org kind \"cult\"", 0), 0u) << Message(kind);
     Response ok = Call("POST", "/api/v1/orgs",

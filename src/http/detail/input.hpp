@@ -6,13 +6,12 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.hpp"
 #include "common/time.hpp"
@@ -40,7 +39,7 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // Typed access to the members of one JSON object. Getters treat a present `null` as a type error;
 // callers check IsNull() first for the members where null means something (e.g. "clear").
 class ObjectReader {
-public:
+  public:
     explicit ObjectReader(const nlohmann::json& object) : object_(object) {}
 
     // Errors: `unknown field "foo"` for the first member not in `known` (in the object's key order).
@@ -51,10 +50,10 @@ public:
     Status Require(std::string_view name) const;
 
     // Preconditions for the getters: Has(name). Errors name the pointer "/name".
-    Result<std::string> String(std::string_view name) const;      // "/name: expected a string"
-    Result<std::int64_t> Int(std::string_view name) const;        // "/name: expected an integer"
-    Result<std::int64_t> Id(std::string_view name) const;         // "/name: expected a positive integer"
-    Result<UnixSeconds> Time(std::string_view name) const;        // "/name: expected an RFC 3339 string"
+    Result<std::string> String(std::string_view name) const;                 // "/name: expected a string"
+    Result<std::int64_t> Int(std::string_view name) const;                   // "/name: expected an integer"
+    Result<std::int64_t> Id(std::string_view name) const;                    // "/name: expected a positive integer"
+    Result<UnixSeconds> Time(std::string_view name) const;                   // "/name: expected an RFC 3339 string"
     Result<std::vector<std::int64_t>> IdArray(std::string_view name) const;  // "/name/2: expected ..."
     template <typename E>
     Result<E> Enum(std::string_view name) const {
@@ -64,7 +63,7 @@ public:
         return *parsed;
     }
 
-private:
+  private:
     const nlohmann::json& Get(std::string_view name) const;
     const nlohmann::json& object_;
 };
@@ -72,7 +71,7 @@ private:
 // Typed access to query parameters. Getters return nullopt when the parameter is absent; a parameter
 // given with an empty value ("?limit=") is an error for every typed getter.
 class QueryReader {
-public:
+  public:
     explicit QueryReader(const std::vector<std::pair<std::string, std::string>>& query) : query_(query) {}
 
     // Errors: `unknown query parameter "foo" (allowed: a, b)`, `query parameter "x" is given twice`.
@@ -94,7 +93,8 @@ public:
         auto v = Get(name);
         if (!v) return std::optional<E>();
         auto parsed = domain::ParseEnum<E>(*v);
-        if (!parsed.ok()) return InvalidArgument("query parameter \"" + std::string(name) + "\": " + parsed.status().message());
+        if (!parsed.ok())
+            return InvalidArgument("query parameter \"" + std::string(name) + "\": " + parsed.status().message());
         return std::optional<E>(*parsed);
     }
     // A comma-separated list of enum names ("registered,closed"); empty items are errors.
@@ -121,7 +121,7 @@ public:
         return out;
     }
 
-private:
+  private:
     const std::vector<std::pair<std::string, std::string>>& query_;
 };
 
