@@ -206,6 +206,8 @@ public:
     Result<domain::Org> MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent);
     Result<std::vector<domain::OrgLevel>> ListLevels();
     Result<std::vector<domain::Category>> ListCategories();
+    // One category. Errors: kInvalidArgument "category_id: no category N".
+    Result<domain::Category> GetCategory(domain::CategoryId id);
 
     // ---- problems ----
     Result<Page<domain::Problem>> ListProblems(const Actor& actor, const ProblemQuery& query);
