@@ -141,6 +141,20 @@ Result<Response> CreateOrg(const Ctx& c, const RouteArgs& a) {
     return Created(OrgJson(org, c.service.Tree()), "/api/v1/orgs/" + std::to_string(org.id), org.version);
 }
 
+// POST /api/v1/orgs/{id}/move {"parent_id": N}: re-parents the org with its subtree (history is the
+// event log). Both orgs must be in scope.
+Result<Response> MoveOrg(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(std::int64_t id, PathId(a, "org id"));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"parent_id"}));
+    RETURN_IF_ERROR(r.Require("parent_id"));
+    ASSIGN_OR_RETURN(std::int64_t parent, r.Id("parent_id"));
+    ASSIGN_OR_RETURN(auto org, c.service.MoveOrg(c.actor, id, parent));
+    return Json(200, OrgJson(org, c.service.Tree()), org.version);
+}
+
 Result<int> CategoryDepth(const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"category_depth"}));
@@ -422,6 +436,7 @@ void Api::AddRoutes() {
     add("GET", "/api/v1/orgs/{id}", GetOrg);
     add("GET", "/api/v1/orgs/{id}/children", OrgChildren);
     add("GET", "/api/v1/orgs/{id}/ancestors", OrgAncestors);
+    add("POST", "/api/v1/orgs/{id}/move", MoveOrg);
     add("GET", "/api/v1/orgs/{id}/stats", OrgStats);
     add("GET", "/api/v1/orgs/{id}/stats/children", OrgChildStats);
     add("GET", "/api/v1/orgs/{id}/events", OrgEvents);

@@ -59,6 +59,25 @@ TEST_F(ApiHandlers, AddsSecurityHeadersToEveryResponse) {
     }
 }
 
+TEST_F(ApiHandlers, MovesAnOrgAndRefusesAMoveIntoItsOwnSubtree) {
+    Response city = Call("POST", "/api/v1/orgs", R"({"parent_id": 2, "name": "石家庄市", "level": "city"})");
+    ASSERT_EQ(city.status, 201) << city.body;  // id 3, path /1/2/3/
+    Response other = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "天津市", "level": "province"})");
+    ASSERT_EQ(other.status, 201) << other.body;  // id 4
+    Response moved = Call("POST", "/api/v1/orgs/3/move", R"({"parent_id": 4})");
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    EXPECT_EQ(json::parse(moved.body)["path"], "/1/4/3/");
+    EXPECT_EQ(json::parse(moved.body)["parent_id"], 4);
+    Response cycle = Call("POST", "/api/v1/orgs/4/move", R"({"parent_id": 3})");
+    EXPECT_EQ(cycle.status, 409);
+    EXPECT_EQ(Code(cycle), "failed_precondition");
+    Response missing = Call("POST", "/api/v1/orgs/3/move", R"({})");
+    EXPECT_EQ(missing.status, 400);
+    EXPECT_EQ(Message(missing), "missing required field \"parent_id\"");
+    Response events = Call("GET", "/api/v1/orgs/3/events");
+    EXPECT_EQ(json::parse(events.body)["items"].back()["action"], "move");
+}
+
 TEST_F(ApiHandlers, AnswersMethodNotAllowedWithAllow) {
     Response r = Call("DELETE", "/api/v1/problems/1");
     EXPECT_EQ(r.status, 405);
