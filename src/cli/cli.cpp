@@ -89,6 +89,18 @@ int PrintReport(const Result<service::ImportReport>& report) {
 
 // ---- workflow (issue 3) ----
 
+// The evidence limits, on the commands that take evidence (serve, task evidence).
+void AddEvidenceLimits(CLI::App* cmd, Globals& g) {
+    cmd->add_option("--max-evidence-bytes", g.max_evidence_bytes,
+                    "largest evidence file accepted (bytes); the upload route's body limit")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32))
+        ->capture_default_str();
+    cmd->add_option("--evidence-types", g.evidence_types,
+                    "content types accepted as evidence, comma-separated (default: images, PDF, text, CSV, office "
+                    "documents, MP4, MP3)")
+        ->delimiter(',');
+}
+
 // Prints `value` as JSON and returns 0, or prints the error line and returns 1.
 template <typename T>
 int PrintJson(const Result<T>& r) {
@@ -275,6 +287,7 @@ void AddWorkflowCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
     evidence->add_option("file", ea->file, "the file")->required()->check(CLI::ExistingFile);
     evidence->add_option("--type", ea->type, "content type (default: from the extension)");
     evidence->add_option("--name", ea->name, "original name (default: the file's name)");
+    AddEvidenceLimits(evidence, g);
     evidence->callback([&run, with_service, ea, &g] {
         run = with_service([ea, &g](service::Service& svc, const domain::Actor& actor) -> int {
             std::string type = ea->type;
@@ -402,13 +415,6 @@ int Main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
         ->capture_default_str();
     app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the database, var/blobs)");
-    app.add_option("--max-evidence-bytes", g.max_evidence_bytes, "largest evidence file accepted (bytes)")
-        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32))
-        ->capture_default_str();
-    app.add_option("--evidence-types", g.evidence_types,
-                   "content types accepted as evidence, comma-separated (default: images, PDF, text, CSV, office "
-                   "documents, MP4, MP3)")
-        ->delimiter(',');
 
     std::function<int()> run;
 
@@ -456,6 +462,7 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     serve->add_option("--static-dir", serve_opts.static_dir, "built web UI to serve (web/dist)");
+    AddEvidenceLimits(serve, g);
     serve->add_option("--scope", scope_org,
                       "org (id, code:<division code> or name path) every request acts within, until accounts "
                       "exist; default: the whole tree");

@@ -364,7 +364,7 @@ Status CheckCanRate(const Opinion& o) {
     if (!o.replied_at) {
         return FailedPrecondition("opinion " + std::to_string(o.id) + " has no reply yet: a rating rates a reply");
     }
-    if (o.rated_at && o.satisfaction && *o.rated_at >= *o.replied_at) {
+    if (o.satisfaction) {
         return FailedPrecondition("opinion " + std::to_string(o.id) + "'s reply was already rated " +
                                   std::string(ToString(*o.satisfaction)) + "; a new reply can be rated again");
     }

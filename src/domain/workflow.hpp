@@ -355,7 +355,8 @@ std::optional<double> ProblemProgress(std::span<const Task> tasks, int round);
 Status CheckCanClose(const Problem& problem, std::span<const Task> tasks, std::span<const Opinion> opinions);
 
 // The rating guard: the opinion has a reply, and that reply has not been rated yet (one rating per
-// reply). Errors: kFailedPrecondition.
+// reply: a new reply clears the rating fields, whose history stays in the event log).
+// Errors: kFailedPrecondition.
 Status CheckCanRate(const Opinion& opinion);
 
 // The problem after a reopen: status registered, round + 1, closed_at cleared, cause, reason and

@@ -453,8 +453,6 @@ std::optional<std::size_t> Api::UploadLimit(std::string_view method, std::string
     return WorkflowUploadLimit(service_, method, target);
 }
 
-std::size_t Api::MaxUploadLimit() const { return static_cast<std::size_t>(service_.evidence_options().policy.max_bytes); }
-
 Response Api::Dispatch(const Request& request) const {
     auto target = ParseTarget(request.target);
     if (!target.ok()) return ErrorResponse(target.status());

@@ -38,8 +38,6 @@ public:
     // (POST /api/v1/tasks/{id}/evidence) takes up to the service's evidence limit. nullopt for every
     // other request. `target` is the raw request-target. The server asks before it reads a body.
     std::optional<std::size_t> UploadLimit(std::string_view method, std::string_view target) const;
-    // The largest UploadLimit of any route (the server's parser must allow it before the header is read).
-    std::size_t MaxUploadLimit() const;
     // The routes, for the OpenAPI check.
     const Router& router() const { return router_; }
 

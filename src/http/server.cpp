@@ -269,9 +269,10 @@ private:
         const auto start = Clock::now();
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(kHeaderLimitBytes);
-        // The evidence upload route takes larger bodies (issue 3): the parser allows the largest limit
-        // until the header names the route, then the route's own.
-        parser.body_limit(std::max<std::uint64_t>(options_.max_body_bytes, api_.MaxUploadLimit()));
+        // The evidence upload route takes larger bodies (issue 3). No body is read with the header, so the
+        // limit is set once the header names the route (Beast would otherwise refuse a Content-Length over
+        // the default limit while reading the header, before the route is known).
+        parser.body_limit(boost::none);
         BodyLimit limit{options_.max_body_bytes, false};
 
         c.stream.expires_after(options_.request_timeout);

@@ -902,6 +902,10 @@ Result<Opinion> Service::ReplyOpinion(const Actor& actor, domain::OpinionId id, 
         step.after.reply_text = text;
         step.after.replied_at = NowSeconds();
         step.after.reply_org_id = org;
+        // The rating fields are the last reply's: a new reply is not rated yet.
+        step.after.satisfaction.reset();
+        step.after.rated_at.reset();
+        step.after.rating_comment.reset();
         RETURN_IF_ERROR(FinishOpinionStep(tx, actor, step, OpinionAction::kReply, std::nullopt));
         out = step.after;
         return Status::Ok();

@@ -336,9 +336,9 @@ TEST(CheckCanRate, OneRatingPerReply) {
     o.replied_at = 100;
     EXPECT_OK(CheckCanRate(o));
     o.satisfaction = Satisfaction::kSatisfied;
-    o.rated_at = 150;
+    o.rated_at = 100;  // in the same second as the reply
     EXPECT_EQ(CheckCanRate(o).message(), "opinion 5's reply was already rated satisfied; a new reply can be rated again");
-    o.replied_at = 200;
+    o.satisfaction.reset();  // what a new reply does
     EXPECT_OK(CheckCanRate(o));
 }
 
