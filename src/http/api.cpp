@@ -7,6 +7,7 @@
 
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
+#include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
 namespace rectify::http {
@@ -453,6 +454,17 @@ void Api::AddRoutes() {
     add("POST", "/api/v1/opinions", CreateOpinion);
     add("GET", "/api/v1/opinions/{id}", GetOpinion);
     add("GET", "/api/v1/opinions/{id}/events", OpinionEvents);
+
+    // ---- workflow (issue 3): src/http/workflow_api.cpp ----
+    AddWorkflowRoutes([this](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        router_.Add(std::move(method), pattern, [this, fn](const RouteArgs& a) -> Response {
+            return WorkflowAnswer(a, fn(WorkflowContext{service_, options_.actor}, a));
+        });
+    });
+}
+
+std::optional<std::size_t> Api::UploadLimit(std::string_view method, std::string_view target) const {
+    return WorkflowUploadLimit(service_, method, target);
 }
 
 Response Api::Dispatch(const Request& request) const {
@@ -466,6 +478,11 @@ Response Api::Dispatch(const Request& request) const {
         Router::Match m = router_.Find(request.method, segments);
         switch (m.kind) {
             case Router::Match::Kind::kFound:
+                // ---- workflow (issue 3): a POST with an Idempotency-Key runs at most once ----
+                if (request.method == "POST" && request.idempotency_key) {
+                    return RunIdempotent(service_, options_.actor, request, target->path,
+                                         [&] { return (*m.handler)(RouteArgs{request, *target, m.params}); });
+                }
                 return (*m.handler)(RouteArgs{request, *target, m.params});
             case Router::Match::Kind::kMethodNotAllowed:
                 return MethodNotAllowed(request, target->path, m.allow);

@@ -24,18 +24,24 @@ struct ApiOptions {
 };
 
 class Api {
-  public:
+public:
     // `service` must outlive the Api.
     Api(service::Service& service, ApiOptions options);
-    Api(const Api&) = delete;  // the routes capture `this`
-    Api& operator=(const Api&) = delete;
 
     // Answers one request. Never throws: an unexpected exception is logged and answered 500 without
     // details. Every response carries the security headers (AddSecurityHeaders). For HEAD the body is
     // filled like GET; the server sends only its length.
     Response Handle(const Request& request) const;
 
-  private:
+    // ---- workflow (issue 3) ----
+    // The body limit of a route that takes more than the server's default: the evidence upload
+    // (POST /api/v1/tasks/{id}/evidence) takes up to the service's evidence limit. nullopt for every
+    // other request. `target` is the raw request-target. The server asks before it reads a body.
+    std::optional<std::size_t> UploadLimit(std::string_view method, std::string_view target) const;
+    // The routes, for the OpenAPI check.
+    const Router& router() const { return router_; }
+
+private:
     Response Dispatch(const Request& request) const;
     void AddRoutes();
 

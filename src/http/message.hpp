@@ -24,6 +24,9 @@ struct Request {
     std::string target;
     std::optional<std::string> if_match;  // the If-Match header, when present
     std::string body;                     // the whole body, already size-limited by the server
+    // ---- workflow (issue 3) ----
+    std::optional<std::string> content_type;     // the Content-Type header (evidence uploads), when present
+    std::optional<std::string> idempotency_key;  // the Idempotency-Key header (POSTs), when present
 };
 
 // One response. `headers` are extra fields (ETag, Location, Allow, Cache-Control, security headers);

@@ -142,6 +142,16 @@ bool Router::Matches(const Route& route, const std::vector<std::string>& segment
     return true;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const Route& r : routes_) {
+        std::string pattern;
+        for (const auto& seg : r.pattern) pattern += "/" + seg;
+        out.emplace_back(r.method, pattern.empty() ? "/" : pattern);
+    }
+    return out;
+}
+
 Router::Match Router::Find(std::string_view method, const std::vector<std::string>& segments) const {
     Match m;
     std::vector<std::string> allowed;

@@ -16,8 +16,8 @@ namespace rectify::http {
 
 // A parsed origin-form request-target (RFC 9112 §3.2.1), percent-decoded.
 struct Target {
-    std::string path;                                        // decoded path, e.g. "/api/v1/orgs/1"
-    std::vector<std::string> segments;                       // decoded segments: {"api", "v1", "orgs", "1"}
+    std::string path;                                         // decoded path, e.g. "/api/v1/orgs/1"
+    std::vector<std::string> segments;                        // decoded segments: {"api", "v1", "orgs", "1"}
     std::vector<std::pair<std::string, std::string>> query;  // decoded name=value pairs in order
 };
 
@@ -33,12 +33,12 @@ Result<Target> ParseTarget(std::string_view target);
 
 // Values captured by the `{name}` segments of a pattern.
 class PathParams {
-  public:
+public:
     void Add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
     // The value captured for `name`; "" when the pattern has no such parameter.
     const std::string& Get(std::string_view name) const;
 
-  private:
+private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 
@@ -51,7 +51,7 @@ struct RouteArgs {
 using Handler = std::function<Response(const RouteArgs&)>;
 
 class Router {
-  public:
+public:
     // Registers `handler` for `method` (exact, e.g. "GET") on `pattern`: '/'-separated literal segments
     // and `{name}` segments that match any one non-empty segment. A GET route also answers HEAD.
     // Routes are tried in registration order.
@@ -67,7 +67,11 @@ class Router {
     // The route for `method` and the decoded path `segments`.
     Match Find(std::string_view method, const std::vector<std::string>& segments) const;
 
-  private:
+    // Every registered (method, pattern) in registration order, e.g. {"GET", "/api/v1/orgs/{id}"}
+    // (for the OpenAPI check: tests/api/openapi_test.cpp).
+    std::vector<std::pair<std::string, std::string>> Routes() const;
+
+private:
     struct Route {
         std::string method;
         std::vector<std::string> pattern;  // literal segments, or "{name}"

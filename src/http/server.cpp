@@ -7,10 +7,16 @@
 // on it. The set of open connections is guarded by a mutex.
 #include "http/server.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,13 +31,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <chrono>
-#include <csignal>
-#include <memory>
-#include <mutex>
-#include <set>
-#include <thread>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include "http/api.hpp"
 #include "http/message.hpp"
@@ -47,17 +47,23 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
-constexpr std::size_t kDrainLimitBytes = 4 << 20;  // unread body discarded before closing after a 413
+constexpr std::size_t kDrainLimitBytes = 4 << 20;   // unread body discarded before closing after a 413
 constexpr std::chrono::seconds kDrainTimeout{2};
 // At shutdown an idle keep-alive connection stays open this long, so that a request the client sent
 // right after its last response (before it could know about the shutdown) is still answered.
 constexpr std::chrono::milliseconds kIdleLingerAtStop{100};
 
+// The body limit of one request, in bytes; `upload` when it is the evidence upload route's (issue 3).
+struct BodyLimit {
+    std::size_t bytes = 0;
+    bool upload = false;
+};
+
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)), linger(stream.get_executor()) {}
     beast::tcp_stream stream;
     asio::steady_timer linger;  // closes the connection at shutdown if it stays idle
-    bool idle = true;           // waiting for the first byte of a request; only touched on the connection's strand
+    bool idle = true;  // waiting for the first byte of a request; only touched on the connection's strand
 };
 
 // The path of a request-target without its query, cut for the log line (never the query: it may hold
@@ -85,7 +91,7 @@ std::string EndpointText(const tcp::endpoint& e) {
 }
 
 class Server {
-  public:
+public:
     Server(service::Service& service, const ServerOptions& options)
         : options_(options),
           api_(service, ApiOptions{options.actor, options.static_dir}),
@@ -100,8 +106,7 @@ class Server {
         if (ec) return InvalidArgument("bind address \"" + options_.bind + "\" is not an IPv4 or IPv6 address");
         const tcp::endpoint endpoint(address, options_.port);
         const std::string where = EndpointText(endpoint);
-        if (acceptor_.open(endpoint.protocol(), ec); ec)
-            return Unavailable("cannot listen on " + where + ": " + ec.message());
+        if (acceptor_.open(endpoint.protocol(), ec); ec) return Unavailable("cannot listen on " + where + ": " + ec.message());
         acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
         if (acceptor_.bind(endpoint, ec); ec) {
             if (ec == asio::error::address_in_use) return Unavailable(where + " is in use");
@@ -113,7 +118,12 @@ class Server {
         const auto bound = acceptor_.local_endpoint(ec);
         if (ec) return Unavailable("cannot read the bound port: " + ec.message());
 
-        WaitForSignal();
+        signals_.async_wait([this](const boost::system::error_code& e, int signal) {
+            if (e) return;
+            spdlog::info("signal {} received: no new connections; finishing requests in flight (up to {} s)", signal,
+                         options_.shutdown_grace.count());
+            Stop();
+        });
         asio::co_spawn(control_, Accept(), [](std::exception_ptr e) {
             if (e) spdlog::error("the accept loop ended with an exception");
         });
@@ -133,23 +143,7 @@ class Server {
         return Status::Ok();
     }
 
-  private:
-    // The first SIGTERM/SIGINT starts a graceful stop; a second one stops at once.
-    void WaitForSignal() {
-        signals_.async_wait([this](const boost::system::error_code& e, int signal) {
-            if (e) return;
-            if (stopping_) {
-                spdlog::warn("signal {} received again: stopping now", signal);
-                ioc_.stop();
-                return;
-            }
-            spdlog::info("signal {} received: no new connections; finishing requests in flight (up to {} s)", signal,
-                         options_.shutdown_grace.count());
-            Stop();
-            WaitForSignal();
-        });
-    }
-
+private:
     void RunLoop() {
         for (;;) {
             try {
@@ -275,10 +269,25 @@ class Server {
         const auto start = Clock::now();
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(kHeaderLimitBytes);
-        parser.body_limit(options_.max_body_bytes);
+        // The evidence upload route takes larger bodies (issue 3). No body is read with the header, so the
+        // limit is set once the header names the route (Beast would otherwise refuse a Content-Length over
+        // the default limit while reading the header, before the route is known).
+        parser.body_limit(boost::none);
+        BodyLimit limit{options_.max_body_bytes, false};
 
         c.stream.expires_after(options_.request_timeout);
         auto [ec, n_header] = co_await bhttp::async_read_header(c.stream, buffer, parser, kTuple);
+        if (!ec) {
+            if (auto upload = api_.UploadLimit(parser.get().method_string(), parser.get().target())) {
+                limit = BodyLimit{*upload, true};
+            }
+            const auto length = parser.content_length();
+            if (length && *length > limit.bytes) {
+                ec = bhttp::error::body_limit;
+            } else {
+                parser.body_limit(limit.bytes);
+            }
+        }
         if (!ec && !parser.is_done()) {
             const auto expect = parser.get()[bhttp::field::expect];
             if (beast::iequals(expect, "100-continue")) {
@@ -290,7 +299,7 @@ class Server {
             auto [rec, n_body] = co_await bhttp::async_read(c.stream, buffer, parser, kTuple);
             ec = rec;
         }
-        if (ec) co_return co_await ReadFailed(c, ec, parser, start);
+        if (ec) co_return co_await ReadFailed(c, ec, parser, start, limit);
 
         auto& req = parser.get();
         const std::string method(req.method_string());
@@ -303,8 +312,11 @@ class Server {
             Request request;
             request.method = method;
             request.target = std::string(req.target());
-            if (auto it = req.find(bhttp::field::if_match); it != req.end())
-                request.if_match = std::string(it->value());
+            if (auto it = req.find(bhttp::field::if_match); it != req.end()) request.if_match = std::string(it->value());
+            if (auto it = req.find(bhttp::field::content_type); it != req.end()) {
+                request.content_type = std::string(it->value());
+            }
+            if (auto it = req.find("Idempotency-Key"); it != req.end()) request.idempotency_key = std::string(it->value());
             request.body = std::move(req.body());
             res = api_.Handle(request);
         } catch (const std::exception& e) {
@@ -313,12 +325,13 @@ class Server {
             AddSecurityHeaders(res);
         }
         const bool written = co_await Write(c, std::move(res), req.version(), keep_alive, head, method, path, start);
-        co_return written&& keep_alive;
+        co_return written && keep_alive;
     }
 
     // Answers a request that could not be read, when an answer makes sense; never keeps the connection.
     asio::awaitable<bool> ReadFailed(Connection& c, const boost::system::error_code& ec,
-                                     bhttp::request_parser<bhttp::string_body>& parser, Clock::time_point start) {
+                                     bhttp::request_parser<bhttp::string_body>& parser, Clock::time_point start,
+                                     BodyLimit limit) {
         // The start line may have been read even when the header as a whole was not.
         const auto& partial = parser.get();
         const unsigned version = partial.version() == 10 ? 10 : 11;
@@ -326,11 +339,13 @@ class Server {
         const std::string path = partial.target().empty() ? "-" : LogPath(partial.target());
         Status status;
         if (ec == bhttp::error::body_limit) {
-            status = PayloadTooLarge("the request body is larger than " + std::to_string(options_.max_body_bytes) +
-                                     " bytes");
+            status = limit.upload ? PayloadTooLarge("the evidence file is larger than the limit of " +
+                                                    std::to_string(limit.bytes) + " bytes (rectify --max-evidence-bytes)")
+                                  : PayloadTooLarge("the request body is larger than " + std::to_string(limit.bytes) +
+                                                    " bytes");
         } else if (ec == bhttp::error::header_limit) {
-            status =
-                PayloadTooLarge("the request header is larger than " + std::to_string(kHeaderLimitBytes) + " bytes");
+            status = PayloadTooLarge("the request header is larger than " + std::to_string(kHeaderLimitBytes) +
+                                     " bytes");
         } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                    ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
             status = InvalidArgument("malformed HTTP request: " + ec.message());

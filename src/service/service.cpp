@@ -386,6 +386,11 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
         ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(id));
+    d.progress = domain::ProblemProgress(tasks, d.problem.round);
+    d.task_count = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const domain::Task& t) {
+        return t.round == d.problem.round && t.status != domain::TaskStatus::kWithdrawn;
+    }));
     return d;
 }
 
@@ -415,6 +420,10 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
         if (o->problem_id) {
             return FailedPrecondition("opinion_ids: opinion " + std::to_string(oid) + " already belongs to problem " +
                                       std::to_string(*o->problem_id));
+        }
+        // The opinion's accept transition (issue 3): only a received opinion can become a problem.
+        if (auto next = domain::NextOpinionStatus(o->status, domain::OpinionAction::kAccept); !next.ok()) {
+            return FailedPrecondition("opinion_ids: " + next.status().message());
         }
         opinions.push_back(std::move(o).value());
     }
