@@ -1,6 +1,6 @@
--- rectify schema 3: the rectification workflow (issue 3): tasks, progress reports, evidence, mechanisms,
+-- rectify schema 2: the rectification workflow (issue 3): tasks, progress reports, evidence, mechanisms,
 -- meetings, idempotency keys, and the workflow columns of problems, opinions and events.
--- Numbered 003 because 002 belongs to accounts (issue 4), written in parallel.
+-- Migrations apply in file order, and the version is the position: this file is version 2.
 -- Times are INTEGER seconds since the Unix epoch, UTC.
 
 -- Problems: rounds (reopen starts the next), reasons of the last decision, merges.
