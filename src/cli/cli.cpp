@@ -2,23 +2,35 @@
 
 #include <CLI/CLI.hpp>
 #include <spdlog/pattern_formatter.h>
+
+#include <cmath>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/detail.hpp"
 #include "cli_version.hpp"
 #include "common/time.hpp"
 #include "domain/json.hpp"
+#include "domain/workflow.hpp"
 #include "http/server.hpp"
 #include "service/json.hpp"
 #include "service/service.hpp"
 
 namespace rectify::cli {
 namespace detail {
+
+// The evidence directory: --blob-dir, or "blobs" in the database's directory.
+std::string BlobDir(const Globals& g) {
+    if (!g.blob_dir.empty()) return g.blob_dir;
+    return (std::filesystem::path(g.db).parent_path() / "blobs").string();
+}
 
 int Fail(const Status& s) {
     std::cerr << "rectify: error: " << s.message() << " [" << StatusCodeName(s.code()) << "]\n";
@@ -36,7 +48,13 @@ Result<service::AccountPolicy> Policy(const Globals& g) {
 Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::OpenMode mode) {
     ASSIGN_OR_RETURN(auto policy, Policy(g));
     ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(g.db, mode));
-    return service::Service::Create(std::move(store), std::move(policy));
+    ASSIGN_OR_RETURN(auto svc, service::Service::Create(std::move(store), std::move(policy)));
+    service::EvidenceOptions evidence;
+    evidence.blob_dir = BlobDir(g);
+    evidence.policy.max_bytes = g.max_evidence_bytes;
+    for (const auto& t : g.evidence_types) evidence.policy.allowed_types.push_back(domain::NormaliseContentType(t));
+    svc->ConfigureEvidence(std::move(evidence));
+    return svc;
 }
 
 Result<std::unique_ptr<service::Service>> OpenInitialized(const Globals& g) {
@@ -117,6 +135,319 @@ int PrintReport(const Result<service::ImportReport>& report) {
     return 0;
 }
 
+// ---- workflow (issue 3) ----
+
+// The evidence limits, on the commands that take evidence (serve, task evidence).
+void AddEvidenceLimits(CLI::App* cmd, Globals& g) {
+    cmd->add_option("--max-evidence-bytes", g.max_evidence_bytes,
+                    "largest evidence file accepted (bytes); the upload route's body limit")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32))
+        ->capture_default_str();
+    cmd->add_option("--evidence-types", g.evidence_types,
+                    "content types accepted as evidence, comma-separated (default: images, PDF, text, CSV, office "
+                    "documents, MP4, MP3)")
+        ->delimiter(',');
+}
+
+// Prints `value` as JSON and returns 0, or prints the error line and returns 1.
+template <typename T>
+int PrintJson(const Result<T>& r) {
+    if (!r.ok()) return Fail(r.status());
+    std::cout << domain::ToJson(*r).dump(2) << "\n";
+    return 0;
+}
+
+// The content type of an evidence file from its extension (for `task evidence` without --type).
+std::optional<std::string> TypeOfExtension(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    static const std::vector<std::pair<std::string, std::string>> kTypes = {
+        {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".png", "image/png"}, {".gif", "image/gif"},
+        {".webp", "image/webp"}, {".pdf", "application/pdf"}, {".txt", "text/plain"}, {".csv", "text/csv"},
+        {".doc", "application/msword"},
+        {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+        {".xls", "application/vnd.ms-excel"},
+        {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        {".odt", "application/vnd.oasis.opendocument.text"},
+        {".ods", "application/vnd.oasis.opendocument.spreadsheet"}, {".mp4", "video/mp4"}, {".mp3", "audio/mpeg"},
+    };
+    for (const auto& [e, t] : kTypes) {
+        if (e == ext) return t;
+    }
+    return std::nullopt;
+}
+
+Result<UnixSeconds> TimeArg(const std::string& what, const std::string& text) {
+    auto t = ParseIso(text);
+    if (!t.ok()) return InvalidArgument(what + ": " + t.status().message());
+    return *t;
+}
+
+// `rectify task ...`, `rectify problem ...`, `rectify opinion ...`: each acts as the CLI's root actor
+// and prints the resulting record as JSON.
+void AddWorkflowCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
+    auto with_service = [&g](auto body) {
+        return [&g, body]() -> int {
+            auto svc = OpenInitialized(g);
+            if (!svc.ok()) return Fail(svc.status());
+            return body(**svc, (*svc)->RootActor("cli"));
+        };
+    };
+    auto version_opt = [](CLI::App* cmd, std::optional<std::int64_t>& v) {
+        cmd->add_option("--version", v, "the version you read (fails if someone changed it since)");
+    };
+
+    auto* task = app.add_subcommand("task", "Plan and work rectification tasks (整改措施).");
+    task->require_subcommand(1);
+
+    // create
+    struct CreateArgs {
+        std::int64_t problem = 0;
+        std::string org, title, description, responsible, lead, type = "time_bound", due;
+        std::vector<std::string> reviews;
+        std::optional<double> weight;
+    };
+    auto ca = std::make_shared<CreateArgs>();
+    auto* create = task->add_subcommand("create", "Plan a task for a problem (the problem's owner org creates it).");
+    create->add_option("--problem", ca->problem, "problem id")->required();
+    create->add_option("--org", ca->org, "org doing it: id, code:<division code> or name path")->required();
+    create->add_option("--title", ca->title, "the measure")->required();
+    create->add_option("--description", ca->description, "details");
+    create->add_option("--responsible", ca->responsible, "responsible person (责任人)")->required();
+    create->add_option("--lead", ca->lead, "lead official (牵头领导)");
+    create->add_option("--type", ca->type, "immediate, time_bound or ongoing")
+        ->check(CLI::IsMember({"immediate", "time_bound", "ongoing"}))
+        ->capture_default_str();
+    create->add_option("--due", ca->due, "deadline, RFC 3339 or a date (immediate, time_bound)");
+    create->add_option("--review", ca->reviews, "review date of an ongoing task (repeatable)");
+    create->add_option("--weight", ca->weight, "share of the problem, more than 0 and at most 1");
+    create->callback([&run, with_service, ca] {
+        run = with_service([ca](service::Service& svc, const domain::Actor& actor) -> int {
+            service::TaskDraft d;
+            auto org = ResolveOrg(svc, actor, ca->org);
+            if (!org.ok()) return Fail(org.status());
+            d.org_id = org->id;
+            d.title = ca->title;
+            d.description = ca->description;
+            d.responsible_person = ca->responsible;
+            if (!ca->lead.empty()) d.lead_official = ca->lead;
+            d.type = *domain::ParseEnum<domain::TaskType>(ca->type);
+            if (!ca->due.empty()) {
+                auto due = TimeArg("--due", ca->due);
+                if (!due.ok()) return Fail(due.status());
+                d.due_at = *due;
+            }
+            for (const auto& r : ca->reviews) {
+                auto t = TimeArg("--review", r);
+                if (!t.ok()) return Fail(t.status());
+                d.review_dates.push_back(*t);
+            }
+            if (ca->weight) {
+                const double bp = *ca->weight * 10000.0;
+                if (!(*ca->weight > 0.0) || *ca->weight > 1.0 || std::fabs(bp - std::round(bp)) > 1e-6) {
+                    return Fail(InvalidArgument("--weight: more than 0, at most 1, at most four decimals"));
+                }
+                d.weight_bp = static_cast<int>(std::round(bp));
+            }
+            return PrintJson(svc.CreateTask(actor, ca->problem, d));
+        });
+    });
+
+    // show
+    auto show_id = std::make_shared<std::int64_t>(0);
+    auto* show = task->add_subcommand("show", "Print a task as JSON.");
+    show->add_option("task", *show_id, "task id")->required();
+    show->callback([&run, with_service, show_id] {
+        run = with_service([show_id](service::Service& svc, const domain::Actor& actor) {
+            return PrintJson(svc.GetTask(actor, *show_id));
+        });
+    });
+
+    // start, submit
+    struct StepArgs {
+        std::int64_t id = 0;
+        std::optional<std::int64_t> version;
+        std::string text;
+    };
+    auto add_step = [&](const std::string& name, const std::string& help, auto call) {
+        auto args = std::make_shared<StepArgs>();
+        auto* cmd = task->add_subcommand(name, help);
+        cmd->add_option("task", args->id, "task id")->required();
+        version_opt(cmd, args->version);
+        cmd->callback([&run, with_service, args, call] {
+            run = with_service([args, call](service::Service& svc, const domain::Actor& actor) {
+                return PrintJson(call(svc, actor, *args));
+            });
+        });
+        return std::make_pair(cmd, args);
+    };
+    add_step("start", "Start (or resume after a return) the work on a task.",
+             [](service::Service& svc, const domain::Actor& a, const StepArgs& s) {
+                 return svc.StartTask(a, s.id, s.version);
+             });
+    add_step("submit", "Apply for close-out (申请销号): needs a progress report and, unless immediate, evidence.",
+             [](service::Service& svc, const domain::Actor& a, const StepArgs& s) {
+                 return svc.SubmitTask(a, s.id, s.version);
+             });
+    auto [accept, accept_args] =
+        add_step("accept", "Verify a submitted task (验收通过): the level above the task's org.",
+                 [](service::Service& svc, const domain::Actor& a, const StepArgs& s) {
+                     return svc.AcceptTask(a, s.id, s.text.empty() ? std::nullopt : std::optional<std::string>(s.text),
+                                           s.version);
+                 });
+    accept->add_option("--comment", accept_args->text, "verification note");
+    auto [ret, ret_args] = add_step("return", "Send a submitted task back (退回) with the reason.",
+                                    [](service::Service& svc, const domain::Actor& a, const StepArgs& s) {
+                                        return svc.ReturnTask(a, s.id, s.text, s.version);
+                                    });
+    ret->add_option("--reason", ret_args->text, "why it is returned")->required();
+
+    // report
+    struct ReportArgs {
+        std::int64_t id = 0;
+        std::optional<std::int64_t> version;
+        std::string text;
+        int percent = 0;
+        std::vector<std::int64_t> evidence;
+    };
+    auto ra = std::make_shared<ReportArgs>();
+    auto* report = task->add_subcommand("report", "Report progress on a task (整改进展).");
+    report->add_option("task", ra->id, "task id")->required();
+    report->add_option("--text", ra->text, "what was done")->required();
+    report->add_option("--percent", ra->percent, "progress, 0-100")->required()->check(CLI::Range(0, 100));
+    report->add_option("--evidence-id", ra->evidence, "an uploaded file of the task to attach (repeatable)");
+    version_opt(report, ra->version);
+    report->callback([&run, with_service, ra] {
+        run = with_service([ra](service::Service& svc, const domain::Actor& actor) {
+            return PrintJson(svc.ReportProgress(actor, ra->id, service::ReportDraft{ra->text, ra->percent, ra->evidence},
+                                                ra->version));
+        });
+    });
+
+    // evidence
+    struct EvidenceArgs {
+        std::int64_t id = 0;
+        std::string file, type, name;
+    };
+    auto ea = std::make_shared<EvidenceArgs>();
+    auto* evidence = task->add_subcommand("evidence", "Upload an evidence file (佐证材料) for a task.");
+    evidence->add_option("task", ea->id, "task id")->required();
+    evidence->add_option("file", ea->file, "the file")->required()->check(CLI::ExistingFile);
+    evidence->add_option("--type", ea->type, "content type (default: from the extension)");
+    evidence->add_option("--name", ea->name, "original name (default: the file's name)");
+    AddEvidenceLimits(evidence, g);
+    evidence->callback([&run, with_service, ea, &g] {
+        run = with_service([ea, &g](service::Service& svc, const domain::Actor& actor) -> int {
+            std::string type = ea->type;
+            if (type.empty()) {
+                auto guessed = TypeOfExtension(ea->file);
+                if (!guessed) return Fail(InvalidArgument("cannot tell the type of " + ea->file + "; give --type"));
+                type = *guessed;
+            }
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(ea->file, ec);
+            if (ec) return Fail(Unavailable("cannot read " + ea->file + ": " + ec.message()));
+            if (static_cast<std::int64_t>(size) > g.max_evidence_bytes) {
+                return Fail(PayloadTooLarge("the evidence file is " + std::to_string(size) +
+                                            " bytes, larger than the limit of " +
+                                            std::to_string(g.max_evidence_bytes) + " bytes"));
+            }
+            std::ifstream in(ea->file, std::ios::binary);
+            std::ostringstream content;
+            content << in.rdbuf();
+            const std::string name =
+                ea->name.empty() ? std::filesystem::path(ea->file).filename().string() : ea->name;
+            return PrintJson(svc.UploadEvidence(actor, ea->id, name, type, content.str()));
+        });
+    });
+
+    // problem close / reopen / timeline
+    auto* problem = app.add_subcommand("problem", "Close out, reopen and trace problems.");
+    problem->require_subcommand(1);
+    struct ProblemArgs {
+        std::int64_t id = 0;
+        std::optional<std::int64_t> version;
+        std::string cause = "recurrence", reason;
+    };
+    auto pa = std::make_shared<ProblemArgs>();
+    auto* close = problem->add_subcommand("close", "Close out (销号) a problem whose tasks are all accepted.");
+    close->add_option("problem", pa->id, "problem id")->required();
+    version_opt(close, pa->version);
+    close->callback([&run, with_service, pa] {
+        run = with_service([pa](service::Service& svc, const domain::Actor& actor) {
+            return PrintJson(svc.CloseProblem(actor, pa->id, pa->version));
+        });
+    });
+    auto pr = std::make_shared<ProblemArgs>();
+    auto* reopen = problem->add_subcommand("reopen", "Reopen a closed problem in a new round.");
+    reopen->add_option("problem", pr->id, "problem id")->required();
+    reopen->add_option("--cause", pr->cause, "dissatisfied_rating, recurrence or supervisor_decision")
+        ->check(CLI::IsMember({"dissatisfied_rating", "recurrence", "supervisor_decision"}))
+        ->capture_default_str();
+    reopen->add_option("--reason", pr->reason, "why")->required();
+    version_opt(reopen, pr->version);
+    reopen->callback([&run, with_service, pr] {
+        run = with_service([pr](service::Service& svc, const domain::Actor& actor) {
+            return PrintJson(svc.ReopenProblem(actor, pr->id, *domain::ParseEnum<domain::ReopenCause>(pr->cause),
+                                               pr->reason, pr->version));
+        });
+    });
+    auto timeline_id = std::make_shared<std::int64_t>(0);
+    auto* timeline = problem->add_subcommand("timeline", "Print the full history of a problem as JSON.");
+    timeline->add_option("problem", *timeline_id, "problem id")->required();
+    timeline->callback([&run, with_service, timeline_id] {
+        run = with_service([timeline_id](service::Service& svc, const domain::Actor& actor) -> int {
+            auto entries = svc.Timeline(actor, *timeline_id);
+            if (!entries.ok()) return Fail(entries.status());
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& e : *entries) out.push_back(service::ToJson(e));
+            std::cout << out.dump(2) << "\n";
+            return 0;
+        });
+    });
+
+    // opinion reply / rate
+    auto* opinion = app.add_subcommand("opinion", "Answer and rate opinions.");
+    opinion->require_subcommand(1);
+    struct OpinionArgs {
+        std::int64_t id = 0;
+        std::optional<std::int64_t> version;
+        std::string text, satisfaction, org;
+    };
+    auto oa = std::make_shared<OpinionArgs>();
+    auto* reply = opinion->add_subcommand("reply", "Send the reply to an opinion.");
+    reply->add_option("opinion", oa->id, "opinion id")->required();
+    reply->add_option("--text", oa->text, "the reply")->required();
+    reply->add_option("--org", oa->org, "replying org (default: the opinion's org)");
+    version_opt(reply, oa->version);
+    reply->callback([&run, with_service, oa] {
+        run = with_service([oa](service::Service& svc, const domain::Actor& actor) -> int {
+            std::optional<domain::OrgId> org;
+            if (!oa->org.empty()) {
+                auto o = ResolveOrg(svc, actor, oa->org);
+                if (!o.ok()) return Fail(o.status());
+                org = o->id;
+            }
+            return PrintJson(svc.ReplyOpinion(actor, oa->id, oa->text, org, oa->version));
+        });
+    });
+    auto rr = std::make_shared<OpinionArgs>();
+    auto* rate = opinion->add_subcommand("rate", "Record the submitter's rating of the reply (不满意 reopens a closed problem).");
+    rate->add_option("opinion", rr->id, "opinion id")->required();
+    rate->add_option("--satisfaction", rr->satisfaction, "satisfied, basically_satisfied or dissatisfied")
+        ->required()
+        ->check(CLI::IsMember({"satisfied", "basically_satisfied", "dissatisfied"}));
+    rate->add_option("--comment", rr->text, "the submitter's words");
+    version_opt(rate, rr->version);
+    rate->callback([&run, with_service, rr] {
+        run = with_service([rr](service::Service& svc, const domain::Actor& actor) {
+            return PrintJson(svc.RateOpinion(actor, rr->id, *domain::ParseEnum<domain::Satisfaction>(rr->satisfaction),
+                                             rr->text.empty() ? std::nullopt : std::optional<std::string>(rr->text),
+                                             rr->version));
+        });
+    });
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -137,6 +468,7 @@ int Main(int argc, char** argv) {
     app.add_option("--password-hash", g.password_hash,
                    "Argon2id parameters m=<KiB>,t=<passes>,p=<lanes> (default m=65536,t=3,p=4, RFC 9106's second "
                    "recommended option; floor m=19456,t=2,p=1); stored hashes are upgraded at the next login");
+    app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the database, var/blobs)");
 
     std::function<int()> run;
 
@@ -190,6 +522,7 @@ int Main(int argc, char** argv) {
                     "behind a proxy on this host that sets X-Real-IP: take the client address from it");
     serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
         ->capture_default_str();
+    AddEvidenceLimits(serve, g);
     serve->callback([&] {
         run = [&] {
             auto lock = detail::DbLock::Acquire(g.db, "serve");
@@ -341,6 +674,9 @@ int Main(int argc, char** argv) {
             return 0;
         };
     });
+
+    // ---- workflow (issue 3): task, problem and opinion steps for scripting ----
+    AddWorkflowCommands(app, g, run);
 
     // ---- version ----
     auto* version = app.add_subcommand("version", "Print the version and the schema version this binary knows.");

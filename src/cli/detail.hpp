@@ -20,6 +20,10 @@ struct Globals {
     std::string log_level = "info";
     std::string log_format = "auto";  // auto: json for serve, text for the other commands
     std::string password_hash;        // "m=..,t=..,p=.."; empty: AccountPolicy's default (RFC 9106)
+    // ---- workflow (issue 3) ----
+    std::string blob_dir;  // evidence files; "" = "blobs" next to the database (var/blobs)
+    std::int64_t max_evidence_bytes = 20 * 1024 * 1024;
+    std::vector<std::string> evidence_types;  // "" = domain::DefaultEvidenceTypes()
 };
 
 // A failure of the command (not of its command line): one line on stderr, exit 1.

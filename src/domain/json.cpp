@@ -49,7 +49,12 @@ nlohmann::json ToJson(const Problem& p) {
             {"closed_at", TimeOrNull(p.closed_at)},
             {"source_ref", OrNull(p.source_ref)},
             {"updated_at", FormatIso(p.updated_at)},
-            {"version", p.version}};
+            {"version", p.version},
+            {"round", p.round},
+            {"status_reason", OrNull(p.status_reason)},
+            {"reopen_cause", p.reopen_cause ? nlohmann::json(ToString(*p.reopen_cause)) : nlohmann::json(nullptr)},
+            {"reopened_at", TimeOrNull(p.reopened_at)},
+            {"merged_into_id", OrNull(p.merged_into_id)}};
 }
 
 nlohmann::json ToJson(const Opinion& o) {
@@ -70,7 +75,13 @@ nlohmann::json ToJson(const Opinion& o) {
             {"problem_id", OrNull(o.problem_id)},
             {"transfer_count", o.transfer_count},
             {"source_ref", OrNull(o.source_ref)},
-            {"version", o.version}};
+            {"version", o.version},
+            {"status_reason", OrNull(o.status_reason)},
+            {"duplicate_of_opinion_id", OrNull(o.duplicate_of_opinion_id)},
+            {"duplicate_of_problem_id", OrNull(o.duplicate_of_problem_id)},
+            {"satisfaction", o.satisfaction ? nlohmann::json(ToString(*o.satisfaction)) : nlohmann::json(nullptr)},
+            {"rated_at", TimeOrNull(o.rated_at)},
+            {"rating_comment", OrNull(o.rating_comment)}};
 }
 
 }  // namespace rectify::domain

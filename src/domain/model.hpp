@@ -142,6 +142,19 @@ struct EnumNames<Severity> {
     }};
 };
 
+// Why a closed problem was reopened (issue 3): a 不满意 rating of an opinion it answers, recurrence
+// (反弹回潮), or a supervisor's decision.
+enum class ReopenCause { kDissatisfiedRating, kRecurrence, kSupervisorDecision };
+template <>
+struct EnumNames<ReopenCause> {
+    static constexpr std::string_view kWhat = "reopen cause";
+    static constexpr std::array<std::pair<ReopenCause, std::string_view>, 3> kNames{{
+        {ReopenCause::kDissatisfiedRating, "dissatisfied_rating"},
+        {ReopenCause::kRecurrence, "recurrence"},
+        {ReopenCause::kSupervisorDecision, "supervisor_decision"},
+    }};
+};
+
 struct Problem {
     ProblemId id = 0;
     std::string title;
@@ -157,6 +170,12 @@ struct Problem {
     std::optional<std::string> source_ref;  // natural key of an imported row, e.g. "fz12345:<sha256>"
     UnixSeconds updated_at = 0;
     std::int64_t version = 1;
+    // ---- workflow (issue 3) ----
+    int round = 1;                               // 1, then +1 at every reopen; tasks belong to one round
+    std::optional<std::string> status_reason;    // why it became invalid, merged or was last reopened
+    std::optional<ReopenCause> reopen_cause;     // of the last reopen
+    std::optional<UnixSeconds> reopened_at;      // start of the current round when round > 1
+    std::optional<ProblemId> merged_into_id;     // status merged: the problem it was merged into
 };
 
 // How an opinion reached rectify.
@@ -213,6 +232,18 @@ struct EnumNames<OpinionStatus> {
     }};
 };
 
+// A satisfaction rating (满意度测评) of the answer to an opinion; "not rated" is the absence of one.
+enum class Satisfaction { kSatisfied, kBasicallySatisfied, kDissatisfied };
+template <>
+struct EnumNames<Satisfaction> {
+    static constexpr std::string_view kWhat = "satisfaction";
+    static constexpr std::array<std::pair<Satisfaction, std::string_view>, 3> kNames{{
+        {Satisfaction::kSatisfied, "satisfied"},                     // 满意
+        {Satisfaction::kBasicallySatisfied, "basically_satisfied"},  // 基本满意
+        {Satisfaction::kDissatisfied, "dissatisfied"},               // 不满意
+    }};
+};
+
 struct Opinion {
     OpinionId id = 0;
     OpinionChannel channel = OpinionChannel::kOther;
@@ -232,6 +263,13 @@ struct Opinion {
     int transfer_count = 0;  // how often it was passed between units (转处理次数)
     std::optional<std::string> source_ref;
     std::int64_t version = 1;
+    // ---- workflow (issue 3) ----
+    std::optional<std::string> status_reason;          // why it was declined or marked duplicate
+    std::optional<OpinionId> duplicate_of_opinion_id;  // status duplicate: of this opinion ...
+    std::optional<ProblemId> duplicate_of_problem_id;  // ... or of this problem
+    std::optional<Satisfaction> satisfaction;          // the last rating of the last reply
+    std::optional<UnixSeconds> rated_at;
+    std::optional<std::string> rating_comment;
 };
 
 // What a user may do, each over an org subtree (issue 4 assigns them to accounts):

@@ -1,6 +1,7 @@
 #include "http/api.hpp"
 
 #include <exception>
+#include <functional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 #include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
+#include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
 namespace rectify::http {
@@ -148,6 +150,20 @@ Result<Response> CreateOrg(const Ctx& c, const RouteArgs& a) {
     return Created(OrgJson(org, c.service.Tree()), "/api/v1/orgs/" + std::to_string(org.id), org.version);
 }
 
+// POST /api/v1/orgs/{id}/move {"parent_id": N}: re-parents the org with its subtree (history is the
+// event log). Both orgs must be in scope.
+Result<Response> MoveOrg(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(std::int64_t id, PathId(a, "org id"));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"parent_id"}));
+    RETURN_IF_ERROR(r.Require("parent_id"));
+    ASSIGN_OR_RETURN(std::int64_t parent, r.Id("parent_id"));
+    ASSIGN_OR_RETURN(auto org, c.service.MoveOrg(c.actor, id, parent));
+    return Json(200, OrgJson(org, c.service.Tree()), org.version);
+}
+
 Result<int> CategoryDepth(const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"category_depth"}));
@@ -207,14 +223,13 @@ template <typename T>
 json PageJson(const service::Page<T>& page) {
     json items = json::array();
     for (const auto& item : page.items) items.push_back(domain::ToJson(item));
-    return {{"items", std::move(items)},
-            {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
+    return {{"items", std::move(items)}, {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown(
-        {"org_id", "status", "category_id", "source", "created_from", "created_to", "cursor", "limit"}));
+    RETURN_IF_ERROR(
+        q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "cursor", "limit"}));
     service::ProblemQuery query;
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::ProblemStatus>("status"));
@@ -240,8 +255,8 @@ Result<Response> CreateProblem(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"title", "description", "source", "category_id", "severity", "owner_org_id",
-                                  "due_at", "opinion_ids"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"title", "description", "source", "category_id", "severity", "owner_org_id", "due_at", "opinion_ids"}));
     service::ProblemDraft d;
     RETURN_IF_ERROR(r.Require("title"));
     ASSIGN_OR_RETURN(d.title, r.String("title"));
@@ -338,8 +353,8 @@ Result<Response> PatchProblem(const Ctx& c, const RouteArgs& a) {
 
 Result<Response> ListOpinions(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "channel", "category_id", "replied", "received_from",
-                                  "received_to", "cursor", "limit"}));
+    RETURN_IF_ERROR(q.CheckKnown(
+        {"org_id", "status", "channel", "category_id", "replied", "received_from", "received_to", "cursor", "limit"}));
     service::OpinionQuery query;
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::OpinionStatus>("status"));
@@ -366,8 +381,8 @@ Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"channel", "kind", "title", "text", "org_id", "division_code", "submitter",
-                                  "category_id", "received_at"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"channel", "kind", "title", "text", "org_id", "division_code", "submitter", "category_id", "received_at"}));
     service::OpinionDraft d;
     RETURN_IF_ERROR(r.Require("channel"));
     ASSIGN_OR_RETURN(d.channel, r.Enum<domain::OpinionChannel>("channel"));
@@ -788,7 +803,8 @@ Api::Api(service::Service& service, ApiOptions options) : service_(service), opt
 }
 
 void Api::AddRoutes() {
-    auto add = [this](std::string method, std::string_view pattern, HandlerFn fn,
+    auto add = [this](std::string method, std::string_view pattern,
+                      std::function<Result<Response>(const Ctx&, const RouteArgs&)> fn,
                       Access access = Access::kAuthenticated) {
         routes_.push_back(RouteInfo{method, std::string(pattern), access});
         router_.Add(std::move(method), pattern,
@@ -822,18 +838,21 @@ void Api::AddRoutes() {
                                 return r;
                             }
                         }
-                        Result<Response> r =
-                            fn(Ctx{service_, who ? who->actor : nobody, who ? &*who : nullptr, options_}, a);
-                        Response res;
-                        if (r.ok()) {
-                            res = std::move(r).value();
-                        } else {
+                        const Ctx ctx{service_, who ? who->actor : nobody, who ? &*who : nullptr, options_};
+                        auto run = [&]() -> Response {
+                            Result<Response> r = fn(ctx, a);
+                            if (r.ok()) return std::move(r).value();
                             if (r.status().code() == StatusCode::kInternal) {
                                 spdlog::error("request {}: {} {}: {}", current_request_id, a.request.method, route,
                                               r.status().message());
                             }
-                            res = ErrorResponse(r.status());
-                        }
+                            return ErrorResponse(r.status());
+                        };
+                        // ---- workflow (issue 3): a POST with an Idempotency-Key runs at most once per
+                        // actor; only once the actor is known, so public routes (login) never replay.
+                        Response res = who && a.request.method == "POST" && a.request.idempotency_key
+                                           ? RunIdempotent(service_, who->actor, a.request, a.target.path, run)
+                                           : run();
                         res.log_route = route;
                         if (res.log_auth == "none") res.log_auth = auth;
                         return res;
@@ -865,6 +884,7 @@ void Api::AddRoutes() {
     add("GET", "/api/v1/orgs/{id}", GetOrg);
     add("GET", "/api/v1/orgs/{id}/children", OrgChildren);
     add("GET", "/api/v1/orgs/{id}/ancestors", OrgAncestors);
+    add("POST", "/api/v1/orgs/{id}/move", MoveOrg);
     add("GET", "/api/v1/orgs/{id}/stats", OrgStats);
     add("GET", "/api/v1/orgs/{id}/stats/children", OrgChildStats);
     add("GET", "/api/v1/orgs/{id}/events", OrgEvents);
@@ -881,6 +901,21 @@ void Api::AddRoutes() {
     add("POST", "/api/v1/opinions", CreateOpinion);
     add("GET", "/api/v1/opinions/{id}", GetOpinion);
     add("GET", "/api/v1/opinions/{id}/events", OpinionEvents);
+
+    // ---- workflow (issue 3): src/http/workflow_api.cpp ----
+    // Registered through `add` like every other route: authenticated (the OpenAPI document excepted),
+    // CSRF-checked for sessions, logged, and run as the authenticated actor, whose scope and grants
+    // the workflow service checks.
+    AddWorkflowRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
+            pattern == "/api/openapi.json" ? Access::kPublic : Access::kAuthenticated);
+    });
+}
+
+std::optional<std::size_t> Api::UploadLimit(std::string_view method, std::string_view target) const {
+    return WorkflowUploadLimit(service_, method, target);
 }
 
 Response Api::Dispatch(const Request& request) const {

@@ -53,6 +53,13 @@ public:
 
     // Every route, in registration order (the cross-subtree test walks them all).
     const std::vector<RouteInfo>& Routes() const { return routes_; }
+    // ---- workflow (issue 3) ----
+    // The body limit of a route that takes more than the server's default: the evidence upload
+    // (POST /api/v1/tasks/{id}/evidence) takes up to the service's evidence limit. nullopt for every
+    // other request. `target` is the raw request-target. The server asks before it reads a body.
+    std::optional<std::size_t> UploadLimit(std::string_view method, std::string_view target) const;
+    // The routes, for the OpenAPI check.
+    const Router& router() const { return router_; }
 
 private:
     Response Dispatch(const Request& request) const;

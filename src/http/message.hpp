@@ -4,13 +4,12 @@
 // Value types and pure functions; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.hpp"
 
@@ -21,7 +20,7 @@ inline constexpr std::string_view kJsonContentType = "application/json; charset=
 // One request. `target` is the request-target exactly as received ("/api/v1/problems?limit=3"),
 // still percent-encoded; the API parses it (see router.hpp ParseTarget).
 struct Request {
-    std::string method;                   // "GET", "POST", ... (case as received; methods are case-sensitive)
+    std::string method;  // "GET", "POST", ... (case as received; methods are case-sensitive)
     std::string target;
     std::optional<std::string> if_match;  // the If-Match header, when present
     std::string body;                     // the whole body, already size-limited by the server
@@ -32,6 +31,9 @@ struct Request {
 
     // The value of header `name` (ASCII case-insensitive; the first one when repeated), or nullopt.
     std::optional<std::string> Header(std::string_view name) const;
+    // ---- workflow (issue 3) ----
+    std::optional<std::string> content_type;     // the Content-Type header (evidence uploads), when present
+    std::optional<std::string> idempotency_key;  // the Idempotency-Key header (POSTs), when present
 };
 
 // One response. `headers` are extra fields (ETag, Location, Allow, Cache-Control, Set-Cookie, security

@@ -135,13 +135,14 @@ bool Router::Matches(const Route& route, const std::vector<std::string>& segment
     if (params) {
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const std::string& p = route.pattern[i];
-            if (p.size() >= 2 && p.front() == '{' && p.back() == '}') params->Add(p.substr(1, p.size() - 2), segments[i]);
+            if (p.size() >= 2 && p.front() == '{' && p.back() == '}')
+                params->Add(p.substr(1, p.size() - 2), segments[i]);
         }
     }
     return true;
 }
 
-std::vector<std::pair<std::string, std::string>> Router::List() const {
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const Route& r : routes_) {
         std::string pattern;

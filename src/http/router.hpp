@@ -67,8 +67,9 @@ public:
     // The route for `method` and the decoded path `segments`.
     Match Find(std::string_view method, const std::vector<std::string>& segments) const;
 
-    // Every registered route as (method, pattern), in registration order ("GET", "/api/v1/orgs/{id}").
-    std::vector<std::pair<std::string, std::string>> List() const;
+    // Every registered (method, pattern) in registration order, e.g. {"GET", "/api/v1/orgs/{id}"}
+    // (for the OpenAPI check: tests/api/openapi_test.cpp).
+    std::vector<std::pair<std::string, std::string>> Routes() const;
 
 private:
     struct Route {

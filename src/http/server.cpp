@@ -53,6 +53,12 @@ constexpr std::chrono::seconds kDrainTimeout{2};
 // right after its last response (before it could know about the shutdown) is still answered.
 constexpr std::chrono::milliseconds kIdleLingerAtStop{100};
 
+// The body limit of one request, in bytes; `upload` when it is the evidence upload route's (issue 3).
+struct BodyLimit {
+    std::size_t bytes = 0;
+    bool upload = false;
+};
+
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)), linger(stream.get_executor()) {}
     beast::tcp_stream stream;
@@ -263,10 +269,25 @@ private:
         const auto start = Clock::now();
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(kHeaderLimitBytes);
-        parser.body_limit(options_.max_body_bytes);
+        // The evidence upload route takes larger bodies (issue 3). No body is read with the header, so the
+        // limit is set once the header names the route (Beast would otherwise refuse a Content-Length over
+        // the default limit while reading the header, before the route is known).
+        parser.body_limit(boost::none);
+        BodyLimit limit{options_.max_body_bytes, false};
 
         c.stream.expires_after(options_.request_timeout);
         auto [ec, n_header] = co_await bhttp::async_read_header(c.stream, buffer, parser, kTuple);
+        if (!ec) {
+            if (auto upload = api_.UploadLimit(parser.get().method_string(), parser.get().target())) {
+                limit = BodyLimit{*upload, true};
+            }
+            const auto length = parser.content_length();
+            if (length && *length > limit.bytes) {
+                ec = bhttp::error::body_limit;
+            } else {
+                parser.body_limit(limit.bytes);
+            }
+        }
         if (!ec && !parser.is_done()) {
             const auto expect = parser.get()[bhttp::field::expect];
             if (beast::iequals(expect, "100-continue")) {
@@ -278,7 +299,7 @@ private:
             auto [rec, n_body] = co_await bhttp::async_read(c.stream, buffer, parser, kTuple);
             ec = rec;
         }
-        if (ec) co_return co_await ReadFailed(c, ec, parser, start);
+        if (ec) co_return co_await ReadFailed(c, ec, parser, start, limit);
 
         auto& req = parser.get();
         const std::string method(req.method_string());
@@ -296,6 +317,10 @@ private:
                 request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             }
             request.client = ClientAddress(c, request);
+            if (auto it = req.find(bhttp::field::content_type); it != req.end()) {
+                request.content_type = std::string(it->value());
+            }
+            if (auto it = req.find("Idempotency-Key"); it != req.end()) request.idempotency_key = std::string(it->value());
             request.body = std::move(req.body());
             res = api_.Handle(request);
         } catch (const std::exception& e) {
@@ -323,7 +348,8 @@ private:
 
     // Answers a request that could not be read, when an answer makes sense; never keeps the connection.
     asio::awaitable<bool> ReadFailed(Connection& c, const boost::system::error_code& ec,
-                                     bhttp::request_parser<bhttp::string_body>& parser, Clock::time_point start) {
+                                     bhttp::request_parser<bhttp::string_body>& parser, Clock::time_point start,
+                                     BodyLimit limit) {
         // The start line may have been read even when the header as a whole was not.
         const auto& partial = parser.get();
         const unsigned version = partial.version() == 10 ? 10 : 11;
@@ -331,8 +357,10 @@ private:
         const std::string path = partial.target().empty() ? "-" : LogPath(partial.target());
         Status status;
         if (ec == bhttp::error::body_limit) {
-            status = PayloadTooLarge("the request body is larger than " + std::to_string(options_.max_body_bytes) +
-                                     " bytes");
+            status = limit.upload ? PayloadTooLarge("the evidence file is larger than the limit of " +
+                                                    std::to_string(limit.bytes) + " bytes (rectify --max-evidence-bytes)")
+                                  : PayloadTooLarge("the request body is larger than " + std::to_string(limit.bytes) +
+                                                    " bytes");
         } else if (ec == bhttp::error::header_limit) {
             status = PayloadTooLarge("the request header is larger than " + std::to_string(kHeaderLimitBytes) +
                                      " bytes");

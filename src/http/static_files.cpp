@@ -1,12 +1,12 @@
 #include "http/static_files.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 namespace rectify::http {
 namespace fs = std::filesystem;
@@ -65,7 +65,8 @@ StaticFiles::StaticFiles(fs::path root) : root_(std::move(root)) {
 Response StaticFiles::Serve(const Target& target) const {
     std::vector<std::string> parts;
     for (const auto& seg : target.segments) {
-        if (seg == "." || seg == "..") return ErrorResponse(InvalidArgument("the path must not contain . or .. segments"));
+        if (seg == "." || seg == "..")
+            return ErrorResponse(InvalidArgument("the path must not contain . or .. segments"));
         if (seg.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
             return ErrorResponse(InvalidArgument("a path segment must not contain an encoded '/', '\\' or NUL"));
         }

@@ -19,7 +19,7 @@ namespace rectify::http {
 std::string_view ContentTypeFor(std::string_view file_name);
 
 class StaticFiles {
-public:
+  public:
     // `root`: the directory to serve. It need not exist yet (requests then get 404).
     explicit StaticFiles(std::filesystem::path root);
 
@@ -28,7 +28,7 @@ public:
     // 400 JSON for "." / ".." segments, 404 JSON when there is no such file (and no SPA fallback).
     Response Serve(const Target& target) const;
 
-private:
+  private:
     Response File(const std::filesystem::path& file, bool immutable) const;
 
     std::filesystem::path root_;

@@ -187,6 +187,19 @@ Status AppendImportEvent(store::WriteTx& tx, const Actor& actor, const char* ent
     return tx.AppendEvent(event);
 }
 
+// Whether the row with natural key `ref` is new: not seen earlier in this file and not stored by an
+// earlier import (`stored` looks it up). A row that is not new counts in report.rows_existing; the first
+// one stands. Errors: those of the lookup.
+Result<bool> IsNewRow(std::set<std::string>& seen_in_file, const std::string& ref, ImportReport& report,
+                      const std::function<Result<bool>(const std::string&)>& stored) {
+    if (seen_in_file.insert(ref).second) {
+        ASSIGN_OR_RETURN(bool exists, stored(ref));
+        if (!exists) return true;
+    }
+    ++report.rows_existing;
+    return false;
+}
+
 // ---- divisions ----
 
 // Cities that are not prefectures: the municipalities' 市辖区 / 县 and the provinces' lists of directly
@@ -790,16 +803,12 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
                     rejects.Add(n, it == kColumn.end() ? field : it->second, reason);
                     continue;
                 }
-                if (!refs_in_file.insert(*o.source_ref).second) {
-                    ++report.rows_existing;
-                    continue;
-                }
-                ASSIGN_OR_RETURN(auto existing, tx.FindOpinionBySourceRef(*o.source_ref));
-                if (existing) {
-                    ++report.rows_existing;
-                    continue;
-                }
-                opinions.push_back(std::move(o));
+                ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *o.source_ref, report,
+                                                       [&](const std::string& ref) -> Result<bool> {
+                                                           ASSIGN_OR_RETURN(auto id, tx.FindOpinionBySourceRef(ref));
+                                                           return id.has_value();
+                                                       }));
+                if (is_new) opinions.push_back(std::move(o));
             }
             return Status::Ok();
         };
@@ -917,17 +926,13 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
             }
             // The same case twice in the file (the researcher tagged some cases under two rivers) or
             // stored by an earlier import: the first one stands.
-            if (!refs_in_file.insert(*p.source_ref).second) {
-                ++report.rows_existing;
-                continue;
-            }
-            ASSIGN_OR_RETURN(auto existing_problem, tx.FindProblemBySourceRef(*p.source_ref));
-            ASSIGN_OR_RETURN(auto existing_opinion, tx.FindOpinionBySourceRef(*o.source_ref));
-            if (existing_problem || existing_opinion) {
-                ++report.rows_existing;
-                continue;
-            }
-            cases.push_back(std::move(c));
+            ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *p.source_ref, report,
+                                                   [&](const std::string& ref) -> Result<bool> {
+                                                       ASSIGN_OR_RETURN(auto problem, tx.FindProblemBySourceRef(ref));
+                                                       ASSIGN_OR_RETURN(auto opinion, tx.FindOpinionBySourceRef(ref));
+                                                       return problem.has_value() || opinion.has_value();
+                                                   }));
+            if (is_new) cases.push_back(std::move(c));
         }
         return Status::Ok();
     };
@@ -1080,16 +1085,12 @@ Result<ImportReport> Service::ImportProblems(const Actor& actor, const std::stri
             }
             std::string ref(TrimAscii(cols.Get(row, "source_ref")));
             p.source_ref = ref.empty() ? "csv:" + Sha256Hex(CsvLine(row)).substr(0, 16) : ref;
-            if (!refs_in_file.insert(*p.source_ref).second) {
-                ++report.rows_existing;
-                continue;
-            }
-            ASSIGN_OR_RETURN(auto existing, tx.FindProblemBySourceRef(*p.source_ref));
-            if (existing) {
-                ++report.rows_existing;
-                continue;
-            }
-            problems.push_back(std::move(p));
+            ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *p.source_ref, report,
+                                                   [&](const std::string& ref) -> Result<bool> {
+                                                       ASSIGN_OR_RETURN(auto id, tx.FindProblemBySourceRef(ref));
+                                                       return id.has_value();
+                                                   }));
+            if (is_new) problems.push_back(std::move(p));
         }
         return Status::Ok();
     };

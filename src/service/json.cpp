@@ -36,6 +36,10 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     j["owner"] = domain::ToJson(d.owner);
     j["category"] = d.category ? domain::ToJson(*d.category) : nlohmann::json(nullptr);
     j["opinion_ids"] = d.opinion_ids;
+    // ---- workflow (issue 3) ----
+    j["progress"] = d.progress ? nlohmann::json(*d.progress) : nlohmann::json(nullptr);
+    j["task_count"] = d.task_count;
+    j["next_actions"] = domain::NamesJson(domain::AllowedProblemActions(d.problem.status));
     return j;
 }
 
@@ -62,7 +66,40 @@ nlohmann::json ToJson(const store::Event& e) {
             {"entity_id", e.entity_id},
             {"action", e.action},
             {"before", parse(e.before_json)},
-            {"after", parse(e.after_json)}};
+            {"after", parse(e.after_json)},
+            {"from", e.from_state ? nlohmann::json(*e.from_state) : nlohmann::json(nullptr)},
+            {"to", e.to_state ? nlohmann::json(*e.to_state) : nlohmann::json(nullptr)},
+            {"reason", e.reason ? nlohmann::json(*e.reason) : nlohmann::json(nullptr)}};
+}
+
+// ---- workflow (issue 3) ----
+
+nlohmann::json ToJson(const TimelineEntry& t) {
+    return {{"at", FormatIso(t.at)},
+            {"entity", t.entity},
+            {"entity_id", t.entity_id},
+            {"action", t.action},
+            {"actor", t.actor},
+            {"from", t.from ? nlohmann::json(*t.from) : nlohmann::json(nullptr)},
+            {"to", t.to ? nlohmann::json(*t.to) : nlohmann::json(nullptr)},
+            {"reason", t.reason ? nlohmann::json(*t.reason) : nlohmann::json(nullptr)},
+            {"detail", t.detail},
+            {"historical", t.historical},
+            {"event_id", t.event_id ? nlohmann::json(*t.event_id) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json ToJson(const MeetingDetail& d) {
+    nlohmann::json j = domain::ToJson(d.meeting);
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : d.findings) findings.push_back(domain::ToJson(f));
+    j["findings"] = std::move(findings);
+    return j;
+}
+
+nlohmann::json ToJson(const OpinionAccepted& a) {
+    return {{"opinion", domain::ToJson(a.opinion)},
+            {"problem", domain::ToJson(a.problem)},
+            {"created_problem", a.created_problem}};
 }
 
 }  // namespace rectify::service

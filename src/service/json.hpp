@@ -19,7 +19,17 @@ nlohmann::json ToJson(const ProblemDetail& detail);
 // {"kind", "file", "rows_read", "rows_stored", "rows_existing", "rows_rejected",
 //  "rejected": [{"row", "column", "reason"}]}
 nlohmann::json ToJson(const ImportReport& report);
-// {"id", "at", "actor", "entity", "entity_id", "action", "before": json|null, "after": json|null}
+// {"id", "at", "actor", "entity", "entity_id", "action", "before": json|null, "after": json|null,
+//  "from", "to", "reason": string|null (transitions, issue 3)}
 nlohmann::json ToJson(const store::Event& event);
+
+// ---- workflow (issue 3) ----
+// {"at", "entity", "entity_id", "action", "actor", "from", "to", "reason", "detail": {...},
+//  "historical": bool, "event_id": n|null}
+nlohmann::json ToJson(const TimelineEntry& entry);
+// Meeting fields plus "findings": [MeetingFinding]
+nlohmann::json ToJson(const MeetingDetail& detail);
+// {"opinion": Opinion, "problem": Problem, "created_problem": bool}
+nlohmann::json ToJson(const OpinionAccepted& accepted);
 
 }  // namespace rectify::service

@@ -354,6 +354,14 @@ Result<Org> Service::MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId
 }
 
 Result<std::vector<domain::OrgLevel>> Service::ListLevels() { return store_->ListLevels(); }
+
+Result<domain::Category> Service::GetCategory(domain::CategoryId id) {
+    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+    for (auto& c : categories) {
+        if (c.id == id) return std::move(c);
+    }
+    return InvalidArgument("category_id: no category " + std::to_string(id));
+}
 Result<std::vector<domain::Category>> Service::ListCategories() { return store_->ListCategories(); }
 
 // ---- problems ----
@@ -364,11 +372,8 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     ASSIGN_OR_RETURN(f.subtree_paths, ScopePaths(actor, query.org_id));
     f.statuses = query.statuses;
     if (query.category_id) {
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        auto it = std::find_if(categories.begin(), categories.end(),
-                               [&](const auto& c) { return c.id == *query.category_id; });
-        if (it == categories.end()) return InvalidArgument("category_id: no category " + std::to_string(*query.category_id));
-        f.category_path = it->path;
+        ASSIGN_OR_RETURN(domain::Category category, GetCategory(*query.category_id));
+        f.category_path = category.path;
     }
     f.source = query.source;
     f.created_from = query.created_from;
@@ -390,12 +395,14 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
     d.problem = std::move(problem).value();
     ASSIGN_OR_RETURN(d.owner, store_->GetOrg(d.problem.owner_org_id));
     if (d.problem.category_id) {
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        for (const auto& c : categories) {
-            if (c.id == *d.problem.category_id) d.category = c;
-        }
+        ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(id));
+    d.progress = domain::ProblemProgress(tasks, d.problem.round);
+    d.task_count = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const domain::Task& t) {
+        return t.round == d.problem.round && t.status != domain::TaskStatus::kWithdrawn;
+    }));
     return d;
 }
 
@@ -418,12 +425,7 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
     p.updated_at = p.created_at;
     p.due_at = draft.due_at;
     RETURN_IF_ERROR(domain::ValidateProblem(p));
-    if (p.category_id) {
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        if (std::none_of(categories.begin(), categories.end(), [&](const auto& c) { return c.id == *p.category_id; })) {
-            return InvalidArgument("category_id: no category " + std::to_string(*p.category_id));
-        }
-    }
+    if (p.category_id) RETURN_IF_ERROR(GetCategory(*p.category_id));
     std::vector<domain::Opinion> opinions;
     for (domain::OpinionId oid : draft.opinion_ids) {
         auto o = store_->GetOpinion(oid);
@@ -433,6 +435,10 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
         if (o->problem_id) {
             return FailedPrecondition("opinion_ids: opinion " + std::to_string(oid) + " already belongs to problem " +
                                       std::to_string(*o->problem_id));
+        }
+        // The opinion's accept transition (issue 3): only a received opinion can become a problem.
+        if (auto next = domain::NextOpinionStatus(o->status, domain::OpinionAction::kAccept); !next.ok()) {
+            return FailedPrecondition("opinion_ids: " + next.status().message());
         }
         opinions.push_back(std::move(o).value());
     }
@@ -473,12 +479,7 @@ Result<Problem> Service::UpdateProblem(const Actor& actor, domain::ProblemId id,
     if (patch.due_at) p.due_at = *patch.due_at;
     p.updated_at = NowSeconds();
     RETURN_IF_ERROR(domain::ValidateProblem(p));
-    if (p.category_id && p.category_id != before.category_id) {
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        if (std::none_of(categories.begin(), categories.end(), [&](const auto& c) { return c.id == *p.category_id; })) {
-            return InvalidArgument("category_id: no category " + std::to_string(*p.category_id));
-        }
-    }
+    if (p.category_id && p.category_id != before.category_id) RETURN_IF_ERROR(GetCategory(*p.category_id));
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         RETURN_IF_ERROR(tx.UpdateProblem(p));  // re-checks the version inside the transaction
         auto event = MakeEvent(actor, "problem", id, "update", domain::ToJson(before), domain::ToJson(p));
@@ -496,11 +497,8 @@ Result<Page<domain::Opinion>> Service::ListOpinions(const Actor& actor, const Op
     f.statuses = query.statuses;
     f.channel = query.channel;
     if (query.category_id) {
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        auto it = std::find_if(categories.begin(), categories.end(),
-                               [&](const auto& c) { return c.id == *query.category_id; });
-        if (it == categories.end()) return InvalidArgument("category_id: no category " + std::to_string(*query.category_id));
-        f.category_path = it->path;
+        ASSIGN_OR_RETURN(domain::Category category, GetCategory(*query.category_id));
+        f.category_path = category.path;
     }
     f.replied = query.replied;
     f.received_from = query.received_from;

@@ -15,7 +15,9 @@
 #include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "domain/model.hpp"
+#include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
+#include "store/blob_store.hpp"
 #include "store/store.hpp"
 
 namespace rectify::service {
@@ -99,6 +101,128 @@ struct ProblemDetail {
     domain::Org owner;
     std::optional<domain::Category> category;
     std::vector<domain::OpinionId> opinion_ids;
+    // ---- workflow (issue 3) ----
+    std::optional<double> progress;  // domain::ProblemProgress over the current round; nullopt: no task
+    int task_count = 0;              // tasks of the current round that are not withdrawn
+};
+
+// ---- workflow (issue 3) ----
+
+// Where evidence files go and what is accepted (rectify serve --blob-dir, --max-evidence-bytes,
+// --evidence-types).
+struct EvidenceOptions {
+    std::string blob_dir;           // var/blobs next to the database by default (the CLI decides)
+    domain::EvidencePolicy policy;  // size limit (bytes) and allowed content types
+};
+
+// A new task (POST /api/v1/problems/{id}/tasks) for org `org_id`, which must lie in the subtree of the
+// problem's owner org. The owner org is recorded as the creating org.
+struct TaskDraft {
+    domain::OrgId org_id = 0;
+    std::string title;
+    std::string description;
+    std::string responsible_person;
+    std::optional<std::string> lead_official;
+    domain::TaskType type = domain::TaskType::kTimeBound;
+    std::optional<UnixSeconds> due_at;
+    std::vector<UnixSeconds> review_dates;
+    std::optional<int> weight_bp;  // 1..10000
+};
+
+// An edit of a task's descriptive fields (PATCH /api/v1/tasks/{id}); `version` is the one read.
+struct TaskPatch {
+    std::int64_t version = 0;
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<std::string> responsible_person;
+    std::optional<std::optional<std::string>> lead_official;
+    std::optional<domain::TaskType> type;
+    std::optional<std::optional<UnixSeconds>> due_at;
+    std::optional<std::vector<UnixSeconds>> review_dates;
+    std::optional<std::optional<int>> weight_bp;
+};
+
+struct ReportDraft {
+    std::string text;
+    int percent = 0;                             // 0..100
+    std::vector<domain::EvidenceId> evidence_ids;  // files of the task uploaded before, attached to this report
+};
+
+// How an opinion is accepted: linked to an existing problem (`problem_id`), or made into a new one
+// whose fields default to the opinion's (title, text as description, category, its org as owner,
+// source public_opinion).
+struct OpinionAcceptance {
+    std::optional<domain::ProblemId> problem_id;
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<domain::OrgId> owner_org_id;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<domain::Severity> severity;
+    std::optional<UnixSeconds> due_at;
+};
+
+struct OpinionAccepted {
+    domain::Opinion opinion;
+    domain::Problem problem;
+    bool created_problem = false;
+};
+
+struct MechanismDraft {
+    domain::OrgId org_id = 0;
+    std::string title;
+    std::string text;
+    std::optional<UnixSeconds> adopted_at;  // default now
+    std::vector<domain::ProblemId> problem_ids;
+};
+
+struct MechanismPatch {
+    std::int64_t version = 0;
+    std::optional<std::string> title;
+    std::optional<std::string> text;
+    std::optional<UnixSeconds> adopted_at;
+};
+
+struct MeetingDraft {
+    domain::OrgId org_id = 0;
+    domain::MeetingKind kind = domain::MeetingKind::kOther;
+    std::string title;
+    UnixSeconds held_at = 0;
+    int attendees = 0;
+    std::string notes;
+    std::vector<std::string> findings;  // texts
+};
+
+struct MeetingDetail {
+    domain::Meeting meeting;
+    std::vector<domain::MeetingFinding> findings;
+};
+
+// The problem made from a meeting finding; every field defaults: the title is the finding's text (cut
+// to 500 characters), the owner is the meeting's org, the source is meeting.
+struct FindingProblemDraft {
+    std::optional<std::string> title;
+    std::optional<domain::OrgId> owner_org_id;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<domain::Severity> severity;
+    std::optional<UnixSeconds> due_at;
+};
+
+// One step in the history of a problem (GET /api/v1/problems/{id}/timeline). Entries come from the
+// event log of the problem, its tasks (with their reports and evidence) and its opinions; for imported
+// records the historical dates they carry are added as entries too (`historical`: registered at
+// created_at, closed at closed_at, received and replied for opinions), with the importing actor.
+struct TimelineEntry {
+    UnixSeconds at = 0;
+    std::string entity;  // "problem", "task", "opinion"
+    std::int64_t entity_id = 0;
+    std::string action;  // "create", "start", "report", "submit", "return", "accept", "close", "reopen", ...
+    std::string actor;
+    std::optional<std::string> from;  // status before
+    std::optional<std::string> to;    // status after
+    std::optional<std::string> reason;
+    nlohmann::json detail = nlohmann::json::object();  // a few fields of what changed (report text, ...)
+    bool historical = false;
+    std::optional<std::int64_t> event_id;
 };
 
 // A rate with the figures it comes from; rate is nullopt when the denominator is 0.
@@ -293,6 +417,8 @@ public:
     Result<domain::Org> MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent);
     Result<std::vector<domain::OrgLevel>> ListLevels();
     Result<std::vector<domain::Category>> ListCategories();
+    // One category. Errors: kInvalidArgument "category_id: no category N".
+    Result<domain::Category> GetCategory(domain::CategoryId id);
 
     // ---- problems ----
     Result<Page<domain::Problem>> ListProblems(const Actor& actor, const ProblemQuery& query);
@@ -412,6 +538,121 @@ public:
     // Clerk or reviewer (or admin) over `org`: may register and edit its problems.
     bool CanEditProblems(const Actor& actor, domain::OrgId org) const;
 
+    // ---- workflow (issue 3): src/service/workflow.cpp ----
+    // Every call checks, in this order: scope (outside: kNotFound, like an unknown id); the version the
+    // caller read when one is given (If-Match; stale: kAborted naming the current version); the state
+    // machine (illegal: kFailedPrecondition listing the allowed next actions); the role the transition
+    // table asks for on the org it names (missing: kPermissionDenied saying which role over which org);
+    // then the guards of domain/workflow.hpp. Each change and its events are one transaction; a task
+    // change re-derives its problem's status in the same transaction.
+    void ConfigureEvidence(EvidenceOptions options);
+    const EvidenceOptions& evidence_options() const { return evidence_; }
+
+    // Tasks. CreateTask needs the problem in add_task state and clerk/reviewer over its owner org.
+    Result<domain::Task> CreateTask(const Actor& actor, domain::ProblemId problem, const TaskDraft& draft,
+                                    std::optional<std::int64_t> problem_version = std::nullopt);
+    Result<domain::Task> GetTask(const Actor& actor, domain::TaskId id);
+    // All rounds, oldest first; `round` filters.
+    Result<std::vector<domain::Task>> ListTasks(const Actor& actor, domain::ProblemId problem,
+                                                std::optional<int> round = std::nullopt);
+    Result<domain::Task> UpdateTask(const Actor& actor, domain::TaskId id, const TaskPatch& patch);
+    Result<domain::Task> StartTask(const Actor& actor, domain::TaskId id, std::optional<std::int64_t> version);
+    // Adds a report, sets the task's progress to its percent (a returned task goes back in_progress).
+    Result<domain::ProgressReport> ReportProgress(const Actor& actor, domain::TaskId id, const ReportDraft& draft,
+                                                  std::optional<std::int64_t> version);
+    Result<std::vector<domain::ProgressReport>> ListReports(const Actor& actor, domain::TaskId id);
+    // Stores a file for the task (domain::CheckEvidence: kPayloadTooLarge over the limit, kInvalidArgument
+    // for executables, other types or a bad name). The content is written to the blob directory first.
+    Result<domain::Evidence> UploadEvidence(const Actor& actor, domain::TaskId id, const std::string& original_name,
+                                            const std::string& content_type, std::string_view content);
+    Result<std::vector<domain::Evidence>> ListEvidence(const Actor& actor, domain::TaskId id);
+    Result<domain::Evidence> GetEvidence(const Actor& actor, domain::EvidenceId id);
+    // The file's metadata and bytes; scope is the task's org.
+    Result<std::pair<domain::Evidence, std::string>> DownloadEvidence(const Actor& actor, domain::EvidenceId id);
+    Result<domain::Task> SubmitTask(const Actor& actor, domain::TaskId id, std::optional<std::int64_t> version);
+    Result<domain::Task> AcceptTask(const Actor& actor, domain::TaskId id, const std::optional<std::string>& comment,
+                                    std::optional<std::int64_t> version);
+    Result<domain::Task> ReturnTask(const Actor& actor, domain::TaskId id, const std::string& reason,
+                                    std::optional<std::int64_t> version);
+    Result<domain::Task> RequestWithdrawal(const Actor& actor, domain::TaskId id, const std::string& reason,
+                                           std::optional<std::int64_t> version);
+    Result<domain::Task> DeclineWithdrawal(const Actor& actor, domain::TaskId id, const std::string& reason,
+                                           std::optional<std::int64_t> version);
+    Result<domain::Task> WithdrawTask(const Actor& actor, domain::TaskId id, const std::string& reason,
+                                      std::optional<std::int64_t> version);
+
+    // Problems.
+    Result<domain::Problem> CloseProblem(const Actor& actor, domain::ProblemId id, std::optional<std::int64_t> version);
+    Result<domain::Problem> ReopenProblem(const Actor& actor, domain::ProblemId id, domain::ReopenCause cause,
+                                          const std::string& reason, std::optional<std::int64_t> version);
+    // 不属实: open tasks of the round are cancelled (withdrawn) in the same transaction.
+    Result<domain::Problem> MarkProblemInvalid(const Actor& actor, domain::ProblemId id, const std::string& reason,
+                                               std::optional<std::int64_t> version);
+    // Into an open problem in scope; open tasks are cancelled and the opinions move to the target.
+    Result<domain::Problem> MergeProblem(const Actor& actor, domain::ProblemId id, domain::ProblemId into,
+                                         const std::string& reason, std::optional<std::int64_t> version);
+    Result<std::vector<TimelineEntry>> Timeline(const Actor& actor, domain::ProblemId id);
+
+    // Opinions.
+    Result<OpinionAccepted> AcceptOpinion(const Actor& actor, domain::OpinionId id, const OpinionAcceptance& how,
+                                          std::optional<std::int64_t> version);
+    Result<domain::Opinion> DeclineOpinion(const Actor& actor, domain::OpinionId id, const std::string& reason,
+                                           std::optional<std::int64_t> version);
+    // Exactly one of the two targets. Errors also: kInvalidArgument (none or both, or itself).
+    Result<domain::Opinion> MarkOpinionDuplicate(const Actor& actor, domain::OpinionId id,
+                                                 std::optional<domain::OpinionId> of_opinion,
+                                                 std::optional<domain::ProblemId> of_problem,
+                                                 const std::optional<std::string>& reason,
+                                                 std::optional<std::int64_t> version);
+    // The reply (replied_at = now) from `reply_org_id` (default: the opinion's org; must be in scope).
+    Result<domain::Opinion> ReplyOpinion(const Actor& actor, domain::OpinionId id, const std::string& text,
+                                         std::optional<domain::OrgId> reply_org_id,
+                                         std::optional<std::int64_t> version);
+    // A 不满意 rating of an opinion whose problem is closed reopens that problem (cause
+    // dissatisfied_rating) in the same transaction.
+    Result<domain::Opinion> RateOpinion(const Actor& actor, domain::OpinionId id, domain::Satisfaction satisfaction,
+                                        const std::optional<std::string>& comment,
+                                        std::optional<std::int64_t> version);
+
+    // Mechanisms (长效机制): clerk or reviewer over the adopting org.
+    Result<domain::Mechanism> CreateMechanism(const Actor& actor, const MechanismDraft& draft);
+    Result<domain::Mechanism> GetMechanism(const Actor& actor, domain::MechanismId id);
+    Result<Page<domain::Mechanism>> ListMechanisms(const Actor& actor, std::optional<domain::OrgId> org_id,
+                                                   std::optional<domain::ProblemId> problem_id,
+                                                   const std::optional<std::string>& cursor, int limit);
+    Result<domain::Mechanism> UpdateMechanism(const Actor& actor, domain::MechanismId id, const MechanismPatch& patch);
+    Result<domain::Mechanism> LinkMechanismProblem(const Actor& actor, domain::MechanismId id,
+                                                   domain::ProblemId problem);
+    Result<domain::Mechanism> UnlinkMechanismProblem(const Actor& actor, domain::MechanismId id,
+                                                     domain::ProblemId problem);
+
+    // Meetings (民主生活会 / 组织生活会): clerk or reviewer over the meeting's org.
+    Result<MeetingDetail> CreateMeeting(const Actor& actor, const MeetingDraft& draft);
+    Result<MeetingDetail> GetMeeting(const Actor& actor, domain::MeetingId id);
+    Result<Page<domain::Meeting>> ListMeetings(const Actor& actor, std::optional<domain::OrgId> org_id,
+                                               const std::optional<std::string>& cursor, int limit);
+    Result<domain::MeetingFinding> AddFinding(const Actor& actor, domain::MeetingId id, const std::string& text,
+                                              std::optional<std::int64_t> version);
+    // One transaction: the problem (source meeting) and the finding's link to it. Errors also:
+    // kFailedPrecondition when the finding has a problem already.
+    Result<domain::Problem> FindingToProblem(const Actor& actor, domain::MeetingId meeting, domain::FindingId finding,
+                                             const FindingProblemDraft& draft);
+
+    // Idempotency keys of POST requests (the API's Idempotency-Key). Begin reserves (actor, key) for a
+    // request identified by `request_sha256` and returns nullopt, or returns the stored first response
+    // of the same request. Errors: kInvalidArgument (key not 1-255 visible ASCII characters);
+    // kAlreadyExists (the key was used for a different request); kAborted (the first request with this
+    // key is still running, or never finished). Keys expire after kIdempotencyKeySeconds.
+    static constexpr std::int64_t kIdempotencyKeySeconds = 24 * 3600;
+    Result<std::optional<store::IdempotencyRecord>> BeginIdempotent(const Actor& actor, const std::string& key,
+                                                                    const std::string& method,
+                                                                    const std::string& path,
+                                                                    const std::string& request_sha256);
+    // Stores the response of a reserved key (Finish), or frees the key when the request changed nothing
+    // and may be retried with it (Abandon).
+    Status FinishIdempotent(const Actor& actor, store::IdempotencyRecord record);
+    Status AbandonIdempotent(const Actor& actor, const std::string& key);
+
 private:
     explicit Service(std::unique_ptr<store::Store> store);
     Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
@@ -428,6 +669,8 @@ private:
     std::unique_ptr<detail::AccountState> accounts_;
     mutable std::shared_mutex tree_mutex_;
     std::shared_ptr<const index::OrgTree> tree_;
+    // ---- workflow (issue 3) ----
+    EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };
 
 // Builds an event row for `entity`/`id` with optional before/after JSON, at now, by `actor`.

@@ -36,6 +36,9 @@ std::string CanonicalEventContent(const Event& e) {
     Netstring(out, e.action);
     NetstringOpt(out, e.before_json);
     NetstringOpt(out, e.after_json);
+    NetstringOpt(out, e.from_state);
+    NetstringOpt(out, e.to_state);
+    NetstringOpt(out, e.reason);
     NetstringOpt(out, e.org_id);
     return out;
 }

@@ -83,6 +83,19 @@ E EnumOf(const soci::row& r, std::size_t i) {
     return *parsed;
 }
 
+template <typename E>
+std::optional<E> OptEnumOf(const soci::row& r, std::size_t i) {
+    if (IsNull(r, i)) return std::nullopt;
+    return EnumOf<E>(r, i);
+}
+
+// The name of an optional enum value, for BindOpt.
+template <typename E>
+std::optional<std::string> OptName(const std::optional<E>& v) {
+    if (!v) return std::nullopt;
+    return std::string(domain::ToString(*v));
+}
+
 // ---- a statement with a variable number of bound parameters ----
 
 class Query {
@@ -198,7 +211,7 @@ Org OrgFromRow(const soci::row& r) {
 
 const char* kProblemColumns =
     "id, title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
-    "source_ref, updated_at, version";
+    "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id";
 
 Problem ProblemFromRow(const soci::row& r) {
     Problem p;
@@ -216,12 +229,18 @@ Problem ProblemFromRow(const soci::row& r) {
     p.source_ref = OptStr(r, 11);
     p.updated_at = Int(r, 12);
     p.version = Int(r, 13);
+    p.round = static_cast<int>(Int(r, 14));
+    p.status_reason = OptStr(r, 15);
+    p.reopen_cause = OptEnumOf<domain::ReopenCause>(r, 16);
+    p.reopened_at = OptInt(r, 17);
+    p.merged_into_id = OptInt(r, 18);
     return p;
 }
 
 const char* kOpinionColumns =
     "id, channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
-    "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version";
+    "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
+    "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment";
 
 Opinion OpinionFromRow(const soci::row& r) {
     Opinion o;
@@ -243,6 +262,12 @@ Opinion OpinionFromRow(const soci::row& r) {
     o.transfer_count = static_cast<int>(Int(r, 15));
     o.source_ref = OptStr(r, 16);
     o.version = Int(r, 17);
+    o.status_reason = OptStr(r, 18);
+    o.duplicate_of_opinion_id = OptInt(r, 19);
+    o.duplicate_of_problem_id = OptInt(r, 20);
+    o.satisfaction = OptEnumOf<domain::Satisfaction>(r, 21);
+    o.rated_at = OptInt(r, 22);
+    o.rating_comment = OptStr(r, 23);
     return o;
 }
 
@@ -278,7 +303,13 @@ domain::ApiToken TokenFromRow(const soci::row& r) {
     return t;
 }
 
-const char* kEventColumns = "id, at, actor, entity, entity_id, action, before_json, after_json, org_id, prev_hash, hash";
+// The position of 003_accounts.sql among the migrations: the one that chains the events stored before it
+// and makes the log append-only.
+constexpr int kAccountsSchemaVersion = 3;
+
+const char* kEventColumns =
+    "id, at, actor, entity, entity_id, action, before_json, after_json, from_state, to_state, reason, org_id, "
+    "prev_hash, hash";
 
 Event EventFromRow(const soci::row& r) {
     Event e;
@@ -290,9 +321,12 @@ Event EventFromRow(const soci::row& r) {
     e.action = Str(r, 5);
     e.before_json = OptStr(r, 6);
     e.after_json = OptStr(r, 7);
-    e.org_id = OptInt(r, 8);
-    e.prev_hash = Str(r, 9);
-    e.hash = Str(r, 10);
+    e.from_state = OptStr(r, 8);
+    e.to_state = OptStr(r, 9);
+    e.reason = OptStr(r, 10);
+    e.org_id = OptInt(r, 11);
+    e.prev_hash = Str(r, 12);
+    e.hash = Str(r, 13);
     return e;
 }
 
@@ -438,11 +472,533 @@ private:
     soci::session& s_;
 };
 
+// ---- workflow (issue 3): rows and statements of tasks, reports, evidence, mechanisms, meetings,
+// idempotency keys. Used by both the write transaction and the pooled reads. ----
+
+const char* kTaskColumns =
+    "id, problem_id, org_id, created_by_org_id, round, title, description, responsible_person, lead_official, type, "
+    "due_at, review_dates, weight_bp, status, progress, withdrawal_reason, return_reason, returned_at, "
+    "returned_after_report_id, submitted_at, accepted_at, created_at, updated_at, version";
+
+// Review dates as stored: comma-separated seconds ("" = none).
+std::string JoinInstants(const std::vector<UnixSeconds>& v) {
+    std::string out;
+    for (UnixSeconds t : v) out += (out.empty() ? "" : ",") + std::to_string(t);
+    return out;
+}
+
+std::vector<UnixSeconds> SplitInstants(const std::string& text) {
+    std::vector<UnixSeconds> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        out.push_back(std::stoll(text.substr(start, comma - start)));
+        start = comma + 1;
+    }
+    return out;
+}
+
+domain::Task TaskFromRow(const soci::row& r) {
+    domain::Task t;
+    t.id = Int(r, 0);
+    t.problem_id = Int(r, 1);
+    t.org_id = Int(r, 2);
+    t.created_by_org_id = Int(r, 3);
+    t.round = static_cast<int>(Int(r, 4));
+    t.title = Str(r, 5);
+    t.description = Str(r, 6);
+    t.responsible_person = Str(r, 7);
+    t.lead_official = OptStr(r, 8);
+    t.type = EnumOf<domain::TaskType>(r, 9);
+    t.due_at = OptInt(r, 10);
+    t.review_dates = SplitInstants(Str(r, 11));
+    if (auto w = OptInt(r, 12)) t.weight_bp = static_cast<int>(*w);
+    t.status = EnumOf<domain::TaskStatus>(r, 13);
+    t.progress = static_cast<int>(Int(r, 14));
+    t.withdrawal_reason = OptStr(r, 15);
+    t.return_reason = OptStr(r, 16);
+    t.returned_at = OptInt(r, 17);
+    t.returned_after_report_id = Int(r, 18);
+    t.submitted_at = OptInt(r, 19);
+    t.accepted_at = OptInt(r, 20);
+    t.created_at = Int(r, 21);
+    t.updated_at = Int(r, 22);
+    t.version = Int(r, 23);
+    return t;
+}
+
+const char* kEvidenceColumns =
+    "id, task_id, report_id, sha256, size_bytes, content_type, original_name, uploaded_by, uploaded_at";
+
+domain::Evidence EvidenceFromRow(const soci::row& r) {
+    return domain::Evidence{Int(r, 0), Int(r, 1), OptInt(r, 2), Str(r, 3), Int(r, 4),
+                            Str(r, 5), Str(r, 6), Str(r, 7), Int(r, 8)};
+}
+
+const char* kMechanismColumns = "id, org_id, title, text, adopted_at, created_at, updated_at, version";
+
+domain::Mechanism MechanismFromRow(const soci::row& r) {
+    domain::Mechanism m;
+    m.id = Int(r, 0);
+    m.org_id = Int(r, 1);
+    m.title = Str(r, 2);
+    m.text = Str(r, 3);
+    m.adopted_at = Int(r, 4);
+    m.created_at = Int(r, 5);
+    m.updated_at = Int(r, 6);
+    m.version = Int(r, 7);
+    return m;
+}
+
+const char* kMeetingColumns = "id, org_id, kind, title, held_at, attendees, notes, created_at, version";
+
+domain::Meeting MeetingFromRow(const soci::row& r) {
+    domain::Meeting m;
+    m.id = Int(r, 0);
+    m.org_id = Int(r, 1);
+    m.kind = EnumOf<domain::MeetingKind>(r, 2);
+    m.title = Str(r, 3);
+    m.held_at = Int(r, 4);
+    m.attendees = static_cast<int>(Int(r, 5));
+    m.notes = Str(r, 6);
+    m.created_at = Int(r, 7);
+    m.version = Int(r, 8);
+    return m;
+}
+
+domain::MeetingFinding FindingFromRow(const soci::row& r) {
+    return domain::MeetingFinding{Int(r, 0), Int(r, 1), Str(r, 2), OptInt(r, 3), Int(r, 4)};
+}
+
+// Joins the org of `alias`.org_id as "o", for SubtreeClause(q, "o.path", ...).
+std::string OrgSubtreeJoin(const std::string& alias) { return " JOIN org o ON o.id = " + alias + ".org_id"; }
+
+// The kAborted of a stale version, naming the current one (or kNotFound when the row is gone).
+Status StaleOrMissing(soci::session& s, const std::string& table, const std::string& what, std::int64_t id,
+                      std::int64_t sent) {
+    Query v(s);
+    v.sql = "SELECT version FROM " + table + " WHERE id = " + v.Bind(id);
+    auto current = v.OneInt();
+    if (!current) return NotFound(what + " " + std::to_string(id) + " does not exist");
+    return Aborted(what + " " + std::to_string(id) + " was changed by someone else: you sent version " +
+                   std::to_string(sent) + ", the current version is " + std::to_string(*current) +
+                   "; reload and apply your change again");
+}
+
+class WorkflowSql {
+public:
+    explicit WorkflowSql(soci::session& s) : s_(s) {}
+
+    // -- reads --
+
+    Result<Problem> GetProblem(ProblemId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kProblemColumns + " FROM problem WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return ProblemFromRow(r);
+        return NotFound("problem " + std::to_string(id) + " does not exist");
+    }
+
+    Result<Opinion> GetOpinion(domain::OpinionId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kOpinionColumns + " FROM opinion WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return OpinionFromRow(r);
+        return NotFound("opinion " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::vector<Opinion>> OpinionsOfProblem(ProblemId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kOpinionColumns + " FROM opinion WHERE problem_id = " + q.Bind(id) +
+                " ORDER BY id";
+        std::vector<Opinion> out;
+        for (const soci::row& r : q.Rows()) out.push_back(OpinionFromRow(r));
+        return out;
+    }
+
+    Result<domain::Task> GetTask(domain::TaskId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kTaskColumns + " FROM task WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return TaskFromRow(r);
+        return NotFound("task " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::vector<domain::Task>> TasksOfProblem(ProblemId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kTaskColumns + " FROM task WHERE problem_id = " + q.Bind(id) + " ORDER BY id";
+        std::vector<domain::Task> out;
+        for (const soci::row& r : q.Rows()) out.push_back(TaskFromRow(r));
+        return out;
+    }
+
+    Result<std::vector<domain::ProgressReport>> Reports(domain::TaskId task) {
+        std::vector<domain::ProgressReport> out;
+        {
+            Query q(s_);
+            q.sql = "SELECT id, task_id, reported_at, text, percent, actor FROM progress_report WHERE task_id = " +
+                    q.Bind(task) + " ORDER BY id";
+            for (const soci::row& r : q.Rows()) {
+                out.push_back(domain::ProgressReport{Int(r, 0), Int(r, 1), Int(r, 2), Str(r, 3),
+                                                     static_cast<int>(Int(r, 4)), Str(r, 5), {}});
+            }
+        }
+        Query e(s_);
+        e.sql = "SELECT report_id, id FROM evidence WHERE task_id = " + e.Bind(task) +
+                " AND report_id IS NOT NULL ORDER BY id";
+        for (const soci::row& r : e.Rows()) {
+            for (auto& report : out) {
+                if (report.id == Int(r, 0)) report.evidence_ids.push_back(Int(r, 1));
+            }
+        }
+        return out;
+    }
+
+    Result<std::vector<domain::Evidence>> EvidenceOfTask(domain::TaskId task) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kEvidenceColumns + " FROM evidence WHERE task_id = " + q.Bind(task) +
+                " ORDER BY id";
+        std::vector<domain::Evidence> out;
+        for (const soci::row& r : q.Rows()) out.push_back(EvidenceFromRow(r));
+        return out;
+    }
+
+    Result<domain::Evidence> GetEvidence(domain::EvidenceId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kEvidenceColumns + " FROM evidence WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return EvidenceFromRow(r);
+        return NotFound("evidence " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::int64_t> Count(const std::string& sql_prefix, domain::TaskId task, std::optional<std::int64_t> after) {
+        Query q(s_);
+        q.sql = sql_prefix + q.Bind(task);
+        if (after) q.sql += " AND id > " + q.Bind(*after);
+        return q.OneInt().value_or(0);
+    }
+
+    Result<domain::Mechanism> GetMechanism(domain::MechanismId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kMechanismColumns + " FROM mechanism WHERE id = " + q.Bind(id);
+        std::optional<domain::Mechanism> m;
+        for (const soci::row& r : q.Rows()) m = MechanismFromRow(r);
+        if (!m) return NotFound("mechanism " + std::to_string(id) + " does not exist");
+        Query p(s_);
+        p.sql = "SELECT problem_id FROM mechanism_problem WHERE mechanism_id = " + p.Bind(id) + " ORDER BY problem_id";
+        for (const soci::row& r : p.Rows()) m->problem_ids.push_back(Int(r, 0));
+        return *m;
+    }
+
+    Result<std::vector<domain::Mechanism>> ListMechanisms(const MechanismFilter& f) {
+        Query q(s_);
+        q.sql = "SELECT m.id FROM mechanism m" + OrgSubtreeJoin("m");
+        if (f.problem_id) q.sql += " JOIN mechanism_problem mp ON mp.mechanism_id = m.id";
+        q.sql += " WHERE 1 = 1" + SubtreeClause(q, "o.path", f.subtree_paths);
+        if (f.problem_id) q.sql += " AND mp.problem_id = " + q.Bind(*f.problem_id);
+        if (f.before_id) q.sql += " AND m.id < " + q.Bind(*f.before_id);
+        q.sql += " ORDER BY m.id DESC LIMIT " + q.Bind(static_cast<std::int64_t>(f.limit));
+        std::vector<std::int64_t> ids;
+        for (const soci::row& r : q.Rows()) ids.push_back(Int(r, 0));
+        std::vector<domain::Mechanism> out;
+        for (auto id : ids) {
+            ASSIGN_OR_RETURN(auto m, GetMechanism(id));
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+
+    Result<domain::Meeting> GetMeeting(domain::MeetingId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kMeetingColumns + " FROM meeting WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return MeetingFromRow(r);
+        return NotFound("meeting " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::vector<domain::Meeting>> ListMeetings(const MeetingFilter& f) {
+        Query q(s_);
+        std::string cols;
+        std::string all = kMeetingColumns;
+        for (std::size_t start = 0; start < all.size();) {
+            std::size_t comma = all.find(',', start);
+            if (comma == std::string::npos) comma = all.size();
+            std::string c = all.substr(start, comma - start);
+            c.erase(0, c.find_first_not_of(' '));
+            cols += (cols.empty() ? "m." : ", m.") + c;
+            start = comma + 1;
+        }
+        q.sql = "SELECT " + cols + " FROM meeting m" + OrgSubtreeJoin("m") + " WHERE 1 = 1" +
+                SubtreeClause(q, "o.path", f.subtree_paths);
+        if (f.before_id) q.sql += " AND m.id < " + q.Bind(*f.before_id);
+        q.sql += " ORDER BY m.id DESC LIMIT " + q.Bind(static_cast<std::int64_t>(f.limit));
+        std::vector<domain::Meeting> out;
+        for (const soci::row& r : q.Rows()) out.push_back(MeetingFromRow(r));
+        return out;
+    }
+
+    Result<std::vector<domain::MeetingFinding>> Findings(domain::MeetingId meeting) {
+        Query q(s_);
+        q.sql = "SELECT id, meeting_id, text, problem_id, created_at FROM meeting_finding WHERE meeting_id = " +
+                q.Bind(meeting) + " ORDER BY id";
+        std::vector<domain::MeetingFinding> out;
+        for (const soci::row& r : q.Rows()) out.push_back(FindingFromRow(r));
+        return out;
+    }
+
+    Result<domain::MeetingFinding> GetFinding(domain::FindingId id) {
+        Query q(s_);
+        q.sql = "SELECT id, meeting_id, text, problem_id, created_at FROM meeting_finding WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return FindingFromRow(r);
+        return NotFound("finding " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(const std::string& actor, const std::string& key) {
+        Query q(s_);
+        q.sql = "SELECT actor, idem_key, method, path, request_sha256, status, content_type, body, headers_json, "
+                "created_at FROM idempotency_key WHERE actor = " +
+                q.Bind(actor) + " AND idem_key = " + q.Bind(key);
+        for (const soci::row& r : q.Rows()) {
+            IdempotencyRecord rec;
+            rec.actor = Str(r, 0);
+            rec.key = Str(r, 1);
+            rec.method = Str(r, 2);
+            rec.path = Str(r, 3);
+            rec.request_sha256 = Str(r, 4);
+            if (auto st = OptInt(r, 5)) rec.status = static_cast<int>(*st);
+            rec.content_type = OptStr(r, 6);
+            rec.body = OptStr(r, 7);
+            rec.headers_json = OptStr(r, 8);
+            rec.created_at = Int(r, 9);
+            return std::optional<IdempotencyRecord>(std::move(rec));
+        }
+        return std::optional<IdempotencyRecord>();
+    }
+
+    // -- writes --
+
+    Status UpdateOpinion(Opinion& o) {
+        Query q(s_);
+        q.sql = "UPDATE opinion SET status = " + q.Bind(std::string(domain::ToString(o.status))) +
+                ", category_id = " + q.BindOpt(o.category_id) + ", reply_text = " + q.BindOpt(o.reply_text) +
+                ", replied_at = " + q.BindOpt(o.replied_at) + ", reply_org_id = " + q.BindOpt(o.reply_org_id) +
+                ", problem_id = " + q.BindOpt(o.problem_id) + ", status_reason = " + q.BindOpt(o.status_reason) +
+                ", duplicate_of_opinion_id = " + q.BindOpt(o.duplicate_of_opinion_id) +
+                ", duplicate_of_problem_id = " + q.BindOpt(o.duplicate_of_problem_id) +
+                ", satisfaction = " + q.BindOpt(OptName(o.satisfaction)) + ", rated_at = " + q.BindOpt(o.rated_at) +
+                ", rating_comment = " + q.BindOpt(o.rating_comment) + ", version = version + 1 WHERE id = " +
+                q.Bind(o.id) + " AND version = " + q.Bind(o.version);
+        q.ExecCounting();
+        if (q.Affected() == 0) return StaleOrMissing(s_, "opinion", "opinion", o.id, o.version);
+        ++o.version;
+        return Status::Ok();
+    }
+
+    Status InsertTask(domain::Task& t) {
+        Query q(s_);
+        q.sql = "INSERT INTO task (problem_id, org_id, created_by_org_id, round, title, description, "
+                "responsible_person, lead_official, type, due_at, review_dates, weight_bp, status, progress, "
+                "withdrawal_reason, return_reason, returned_at, returned_after_report_id, submitted_at, accepted_at, "
+                "created_at, updated_at, version) VALUES (" +
+                q.Bind(t.problem_id) + ", " + q.Bind(t.org_id) + ", " + q.Bind(t.created_by_org_id) + ", " +
+                q.Bind(t.round) + ", " + q.Bind(t.title) + ", " + q.Bind(t.description) + ", " +
+                q.Bind(t.responsible_person) + ", " + q.BindOpt(t.lead_official) + ", " +
+                q.Bind(std::string(domain::ToString(t.type))) + ", " + q.BindOpt(t.due_at) + ", " +
+                q.Bind(JoinInstants(t.review_dates)) + ", " + q.BindOpt(t.weight_bp) + ", " +
+                q.Bind(std::string(domain::ToString(t.status))) + ", " + q.Bind(t.progress) + ", " +
+                q.BindOpt(t.withdrawal_reason) + ", " + q.BindOpt(t.return_reason) + ", " + q.BindOpt(t.returned_at) +
+                ", " + q.Bind(t.returned_after_report_id) + ", " + q.BindOpt(t.submitted_at) + ", " +
+                q.BindOpt(t.accepted_at) + ", " + q.Bind(t.created_at) + ", " + q.Bind(t.updated_at) +
+                ", 1) RETURNING id";
+        t.id = q.OneInt().value();
+        t.version = 1;
+        return Status::Ok();
+    }
+
+    Status UpdateTask(domain::Task& t) {
+        Query q(s_);
+        q.sql = "UPDATE task SET org_id = " + q.Bind(t.org_id) + ", title = " + q.Bind(t.title) +
+                ", description = " + q.Bind(t.description) + ", responsible_person = " + q.Bind(t.responsible_person) +
+                ", lead_official = " + q.BindOpt(t.lead_official) +
+                ", type = " + q.Bind(std::string(domain::ToString(t.type))) + ", due_at = " + q.BindOpt(t.due_at) +
+                ", review_dates = " + q.Bind(JoinInstants(t.review_dates)) + ", weight_bp = " + q.BindOpt(t.weight_bp) +
+                ", status = " + q.Bind(std::string(domain::ToString(t.status))) + ", progress = " + q.Bind(t.progress) +
+                ", withdrawal_reason = " + q.BindOpt(t.withdrawal_reason) +
+                ", return_reason = " + q.BindOpt(t.return_reason) + ", returned_at = " + q.BindOpt(t.returned_at) +
+                ", returned_after_report_id = " + q.Bind(t.returned_after_report_id) +
+                ", submitted_at = " + q.BindOpt(t.submitted_at) + ", accepted_at = " + q.BindOpt(t.accepted_at) +
+                ", updated_at = " + q.Bind(t.updated_at) + ", version = version + 1 WHERE id = " + q.Bind(t.id) +
+                " AND version = " + q.Bind(t.version);
+        q.ExecCounting();
+        if (q.Affected() == 0) return StaleOrMissing(s_, "task", "task", t.id, t.version);
+        ++t.version;
+        return Status::Ok();
+    }
+
+    Status InsertProgressReport(domain::ProgressReport& r) {
+        Query q(s_);
+        q.sql = "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) VALUES (" +
+                q.Bind(r.task_id) + ", " + q.Bind(r.reported_at) + ", " + q.Bind(r.text) + ", " + q.Bind(r.percent) +
+                ", " + q.Bind(r.actor) + ") RETURNING id";
+        r.id = q.OneInt().value();
+        return Status::Ok();
+    }
+
+    Status InsertEvidence(domain::Evidence& e) {
+        Query q(s_);
+        q.sql = "INSERT INTO evidence (task_id, report_id, sha256, size_bytes, content_type, original_name, "
+                "uploaded_by, uploaded_at) VALUES (" +
+                q.Bind(e.task_id) + ", " + q.BindOpt(e.report_id) + ", " + q.Bind(e.sha256) + ", " +
+                q.Bind(e.size_bytes) + ", " + q.Bind(e.content_type) + ", " + q.Bind(e.original_name) + ", " +
+                q.Bind(e.uploaded_by) + ", " + q.Bind(e.uploaded_at) + ") RETURNING id";
+        e.id = q.OneInt().value();
+        return Status::Ok();
+    }
+
+    Status AttachEvidence(domain::EvidenceId evidence, domain::ReportId report) {
+        ASSIGN_OR_RETURN(domain::Evidence e, GetEvidence(evidence));
+        Query t(s_);
+        t.sql = "SELECT task_id FROM progress_report WHERE id = " + t.Bind(report);
+        auto task = t.OneInt();
+        if (!task) return NotFound("progress report " + std::to_string(report) + " does not exist");
+        if (*task != e.task_id) {
+            return FailedPrecondition("evidence " + std::to_string(evidence) + " belongs to task " +
+                                      std::to_string(e.task_id) + ", not to task " + std::to_string(*task));
+        }
+        if (e.report_id) {
+            return FailedPrecondition("evidence " + std::to_string(evidence) + " is attached to report " +
+                                      std::to_string(*e.report_id) + " already");
+        }
+        Query q(s_);
+        q.sql = "UPDATE evidence SET report_id = " + q.Bind(report) + " WHERE id = " + q.Bind(evidence);
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Status InsertMechanism(domain::Mechanism& m) {
+        Query q(s_);
+        q.sql = "INSERT INTO mechanism (org_id, title, text, adopted_at, created_at, updated_at, version) VALUES (" +
+                q.Bind(m.org_id) + ", " + q.Bind(m.title) + ", " + q.Bind(m.text) + ", " + q.Bind(m.adopted_at) +
+                ", " + q.Bind(m.created_at) + ", " + q.Bind(m.updated_at) + ", 1) RETURNING id";
+        m.id = q.OneInt().value();
+        m.version = 1;
+        return Status::Ok();
+    }
+
+    Status UpdateMechanism(domain::Mechanism& m) {
+        Query q(s_);
+        q.sql = "UPDATE mechanism SET title = " + q.Bind(m.title) + ", text = " + q.Bind(m.text) +
+                ", adopted_at = " + q.Bind(m.adopted_at) + ", updated_at = " + q.Bind(m.updated_at) +
+                ", version = version + 1 WHERE id = " + q.Bind(m.id) + " AND version = " + q.Bind(m.version);
+        q.ExecCounting();
+        if (q.Affected() == 0) return StaleOrMissing(s_, "mechanism", "mechanism", m.id, m.version);
+        ++m.version;
+        return Status::Ok();
+    }
+
+    Status LinkMechanismProblem(domain::MechanismId m, ProblemId p, UnixSeconds at) {
+        Query c(s_);
+        c.sql = "SELECT COUNT(*) FROM mechanism_problem WHERE mechanism_id = " + c.Bind(m) +
+                " AND problem_id = " + c.Bind(p);
+        if (c.OneInt().value_or(0) > 0) {
+            return AlreadyExists("problem " + std::to_string(p) + " is linked to mechanism " + std::to_string(m) +
+                                 " already");
+        }
+        Query q(s_);
+        q.sql = "INSERT INTO mechanism_problem (mechanism_id, problem_id, linked_at) VALUES (" + q.Bind(m) + ", " +
+                q.Bind(p) + ", " + q.Bind(at) + ")";
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Status UnlinkMechanismProblem(domain::MechanismId m, ProblemId p) {
+        Query q(s_);
+        q.sql = "DELETE FROM mechanism_problem WHERE mechanism_id = " + q.Bind(m) + " AND problem_id = " + q.Bind(p);
+        q.ExecCounting();
+        if (q.Affected() == 0) {
+            return NotFound("problem " + std::to_string(p) + " is not linked to mechanism " + std::to_string(m));
+        }
+        return Status::Ok();
+    }
+
+    Status InsertMeeting(domain::Meeting& m) {
+        Query q(s_);
+        q.sql = "INSERT INTO meeting (org_id, kind, title, held_at, attendees, notes, created_at, version) VALUES (" +
+                q.Bind(m.org_id) + ", " + q.Bind(std::string(domain::ToString(m.kind))) + ", " + q.Bind(m.title) +
+                ", " + q.Bind(m.held_at) + ", " + q.Bind(m.attendees) + ", " + q.Bind(m.notes) + ", " +
+                q.Bind(m.created_at) + ", 1) RETURNING id";
+        m.id = q.OneInt().value();
+        m.version = 1;
+        return Status::Ok();
+    }
+
+    Status TouchMeeting(domain::MeetingId id, std::int64_t version) {
+        Query q(s_);
+        q.sql = "UPDATE meeting SET version = version + 1 WHERE id = " + q.Bind(id) + " AND version = " + q.Bind(version);
+        q.ExecCounting();
+        if (q.Affected() == 0) return StaleOrMissing(s_, "meeting", "meeting", id, version);
+        return Status::Ok();
+    }
+
+    Status InsertFinding(domain::MeetingFinding& f) {
+        Query q(s_);
+        q.sql = "INSERT INTO meeting_finding (meeting_id, text, problem_id, created_at) VALUES (" + q.Bind(f.meeting_id) +
+                ", " + q.Bind(f.text) + ", " + q.BindOpt(f.problem_id) + ", " + q.Bind(f.created_at) + ") RETURNING id";
+        f.id = q.OneInt().value();
+        return Status::Ok();
+    }
+
+    Status SetFindingProblem(domain::FindingId id, ProblemId problem) {
+        Query q(s_);
+        q.sql = "UPDATE meeting_finding SET problem_id = " + q.Bind(problem) + " WHERE id = " + q.Bind(id) +
+                " AND problem_id IS NULL";
+        q.ExecCounting();
+        if (q.Affected() == 0) {
+            return FailedPrecondition("finding " + std::to_string(id) + " has become a problem already");
+        }
+        return Status::Ok();
+    }
+
+    Status InsertIdempotencyKey(const IdempotencyRecord& r) {
+        Query q(s_);
+        q.sql = "INSERT INTO idempotency_key (actor, idem_key, method, path, request_sha256, status, content_type, "
+                "body, headers_json, created_at) VALUES (" +
+                q.Bind(r.actor) + ", " + q.Bind(r.key) + ", " + q.Bind(r.method) + ", " + q.Bind(r.path) + ", " +
+                q.Bind(r.request_sha256) + ", " + q.BindOpt(r.status) + ", " + q.BindOpt(r.content_type) + ", " +
+                q.BindOpt(r.body) + ", " + q.BindOpt(r.headers_json) + ", " + q.Bind(r.created_at) + ")";
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Status CompleteIdempotencyKey(const IdempotencyRecord& r) {
+        Query q(s_);
+        q.sql = "UPDATE idempotency_key SET status = " + q.BindOpt(r.status) +
+                ", content_type = " + q.BindOpt(r.content_type) + ", body = " + q.BindOpt(r.body) +
+                ", headers_json = " + q.BindOpt(r.headers_json) + " WHERE actor = " + q.Bind(r.actor) +
+                " AND idem_key = " + q.Bind(r.key);
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Status DeleteIdempotencyKey(const std::string& actor, const std::string& key) {
+        Query q(s_);
+        q.sql = "DELETE FROM idempotency_key WHERE actor = " + q.Bind(actor) + " AND idem_key = " + q.Bind(key);
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Status PurgeIdempotencyKeys(UnixSeconds before) {
+        Query q(s_);
+        q.sql = "DELETE FROM idempotency_key WHERE created_at < " + q.Bind(before);
+        q.Exec();
+        return Status::Ok();
+    }
+
+private:
+    soci::session& s_;
+};
+
 // ---- the write transaction ----
 
 class SociWriteTx final : public WriteTx {
 public:
-    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s) {}
+    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -517,13 +1073,16 @@ public:
         return Guard([&]() -> Status {
             Query q(s_);
             q.sql = "INSERT INTO problem (title, description, source, category_id, severity, owner_org_id, status, "
-                    "created_at, due_at, closed_at, source_ref, updated_at, version) VALUES (" +
+                    "created_at, due_at, closed_at, source_ref, updated_at, version, round, status_reason, "
+                    "reopen_cause, reopened_at, merged_into_id) VALUES (" +
                     q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
                     q.Bind(std::string(domain::ToString(p.source))) + ", " + q.BindOpt(p.category_id) + ", " +
                     q.Bind(std::string(domain::ToString(p.severity))) + ", " + q.Bind(p.owner_org_id) + ", " +
                     q.Bind(std::string(domain::ToString(p.status))) + ", " + q.Bind(p.created_at) + ", " +
                     q.BindOpt(p.due_at) + ", " + q.BindOpt(p.closed_at) + ", " + q.BindOpt(p.source_ref) + ", " +
-                    q.Bind(p.updated_at) + ", 1) RETURNING id";
+                    q.Bind(p.updated_at) + ", 1, " + q.Bind(p.round) + ", " + q.BindOpt(p.status_reason) + ", " +
+                    q.BindOpt(OptName(p.reopen_cause)) + ", " + q.BindOpt(p.reopened_at) + ", " +
+                    q.BindOpt(p.merged_into_id) + ") RETURNING id";
             p.id = q.OneInt().value();
             p.version = 1;
             return Status::Ok();
@@ -540,8 +1099,11 @@ public:
                     ", owner_org_id = " + q.Bind(p.owner_org_id) +
                     ", status = " + q.Bind(std::string(domain::ToString(p.status))) +
                     ", due_at = " + q.BindOpt(p.due_at) + ", closed_at = " + q.BindOpt(p.closed_at) +
-                    ", updated_at = " + q.Bind(p.updated_at) + ", version = version + 1 WHERE id = " + q.Bind(p.id) +
-                    " AND version = " + q.Bind(p.version);
+                    ", updated_at = " + q.Bind(p.updated_at) + ", round = " + q.Bind(p.round) +
+                    ", status_reason = " + q.BindOpt(p.status_reason) +
+                    ", reopen_cause = " + q.BindOpt(OptName(p.reopen_cause)) +
+                    ", reopened_at = " + q.BindOpt(p.reopened_at) + ", merged_into_id = " + q.BindOpt(p.merged_into_id) +
+                    ", version = version + 1 WHERE id = " + q.Bind(p.id) + " AND version = " + q.Bind(p.version);
             q.ExecCounting();
             if (q.Affected() == 0) {
                 Query v(s_);
@@ -562,7 +1124,8 @@ public:
             Query q(s_);
             q.sql = "INSERT INTO opinion (channel, kind, status, received_at, title, text, division_code, org_id, "
                     "submitter, category_id, reply_text, replied_at, reply_org_id, problem_id, transfer_count, "
-                    "source_ref, version) VALUES (" +
+                    "source_ref, version, status_reason, duplicate_of_opinion_id, duplicate_of_problem_id, "
+                    "satisfaction, rated_at, rating_comment) VALUES (" +
                     q.Bind(std::string(domain::ToString(o.channel))) + ", " +
                     q.Bind(std::string(domain::ToString(o.kind))) + ", " +
                     q.Bind(std::string(domain::ToString(o.status))) + ", " + q.Bind(o.received_at) + ", " +
@@ -570,7 +1133,10 @@ public:
                     q.Bind(o.org_id) + ", " + q.BindOpt(o.submitter) + ", " + q.BindOpt(o.category_id) + ", " +
                     q.BindOpt(o.reply_text) + ", " + q.BindOpt(o.replied_at) + ", " + q.BindOpt(o.reply_org_id) +
                     ", " + q.BindOpt(o.problem_id) + ", " + q.Bind(o.transfer_count) + ", " +
-                    q.BindOpt(o.source_ref) + ", 1) RETURNING id";
+                    q.BindOpt(o.source_ref) + ", 1, " + q.BindOpt(o.status_reason) + ", " +
+                    q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
+                    q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " +
+                    q.BindOpt(o.rating_comment) + ") RETURNING id";
             o.id = q.OneInt().value();
             o.version = 1;
             return Status::Ok();
@@ -610,11 +1176,12 @@ public:
             e.prev_hash = prev;
             e.hash = ChainHash(prev, e);
             Query q(s_);
-            q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, org_id, "
-                    "prev_hash, hash) VALUES (" +
+            q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, from_state, "
+                    "to_state, reason, org_id, prev_hash, hash) VALUES (" +
                     q.Bind(e.id) + ", " + q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " +
                     q.Bind(e.entity_id) + ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " +
-                    q.BindOpt(e.after_json) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
+                    q.BindOpt(e.after_json) + ", " + q.BindOpt(e.from_state) + ", " + q.BindOpt(e.to_state) + ", " +
+                    q.BindOpt(e.reason) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
                     q.Bind(e.hash) + ")";
             q.Exec();
             return Status::Ok();
@@ -833,6 +1400,108 @@ public:
         });
     }
 
+    // ---- workflow (issue 3) ----
+    Result<Problem> GetProblem(ProblemId id) override {
+        return Guard([&]() -> Result<Problem> { return wf_.GetProblem(id); });
+    }
+    Result<Opinion> GetOpinion(domain::OpinionId id) override {
+        return Guard([&]() -> Result<Opinion> { return wf_.GetOpinion(id); });
+    }
+    Result<std::vector<Opinion>> ListOpinionsOfProblem(ProblemId id) override {
+        return Guard([&]() -> Result<std::vector<Opinion>> { return wf_.OpinionsOfProblem(id); });
+    }
+    Result<domain::Task> GetTask(domain::TaskId id) override {
+        return Guard([&]() -> Result<domain::Task> { return wf_.GetTask(id); });
+    }
+    Result<std::vector<domain::Task>> ListTasksOfProblem(ProblemId id) override {
+        return Guard([&]() -> Result<std::vector<domain::Task>> { return wf_.TasksOfProblem(id); });
+    }
+    Result<domain::Evidence> GetEvidence(domain::EvidenceId id) override {
+        return Guard([&]() -> Result<domain::Evidence> { return wf_.GetEvidence(id); });
+    }
+    Result<std::int64_t> CountReportsAfter(domain::TaskId task, domain::ReportId after_id) override {
+        return Guard([&]() -> Result<std::int64_t> {
+            return wf_.Count("SELECT COUNT(*) FROM progress_report WHERE task_id = ", task, after_id);
+        });
+    }
+    Result<std::int64_t> CountEvidence(domain::TaskId task) override {
+        return Guard([&]() -> Result<std::int64_t> {
+            return wf_.Count("SELECT COUNT(*) FROM evidence WHERE task_id = ", task, std::nullopt);
+        });
+    }
+    Result<domain::ReportId> LastReportId(domain::TaskId task) override {
+        return Guard([&]() -> Result<domain::ReportId> {
+            return wf_.Count("SELECT COALESCE(MAX(id), 0) FROM progress_report WHERE task_id = ", task, std::nullopt);
+        });
+    }
+    Status UpdateOpinion(Opinion& o) override {
+        return Guard([&]() -> Status { return wf_.UpdateOpinion(o); });
+    }
+    Status InsertTask(domain::Task& t) override {
+        return Guard([&]() -> Status { return wf_.InsertTask(t); });
+    }
+    Status UpdateTask(domain::Task& t) override {
+        return Guard([&]() -> Status { return wf_.UpdateTask(t); });
+    }
+    Status InsertProgressReport(domain::ProgressReport& r) override {
+        return Guard([&]() -> Status { return wf_.InsertProgressReport(r); });
+    }
+    Status InsertEvidence(domain::Evidence& e) override {
+        return Guard([&]() -> Status { return wf_.InsertEvidence(e); });
+    }
+    Status AttachEvidence(domain::EvidenceId e, domain::ReportId r) override {
+        return Guard([&]() -> Status { return wf_.AttachEvidence(e, r); });
+    }
+    Status InsertMechanism(domain::Mechanism& m) override {
+        return Guard([&]() -> Status { return wf_.InsertMechanism(m); });
+    }
+    Status UpdateMechanism(domain::Mechanism& m) override {
+        return Guard([&]() -> Status { return wf_.UpdateMechanism(m); });
+    }
+    Result<domain::Mechanism> GetMechanism(domain::MechanismId id) override {
+        return Guard([&]() -> Result<domain::Mechanism> { return wf_.GetMechanism(id); });
+    }
+    Status LinkMechanismProblem(domain::MechanismId m, ProblemId p, UnixSeconds at) override {
+        return Guard([&]() -> Status { return wf_.LinkMechanismProblem(m, p, at); });
+    }
+    Status UnlinkMechanismProblem(domain::MechanismId m, ProblemId p) override {
+        return Guard([&]() -> Status { return wf_.UnlinkMechanismProblem(m, p); });
+    }
+    Status InsertMeeting(domain::Meeting& m) override {
+        return Guard([&]() -> Status { return wf_.InsertMeeting(m); });
+    }
+    Status TouchMeeting(domain::MeetingId id, std::int64_t version) override {
+        return Guard([&]() -> Status { return wf_.TouchMeeting(id, version); });
+    }
+    Result<domain::Meeting> GetMeeting(domain::MeetingId id) override {
+        return Guard([&]() -> Result<domain::Meeting> { return wf_.GetMeeting(id); });
+    }
+    Status InsertFinding(domain::MeetingFinding& f) override {
+        return Guard([&]() -> Status { return wf_.InsertFinding(f); });
+    }
+    Result<domain::MeetingFinding> GetFinding(domain::FindingId id) override {
+        return Guard([&]() -> Result<domain::MeetingFinding> { return wf_.GetFinding(id); });
+    }
+    Status SetFindingProblem(domain::FindingId id, ProblemId p) override {
+        return Guard([&]() -> Status { return wf_.SetFindingProblem(id, p); });
+    }
+    Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(const std::string& actor,
+                                                                const std::string& key) override {
+        return Guard([&]() -> Result<std::optional<IdempotencyRecord>> { return wf_.FindIdempotencyKey(actor, key); });
+    }
+    Status InsertIdempotencyKey(const IdempotencyRecord& r) override {
+        return Guard([&]() -> Status { return wf_.InsertIdempotencyKey(r); });
+    }
+    Status CompleteIdempotencyKey(const IdempotencyRecord& r) override {
+        return Guard([&]() -> Status { return wf_.CompleteIdempotencyKey(r); });
+    }
+    Status DeleteIdempotencyKey(const std::string& actor, const std::string& key) override {
+        return Guard([&]() -> Status { return wf_.DeleteIdempotencyKey(actor, key); });
+    }
+    Status PurgeIdempotencyKeys(UnixSeconds before) override {
+        return Guard([&]() -> Status { return wf_.PurgeIdempotencyKeys(before); });
+    }
+
 private:
     bool LevelExists(const std::string& key) {
         auto it = level_cache_.find(key);
@@ -846,6 +1515,7 @@ private:
 
     soci::session& s_;
     Reads reads_;
+    WorkflowSql wf_;
     std::unordered_map<std::string, bool> level_cache_;
 };
 
@@ -890,7 +1560,7 @@ public:
                 writer_ << dialect_.begin_write;
                 try {
                     ExecScript(writer_, detail::ApplyDialect(dialect_, sources[v - 1]));
-                    if (v == 2) ChainExistingEvents();
+                    if (v == kAccountsSchemaVersion) ChainExistingEvents();
                     long long at = NowSeconds();
                     writer_ << "INSERT INTO schema_migration (version, applied_at) VALUES (:v, :at)", soci::use(v),
                         soci::use(at);
@@ -1384,6 +2054,47 @@ public:
         });
     }
 
+    // ---- workflow (issue 3) ----
+    // Runs `fn` with WorkflowSql on a pooled session.
+    template <typename T, typename F>
+    Result<T> PoolRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            soci::session s(pool_);
+            WorkflowSql wf(s);
+            return fn(wf);
+        });
+    }
+    Result<domain::Task> GetTask(domain::TaskId id) override {
+        return PoolRead<domain::Task>([&](WorkflowSql& wf) { return wf.GetTask(id); });
+    }
+    Result<std::vector<domain::Task>> ListTasksOfProblem(ProblemId id) override {
+        return PoolRead<std::vector<domain::Task>>([&](WorkflowSql& wf) { return wf.TasksOfProblem(id); });
+    }
+    Result<std::vector<domain::ProgressReport>> ListProgressReports(domain::TaskId task) override {
+        return PoolRead<std::vector<domain::ProgressReport>>([&](WorkflowSql& wf) { return wf.Reports(task); });
+    }
+    Result<std::vector<domain::Evidence>> ListEvidence(domain::TaskId task) override {
+        return PoolRead<std::vector<domain::Evidence>>([&](WorkflowSql& wf) { return wf.EvidenceOfTask(task); });
+    }
+    Result<domain::Evidence> GetEvidence(domain::EvidenceId id) override {
+        return PoolRead<domain::Evidence>([&](WorkflowSql& wf) { return wf.GetEvidence(id); });
+    }
+    Result<domain::Mechanism> GetMechanism(domain::MechanismId id) override {
+        return PoolRead<domain::Mechanism>([&](WorkflowSql& wf) { return wf.GetMechanism(id); });
+    }
+    Result<std::vector<domain::Mechanism>> ListMechanisms(const MechanismFilter& f) override {
+        return PoolRead<std::vector<domain::Mechanism>>([&](WorkflowSql& wf) { return wf.ListMechanisms(f); });
+    }
+    Result<domain::Meeting> GetMeeting(domain::MeetingId id) override {
+        return PoolRead<domain::Meeting>([&](WorkflowSql& wf) { return wf.GetMeeting(id); });
+    }
+    Result<std::vector<domain::Meeting>> ListMeetings(const MeetingFilter& f) override {
+        return PoolRead<std::vector<domain::Meeting>>([&](WorkflowSql& wf) { return wf.ListMeetings(f); });
+    }
+    Result<std::vector<domain::MeetingFinding>> ListFindings(domain::MeetingId meeting) override {
+        return PoolRead<std::vector<domain::MeetingFinding>>([&](WorkflowSql& wf) { return wf.Findings(meeting); });
+    }
+
 private:
     static std::vector<std::string_view> SplitColumns(std::string_view cols) {
         std::vector<std::string_view> out;
@@ -1404,7 +2115,7 @@ private:
                q.Bind(path + "0") + "))";
     }
 
-    // Migration 2's step that SQL cannot do: computes org_id, prev_hash and hash of the events stored
+    // Migration 3's (003_accounts.sql) step that SQL cannot do: computes org_id, prev_hash and hash of the events stored
     // before the chain existed (in id order, inside the migration's transaction), then makes the table
     // append-only for the application (the dialect's triggers refuse UPDATE and DELETE).
     void ChainExistingEvents() {

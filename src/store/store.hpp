@@ -16,6 +16,7 @@
 #include "common/time.hpp"
 #include "domain/account.hpp"
 #include "domain/model.hpp"
+#include "domain/workflow.hpp"
 
 namespace rectify::store {
 
@@ -31,6 +32,10 @@ struct Event {
     std::string action;  // "create", "update", "move", "import", "grant", ...
     std::optional<std::string> before_json;
     std::optional<std::string> after_json;
+    // ---- workflow (issue 3): transitions record the status before and after and the reason ----
+    std::optional<std::string> from_state;
+    std::optional<std::string> to_state;
+    std::optional<std::string> reason;
     // The org the event belongs to (export by subtree). Left empty, AppendEvent derives it: the org
     // itself, a problem's owner, an opinion's org, a user's org, a token owner's org; otherwise an
     // "org_id" or "owner_org_id" member of the JSON after (or before). Null when none applies.
@@ -43,7 +48,8 @@ struct Event {
 inline const std::string kGenesisHash(64, '0');
 
 // The canonical content of an event that its hash covers: every stored field but the two hashes,
-// in the order id, at, actor, entity, entity_id, action, before_json, after_json, org_id, each
+// in the order id, at, actor, entity, entity_id, action, before_json, after_json, from_state, to_state,
+// reason, org_id, each
 // written as a netstring "<byte length>:<bytes>," (integers in decimal) and a missing value as "~,".
 // Unambiguous for any bytes, so no two different events share a content.
 std::string CanonicalEventContent(const Event& event);
@@ -139,6 +145,36 @@ struct SubtreeFigures {
     std::int64_t opinions_replied = 0;
 };
 
+// ---- workflow (issue 3) ----
+
+// The first response to a POST with an Idempotency-Key (status nullopt: the first request still runs).
+struct IdempotencyRecord {
+    std::string actor;
+    std::string key;
+    std::string method;
+    std::string path;
+    std::string request_sha256;
+    std::optional<int> status;
+    std::optional<std::string> content_type;
+    std::optional<std::string> body;
+    std::optional<std::string> headers_json;  // [["ETag","\"3\""],["Location","/api/..."]]
+    UnixSeconds created_at = 0;
+};
+
+// Lists of mechanisms and meetings: orgs inside `subtree_paths` (empty = all), newest first, ids
+// below `before_id`; mechanisms optionally only those linked to `problem_id`.
+struct MechanismFilter {
+    std::vector<std::string> subtree_paths;
+    std::optional<domain::ProblemId> problem_id;
+    std::optional<std::int64_t> before_id;
+    int limit = 50;
+};
+struct MeetingFilter {
+    std::vector<std::string> subtree_paths;
+    std::optional<std::int64_t> before_id;
+    int limit = 50;
+};
+
 class Store;
 
 // The handle of one write transaction; valid only inside Store::Write's callback. Reads made through
@@ -205,6 +241,55 @@ public:
     virtual Status InsertLoginAttempt(domain::LoginAttempt& attempt) = 0;
     // Deletes login attempts older than `before` (retention).
     virtual Status PruneLoginAttempts(UnixSeconds before) = 0;
+
+    // ---- workflow (issue 3) ----
+    // Reads inside the transaction (they see its own writes). Errors: kNotFound.
+    virtual Result<domain::Problem> GetProblem(domain::ProblemId id) = 0;
+    virtual Result<domain::Opinion> GetOpinion(domain::OpinionId id) = 0;
+    virtual Result<std::vector<domain::Opinion>> ListOpinionsOfProblem(domain::ProblemId id) = 0;
+    virtual Result<domain::Task> GetTask(domain::TaskId id) = 0;
+    virtual Result<std::vector<domain::Task>> ListTasksOfProblem(domain::ProblemId id) = 0;
+    virtual Result<domain::Evidence> GetEvidence(domain::EvidenceId id) = 0;
+    // Progress reports of a task with id > after_id; evidence files of a task.
+    virtual Result<std::int64_t> CountReportsAfter(domain::TaskId task, domain::ReportId after_id) = 0;
+    virtual Result<std::int64_t> CountEvidence(domain::TaskId task) = 0;
+    virtual Result<domain::ReportId> LastReportId(domain::TaskId task) = 0;  // 0 when none
+
+    // Writes every field of `opinion` if the stored version equals opinion.version, then stores
+    // version+1 (written back). Errors: kNotFound, kAborted (stale version, with the current one).
+    virtual Status UpdateOpinion(domain::Opinion& opinion) = 0;
+    // Inserts (id, version 1 written back) / updates with the version check of UpdateProblem.
+    virtual Status InsertTask(domain::Task& task) = 0;
+    virtual Status UpdateTask(domain::Task& task) = 0;
+    virtual Status InsertProgressReport(domain::ProgressReport& report) = 0;
+    virtual Status InsertEvidence(domain::Evidence& evidence) = 0;
+    // Attaches evidence to a report of the same task. Errors: kFailedPrecondition when it is attached
+    // already or belongs to another task.
+    virtual Status AttachEvidence(domain::EvidenceId evidence, domain::ReportId report) = 0;
+
+    virtual Status InsertMechanism(domain::Mechanism& mechanism) = 0;
+    virtual Status UpdateMechanism(domain::Mechanism& mechanism) = 0;
+    virtual Result<domain::Mechanism> GetMechanism(domain::MechanismId id) = 0;
+    // Errors: kAlreadyExists when linked already; Unlink: kNotFound when not linked.
+    virtual Status LinkMechanismProblem(domain::MechanismId mechanism, domain::ProblemId problem, UnixSeconds at) = 0;
+    virtual Status UnlinkMechanismProblem(domain::MechanismId mechanism, domain::ProblemId problem) = 0;
+
+    virtual Status InsertMeeting(domain::Meeting& meeting) = 0;
+    // Bumps the meeting's version if it equals `version` (a finding was added). Errors: kAborted.
+    virtual Status TouchMeeting(domain::MeetingId id, std::int64_t version) = 0;
+    virtual Result<domain::Meeting> GetMeeting(domain::MeetingId id) = 0;
+    virtual Status InsertFinding(domain::MeetingFinding& finding) = 0;
+    virtual Result<domain::MeetingFinding> GetFinding(domain::FindingId id) = 0;
+    virtual Status SetFindingProblem(domain::FindingId id, domain::ProblemId problem) = 0;
+
+    // Idempotency keys (a response cache, not domain records: no events).
+    virtual Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(const std::string& actor,
+                                                                        const std::string& key) = 0;
+    virtual Status InsertIdempotencyKey(const IdempotencyRecord& record) = 0;
+    virtual Status CompleteIdempotencyKey(const IdempotencyRecord& record) = 0;
+    virtual Status DeleteIdempotencyKey(const std::string& actor, const std::string& key) = 0;
+    // Deletes the keys created before `before` (they expire).
+    virtual Status PurgeIdempotencyKeys(UnixSeconds before) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -275,6 +360,20 @@ public:
     virtual Result<std::vector<Event>> ListAuditEvents(const AuditFilter& filter) = 0;
     // Walks the whole log in id order and checks every link (reads in batches; O(events)).
     virtual Result<ChainReport> VerifyChain() = 0;
+
+    // ---- workflow (issue 3) ----
+    virtual Result<domain::Task> GetTask(domain::TaskId id) = 0;
+    // All rounds, oldest first.
+    virtual Result<std::vector<domain::Task>> ListTasksOfProblem(domain::ProblemId id) = 0;
+    // Oldest first, each with the ids of its evidence.
+    virtual Result<std::vector<domain::ProgressReport>> ListProgressReports(domain::TaskId task) = 0;
+    virtual Result<std::vector<domain::Evidence>> ListEvidence(domain::TaskId task) = 0;
+    virtual Result<domain::Evidence> GetEvidence(domain::EvidenceId id) = 0;
+    virtual Result<domain::Mechanism> GetMechanism(domain::MechanismId id) = 0;  // with problem_ids
+    virtual Result<std::vector<domain::Mechanism>> ListMechanisms(const MechanismFilter& filter) = 0;
+    virtual Result<domain::Meeting> GetMeeting(domain::MeetingId id) = 0;
+    virtual Result<std::vector<domain::Meeting>> ListMeetings(const MeetingFilter& filter) = 0;
+    virtual Result<std::vector<domain::MeetingFinding>> ListFindings(domain::MeetingId meeting) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API ----

@@ -1,13 +1,12 @@
 // The API handlers called directly (Api::Handle), with a real Service over a temporary SQLite database
 // and no sockets: routing, headers and the decoding rules that are awkward to reach over HTTP.
-#include "http/api.hpp"
+#include <gtest/gtest.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.hpp"
+#include "http/api.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
 
@@ -17,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 class ApiHandlers : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
         ASSERT_OK(store);
@@ -77,6 +76,25 @@ TEST_F(ApiHandlers, AddsSecurityHeadersToEveryResponse) {
         EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
         EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer");
     }
+}
+
+TEST_F(ApiHandlers, MovesAnOrgAndRefusesAMoveIntoItsOwnSubtree) {
+    Response city = Call("POST", "/api/v1/orgs", R"({"parent_id": 2, "name": "石家庄市", "level": "city"})");
+    ASSERT_EQ(city.status, 201) << city.body;  // id 3, path /1/2/3/
+    Response other = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "天津市", "level": "province"})");
+    ASSERT_EQ(other.status, 201) << other.body;  // id 4
+    Response moved = Call("POST", "/api/v1/orgs/3/move", R"({"parent_id": 4})");
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    EXPECT_EQ(json::parse(moved.body)["path"], "/1/4/3/");
+    EXPECT_EQ(json::parse(moved.body)["parent_id"], 4);
+    Response cycle = Call("POST", "/api/v1/orgs/4/move", R"({"parent_id": 3})");
+    EXPECT_EQ(cycle.status, 409);
+    EXPECT_EQ(Code(cycle), "failed_precondition");
+    Response missing = Call("POST", "/api/v1/orgs/3/move", R"({})");
+    EXPECT_EQ(missing.status, 400);
+    EXPECT_EQ(Message(missing), "missing required field \"parent_id\"");
+    Response events = Call("GET", "/api/v1/orgs/3/events");
+    EXPECT_EQ(json::parse(events.body)["items"].back()["action"], "move");
 }
 
 TEST_F(ApiHandlers, AnswersMethodNotAllowedWithAllow) {
@@ -140,7 +158,8 @@ TEST_F(ApiHandlers, ChecksOrgCreationInput) {
     Response missing = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "level": "province"})");
     EXPECT_EQ(missing.status, 400);
     EXPECT_EQ(Message(missing), "missing required field \"name\"");
-    Response kind = Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "x", "level": "province", "kind": "cult"})");
+    Response kind =
+        Call("POST", "/api/v1/orgs", R"({"parent_id": 1, "name": "x", "level": "province", "kind": "cult"})");
     EXPECT_EQ(kind.status, 400);
     EXPECT_EQ(Message(kind).rfind("/kind: unknown org kind \"cult\"", 0), 0u) << Message(kind);
     Response ok = Call("POST", "/api/v1/orgs",

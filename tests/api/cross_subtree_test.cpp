@@ -1,8 +1,8 @@
 // The cross-subtree test (issue 4): users of two sibling subtrees, 河北省 and 天津市, each walk EVERY
 // route the server has — the list comes from the server's own router (Api::Routes()), so a route added
 // without a probe here fails the test — with the other side's ids (orgs, problems, opinions, users,
-// grants, tokens) in the path, the query and the body. Nothing of the other side may be read or
-// changed: the answers are 404 (or another 4xx where the actor lacks the role anyway), never 2xx,
+// grants, tokens, and the workflow's tasks, evidence, mechanisms, meetings and findings) in the path,
+// the query and the body. Nothing of the other side may be read or changed: the answers are 404 (or another 4xx where the actor lacks the role anyway), never 2xx,
 // and no answer contains any of the other side's names or titles. Afterwards the other side's data is
 // unchanged. Each probe is also sent with the actor's own ids (a control: the request is well-formed
 // and would reach real data), and every non-public route answers 401 without credentials.
@@ -19,8 +19,9 @@ namespace rectify::testing {
 namespace {
 
 // One side: its orgs, records, users and credentials. Placeholders in probes: {org}, {district},
-// {code}, {orgname}, {problem}, {opinion}, {user}, {username}, {helper}, {grant}, {token}; "{own.x}"
-// always names the acting side's x.
+// {code}, {orgname}, {problem}, {problem2}, {opinion}, {user}, {username}, {helper}, {grant}, {token},
+// and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
+// {finding} (of that meeting); "{own.x}" always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
     std::map<std::string, std::string> values;
@@ -83,6 +84,9 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/orgs/{id}", {{"/api/v1/orgs/{org}", "", Expect::kNotFound}, {"/api/v1/orgs/{district}", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/children", {{"/api/v1/orgs/{org}/children", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/ancestors", {{"/api/v1/orgs/{district}/ancestors", "", Expect::kNotFound}}},
+        {"POST /api/v1/orgs/{id}/move",
+         {{"/api/v1/orgs/{district}/move", R"({"parent_id":{own.org}})", Expect::kNotFound},
+          {"/api/v1/orgs/{own.district}/move", R"({"parent_id":{org}})", Expect::kDenied}}},
         {"GET /api/v1/orgs/{id}/stats", {{"/api/v1/orgs/{org}/stats", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/stats/children", {{"/api/v1/orgs/{org}/stats/children", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/events", {{"/api/v1/orgs/{district}/events", "", Expect::kNotFound}}},
@@ -103,6 +107,91 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/opinions", R"({"channel":"web","title":"入侵意见","org_id":{district}})", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}", {{"/api/v1/opinions/{opinion}", "", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}/events", {{"/api/v1/opinions/{opinion}/events", "", Expect::kNotFound}}},
+
+        // ---- workflow (issue 3) ----
+        {"GET /api/openapi.json", {{"/api/openapi.json", "", Expect::kNoLeak}}},
+        {"GET /api/v1/problems/{id}/tasks", {{"/api/v1/problems/{problem}/tasks", "", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/tasks",
+         {{"/api/v1/problems/{problem}/tasks",
+           R"({"org_id":{district},"title":"入侵任务","responsible_person":"甲","type":"time_bound","due_at":"2030-12-31"})",
+           Expect::kNotFound},
+          {"/api/v1/problems/{own.problem}/tasks",
+           R"({"org_id":{district},"title":"入侵任务","responsible_person":"甲","type":"time_bound","due_at":"2030-12-31"})",
+           Expect::kDenied}}},
+        {"GET /api/v1/problems/{id}/timeline", {{"/api/v1/problems/{problem}/timeline", "", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/close", {{"/api/v1/problems/{problem}/close", "{}", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/reopen",
+         {{"/api/v1/problems/{problem}/reopen", R"({"cause":"supervisor_decision","reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/invalid",
+         {{"/api/v1/problems/{problem}/invalid", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/merge",
+         {{"/api/v1/problems/{problem}/merge", R"({"into_problem_id":{own.problem2},"reason":"入侵"})", Expect::kNotFound},
+          {"/api/v1/problems/{own.problem2}/merge", R"({"into_problem_id":{problem},"reason":"入侵"})",
+           Expect::kDenied}}},
+        {"GET /api/v1/tasks/{id}", {{"/api/v1/tasks/{task}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/tasks/{id}", {{"/api/v1/tasks/{task}", R"({"version":1,"title":"改掉"})", Expect::kNotFound}}},
+        {"GET /api/v1/tasks/{id}/events", {{"/api/v1/tasks/{task}/events", "", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/start", {{"/api/v1/tasks/{task}/start", "{}", Expect::kNotFound}}},
+        {"GET /api/v1/tasks/{id}/reports", {{"/api/v1/tasks/{task}/reports", "", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/reports",
+         {{"/api/v1/tasks/{task}/reports", R"({"text":"入侵进展","percent":10})", Expect::kNotFound},
+          {"/api/v1/tasks/{own.task}/reports", R"({"text":"入侵进展","percent":10,"evidence_ids":[{evidence}]})",
+           Expect::kDenied}}},
+        {"GET /api/v1/tasks/{id}/evidence", {{"/api/v1/tasks/{task}/evidence", "", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/evidence",
+         {{"/api/v1/tasks/{task}/evidence?filename=probe.txt", "入侵证据", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/submit", {{"/api/v1/tasks/{task}/submit", "{}", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/accept", {{"/api/v1/tasks/{task}/accept", "{}", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/return", {{"/api/v1/tasks/{task}/return", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/withdrawal-request",
+         {{"/api/v1/tasks/{task}/withdrawal-request", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/withdrawal-decline",
+         {{"/api/v1/tasks/{task}/withdrawal-decline", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/withdraw", {{"/api/v1/tasks/{task}/withdraw", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"GET /api/v1/evidence/{id}", {{"/api/v1/evidence/{evidence}", "", Expect::kNotFound}}},
+        {"GET /api/v1/evidence/{id}/content", {{"/api/v1/evidence/{evidence}/content", "", Expect::kNotFound}}},
+        {"POST /api/v1/opinions/{id}/accept",
+         {{"/api/v1/opinions/{opinion}/accept", "{}", Expect::kNotFound},
+          {"/api/v1/opinions/{own.opinion}/accept", R"({"problem_id":{problem}})", Expect::kDenied}}},
+        {"POST /api/v1/opinions/{id}/decline",
+         {{"/api/v1/opinions/{opinion}/decline", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/opinions/{id}/duplicate",
+         {{"/api/v1/opinions/{opinion}/duplicate", R"({"of_problem_id":{own.problem2}})", Expect::kNotFound}}},
+        {"POST /api/v1/opinions/{id}/reply",
+         {{"/api/v1/opinions/{opinion}/reply", R"({"text":"入侵答复"})", Expect::kNotFound},
+          {"/api/v1/opinions/{own.opinion}/reply", R"({"text":"入侵答复","reply_org_id":{district}})",
+           Expect::kDenied}}},
+        {"POST /api/v1/opinions/{id}/rating",
+         {{"/api/v1/opinions/{opinion}/rating", R"({"satisfaction":"dissatisfied"})", Expect::kNotFound}}},
+        {"GET /api/v1/mechanisms",
+         {{"/api/v1/mechanisms?org_id={org}", "", Expect::kNotFound},
+          {"/api/v1/mechanisms?problem_id={problem}", "", Expect::kNoLeak},
+          {"/api/v1/mechanisms", "", Expect::kNoLeak}}},
+        {"POST /api/v1/mechanisms",
+         {{"/api/v1/mechanisms", R"({"org_id":{district},"title":"入侵机制"})", Expect::kNotFound},
+          {"/api/v1/mechanisms", R"({"org_id":{own.district},"title":"入侵机制","problem_ids":[{problem}]})",
+           Expect::kDenied}}},
+        {"GET /api/v1/mechanisms/{id}", {{"/api/v1/mechanisms/{mechanism}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/mechanisms/{id}",
+         {{"/api/v1/mechanisms/{mechanism}", R"({"version":1,"title":"改掉"})", Expect::kNotFound}}},
+        {"POST /api/v1/mechanisms/{id}/problems",
+         {{"/api/v1/mechanisms/{mechanism}/problems", R"({"problem_id":{own.problem}})", Expect::kNotFound},
+          {"/api/v1/mechanisms/{own.mechanism}/problems", R"({"problem_id":{problem2}})", Expect::kDenied}}},
+        {"DELETE /api/v1/mechanisms/{id}/problems/{problem_id}",
+         {{"/api/v1/mechanisms/{mechanism}/problems/{problem}", "", Expect::kNotFound},
+          {"/api/v1/mechanisms/{own.mechanism}/problems/{problem}", "", Expect::kDenied}}},
+        {"GET /api/v1/meetings",
+         {{"/api/v1/meetings?org_id={org}", "", Expect::kNotFound}, {"/api/v1/meetings", "", Expect::kNoLeak}}},
+        {"POST /api/v1/meetings",
+         {{"/api/v1/meetings",
+           R"({"org_id":{district},"kind":"other","title":"入侵会议","held_at":"2024-03-01T09:00:00+08:00"})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/meetings/{id}", {{"/api/v1/meetings/{meeting}", "", Expect::kNotFound}}},
+        {"POST /api/v1/meetings/{id}/findings",
+         {{"/api/v1/meetings/{meeting}/findings", R"({"text":"入侵发现"})", Expect::kNotFound}}},
+        {"POST /api/v1/meetings/{id}/findings/{finding_id}/problem",
+         {{"/api/v1/meetings/{meeting}/findings/{finding}/problem", "{}", Expect::kNotFound},
+          {"/api/v1/meetings/{own.meeting}/findings/{finding}/problem", "{}", Expect::kDenied}}},
     };
     return table;
 }
@@ -161,8 +250,12 @@ protected:
                 }
             }
         }
-        hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei"};
-        tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin"};
+        hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
+                          "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
+                          "机密会议-河北", "机密发现-河北"};
+        tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
+                            "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
+                            "机密会议-天津", "机密发现-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -174,6 +267,37 @@ protected:
                            json{{"channel", "web"}, {"title", "机密意见-" + side}, {"org_id", s->Id("district")}}.dump());
             ASSERT_EQ(op.status, 201) << op.body;
             s->values["opinion"] = std::to_string(op.Json()["id"].get<std::int64_t>());
+            // The workflow's records (issue 3): one of each kind the workflow routes take ids of.
+            s->values["problem2"] = std::to_string(CreateProblem("机密问题二-" + side, s->Id("district")));
+            auto task = Post("/api/v1/problems/" + s->values["problem"] + "/tasks",
+                             json{{"org_id", s->Id("district")},
+                                  {"title", "机密任务-" + side},
+                                  {"responsible_person", "负责人"},
+                                  {"type", "time_bound"},
+                                  {"due_at", "2030-12-31"}}
+                                 .dump());
+            ASSERT_EQ(task.status, 201) << task.body;
+            s->values["task"] = std::to_string(task.Json()["id"].get<std::int64_t>());
+            auto evidence = Send(port(), "POST",
+                                 "/api/v1/tasks/" + s->values["task"] + "/evidence?filename=secret-" + s->key + ".txt",
+                                 "机密证据-" + side, Auth({{"Content-Type", "text/plain"}}));
+            ASSERT_EQ(evidence.status, 201) << evidence.body;
+            s->values["evidence"] = std::to_string(evidence.Json()["id"].get<std::int64_t>());
+            auto mechanism = Post("/api/v1/mechanisms", json{{"org_id", s->Id("district")},
+                                                             {"title", "机密机制-" + side},
+                                                             {"problem_ids", {s->Id("problem")}}}
+                                                            .dump());
+            ASSERT_EQ(mechanism.status, 201) << mechanism.body;
+            s->values["mechanism"] = std::to_string(mechanism.Json()["id"].get<std::int64_t>());
+            auto meeting = Post("/api/v1/meetings", json{{"org_id", s->Id("district")},
+                                                         {"kind", "other"},
+                                                         {"title", "机密会议-" + side},
+                                                         {"held_at", "2024-03-01T09:00:00+08:00"},
+                                                         {"findings", {"机密发现-" + side}}}
+                                                        .dump());
+            ASSERT_EQ(meeting.status, 201) << meeting.body;
+            s->values["meeting"] = std::to_string(meeting.Json()["id"].get<std::int64_t>());
+            s->values["finding"] = std::to_string(meeting.Json()["findings"][0]["id"].get<std::int64_t>());
             auto users = Get("/api/v1/users?org_id=" + s->values["org"]);
             ASSERT_EQ(users.status, 200) << users.body;
             const json items = users.Json()["items"];
@@ -201,9 +325,21 @@ protected:
                                      "/api/v1/orgs/" + s.values.at("org") + "/stats",
                                      "/api/v1/users?org_id=" + s.values.at("org"),
                                      "/api/v1/tokens?user_id=" + s.values.at("user"),
-                                     "/api/v1/audit/events?org_id=" + s.values.at("org") + "&limit=5000"}) {
+                                     "/api/v1/audit/events?org_id=" + s.values.at("org") + "&limit=5000",
+                                     "/api/v1/problems/" + s.values.at("problem2"),
+                                     "/api/v1/problems/" + s.values.at("problem") + "/timeline",
+                                     "/api/v1/tasks/" + s.values.at("task"),
+                                     "/api/v1/tasks/" + s.values.at("task") + "/reports",
+                                     "/api/v1/evidence/" + s.values.at("evidence"),
+                                     "/api/v1/evidence/" + s.values.at("evidence") + "/content",
+                                     "/api/v1/mechanisms/" + s.values.at("mechanism"),
+                                     "/api/v1/meetings/" + s.values.at("meeting")}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
+            if (p.ends_with("/content")) {  // the evidence file itself
+                snap[p] = r.body;
+                continue;
+            }
             json j = r.Json();
             if (j.is_object() && j.contains("items")) {
                 for (auto& item : j["items"]) item.erase("last_used_at");  // reads may touch this
@@ -214,9 +350,11 @@ protected:
         return snap;
     }
 
-    Headers AuthOf(const Side& s, bool session, const std::string& method) {
-        if (session) return s.session.Auth(method != "GET");
-        return {{"Authorization", "Bearer " + s.token}};
+    // The credentials of a side, and the file type of an evidence upload.
+    Headers AuthOf(const Side& s, bool session, const std::string& method, const std::string& path = "") {
+        Headers h = session ? s.session.Auth(method != "GET") : Headers{{"Authorization", "Bearer " + s.token}};
+        if (path.find("/evidence?") != std::string::npos) h.emplace_back("Content-Type", "text/plain");
+        return h;
     }
 
     // `attacker` walks every probe with `target`'s ids. Returns the number of requests made.
@@ -228,7 +366,7 @@ protected:
         auto send = [&](const std::string& method, const std::string& route, const Probe& p) {
             const std::string path = Fill(p.target, target, attacker);
             const std::string body = Fill(p.body, target, attacker);
-            auto r = Send(port(), method, path, body, AuthOf(attacker, session, method));
+            auto r = Send(port(), method, path, body, AuthOf(attacker, session, method, path));
             ++requests;
             const std::string what = who + ": " + method + " " + path + (body.empty() ? "" : " " + body);
             EXPECT_LT(r.status, 500) << what << " -> " << r.status << " " << r.body;

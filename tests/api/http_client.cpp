@@ -1,9 +1,6 @@
 #include "http_client.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <chrono>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,6 +8,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
+#include <chrono>
 
 namespace rectify::testing {
 namespace {

@@ -6,20 +6,19 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace rectify::testing {
 
 struct HttpResponse {
-    int status = 0;                             // 0 when no response could be read (see `error`)
+    int status = 0;  // 0 when no response could be read (see `error`)
     std::string body;
     std::map<std::string, std::string> headers;  // names in lower case
-    std::string error;                          // transport error text, empty on success
+    std::string error;                           // transport error text, empty on success
 
     // The body parsed as JSON (a discarded value when it is not JSON).
     nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
@@ -34,7 +33,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // One TCP connection to 127.0.0.1:port that can carry many requests (keep-alive).
 class Connection {
-public:
+  public:
     explicit Connection(std::uint16_t port);
     ~Connection();
     Connection(const Connection&) = delete;
@@ -55,7 +54,7 @@ public:
     // True when the server has closed the connection: a read returns end of file within `wait_ms`.
     bool ClosedByPeer(int wait_ms);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -70,15 +70,9 @@ TEST(ApiObjectReader, NamesUnknownFieldsAndMissingOnes) {
 }
 
 TEST(ApiObjectReader, NamesTheJsonPointerOfATypeError) {
-    json j = {{"s", 1},
-              {"i", 1.5},
-              {"big", 18446744073709551615ull},
-              {"neg", -3},
-              {"t", 5},
-              {"bad_t", "2030-13-01"},
-              {"ids", {1, 0}},
-              {"null", nullptr},
-              {"sev", "bogus"}};
+    json j = {{"s", 1},        {"i", 1.5},        {"big", 18446744073709551615ull},
+              {"neg", -3},     {"t", 5},          {"bad_t", "2030-13-01"},
+              {"ids", {1, 0}}, {"null", nullptr}, {"sev", "bogus"}};
     ObjectReader r(j);
     EXPECT_EQ(ErrorOf(r.String("s")), "/s: expected a string");
     EXPECT_EQ(ErrorOf(r.String("null")), "/null: expected a string");
@@ -138,13 +132,21 @@ TEST(ApiQueryReader, RejectsUnknownAndRepeatedParameters) {
 }
 
 TEST(ApiQueryReader, ReadsTypedValues) {
-    Pairs q{{"limit", "500"},   {"zero", "0"},           {"id", "12"},
-            {"bad_id", "12x"},  {"yes", "true"},          {"maybe", "yes"},
-            {"date", "2020-09-03"}, {"plus", "2020-09-03T08:30:00 08:00"}, {"status", "registered,closed"},
-            {"bad_status", "registered,,closed"}, {"empty", ""}};
+    Pairs q{{"limit", "500"},
+            {"zero", "0"},
+            {"id", "12"},
+            {"bad_id", "12x"},
+            {"yes", "true"},
+            {"maybe", "yes"},
+            {"date", "2020-09-03"},
+            {"plus", "2020-09-03T08:30:00 08:00"},
+            {"status", "registered,closed"},
+            {"bad_status", "registered,,closed"},
+            {"empty", ""}};
     QueryReader r(q);
     EXPECT_EQ(**r.IntInRange("limit", 1, 500), 500);
-    EXPECT_EQ(ErrorOf(r.IntInRange("zero", 1, 500)), "query parameter \"zero\" must be an integer between 1 and 500, not \"0\"");
+    EXPECT_EQ(ErrorOf(r.IntInRange("zero", 1, 500)),
+              "query parameter \"zero\" must be an integer between 1 and 500, not \"0\"");
     EXPECT_FALSE(r.IntInRange("absent", 1, 500)->has_value());
     EXPECT_EQ(**r.Id("id"), 12);
     EXPECT_EQ(ErrorOf(r.Id("bad_id")), "invalid query parameter \"bad_id\" \"12x\": expected a positive integer");
@@ -155,7 +157,8 @@ TEST(ApiQueryReader, ReadsTypedValues) {
     EXPECT_EQ(**r.Time("plus"), 1599093000);
     EXPECT_EQ(*r.EnumList<domain::ProblemStatus>("status"),
               (std::vector<domain::ProblemStatus>{domain::ProblemStatus::kRegistered, domain::ProblemStatus::kClosed}));
-    EXPECT_EQ(ErrorOf(r.EnumList<domain::ProblemStatus>("bad_status")), "query parameter \"bad_status\" has an empty item");
+    EXPECT_EQ(ErrorOf(r.EnumList<domain::ProblemStatus>("bad_status")),
+              "query parameter \"bad_status\" has an empty item");
     EXPECT_EQ(ErrorOf(r.NonEmpty("empty")), "query parameter \"empty\" is empty");
     EXPECT_FALSE(r.Time("empty").ok());
 }
@@ -177,8 +180,9 @@ TEST(ApiErrors, WritesTheErrorBodyAndHidesInternalMessages) {
     Response r = ErrorResponse(Aborted("problem 3 was changed by someone else (version 4)"));
     EXPECT_EQ(r.status, 409);
     EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
-    EXPECT_EQ(json::parse(r.body),
-              (json{{"error", {{"code", "aborted"}, {"message", "problem 3 was changed by someone else (version 4)"}}}}));
+    EXPECT_EQ(
+        json::parse(r.body),
+        (json{{"error", {{"code", "aborted"}, {"message", "problem 3 was changed by someone else (version 4)"}}}}));
     Response internal = ErrorResponse(Internal("sqlite3_step: disk I/O error in /var/lib/x"));
     EXPECT_EQ(internal.status, 500);
     EXPECT_EQ(internal.body.find("sqlite"), std::string::npos);

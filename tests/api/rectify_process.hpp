@@ -42,7 +42,7 @@ std::string MakeUserToken(const std::filesystem::path& dir, const std::string& d
 
 // `$RECTIFY_BIN --db <db> --password-hash <kTestPasswordHash> serve --port 0 <extra...>` as a child process.
 class ServerProcess {
-public:
+  public:
     // Starts the child and waits (20 s at most) for "rectify listening on http://127.0.0.1:PORT" on its
     // stdout. started() tells whether that happened; log() has its stderr either way.
     ServerProcess(const std::filesystem::path& dir, const std::string& db, const std::vector<std::string>& extra);
@@ -62,7 +62,7 @@ public:
     // (or died from a signal: then -signal).
     std::optional<int> Wait(std::chrono::milliseconds timeout);
 
-private:
+  private:
     pid_t pid_ = -1;
     bool reaped_ = false;
     int exit_code_ = -1;

@@ -31,8 +31,8 @@ TEST(ApiTarget, KeepsEmptySegmentsAndDecodesPathEscapesButNotPlus) {
 }
 
 TEST(ApiTarget, RejectsMalformedEscapesInvalidUtf8NulAndNonOriginForms) {
-    for (const char* bad : {"/a%zz", "/a%4", "/a%", "/?q=%G1", "/%FF", "/?q=%C3%28", "/%ED%A0%80", "/a%00b",
-                            "/?a=%00", "http://example.com/", "*", ""}) {
+    for (const char* bad : {"/a%zz", "/a%4", "/a%", "/?q=%G1", "/%FF", "/?q=%C3%28", "/%ED%A0%80", "/a%00b", "/?a=%00",
+                            "http://example.com/", "*", ""}) {
         auto t = ParseTarget(bad);
         ASSERT_FALSE(t.ok()) << bad;
         EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument) << bad;
@@ -53,7 +53,7 @@ Handler Named(std::string name) {
 }
 
 class ApiRouter : public ::testing::Test {
-protected:
+  protected:
     ApiRouter() {
         router_.Add("GET", "/api/v1/problems", Named("list"));
         router_.Add("POST", "/api/v1/problems", Named("create"));

@@ -11,12 +11,14 @@
 //   │  │  └─ 5 桥西区 (130104)
 //   │  └─ 7 唐山市 (1302)
 //   └─ 8 山西省 (14)
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <thread>
@@ -36,7 +38,8 @@ namespace {
 TEST_F(ApiServer, HealthzReportsOkAndTheSchemaVersion) {
     // The schema version is the number of migrations shipped in src/store/schema (001_..., 002_...).
     int migrations = 0;
-    for (const auto& e : fs::directory_iterator(SourceDir() / "src/store/schema")) migrations += e.path().extension() == ".sql";
+    for (const auto& e : fs::directory_iterator(SourceDir() / "src/store/schema"))
+        migrations += e.path().extension() == ".sql";
     auto r = Get("/healthz");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.Json(), (json{{"status", "ok"}, {"schema_version", migrations}}));
@@ -133,8 +136,8 @@ TEST_F(ApiServer, SearchesOrgsByNameAndLimitsTheResult) {
 }
 
 TEST_F(ApiServer, CreatesAnOrgUnderAParent) {
-    auto r = Post("/api/v1/orgs", json{{"parent_id", 7}, {"name", "路北区"}, {"level", "county"},
-                                       {"division_code", "130203"}}.dump());
+    auto r = Post("/api/v1/orgs",
+                  json{{"parent_id", 7}, {"name", "路北区"}, {"level", "county"}, {"division_code", "130203"}}.dump());
     ASSERT_EQ(r.status, 201) << r.body;
     json j = r.Json();
     EXPECT_EQ(j["id"], 9);  // after the 8 orgs of the fixture
@@ -144,8 +147,9 @@ TEST_F(ApiServer, CreatesAnOrgUnderAParent) {
     // The same name under the same parent again: a conflict.
     auto again = Post("/api/v1/orgs", json{{"parent_id", 7}, {"name", "路北区"}, {"level", "county"}}.dump());
     EXPECT_TRUE(IsError(again, 409, "already_exists"));
-    EXPECT_TRUE(IsError(Post("/api/v1/orgs", json{{"parent_id", 7}, {"name", "x"}, {"level", "county"}, {"batch", 3}}.dump()),
-                        400, "invalid_argument"));
+    EXPECT_TRUE(
+        IsError(Post("/api/v1/orgs", json{{"parent_id", 7}, {"name", "x"}, {"level", "county"}, {"batch", 3}}.dump()),
+                400, "invalid_argument"));
 }
 
 TEST_F(ApiServer, ListsLevelsAndCategories) {
@@ -240,9 +244,9 @@ TEST_F(ApiServer, FiltersProblemsBySubtreeStatusSourceCategoryAndTime) {
         return Ids(r.Json()["items"]);
     };
     using V = std::vector<std::int64_t>;
-    EXPECT_EQ(ids("org_id=4"), (V{c, a}));            // 长安区 and its 建北街道
-    EXPECT_EQ(ids("org_id=3"), (V{c, b, a}));         // 石家庄市
-    EXPECT_EQ(ids(""), (V{d, c, b, a}));              // the whole scope
+    EXPECT_EQ(ids("org_id=4"), (V{c, a}));     // 长安区 and its 建北街道
+    EXPECT_EQ(ids("org_id=3"), (V{c, b, a}));  // 石家庄市
+    EXPECT_EQ(ids(""), (V{d, c, b, a}));       // the whole scope
     EXPECT_EQ(ids("org_id=3&source=audit"), (V{c, a}));
     EXPECT_EQ(ids("status=registered,closed"), (V{d, c, b, a}));
     EXPECT_EQ(ids("status=closed"), V{});
@@ -285,7 +289,8 @@ TEST_F(ApiServer, PatchNeedsTheCurrentVersionAndBumpsIt) {
     EXPECT_TRUE(cleared.Json()["due_at"].is_null());
 
     EXPECT_TRUE(IsError(Patch(target, json{{"title", "无版本"}}.dump()), 400, "invalid_argument"));
-    EXPECT_TRUE(IsError(Patch(target, json{{"title", "x"}}.dump(), {{"If-Match", "W/\"4\""}}), 400, "invalid_argument"));
+    EXPECT_TRUE(
+        IsError(Patch(target, json{{"title", "x"}}.dump(), {{"If-Match", "W/\"4\""}}), 400, "invalid_argument"));
     EXPECT_TRUE(IsError(Patch(target, json{{"version", 4}, {"status", "closed"}}.dump()), 400, "invalid_argument"));
 
     auto got = Get(target);
@@ -343,8 +348,8 @@ TEST_F(ApiServer, StatsCountTheProblemsOfTheSubtree) {
         by_category[c["category_id"].is_null() ? "none" : std::to_string(c["category_id"].get<std::int64_t>())] =
             c["count"];
     }
-    EXPECT_EQ(by_category, (std::map<std::string, std::int64_t>{
-                               {std::to_string(env), 2}, {std::to_string(city), 1}, {"none", 1}}));
+    EXPECT_EQ(by_category,
+              (std::map<std::string, std::int64_t>{{std::to_string(env), 2}, {std::to_string(city), 1}, {"none", 1}}));
 
     // 河北省 (2): p1-p5; the root: all six.
     EXPECT_EQ(Get("/api/v1/orgs/2/stats").Json()["problems"], 5);
@@ -450,11 +455,13 @@ TEST_F(ApiServer, NamesTheFieldOfATypeError) {
     ASSERT_TRUE(IsError(owner, 400, "invalid_argument"));
     EXPECT_EQ(Message(owner), "/owner_org_id: expected a positive integer");
 
-    auto bad_date = Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 4}, {"due_at", "2030-02-30"}}.dump());
+    auto bad_date =
+        Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 4}, {"due_at", "2030-02-30"}}.dump());
     ASSERT_TRUE(IsError(bad_date, 400, "invalid_argument"));
     EXPECT_EQ(Message(bad_date).rfind("/due_at: ", 0), 0u) << Message(bad_date);
 
-    auto opinions = Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 4}, {"opinion_ids", {1, "2"}}}.dump());
+    auto opinions =
+        Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 4}, {"opinion_ids", {1, "2"}}}.dump());
     ASSERT_TRUE(IsError(opinions, 400, "invalid_argument"));
     EXPECT_EQ(Message(opinions), "/opinion_ids/1: expected a positive integer");
 
@@ -492,7 +499,8 @@ TEST_F(ApiServer, RejectsBadIdsAndAnswersNotFoundForUnknownOnes) {
     EXPECT_TRUE(IsError(Get("/api/v1/orgs/999"), 404, "not_found"));
     EXPECT_TRUE(IsError(Get("/api/v1/opinions/999"), 404, "not_found"));
     EXPECT_TRUE(IsError(Patch("/api/v1/problems/999", json{{"version", 1}, {"title", "x"}}.dump()), 404, "not_found"));
-    EXPECT_TRUE(IsError(Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 999}}.dump()), 404, "not_found"));
+    EXPECT_TRUE(
+        IsError(Post("/api/v1/problems", json{{"title", "t"}, {"owner_org_id", 999}}.dump()), 404, "not_found"));
 }
 
 TEST_F(ApiServer, AnswersUnknownRoutesAndWrongMethods) {
@@ -510,7 +518,7 @@ TEST_F(ApiServer, AnswersUnknownRoutesAndWrongMethods) {
 // ---- body limit ----
 
 class ApiServerSmallBody : public ApiServer {
-protected:
+  protected:
     std::vector<std::string> ServeArgs() override { return {"--max-body-bytes", "1024"}; }
 };
 
@@ -556,7 +564,7 @@ TEST_F(ApiServer, SigtermClosesIdleConnectionsAndExitsZero) {
 // ---- static files ----
 
 class ApiServerWithWebUi : public ApiServer {
-protected:
+  protected:
     std::vector<std::string> ServeArgs() override {
         const fs::path web = dir_.path() / "web";
         WriteFile(web / "index.html", "<!doctype html><title>rectify</title>");

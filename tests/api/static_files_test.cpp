@@ -1,10 +1,10 @@
 // Serving the web UI from a directory, without sockets.
 #include "http/static_files.hpp"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "test_util.hpp"
 
@@ -19,7 +19,7 @@ void WriteFile(const fs::path& p, const std::string& text) {
 }
 
 class ApiStaticFiles : public ::testing::Test {
-protected:
+  protected:
     ApiStaticFiles() : web_(dir_.path() / "web"), files_(web_) {}
     void SetUp() override {
         WriteFile(web_ / "index.html", "INDEX");

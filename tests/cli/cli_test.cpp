@@ -2,6 +2,7 @@
 // (RECTIFY_BIN) on a temporary database.
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -100,6 +101,64 @@ TEST_F(CliTest, InitTwiceKeepsOneRootAndStatsOfUnknownOrgIsOneLine) {
     Outcome path = Rectify("stats 河北省/石家庄市");
     EXPECT_EQ(path.exit_code, 1);
     EXPECT_EQ(Lines(path.err), 1);
+}
+
+// ---- workflow (issue 3) ----
+
+TEST_F(CliTest, WorkflowSubcommandsHaveHelp) {
+    for (const char* sub : {"task", "task create", "task show", "task start", "task report", "task evidence",
+                            "task submit", "task accept", "task return", "problem close", "problem reopen",
+                            "problem timeline", "opinion reply", "opinion rate"}) {
+        Outcome r = Rectify(std::string(sub) + " --help");
+        EXPECT_EQ(r.exit_code, 0) << sub;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+    }
+}
+
+TEST_F(CliTest, ATaskIsPlannedWorkedAndSubmittedFromTheCommandLine) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    {
+        std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n福建省/福州市/鼓楼区,county\n";
+        std::ofstream(dir_.File("p.csv")) << "title,owner_org_id,created_at\n梅峰河黑臭,4,2020-09-03\n";
+        std::ofstream(dir_.File("photo.txt")) << "清淤后照片说明";
+    }
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("import problems " + dir_.File("p.csv")).exit_code, 0);
+    Outcome created = Rectify("task create --problem 1 --org 福建省/福州市/鼓楼区 --title 清淤 --responsible 张三 "
+                              "--due 2030-01-01 --weight 0.5");
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    EXPECT_NE(created.out.find("\"status\": \"pending\""), std::string::npos) << created.out;
+    EXPECT_NE(created.out.find("\"weight\": 0.5"), std::string::npos) << created.out;
+    EXPECT_EQ(Rectify("task start 1 --version 1").exit_code, 0);
+    Outcome early = Rectify("task submit 1");
+    EXPECT_EQ(early.exit_code, 1);
+    EXPECT_EQ(early.err, "rectify: error: task 1 has no progress report: report progress before submitting "
+                         "[failed_precondition]\n");
+    EXPECT_EQ(Rectify("task report 1 --text 完成 --percent 100").exit_code, 0);
+    Outcome file = Rectify("task evidence 1 " + dir_.File("photo.txt"));
+    ASSERT_EQ(file.exit_code, 0) << file.err;
+    EXPECT_NE(file.out.find("\"content_type\": \"text/plain\""), std::string::npos) << file.out;
+    // Stored next to the database, content-addressed.
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() / "blobs"));
+    Outcome submitted = Rectify("task submit 1");
+    EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
+    EXPECT_NE(submitted.out.find("\"status\": \"submitted\""), std::string::npos);
+    Outcome timeline = Rectify("problem timeline 1");
+    EXPECT_EQ(timeline.exit_code, 0);
+    EXPECT_NE(timeline.out.find("\"action\": \"submit\""), std::string::npos);
+}
+
+TEST_F(CliTest, WorkflowErrorsAreOneLine) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    Outcome missing = Rectify("task submit 999");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_EQ(missing.err, "rectify: error: task 999 does not exist [not_found]\n");
+    for (const char* args : {"task return 1", "task report 1 --text x --percent 101", "task create --problem 1",
+                             "problem reopen 1 --reason x --cause whim", "opinion rate 1 --satisfaction meh"}) {
+        Outcome r = Rectify(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+        EXPECT_EQ(Lines(r.err), 1) << args << "\n" << r.err;
+    }
 }
 
 TEST_F(CliTest, VersionNamesTheSchema) {

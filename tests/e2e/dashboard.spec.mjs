@@ -109,7 +109,7 @@ async function checkFigures(page, stats) {
     `${stats.closed_on_time.numerator}/${stats.closed_on_time.denominator}`,
     '按期销号率 numerator/denominator',
   )
-  assertEq(f.median.value, days(stats.median_days_to_close), '销号平均用时')
+  assertEq(f.median.value, days(stats.median_days_to_close), '销号用时')
   assertEq(f.opinions.value, count(stats.opinions), '群众意见数')
   assertEq(f.replied.value, pct(stats.opinions_replied.rate), '答复率')
   assertEq(

@@ -1,6 +1,6 @@
 // The hash chain of the event log: what AppendEvent stores, that every alteration of any stored
 // field of any event is reported at that event, the append-only triggers, and the chaining of events
-// stored before migration 2. Tampering is done with the sqlite3 C API, as an intruder would.
+// stored before migration 3 (003_accounts.sql). Tampering is done with the sqlite3 C API, as an intruder would.
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -33,9 +33,19 @@ protected:
         store_ = std::move(s).value();
     }
 
+    // A workflow transition's columns of an event (002_workflow.sql).
+    struct Transition {
+        std::string from_state, to_state, reason;
+    };
+
     Event Append(const std::string& entity, std::int64_t id, std::optional<std::string> before,
-                 std::optional<std::string> after) {
+                 std::optional<std::string> after, std::optional<Transition> transition = std::nullopt) {
         Event e;
+        if (transition) {
+            e.from_state = transition->from_state;
+            e.to_state = transition->to_state;
+            e.reason = transition->reason;
+        }
         e.at = 1'600'000'000 + id;
         e.actor = "tester";
         e.entity = entity;
@@ -50,7 +60,9 @@ protected:
     void AppendFive() {
         Append("org", 7, std::nullopt, R"({"id":7,"name":"河北省"})");
         Append("task", 1, std::nullopt, R"({"id":1,"org_id":7})");
-        Append("task", 1, R"({"id":1,"org_id":7})", R"({"id":1,"org_id":7,"progress":50})");
+        Event transition = Append("task", 1, R"({"id":1,"org_id":7})", R"({"id":1,"org_id":7,"progress":50})",
+                                  Transition{"in_progress", "submitted", "整改完成"});
+        EXPECT_EQ(transition.from_state, std::optional<std::string>("in_progress"));
         Append("import_batch", 3, std::nullopt, R"({"rows":12})");
         Append("org", 9, std::nullopt, R"({"id":9,"name":"天津市"})");
     }
@@ -66,8 +78,9 @@ TEST_F(EventChainTest, EachEventHashesThePreviousHashAndItsCanonicalContent) {
     EXPECT_EQ(first.id, 1);
     EXPECT_EQ(second.id, 2);
     EXPECT_EQ(first.prev_hash, std::string(64, '0'));
-    // The content by hand: netstrings of id, at, actor, entity, entity_id, action, before, after, org_id.
-    const std::string content1 = "1:1,10:1600000007,6:tester,3:org,1:7,6:create,~,8:{\"id\":7},1:7,";
+    // The content by hand: netstrings of id, at, actor, entity, entity_id, action, before, after,
+    // from_state, to_state, reason (all three missing here), org_id.
+    const std::string content1 = "1:1,10:1600000007,6:tester,3:org,1:7,6:create,~,8:{\"id\":7},~,~,~,1:7,";
     EXPECT_EQ(CanonicalEventContent(first), content1);
     EXPECT_EQ(first.hash, Sha256Hex(std::string(64, '0') + content1));
     EXPECT_EQ(second.prev_hash, first.hash);
@@ -107,6 +120,10 @@ TEST_F(EventChainTest, AlteringAnyStoredFieldOfAnyEventIsReportedAtThatEvent) {
         {"action", "action || 'x'"},
         {"before_json", "COALESCE(before_json || ' ', '{}')"},
         {"after_json", "COALESCE(after_json || ' ', '{}')"},
+        // The workflow's transition columns (002_workflow.sql): set where empty, altered where set.
+        {"from_state", "COALESCE(from_state || 'x', 'assigned')"},
+        {"to_state", "COALESCE(to_state || 'x', 'closed')"},
+        {"reason", "COALESCE(reason || 'x', '已整改')"},
         {"org_id", "COALESCE(org_id + 1, 1)"},
         {"prev_hash", "substr('f' || prev_hash, 1, 64)"},
         {"hash", "substr('f' || hash, 1, 64)"},
@@ -150,16 +167,17 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
     EXPECT_NE(Exec(path_, "DELETE FROM event WHERE id = 1").find("append-only"), std::string::npos);
 }
 
-TEST_F(EventChainTest, MigrationTwoChainsTheEventsOfAnOlderDatabase) {
+TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 1 as it was: no accounts tables, no chain columns, no triggers.
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no accounts tables, no chain
+    // columns, no triggers.
     ASSERT_EQ(Exec(path_,
                    "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete;"
                    "DROP TABLE api_token_grant; DROP TABLE api_token; DROP TABLE user_session; DROP TABLE user_grant;"
                    "DROP TABLE login_attempt; DROP TABLE app_user; DROP INDEX event_org; DROP INDEX event_at;"
                    "ALTER TABLE event DROP COLUMN org_id; ALTER TABLE event DROP COLUMN prev_hash;"
-                   "ALTER TABLE event DROP COLUMN hash; DELETE FROM schema_migration WHERE version >= 2"),
+                   "ALTER TABLE event DROP COLUMN hash; DELETE FROM schema_migration WHERE version >= 3"),
               "");
     auto s = Store::OpenSqlite(path_, OpenMode::kMustExist);
     ASSERT_OK(s);

@@ -183,9 +183,9 @@ Status QueryReader::CheckKnown(std::initializer_list<std::string_view> known) co
                 if (!allowed.empty()) allowed += ", ";
                 allowed += k;
             }
-            return InvalidArgument("unknown query parameter " + Quote(name) +
-                                   (allowed.empty() ? std::string(" (this route takes none)")
-                                                    : " (allowed: " + allowed + ")"));
+            return InvalidArgument(
+                "unknown query parameter " + Quote(name) +
+                (allowed.empty() ? std::string(" (this route takes none)") : " (allowed: " + allowed + ")"));
         }
         for (std::size_t j = 0; j < i; ++j) {
             if (query_[j].first == name) return InvalidArgument("query parameter " + Quote(name) + " is given twice");

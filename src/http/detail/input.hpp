@@ -6,13 +6,12 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.hpp"
 #include "common/time.hpp"
@@ -40,7 +39,7 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // Typed access to the members of one JSON object. Getters treat a present `null` as a type error;
 // callers check IsNull() first for the members where null means something (e.g. "clear").
 class ObjectReader {
-public:
+  public:
     explicit ObjectReader(const nlohmann::json& object) : object_(object) {}
 
     // Errors: `unknown field "foo"` for the first member not in `known` (in the object's key order).
@@ -65,7 +64,7 @@ public:
         return *parsed;
     }
 
-private:
+  private:
     const nlohmann::json& Get(std::string_view name) const;
     const nlohmann::json& object_;
 };
@@ -73,7 +72,7 @@ private:
 // Typed access to query parameters. Getters return nullopt when the parameter is absent; a parameter
 // given with an empty value ("?limit=") is an error for every typed getter.
 class QueryReader {
-public:
+  public:
     explicit QueryReader(const std::vector<std::pair<std::string, std::string>>& query) : query_(query) {}
 
     // Errors: `unknown query parameter "foo" (allowed: a, b)`, `query parameter "x" is given twice`.
@@ -95,7 +94,8 @@ public:
         auto v = Get(name);
         if (!v) return std::optional<E>();
         auto parsed = domain::ParseEnum<E>(*v);
-        if (!parsed.ok()) return InvalidArgument("query parameter \"" + std::string(name) + "\": " + parsed.status().message());
+        if (!parsed.ok())
+            return InvalidArgument("query parameter \"" + std::string(name) + "\": " + parsed.status().message());
         return std::optional<E>(*parsed);
     }
     // A comma-separated list of enum names ("registered,closed"); empty items are errors.
@@ -122,7 +122,7 @@ public:
         return out;
     }
 
-private:
+  private:
     const std::vector<std::pair<std::string, std::string>>& query_;
 };
 

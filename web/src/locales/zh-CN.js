@@ -64,7 +64,7 @@ export default {
     problems: '问题总数',
     closed: '已销号',
     closedOnTime: '按期销号率',
-    medianDays: '销号平均用时',
+    medianDays: '销号用时',
     medianDaysHint: '中位数（天）',
     opinions: '群众意见数',
     replied: '答复率',

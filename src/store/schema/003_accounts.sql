@@ -1,5 +1,7 @@
--- rectify schema 2 (issue 4): accounts (users, grants, sessions, API tokens, login attempts) and the
--- hash chain of the event log. Times are INTEGER seconds since the Unix epoch, UTC.
+-- rectify schema 3 (issue 4): accounts (users, grants, sessions, API tokens, login attempts) and the
+-- hash chain of the event log. Migrations apply in file order, and the version is the position: this
+-- file is version 3, after 002_workflow.sql (whose from_state, to_state and reason columns of `event`
+-- the chain covers too). Times are INTEGER seconds since the Unix epoch, UTC.
 -- Secrets are never stored in clear: password_hash is an Argon2id PHC string; session and token
 -- secrets are stored as the lower-case hex SHA-256 of the secret.
 

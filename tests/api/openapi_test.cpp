@@ -1,0 +1,146 @@
+// The OpenAPI document (src/http/openapi.json, served at GET /api/openapi.json) against the routes the
+// router actually has, in both directions, plus the document's own consistency: every $ref resolves,
+// every path template parameter is declared, every operation has responses.
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "http/api.hpp"
+#include "http/workflow_api.hpp"
+#include "store/store.hpp"
+#include "test_util.hpp"
+
+namespace rectify::http {
+namespace {
+
+using nlohmann::json;
+
+class OpenApi : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
+        ASSERT_OK(store);
+        auto service = service::Service::Create(std::move(store).value());
+        ASSERT_OK(service);
+        service_ = std::move(service).value();
+        ASSERT_OK(service_->Init(service_->RootActor("test"), service::InitOptions{}));
+        api_ = std::make_unique<Api>(*service_, ApiOptions{""});
+        doc_ = json::parse(OpenApiJson(), nullptr, false);
+        ASSERT_TRUE(doc_.is_object()) << "src/http/openapi.json is not JSON";
+    }
+
+    // The document's operations as "METHOD /path".
+    std::set<std::string> DocumentedRoutes() const {
+        std::set<std::string> out;
+        for (const auto& [path, item] : doc_["paths"].items()) {
+            for (const auto& [method, op] : item.items()) {
+                if (method == "parameters" || method == "summary" || method == "description") continue;
+                std::string upper = method;
+                for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                out.insert(upper + " " + path);
+            }
+        }
+        return out;
+    }
+
+    rectify::testing::TempDir dir_;
+    std::unique_ptr<service::Service> service_;
+    std::unique_ptr<Api> api_;
+    json doc_;
+};
+
+TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
+    std::set<std::string> routed;
+    for (const auto& [method, pattern] : api_->router().Routes()) routed.insert(method + " " + pattern);
+    const std::set<std::string> documented = DocumentedRoutes();
+    for (const auto& r : routed) EXPECT_TRUE(documented.count(r)) << "route not in openapi.json: " << r;
+    for (const auto& d : documented) EXPECT_TRUE(routed.count(d)) << "openapi.json describes a route the server lacks: " << d;
+    // The foundation's 21 routes (with /healthz and the org move), issue 3's 40 (with /api/openapi.json)
+    // and issue 4's 15 (session 4: login, who am I, logout, password; users 7; tokens 3; audit 1): 76.
+    EXPECT_EQ(routed.size(), 76u);
+}
+
+TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
+    const json& schemes = doc_["components"]["securitySchemes"];
+    EXPECT_EQ(schemes["cookieAuth"]["type"], "apiKey");
+    EXPECT_EQ(schemes["cookieAuth"]["in"], "cookie");
+    EXPECT_EQ(schemes["cookieAuth"]["name"], "rectify_session");
+    EXPECT_EQ(schemes["bearerAuth"]["type"], "http");
+    EXPECT_EQ(schemes["bearerAuth"]["scheme"], "bearer");
+    EXPECT_EQ(doc_["security"], json::parse(R"([{"cookieAuth": []}, {"bearerAuth": []}])"));
+    // The router's public routes are exactly the operations with an empty security requirement, and
+    // every other operation documents its 401.
+    std::set<std::string> public_routes;
+    for (const auto& r : api_->Routes()) {
+        if (r.access == Access::kPublic) public_routes.insert(r.method + " " + r.pattern);
+    }
+    EXPECT_EQ(public_routes,
+              (std::set<std::string>{"GET /healthz", "POST /api/v1/session", "GET /api/openapi.json"}));
+    for (const auto& [path, item] : doc_["paths"].items()) {
+        for (const auto& [method, op] : item.items()) {
+            std::string upper = method;
+            for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            const bool open = op.contains("security") && op["security"].empty();
+            EXPECT_EQ(open, public_routes.count(upper + " " + path) == 1) << upper << " " << path;
+            if (!open) {
+                EXPECT_TRUE(op["responses"].contains("401")) << upper << " " << path;
+            }
+        }
+    }
+}
+
+TEST_F(OpenApi, IsServedAsJson) {
+    Response r = api_->Handle(Request{"GET", "/api/openapi.json", std::nullopt, ""});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
+    EXPECT_EQ(json::parse(r.body), doc_);
+    EXPECT_EQ(doc_["openapi"].get<std::string>().substr(0, 2), "3.");
+}
+
+void CollectRefs(const json& j, std::vector<std::string>& out) {
+    if (j.is_object()) {
+        for (const auto& [k, v] : j.items()) {
+            if (k == "$ref" && v.is_string()) out.push_back(v.get<std::string>());
+            CollectRefs(v, out);
+        }
+    } else if (j.is_array()) {
+        for (const auto& v : j) CollectRefs(v, out);
+    }
+}
+
+TEST_F(OpenApi, EveryReferenceResolves) {
+    std::vector<std::string> refs;
+    CollectRefs(doc_, refs);
+    ASSERT_FALSE(refs.empty());
+    for (const auto& ref : refs) {
+        ASSERT_EQ(ref.rfind("#/", 0), 0u) << ref;
+        EXPECT_TRUE(doc_.contains(json::json_pointer(ref.substr(1)))) << "unresolved $ref " << ref;
+    }
+}
+
+TEST_F(OpenApi, EveryPathParameterIsDeclaredAndEveryOperationAnswers) {
+    for (const auto& [path, item] : doc_["paths"].items()) {
+        std::set<std::string> placeholders;
+        for (std::size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+            placeholders.insert(path.substr(open + 1, path.find('}', open) - open - 1));
+        }
+        for (const auto& [method, op] : item.items()) {
+            SCOPED_TRACE(method + " " + path);
+            ASSERT_TRUE(op.contains("responses"));
+            EXPECT_FALSE(op["responses"].empty());
+            EXPECT_TRUE(op.contains("summary"));
+            std::set<std::string> declared;
+            for (const auto& p : op.value("parameters", json::array())) {
+                json param = p;
+                if (p.contains("$ref")) param = doc_.at(json::json_pointer(p["$ref"].get<std::string>().substr(1)));
+                if (param["in"] == "path") declared.insert(param["name"].get<std::string>());
+            }
+            EXPECT_EQ(declared, placeholders);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace rectify::http
