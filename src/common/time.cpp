@@ -110,6 +110,33 @@ UnixSeconds FromLocal(int year, int month, int day, int hour, int minute, int se
     return static_cast<UnixSeconds>(mktime(&tm));
 }
 
+std::int64_t LocalDayNumber(UnixSeconds t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return DaysFromCivil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
+}
+
+// Day 0 (1970-01-01) was a Thursday, so Monday 1969-12-29 is day -3: week = floor((day + 3) / 7).
+std::int64_t LocalWeekNumber(UnixSeconds t) {
+    std::int64_t shifted = LocalDayNumber(t) + 3;
+    return shifted >= 0 ? shifted / 7 : -((-shifted + 6) / 7);
+}
+
+UnixSeconds LocalWeekStart(std::int64_t week) {
+    // H. Hinnant's civil_from_days for the Monday, day 7 * week - 3.
+    std::int64_t z = 7 * week - 3 + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+    return FromLocal(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d), 0, 0, 0);
+}
+
 Result<UnixSeconds> ParseIso(std::string_view text) {
     Fields f;
     std::size_t p = 0;
