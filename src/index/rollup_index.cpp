@@ -23,20 +23,23 @@ constexpr Slot kNoSlot = std::numeric_limits<Slot>::max();
 // in the order the index first saw them.
 constexpr std::uint32_t kSourceBits = 3;
 static_assert(kSourceCount <= (1u << kSourceBits));
-constexpr std::uint32_t kMaxCategoryIndex = (1u << (16 - kSourceBits)) - 1;  // 8191
+constexpr std::uint32_t kSourceMask = (1u << kSourceBits) - 1;
+constexpr std::uint32_t kMaxCategoryIndex = (1u << (16 - kSourceBits)) - 2;  // 8190: combos stay below kAll
+constexpr std::uint32_t kAll = 0xFFFF;  // the pseudo-combo of the unfiltered marginals
 static_assert(kStatusCount <= 7, "counter kinds 7.. follow the statuses");
 
 // The four counter maps of an aggregate, and the keys a problem puts into them:
 //   counts: kind << 16 | combo, kind = the status (0..6) or one of the extra kinds below;
-//   days:   days to close << 16 | combo (closed problems with closed_at);
+//   days:   combo << 16 | days to close, and kAll << 16 | days (closed problems with closed_at);
 //   weeks:  week << 17 | closed? << 16 | combo (week of created_at; and of closed_at for closed problems);
-//   due:    combo << 48 | due_at (open problems with a due date).
-// Key order puts what a query reads together: days ascending, weeks ascending, each combo's deadlines in a run.
+//   due:    combo << 48 | due_at, and kAll << 48 | due_at (open problems with a due date).
+// Key order puts what a query reads together: a combo's days and deadlines in a run, the kAll marginal
+// (what unfiltered queries read: one run instead of one per combo) last, weeks ascending.
 enum class Map : std::uint8_t { kCounts, kDays, kWeeks, kDue };
 constexpr std::uint32_t kKindClosedTimed = 7;   // status closed and closed_at known
 constexpr std::uint32_t kKindClosedWithDue = 8;  // ... and due_at known
 constexpr std::uint32_t kKindClosedOnTime = 9;   // ... and closed_at <= due_at
-constexpr std::int64_t kMaxDays = 65535;
+constexpr std::int64_t kMaxDays = 65534;  // so that every days key lies below the bound 2^32 - 1
 constexpr std::int64_t kMaxWeek = 32767;             // weeks after 1969-12-29, up to the year 2598
 constexpr std::int64_t kMaxInstant = (1LL << 47) - 1;  // fits the 48 bits of a due key
 
@@ -282,24 +285,24 @@ struct Agg {
     std::size_t Bytes() const { return sizeof(Agg) + counts.Bytes() + days.Bytes() + weeks.Bytes() + due.Bytes(); }
 };
 
-// What the index keeps of one problem: its facts reduced to what its keys need.
+// What the index keeps of one problem: its facts reduced to what its keys need (32 bytes).
 struct Record {
-    ProblemId id = 0;
     UnixSeconds due = 0;      // clamped; meaningful with kHasDue
-    Slot owner = kNoSlot;
+    Slot owner = kNoSlot;     // kNoSlot: a free slot
     std::uint32_t pos = 0;    // index in the owner's problem list
-    std::int32_t created_week = 0;
-    std::int32_t closed_week = 0;  // with kClosedTimed
-    std::uint16_t close_days = 0;  // with kClosedTimed
+    std::uint16_t created_week = 0;
+    std::uint16_t closed_week = 0;  // with kClosedTimed
+    std::uint16_t close_days = 0;   // with kClosedTimed
     std::uint16_t combo = 0;
     std::uint8_t status = 0;
     std::uint8_t flags = 0;
 };
+static_assert(sizeof(Record) == 32);
 constexpr std::uint8_t kHasDue = 1;
 constexpr std::uint8_t kClosedTimed = 2;  // status closed and closed_at known
 constexpr std::uint8_t kOnTime = 4;       // kClosedTimed, kHasDue and closed_at <= due_at
 
-// Calls f(map, key) for every key of a record (at most 7).
+// Calls f(map, key) for every key of a record (at most 9).
 template <typename F>
 void ForEachKey(const Record& r, F&& f) {
     const std::uint32_t combo = r.combo;
@@ -307,14 +310,18 @@ void ForEachKey(const Record& r, F&& f) {
     f(Map::kWeeks, (static_cast<std::uint64_t>(r.created_week) << 17) | combo);
     if (r.flags & kClosedTimed) {
         f(Map::kCounts, (static_cast<std::uint64_t>(kKindClosedTimed) << 16) | combo);
-        f(Map::kDays, (static_cast<std::uint64_t>(r.close_days) << 16) | combo);
+        f(Map::kDays, (static_cast<std::uint64_t>(combo) << 16) | r.close_days);
+        f(Map::kDays, (static_cast<std::uint64_t>(kAll) << 16) | r.close_days);
         f(Map::kWeeks, (static_cast<std::uint64_t>(r.closed_week) << 17) | (1u << 16) | combo);
         if (r.flags & kHasDue) {
             f(Map::kCounts, (static_cast<std::uint64_t>(kKindClosedWithDue) << 16) | combo);
             if (r.flags & kOnTime) f(Map::kCounts, (static_cast<std::uint64_t>(kKindClosedOnTime) << 16) | combo);
         }
     }
-    if ((r.flags & kHasDue) && IsOpen(static_cast<ProblemStatus>(r.status))) f(Map::kDue, DueKey(combo, r.due));
+    if ((r.flags & kHasDue) && IsOpen(static_cast<ProblemStatus>(r.status))) {
+        f(Map::kDue, DueKey(combo, r.due));
+        f(Map::kDue, DueKey(kAll, r.due));
+    }
 }
 
 // The key changes of one update, with equal keys combined (a status change leaves the week keys alone).
@@ -347,8 +354,53 @@ private:
         std::uint64_t key;
         std::int64_t delta;
     };
-    std::array<Item, 14> items_{};
+    std::array<Item, 18> items_{};
     int n_ = 0;
+};
+
+// Problem id -> record slot. The store assigns dense ids (1, 2, 3, ...), so ids up to about twice the number
+// held live in a plain vector (4 bytes each); any other id goes to a hash map. An id stays where it was put.
+class IdMap {
+public:
+    Slot Find(ProblemId id) const {
+        if (id >= 0 && static_cast<std::uint64_t>(id) < dense_.size() && dense_[static_cast<std::size_t>(id)] != kNoSlot) {
+            return dense_[static_cast<std::size_t>(id)];
+        }
+        if (sparse_.empty()) return kNoSlot;
+        auto it = sparse_.find(id);
+        return it == sparse_.end() ? kNoSlot : it->second;
+    }
+    // Precondition: Find(id) == kNoSlot.
+    void Insert(ProblemId id, Slot s) {
+        ++size_;
+        if (id >= 0 && static_cast<std::uint64_t>(id) < dense_.size()) {
+            dense_[static_cast<std::size_t>(id)] = s;
+        } else if (id >= 0 && static_cast<std::uint64_t>(id) < 2 * size_ + 1024) {
+            dense_.resize(std::max<std::size_t>(static_cast<std::size_t>(id) + 1, dense_.size() + dense_.size() / 2), kNoSlot);
+            dense_[static_cast<std::size_t>(id)] = s;
+        } else {
+            sparse_.emplace(id, s);
+        }
+    }
+    // Precondition: Find(id) != kNoSlot.
+    void Erase(ProblemId id) {
+        --size_;
+        if (id >= 0 && static_cast<std::uint64_t>(id) < dense_.size() && dense_[static_cast<std::size_t>(id)] != kNoSlot) {
+            dense_[static_cast<std::size_t>(id)] = kNoSlot;
+        } else {
+            sparse_.erase(id);
+        }
+    }
+    void Reserve(std::size_t n) { dense_.reserve(2 * n + 1024); }
+    std::size_t size() const { return size_; }
+    std::size_t Bytes() const {
+        return dense_.capacity() * sizeof(Slot) + sparse_.bucket_count() * (sizeof(std::pair<ProblemId, Slot>) + 1);
+    }
+
+private:
+    std::vector<Slot> dense_;
+    boost::unordered_flat_map<ProblemId, Slot> sparse_;
+    std::size_t size_ = 0;
 };
 
 struct OrgNode {
@@ -390,7 +442,7 @@ struct RollupIndex::Impl {
     Slot root = kNoSlot;
     std::vector<Record> records;
     std::vector<Slot> free_records;
-    boost::unordered_flat_map<ProblemId, Slot> record_slot;
+    IdMap record_slot;
     std::vector<std::optional<CategoryId>> categories{std::nullopt};  // category index -> id; 0 = none
     boost::unordered_flat_map<CategoryId, std::uint32_t> category_index;
 
@@ -405,7 +457,6 @@ struct RollupIndex::Impl {
 
     Result<Record> MakeRecord(const ProblemFacts& f) {
         Record r;
-        r.id = f.id;
         r.owner = FindOrg(f.owner_org_id);
         if (r.owner == kNoSlot) {
             return InvalidArgument("problem " + std::to_string(f.id) + ": owner org " + std::to_string(f.owner_org_id) +
@@ -434,7 +485,7 @@ struct RollupIndex::Impl {
         r.combo = static_cast<std::uint16_t>((cat << kSourceBits) | source);
         r.status = static_cast<std::uint8_t>(status);
         UnixSeconds created = ClampInstant(f.created_at);
-        r.created_week = static_cast<std::int32_t>(Clamp(LocalWeekNumber(created), 0, kMaxWeek));
+        r.created_week = static_cast<std::uint16_t>(Clamp(LocalWeekNumber(created), 0, kMaxWeek));
         if (f.due_at) {
             r.flags |= kHasDue;
             r.due = ClampInstant(*f.due_at);
@@ -443,7 +494,7 @@ struct RollupIndex::Impl {
             UnixSeconds closed = ClampInstant(*f.closed_at);
             r.flags |= kClosedTimed;
             r.close_days = static_cast<std::uint16_t>(Clamp((closed - created) / kSecondsPerDay, 0, kMaxDays));
-            r.closed_week = static_cast<std::int32_t>(Clamp(LocalWeekNumber(closed), 0, kMaxWeek));
+            r.closed_week = static_cast<std::uint16_t>(Clamp(LocalWeekNumber(closed), 0, kMaxWeek));
             if ((r.flags & kHasDue) && closed <= r.due) r.flags |= kOnTime;
         }
         return r;
@@ -527,7 +578,29 @@ struct RollupIndex::Impl {
         return false;
     }
 
-    Figures Compute(const Agg& a, const FiguresQuery& q) const;
+    // Partial figures of one query: aggregates and single records add into it, Finish makes the Figures.
+    struct Acc {
+        bool none = false;                 // the filter names a category the index never saw
+        std::optional<std::uint32_t> cat;  // category index filter
+        std::optional<std::uint32_t> src;  // source filter
+        UnixSeconds now = 0, soon = 0;     // clamped like due keys
+        std::int64_t first_week = 0, last_week = 0;
+        Figures f;  // problems, by_status, by_source, overdue, due_soon, closed_timed
+        std::vector<std::int64_t> by_cat;
+        std::int64_t closed_with_due = 0, closed_on_time = 0;
+        std::vector<std::pair<std::int64_t, std::int64_t>> hist;  // (days to close, count), any order
+        std::vector<std::int64_t> created, closed;                // per week from first_week
+
+        bool Match(std::uint32_t combo) const {
+            return (!cat || (combo >> kSourceBits) == *cat) && (!src || (combo & kSourceMask) == *src);
+        }
+    };
+    Acc Start(const FiguresQuery& q) const;
+    void AddAgg(const Agg& a, Acc& acc) const;
+    void AddRecord(const Record& r, Acc& acc) const;
+    // v's aggregate if it has one; otherwise its records and its materialised descendants' aggregates.
+    void AddSubtree(Slot v, Acc& acc) const;
+    Figures Finish(Acc& acc) const;
 };
 
 // ---- construction ----
@@ -585,12 +658,11 @@ Result<std::unique_ptr<RollupIndex>> RollupIndex::Build(const std::vector<domain
     }
 
     m.records.reserve(facts.size());
-    m.record_slot.reserve(facts.size());
+    m.record_slot.Reserve(facts.size());
     for (const ProblemFacts& f : facts) {
         ASSIGN_OR_RETURN(Record r, m.MakeRecord(f));
-        if (!m.record_slot.emplace(f.id, static_cast<Slot>(m.records.size())).second) {
-            return InvalidArgument("problem " + std::to_string(f.id) + " appears twice");
-        }
+        if (m.record_slot.Find(f.id) != kNoSlot) return InvalidArgument("problem " + std::to_string(f.id) + " appears twice");
+        m.record_slot.Insert(f.id, static_cast<Slot>(m.records.size()));
         m.records.push_back(r);
         m.Attach(static_cast<Slot>(m.records.size() - 1));
     }
@@ -686,10 +758,12 @@ Status RollupIndex::MoveOrg(domain::OrgId id, domain::OrgId new_parent) {
 Status RollupIndex::Insert(const ProblemFacts& facts) {
     auto lock = WriteLock();
     Impl& m = *impl_;
-    if (m.record_slot.contains(facts.id)) return AlreadyExists("problem " + std::to_string(facts.id) + " already exists");
+    if (m.record_slot.Find(facts.id) != kNoSlot) {
+        return AlreadyExists("problem " + std::to_string(facts.id) + " already exists");
+    }
     ASSIGN_OR_RETURN(Record r, m.MakeRecord(facts));
     Slot s = m.AllocRecord(r);
-    m.record_slot.emplace(facts.id, s);
+    m.record_slot.Insert(facts.id, s);
     m.Attach(s);
     KeyDelta delta;
     delta.Add(r, +1);
@@ -701,9 +775,8 @@ Status RollupIndex::Insert(const ProblemFacts& facts) {
 Status RollupIndex::Update(const ProblemFacts& facts) {
     auto lock = WriteLock();
     Impl& m = *impl_;
-    auto it = m.record_slot.find(facts.id);
-    if (it == m.record_slot.end()) return NotFound("problem " + std::to_string(facts.id) + " does not exist");
-    const Slot s = it->second;
+    const Slot s = m.record_slot.Find(facts.id);
+    if (s == kNoSlot) return NotFound("problem " + std::to_string(facts.id) + " does not exist");
     ASSIGN_OR_RETURN(Record next, m.MakeRecord(facts));
     const Record prev = m.records[s];
     if (next.owner == prev.owner) {
@@ -730,146 +803,194 @@ Status RollupIndex::Update(const ProblemFacts& facts) {
 Status RollupIndex::Remove(domain::ProblemId id) {
     auto lock = WriteLock();
     Impl& m = *impl_;
-    auto it = m.record_slot.find(id);
-    if (it == m.record_slot.end()) return NotFound("problem " + std::to_string(id) + " does not exist");
-    const Slot s = it->second;
+    const Slot s = m.record_slot.Find(id);
+    if (s == kNoSlot) return NotFound("problem " + std::to_string(id) + " does not exist");
     KeyDelta delta;
     delta.Add(m.records[s], -1);
     m.ApplyPath(m.records[s].owner, delta, -1);
     m.Detach(s);
     m.records[s] = Record{};
     m.free_records.push_back(s);
-    m.record_slot.erase(it);
+    m.record_slot.Erase(id);
     return Status::Ok();
 }
 
 // ---- queries ----
 
-Figures RollupIndex::Impl::Compute(const Agg& a, const FiguresQuery& q) const {
-    Figures f;
-    // The filter as a predicate on combos; a category the index never saw matches nothing.
-    bool none = false;
-    std::optional<std::uint32_t> cat;
+RollupIndex::Impl::Acc RollupIndex::Impl::Start(const FiguresQuery& q) const {
+    Acc acc;
     if (q.category) {
         if (!q.category->id) {
-            cat = 0;
+            acc.cat = 0;
         } else {
             auto it = category_index.find(*q.category->id);
             if (it == category_index.end()) {
-                none = true;
+                acc.none = true;  // a category the index never saw matches nothing
             } else {
-                cat = it->second;
+                acc.cat = it->second;
             }
         }
     }
-    std::optional<std::uint32_t> src;
-    if (q.source) src = static_cast<std::uint32_t>(*q.source);
-    auto match = [&](std::uint32_t combo) {
-        return !none && (!cat || (combo >> kSourceBits) == *cat) &&
-               (!src || (combo & ((1u << kSourceBits) - 1)) == *src);
-    };
+    if (q.source) acc.src = static_cast<std::uint32_t>(*q.source);
+    acc.now = ClampInstant(q.now);
+    acc.soon = ClampInstant(q.now > kMaxInstant - q.due_soon_seconds ? kMaxInstant : q.now + q.due_soon_seconds);
+    acc.last_week = LocalWeekNumber(q.now);
+    acc.first_week = acc.last_week - q.weeks + 1;
+    acc.by_cat.assign(categories.size(), 0);
+    acc.created.assign(static_cast<std::size_t>(q.weeks), 0);
+    acc.closed.assign(static_cast<std::size_t>(q.weeks), 0);
+    return acc;
+}
 
-    // Counts.
-    std::vector<std::int64_t> by_cat(categories.size(), 0);
-    std::int64_t closed_with_due = 0, closed_on_time = 0;
+void RollupIndex::Impl::AddAgg(const Agg& a, Acc& acc) const {
+    if (acc.none) return;
+    Figures& f = acc.f;
     a.counts.ForEachAll([&](std::uint32_t key, std::int64_t c) {
         std::uint32_t combo = key & 0xFFFF, kind = key >> 16;
-        if (!match(combo)) return;
+        if (!acc.Match(combo)) return;
         if (kind < kStatusCount) {
             f.problems += c;
             f.by_status[kind] += c;
-            f.by_source[combo & ((1u << kSourceBits) - 1)] += c;
-            by_cat[combo >> kSourceBits] += c;
+            f.by_source[combo & kSourceMask] += c;
+            acc.by_cat[combo >> kSourceBits] += c;
         } else if (kind == kKindClosedTimed) {
             f.closed_timed += c;
         } else if (kind == kKindClosedWithDue) {
-            closed_with_due += c;
+            acc.closed_with_due += c;
         } else if (kind == kKindClosedOnTime) {
-            closed_on_time += c;
+            acc.closed_on_time += c;
         }
     });
+    // Overdue and due soon: range sums over the deadlines of the kAll marginal, or of each matching combo;
+    // days to close: the same runs, days ascending within each.
+    auto add_combo = [&](std::uint32_t combo) {
+        f.overdue += a.due.Sum(DueKey(combo, 0), DueKey(combo, acc.now));
+        f.due_soon += a.due.Sum(DueKey(combo, acc.now), DueKey(combo, acc.soon));
+        const auto hi = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+            (static_cast<std::uint64_t>(combo) + 1) << 16, std::numeric_limits<std::uint32_t>::max()));
+        a.days.ForEach(combo << 16, hi, [&](std::uint32_t key, std::int64_t c) {
+            std::int64_t days = key & 0xFFFF;
+            if (!acc.hist.empty() && acc.hist.back().first == days) {
+                acc.hist.back().second += c;
+            } else {
+                acc.hist.emplace_back(days, c);
+            }
+        });
+    };
+    if (!acc.cat && !acc.src) {
+        add_combo(kAll);
+    } else {
+        const auto cats = static_cast<std::uint32_t>(categories.size());
+        for (std::uint32_t c = acc.cat.value_or(0); c < (acc.cat ? *acc.cat + 1 : cats); ++c) {
+            for (std::uint32_t s = acc.src.value_or(0); s < (acc.src ? *acc.src + 1 : kSourceCount); ++s) {
+                add_combo((c << kSourceBits) | s);
+            }
+        }
+    }
+    if (!acc.created.empty()) {
+        // Week keys are below 2^32 (kMaxWeek << 17 | ...); the exclusive bound saturates at 2^32 - 1.
+        auto week_key = [](std::int64_t w) {
+            return static_cast<std::uint32_t>(
+                std::min<std::int64_t>(Clamp(w, 0, kMaxWeek + 1) << 17, std::numeric_limits<std::uint32_t>::max()));
+        };
+        a.weeks.ForEach(week_key(acc.first_week), week_key(acc.last_week + 1), [&](std::uint32_t key, std::int64_t c) {
+            if (!acc.Match(key & 0xFFFF)) return;
+            auto i = static_cast<std::size_t>((key >> 17) - acc.first_week);
+            ((key >> 16) & 1 ? acc.closed : acc.created)[i] += c;
+        });
+    }
+}
+
+void RollupIndex::Impl::AddRecord(const Record& r, Acc& acc) const {
+    if (acc.none || !acc.Match(r.combo)) return;
+    Figures& f = acc.f;
+    ++f.problems;
+    ++f.by_status[r.status];
+    ++f.by_source[r.combo & kSourceMask];
+    ++acc.by_cat[static_cast<std::size_t>(r.combo >> kSourceBits)];
+    if ((r.flags & kHasDue) && IsOpen(static_cast<ProblemStatus>(r.status))) {
+        if (r.due < acc.now) ++f.overdue;
+        if (acc.now <= r.due && r.due < acc.soon) ++f.due_soon;
+    }
+    auto week = [&](std::int64_t w) -> std::int64_t* {
+        return w >= acc.first_week && w <= acc.last_week ? &acc.created[static_cast<std::size_t>(w - acc.first_week)]
+                                                          : nullptr;
+    };
+    if (std::int64_t* c = week(r.created_week)) ++*c;
+    if (r.flags & kClosedTimed) {
+        ++f.closed_timed;
+        acc.hist.emplace_back(r.close_days, 1);
+        if (r.flags & kHasDue) {
+            ++acc.closed_with_due;
+            if (r.flags & kOnTime) ++acc.closed_on_time;
+        }
+        if (r.closed_week >= acc.first_week && r.closed_week <= acc.last_week) {
+            ++acc.closed[static_cast<std::size_t>(r.closed_week - acc.first_week)];
+        }
+    }
+}
+
+void RollupIndex::Impl::AddSubtree(Slot v, Acc& acc) const {
+    std::vector<Slot> stack{v};
+    while (!stack.empty()) {
+        Slot u = stack.back();
+        stack.pop_back();
+        const OrgNode& n = orgs[u];
+        if (n.agg) {
+            AddAgg(*n.agg, acc);
+            continue;
+        }
+        for (Slot p : n.problems) AddRecord(records[p], acc);
+        for (Slot c : n.children) stack.push_back(c);
+    }
+}
+
+Figures RollupIndex::Impl::Finish(Acc& acc) const {
+    Figures f = std::move(acc.f);
     for (std::size_t s = 0; s < kStatusCount; ++s) {
         if (IsOpen(static_cast<ProblemStatus>(s))) f.open += f.by_status[s];
     }
     auto status = [&](ProblemStatus s) { return f.by_status[static_cast<std::size_t>(s)]; };
     f.completion = {status(ProblemStatus::kClosed),
                     f.problems - status(ProblemStatus::kInvalid) - status(ProblemStatus::kMerged)};
-    f.on_time = {closed_on_time, closed_with_due};
-    for (std::size_t i = 0; i < by_cat.size(); ++i) {
-        if (by_cat[i] != 0) f.by_category.push_back({categories[i], by_cat[i]});
+    f.on_time = {acc.closed_on_time, acc.closed_with_due};
+    f.overdue_rate = {f.overdue, f.open};
+    for (std::size_t i = 0; i < acc.by_cat.size(); ++i) {
+        if (acc.by_cat[i] != 0) f.by_category.push_back({categories[i], acc.by_cat[i]});
     }
     std::sort(f.by_category.begin(), f.by_category.end(),
               [](const CategoryCount& x, const CategoryCount& y) { return x.category_id < y.category_id; });
-
-    // Overdue and due soon: range sums over each matching combo's deadlines.
-    if (!none) {
-        const UnixSeconds now = ClampInstant(q.now);
-        const UnixSeconds soon = ClampInstant(q.now > kMaxInstant - q.due_soon_seconds ? kMaxInstant
-                                                                                       : q.now + q.due_soon_seconds);
-        std::vector<std::uint32_t> cats, srcs;
-        if (cat) {
-            cats.push_back(*cat);
-        } else {
-            for (std::uint32_t c = 0; c < categories.size(); ++c) cats.push_back(c);
-        }
-        if (src) {
-            srcs.push_back(*src);
-        } else {
-            for (std::uint32_t s = 0; s < kSourceCount; ++s) srcs.push_back(s);
-        }
-        for (std::uint32_t c : cats) {
-            for (std::uint32_t s : srcs) {
-                std::uint32_t combo = (c << kSourceBits) | s;
-                f.overdue += a.due.Sum(DueKey(combo, 0), DueKey(combo, now));
-                f.due_soon += a.due.Sum(DueKey(combo, now), DueKey(combo, soon));
-            }
-        }
-    }
-    f.overdue_rate = {f.overdue, f.open};
-
-    // Days to close: the days keys ascend, so matching entries come out as a sorted histogram.
+    // Percentiles by nearest rank: the first day whose cumulative count reaches ceil(p * n), p = 1/2, 9/10.
+    // The histogram arrives as runs (one per aggregate and combo) and single records: count into an array
+    // indexed by day when the days span is small against the entries, sort otherwise.
     if (f.closed_timed > 0) {
-        std::vector<std::pair<std::int64_t, std::int64_t>> hist;
-        a.days.ForEachAll([&](std::uint32_t key, std::int64_t c) {
-            if (!match(key & 0xFFFF)) return;
-            std::int64_t days = key >> 16;
-            if (!hist.empty() && hist.back().first == days) {
-                hist.back().second += c;
-            } else {
-                hist.emplace_back(days, c);
-            }
-        });
-        // Nearest rank: ceil(p * n) for p = 1/2 and 9/10.
         const std::int64_t n = f.closed_timed;
         const std::int64_t median_rank = (n + 1) / 2, p90_rank = (9 * n + 9) / 10;
         std::int64_t seen = 0;
-        for (const auto& [days, c] : hist) {
+        auto visit = [&](std::int64_t days, std::int64_t c) {
             seen += c;
             if (!f.median_days_to_close && seen >= median_rank) f.median_days_to_close = days;
             if (!f.p90_days_to_close && seen >= p90_rank) f.p90_days_to_close = days;
+        };
+        std::int64_t max_days = 0;
+        for (const auto& [days, c] : acc.hist) max_days = std::max(max_days, days);
+        if (max_days < 4 * static_cast<std::int64_t>(acc.hist.size()) + 1024) {
+            std::vector<std::int64_t> dense(static_cast<std::size_t>(max_days) + 1, 0);
+            for (const auto& [days, c] : acc.hist) dense[static_cast<std::size_t>(days)] += c;
+            for (std::size_t d = 0; d < dense.size() && !f.p90_days_to_close; ++d) {
+                if (dense[d] != 0) visit(static_cast<std::int64_t>(d), dense[d]);
+            }
+        } else {
+            std::sort(acc.hist.begin(), acc.hist.end());
+            for (const auto& [days, c] : acc.hist) {
+                if (f.p90_days_to_close) break;
+                visit(days, c);
+            }
         }
     }
-
-    // Weekly series: the last q.weeks weeks up to the one containing now.
-    if (q.weeks > 0) {
-        const std::int64_t last = LocalWeekNumber(q.now), first = last - q.weeks + 1;
-        std::vector<std::int64_t> created(static_cast<std::size_t>(q.weeks), 0), closed(created);
-        // Week keys are below 2^32 (kMaxWeek << 17 | ...); the exclusive bound saturates at 2^32 - 1.
-        auto week_key = [](std::int64_t w) {
-            return static_cast<std::uint32_t>(
-                std::min<std::int64_t>(Clamp(w, 0, kMaxWeek + 1) << 17, std::numeric_limits<std::uint32_t>::max()));
-        };
-        a.weeks.ForEach(week_key(first), week_key(last + 1),
-                        [&](std::uint32_t key, std::int64_t c) {
-                            if (!match(key & 0xFFFF)) return;
-                            auto i = static_cast<std::size_t>((key >> 17) - first);
-                            ((key >> 16) & 1 ? closed : created)[i] += c;
-                        });
-        f.weekly.reserve(static_cast<std::size_t>(q.weeks));
-        for (std::int64_t w = first; w <= last; ++w) {
-            auto i = static_cast<std::size_t>(w - first);
-            f.weekly.push_back({LocalWeekStart(w), created[i], closed[i]});
-        }
+    f.weekly.reserve(acc.created.size());
+    for (std::size_t i = 0; i < acc.created.size(); ++i) {
+        f.weekly.push_back({LocalWeekStart(acc.first_week + static_cast<std::int64_t>(i)), acc.created[i], acc.closed[i]});
     }
     return f;
 }
@@ -892,12 +1013,9 @@ Result<Figures> RollupIndex::Query(const FiguresQuery& query) const {
     const Impl& m = *impl_;
     Slot v = m.FindOrg(query.root);
     if (v == kNoSlot) return NotFound("org " + std::to_string(query.root) + " does not exist");
-    if (m.orgs[v].agg) return m.Compute(*m.orgs[v].agg, query);
-    Entries e;
-    m.Gather(v, /*use_aggs=*/true, e);
-    Agg temp;
-    temp.Assign(e);
-    return m.Compute(temp, query);
+    Impl::Acc acc = m.Start(query);
+    m.AddSubtree(v, acc);
+    return m.Finish(acc);
 }
 
 Result<std::vector<std::pair<domain::OrgId, Figures>>> RollupIndex::QueryChildren(const FiguresQuery& query) const {
@@ -911,15 +1029,9 @@ Result<std::vector<std::pair<domain::OrgId, Figures>>> RollupIndex::QueryChildre
     std::vector<std::pair<domain::OrgId, Figures>> out;
     out.reserve(children.size());
     for (Slot c : children) {
-        if (m.orgs[c].agg) {
-            out.emplace_back(m.orgs[c].id, m.Compute(*m.orgs[c].agg, query));
-            continue;
-        }
-        Entries e;
-        m.Gather(c, /*use_aggs=*/true, e);
-        Agg temp;
-        temp.Assign(e);
-        out.emplace_back(m.orgs[c].id, m.Compute(temp, query));
+        Impl::Acc acc = m.Start(query);
+        m.AddSubtree(c, acc);
+        out.emplace_back(m.orgs[c].id, m.Finish(acc));
     }
     return out;
 }
@@ -939,13 +1051,17 @@ IndexMemory RollupIndex::Memory() const {
                         VectorBytes(m.categories);
     // boost::unordered_flat_map: one slot per bucket plus one metadata byte per bucket (approximately).
     bytes += m.org_slot.bucket_count() * (sizeof(std::pair<OrgId, Slot>) + 1);
-    bytes += m.record_slot.bucket_count() * (sizeof(std::pair<ProblemId, Slot>) + 1);
+    bytes += m.record_slot.Bytes();
     bytes += m.category_index.bucket_count() * (sizeof(std::pair<CategoryId, std::uint32_t>) + 1);
     for (const OrgNode& n : m.orgs) {
         bytes += VectorBytes(n.children) + VectorBytes(n.problems);
         if (n.agg) {
             ++mem.materialised_orgs;
             mem.aggregate_entries += static_cast<std::int64_t>(n.agg->size());
+            mem.count_entries += static_cast<std::int64_t>(n.agg->counts.size());
+            mem.days_entries += static_cast<std::int64_t>(n.agg->days.size());
+            mem.week_entries += static_cast<std::int64_t>(n.agg->weeks.size());
+            mem.due_entries += static_cast<std::int64_t>(n.agg->due.size());
             bytes += n.agg->Bytes();
         }
     }
@@ -960,7 +1076,7 @@ Status RollupIndex::CheckInvariants() const {
         if (m.records[s].owner == kNoSlot) continue;  // a free slot
         const Record& r = m.records[s];
         if (r.pos >= m.orgs[r.owner].problems.size() || m.orgs[r.owner].problems[r.pos] != s) {
-            return Internal("problem " + std::to_string(r.id) + " is not at its place in its owner's list");
+            return Internal("record " + std::to_string(s) + " is not at its place in its owner's list");
         }
     }
     for (Slot v = 0; v < m.orgs.size(); ++v) {

@@ -118,7 +118,7 @@ struct Figures {
     Rate overdue_rate;          // overdue / open
     // closed at or before due_at / closed problems with both closed_at and due_at
     Rate on_time;
-    // Days to close = floor((closed_at - created_at) / 86400), clamped to [0, 65535]: whole days, over closed
+    // Days to close = floor((closed_at - created_at) / 86400), clamped to [0, 65534]: whole days, over closed
     // problems with a closed_at (`closed_timed` of them). Percentiles by the nearest-rank method: the
     // smallest d such that at least ceil(p * closed_timed) of them took <= d days. nullopt when none.
     std::int64_t closed_timed = 0;
@@ -132,7 +132,8 @@ struct IndexMemory {
     std::int64_t orgs = 0;
     std::int64_t problems = 0;
     std::int64_t materialised_orgs = 0;
-    std::int64_t aggregate_entries = 0;  // counter entries over all aggregates
+    std::int64_t aggregate_entries = 0;  // counter entries over all aggregates, and by map:
+    std::int64_t count_entries = 0, days_entries = 0, week_entries = 0, due_entries = 0;
     std::int64_t bytes = 0;              // heap bytes held (capacities), estimated from the containers
 };
 
@@ -147,7 +148,7 @@ public:
 
     // Builds from every org (any order; domain::Org::id and parent_id are used) and every problem.
     // Errors: kFailedPrecondition (not one tree: no root or two, unknown parent, cycle), kInvalidArgument
-    // (a problem's owner is unknown, a duplicate problem id, more than 8191 top-level categories).
+    // (a problem's owner is unknown, a duplicate problem id, more than 8190 top-level categories).
     static Result<std::unique_ptr<RollupIndex>> Build(const std::vector<domain::Org>& orgs,
                                                       const std::vector<ProblemFacts>& facts, Options options);
     static Result<std::unique_ptr<RollupIndex>> Build(const std::vector<domain::Org>& orgs,

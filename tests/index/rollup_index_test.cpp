@@ -598,7 +598,10 @@ void RunProperty(const PropertyRun& run) {
         int op = ops.Int(0, 99);
         std::string what;
         if (op < 35 || model.problems.empty()) {
-            ProblemFacts f = ops.Problem(next_problem++, ops.Pick(org_ids()));
+            // Mostly dense ids as the store assigns them; sometimes ids far away (they take another path).
+            ProblemId id = next_problem++;
+            if (ops.Chance(10)) id += 1'000'000'000'000;
+            ProblemFacts f = ops.Problem(id, ops.Pick(org_ids()));
             ASSERT_OK(index.Insert(f));
             model.problems[f.id] = f;
             what = "insert " + std::to_string(f.id);
