@@ -391,7 +391,7 @@ public:
             sparse_.erase(id);
         }
     }
-    void Reserve(std::size_t n) { dense_.reserve(2 * n + 1024); }
+    void Reserve(std::size_t n) { dense_.reserve(n + 1024); }
     std::size_t size() const { return size_; }
     std::size_t Bytes() const {
         return dense_.capacity() * sizeof(Slot) + sparse_.bucket_count() * (sizeof(std::pair<ProblemId, Slot>) + 1);
@@ -659,6 +659,15 @@ Result<std::unique_ptr<RollupIndex>> RollupIndex::Build(const std::vector<domain
 
     m.records.reserve(facts.size());
     m.record_slot.Reserve(facts.size());
+    {
+        // Exact owner lists: count first, then reserve.
+        std::vector<std::uint32_t> owned(m.orgs.size(), 0);
+        for (const ProblemFacts& f : facts) {
+            Slot o = m.FindOrg(f.owner_org_id);
+            if (o != kNoSlot) ++owned[o];
+        }
+        for (std::size_t i = 0; i < m.orgs.size(); ++i) m.orgs[i].problems.reserve(owned[i]);
+    }
     for (const ProblemFacts& f : facts) {
         ASSIGN_OR_RETURN(Record r, m.MakeRecord(f));
         if (m.record_slot.Find(f.id) != kNoSlot) return InvalidArgument("problem " + std::to_string(f.id) + " appears twice");

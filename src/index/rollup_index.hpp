@@ -142,8 +142,10 @@ public:
     struct Options {
         // An org gets an aggregate once its subtree holds at least this many problems or orgs. Smaller
         // subtrees are gathered per query: the thresholds bound that work. 0 materialises every org.
-        std::int64_t materialise_problems = 256;
-        std::int64_t materialise_orgs = 64;
+        // The defaults keep a province (2.2M problems) near 100 bytes per problem with every subtree query
+        // under ~50 us (docs/PERFORMANCE.md).
+        std::int64_t materialise_problems = 1024;
+        std::int64_t materialise_orgs = 1000;
     };
 
     // Builds from every org (any order; domain::Org::id and parent_id are used) and every problem.

@@ -174,7 +174,8 @@ std::string Describe(const Figures& f) {
 //   7  2     pending_ver. 10       public_opinion   09-02 09:00   09-03 12:00    -    (due exactly at now)
 //   8  4     closed       10       meeting          08-24 09:00   -              unknown
 
-class RollupIndexExample : public ::testing::Test {
+// Every example runs twice: with every org materialised (aggregates) and with none (raw records gathered).
+class RollupIndexExample : public ::testing::TestWithParam<RollupIndex::Options> {
 protected:
     void SetUp() override {
         ASSERT_OK(SetDisplayZone("Asia/Shanghai"));
@@ -204,7 +205,7 @@ protected:
             p(7, 2, S::kPendingVerification, 10, Src::kPublicOpinion, "2020-09-02T09:00:00+08:00", "2020-09-03T12:00:00+08:00", nullptr),
             p(8, 4, S::kClosed, 10, Src::kMeeting, "2020-08-24T09:00:00+08:00", nullptr, nullptr),
         };
-        auto built = RollupIndex::Build(orgs_, facts_);
+        auto built = RollupIndex::Build(orgs_, facts_, GetParam());
         ASSERT_OK(built);
         index_ = std::move(*built);
     }
@@ -228,7 +229,7 @@ protected:
     std::unique_ptr<RollupIndex> index_;
 };
 
-TEST_F(RollupIndexExample, CountsTheWholeTreeByStatusSourceAndCategory) {
+TEST_P(RollupIndexExample, CountsTheWholeTreeByStatusSourceAndCategory) {
     Figures f = Get(Q(1));
     EXPECT_EQ(f.problems, 8);
     // registered: 1; in progress: 4; pending verification: 7; closed: 2, 3, 5, 8; invalid: 6.
@@ -251,7 +252,7 @@ TEST_F(RollupIndexExample, CountsTheWholeTreeByStatusSourceAndCategory) {
     EXPECT_EQ(f.completion, (Rate{4, 7}));  // 4 closed of 8 less 1 invalid
 }
 
-TEST_F(RollupIndexExample, OverdueAndDueSoonDependOnNowExactly) {
+TEST_P(RollupIndexExample, OverdueAndDueSoonDependOnNowExactly) {
     Figures f = Get(Q(1));
     // Open with due_at < now: only 1 (due Sep 1). 7 is due exactly at now: not overdue, but due soon, as is 4
     // (due Sep 5, inside [Sep 3 12:00, Sep 10 12:00)). 6 (invalid, due Sep 2) is not open.
@@ -273,7 +274,7 @@ TEST_F(RollupIndexExample, OverdueAndDueSoonDependOnNowExactly) {
     EXPECT_EQ(f.due_soon, 3);
 }
 
-TEST_F(RollupIndexExample, DaysToCloseAndOnTimeRate) {
+TEST_P(RollupIndexExample, DaysToCloseAndOnTimeRate) {
     Figures f = Get(Q(1));
     // Closed with closed_at: 2 (10 d), 3 (21 d), 5 (0 d) -> sorted 0, 10, 21. Median: rank ceil(3/2) = 2 -> 10;
     // p90: rank ceil(2.7) = 3 -> 21. 8 has no closed_at and is left out.
@@ -284,7 +285,7 @@ TEST_F(RollupIndexExample, DaysToCloseAndOnTimeRate) {
     EXPECT_EQ(f.on_time, (Rate{1, 2}));
 }
 
-TEST_F(RollupIndexExample, WeeklySeriesStartsOnMondaysInTheDisplayZone) {
+TEST_P(RollupIndexExample, WeeklySeriesStartsOnMondaysInTheDisplayZone) {
     Figures f = Get(Q(1));
     // Created: Aug 3 week: 1, 2; Aug 10: 3; Aug 17: 5; Aug 24: 8; Aug 31: 4, 6, 7.
     // Closed: Aug 10 week: 2 (Aug 14); Aug 17: 5 (Aug 18); Aug 31: 3 (Mon Aug 31 20:00).
@@ -296,7 +297,7 @@ TEST_F(RollupIndexExample, WeeklySeriesStartsOnMondaysInTheDisplayZone) {
                                                  {aug31, 3, 1}}));
 }
 
-TEST_F(RollupIndexExample, SubtreesCountOnlyTheirOwnOrgs) {
+TEST_P(RollupIndexExample, SubtreesCountOnlyTheirOwnOrgs) {
     // Org 2's subtree (2, 4, 5) holds every problem but 5: closed 2, 3, 8; timed 10 and 21 days -> median rank
     // 1 -> 10, p90 rank ceil(1.8) = 2 -> 21.
     Figures f = Get(Q(2));
@@ -321,7 +322,7 @@ TEST_F(RollupIndexExample, SubtreesCountOnlyTheirOwnOrgs) {
     EXPECT_EQ(f.median_days_to_close, 10);
 }
 
-TEST_F(RollupIndexExample, FiltersByCategoryAndSource) {
+TEST_P(RollupIndexExample, FiltersByCategoryAndSource) {
     FiguresQuery q = Q(1);
     q.category = CategoryFilter{10};
     Figures f = Get(q);
@@ -360,7 +361,7 @@ TEST_F(RollupIndexExample, FiltersByCategoryAndSource) {
     EXPECT_EQ(f.weekly.back().created, 0);
 }
 
-TEST_F(RollupIndexExample, FollowsUpdatesRemovalsAndMoves) {
+TEST_P(RollupIndexExample, FollowsUpdatesRemovalsAndMoves) {
     // Close 1 on Sep 2 09:00: created Aug 3 09:00 -> exactly 30 days, after its due date (Sep 1).
     ProblemFacts one = facts_[0];
     one.status = ProblemStatus::kClosed;
@@ -399,7 +400,7 @@ TEST_F(RollupIndexExample, FollowsUpdatesRemovalsAndMoves) {
     ASSERT_OK(index_->CheckInvariants());
 }
 
-TEST_F(RollupIndexExample, AProblemClosedAMinuteAgoIsNeverOverdue) {
+TEST_P(RollupIndexExample, AProblemClosedAMinuteAgoIsNeverOverdue) {
     ProblemFacts f;
     f.id = 100;
     f.owner_org_id = 3;
@@ -415,7 +416,7 @@ TEST_F(RollupIndexExample, AProblemClosedAMinuteAgoIsNeverOverdue) {
     EXPECT_EQ(Get(Q(3)).on_time, (Rate{0, 1}));
 }
 
-TEST_F(RollupIndexExample, ChildrenFiguresListEachChildInIdOrder) {
+TEST_P(RollupIndexExample, ChildrenFiguresListEachChildInIdOrder) {
     auto rows = index_->QueryChildren(Q(1));
     ASSERT_OK(rows);
     ASSERT_EQ(rows->size(), 2u);
@@ -425,7 +426,7 @@ TEST_F(RollupIndexExample, ChildrenFiguresListEachChildInIdOrder) {
     EXPECT_EQ((*rows)[1].second.problems, 1);
 }
 
-TEST_F(RollupIndexExample, RefusesWhatWouldBreakTheTree) {
+TEST_P(RollupIndexExample, RefusesWhatWouldBreakTheTree) {
     EXPECT_EQ(index_->MoveOrg(2, 4).code(), StatusCode::kFailedPrecondition);  // into its own subtree
     EXPECT_EQ(index_->MoveOrg(2, 2).code(), StatusCode::kFailedPrecondition);
     EXPECT_EQ(index_->MoveOrg(1, 3).code(), StatusCode::kFailedPrecondition);  // the root
@@ -446,6 +447,15 @@ TEST_F(RollupIndexExample, RefusesWhatWouldBreakTheTree) {
     ASSERT_OK(index_->CheckInvariants());
     EXPECT_EQ(Get(Q(1)).problems, 8);
 }
+
+INSTANTIATE_TEST_SUITE_P(Thresholds, RollupIndexExample,
+                         ::testing::Values(RollupIndex::Options{0, 0}, RollupIndex::Options{1'000'000, 1'000'000},
+                                           RollupIndex::Options{2, 2}),
+                         [](const ::testing::TestParamInfo<RollupIndex::Options>& info) {
+                             return info.param.materialise_problems == 0          ? std::string("EveryOrgMaterialised")
+                                    : info.param.materialise_problems == 1'000'000 ? std::string("NoOrgMaterialised")
+                                                                                   : std::string("SomeOrgsMaterialised");
+                         });
 
 TEST(RollupIndexBuild, RejectsInputThatIsNotOneTree) {
     EXPECT_EQ(RollupIndex::Build({MakeOrg(1, std::nullopt), MakeOrg(2, std::nullopt)}, {}).status().code(),
