@@ -90,7 +90,7 @@ GeneratedData Generate(const GeneratorOptions& options) {
                 o.path = p.path + std::to_string(o.id) + "/";
                 o.name = p.name + "-" + std::to_string(o.id);
             } else {
-                o.path = "/" + std::to_string(o.id) + "/";
+                o.path = std::string("/") + std::to_string(o.id) + "/";
                 o.name = std::string(level.key) + "-" + std::to_string(o.id);
             }
             next.push_back(d.orgs.size());

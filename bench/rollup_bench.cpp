@@ -3,6 +3,7 @@
 //
 //   rectify_bench [--scale=county|city|province] [--seed=N] [--problems-per-org=N] [--db=PATH]
 //                 [--materialise-problems=N] [--materialise-orgs=N]   (RollupIndex::Options)
+//                 [--skip-sqlite]   (index benchmarks only: no SQLite file, no cross-check)
 //                 [Google Benchmark flags, e.g. --benchmark_filter=Index]
 //
 // Benchmarks (LEVEL = the level of the subtree roots queried: up to 20 orgs of that level, evenly spread; one
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -43,6 +45,7 @@ struct World {
     index::RollupIndex::Options index_options;
     GeneratedData data;
     std::unique_ptr<index::RollupIndex> index;
+    bool skip_sqlite = false;
     std::string db_path;
     bool remove_db = false;
     std::unique_ptr<SqliteFigures> sql;
@@ -144,8 +147,10 @@ void CrossCheck() {
     std::printf("cross-check: index == SQLite for %d subtree queries\n", checked);
 }
 
-void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& index_options, const std::string& db_arg) {
+void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& index_options, const std::string& db_arg,
+           bool skip_sqlite) {
     world = new World();
+    world->skip_sqlite = skip_sqlite;
     world->options = options;
     world->index_options = index_options;
     if (!SetDisplayZone("Asia/Shanghai").ok()) Fail("no zone Asia/Shanghai");
@@ -161,8 +166,10 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
     // The first build of the process: its heap and RSS growth are the index's memory.
     std::int64_t heap0 = HeapInUse(), rss0 = ResidentBytes();
     t0 = Clock::now();
+    const std::clock_t cpu0 = std::clock();
     auto built = index::RollupIndex::Build(d.orgs, d.problems, index_options);
-    double build_s = Seconds(Clock::now() - t0);
+    const double build_s = Seconds(Clock::now() - t0);
+    const double build_cpu_s = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     if (!built.ok()) Fail("index build: " + built.status().ToString());
     world->index = std::move(*built);
     std::int64_t heap = HeapInUse() - heap0, rss = ResidentBytes() - rss0;
@@ -170,12 +177,14 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
     const double n = static_cast<double>(d.problems.size());
     std::printf("index: counter entries per problem: counts %.2f, days %.2f, weeks %.2f, due %.2f\n",
                 mem.count_entries / n, mem.days_entries / n, mem.week_entries / n, mem.due_entries / n);
-    std::printf("index: thresholds %lld problems / %lld orgs; built in %.2f s; %lld materialised orgs, %lld counter entries; heap +%.1f MB (%.1f bytes/problem), "
+    std::printf("index: thresholds %lld problems / %lld orgs; built in %.2f s (CPU %.2f s); %lld materialised orgs, %lld counter entries; heap +%.1f MB (%.1f bytes/problem), "
                 "RSS +%.1f MB (%.1f bytes/problem), containers %.1f MB (%.1f bytes/problem)\n",
                 static_cast<long long>(index_options.materialise_problems),
-                static_cast<long long>(index_options.materialise_orgs), build_s, static_cast<long long>(mem.materialised_orgs), static_cast<long long>(mem.aggregate_entries),
+                static_cast<long long>(index_options.materialise_orgs), build_s, build_cpu_s,
+                static_cast<long long>(mem.materialised_orgs), static_cast<long long>(mem.aggregate_entries),
                 heap / 1e6, heap / n, rss / 1e6, rss / n, mem.bytes / 1e6, mem.bytes / n);
 
+    if (world->skip_sqlite) return;
     if (db_arg.empty()) {
         world->db_path = (std::filesystem::temp_directory_path() /
                           ("rectify-bench-" + std::to_string(getpid()) + ".db")).string();
@@ -223,6 +232,7 @@ void RegisterAll() {
                     benchmark::DoNotOptimize(f);
                 });
             })->MinTime(0.5)->Unit(benchmark::kMicrosecond)->UseRealTime();
+            if (world->skip_sqlite) continue;
             benchmark::RegisterBenchmark(("SQLite/" + level + suffix).c_str(), [=](benchmark::State& state) {
                 TimeCalls(state, *roots, [&](OrgId root) {
                     auto f = world->sql->Query(world->path_of[root], MakeQuery(root, category));
@@ -231,13 +241,15 @@ void RegisterAll() {
                 });
             })->MinTime(0.5)->Unit(benchmark::kMillisecond)->UseRealTime();
         }
-        benchmark::RegisterBenchmark(("Store/" + level).c_str(), [=](benchmark::State& state) {
-            TimeCalls(state, *roots, [&](OrgId root) {
-                auto f = world->store->Figures(world->path_of[root], 1);
-                if (!f.ok()) state.SkipWithError(f.status().ToString().c_str());
-                benchmark::DoNotOptimize(f);
-            });
-        })->MinTime(0.5)->Unit(benchmark::kMillisecond)->UseRealTime();
+        if (!world->skip_sqlite) {
+            benchmark::RegisterBenchmark(("Store/" + level).c_str(), [=](benchmark::State& state) {
+                TimeCalls(state, *roots, [&](OrgId root) {
+                    auto f = world->store->Figures(world->path_of[root], 1);
+                    if (!f.ok()) state.SkipWithError(f.status().ToString().c_str());
+                    benchmark::DoNotOptimize(f);
+                });
+            })->MinTime(0.5)->Unit(benchmark::kMillisecond)->UseRealTime();
+        }
         benchmark::RegisterBenchmark(("Index/children/" + level).c_str(), [=](benchmark::State& state) {
             TimeCalls(state, *roots, [&](OrgId root) {
                 auto f = world->index->QueryChildren(MakeQuery(root, false));
@@ -344,6 +356,7 @@ int main(int argc, char** argv) {
     GeneratorOptions options;
     rectify::index::RollupIndex::Options index_options;
     std::string db;
+    bool skip_sqlite = false;
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -361,6 +374,8 @@ int main(int argc, char** argv) {
             index_options.materialise_problems = std::atoll(v);
         } else if (const char* v = value("--materialise-orgs")) {
             index_options.materialise_orgs = std::atoll(v);
+        } else if (a == "--skip-sqlite") {
+            skip_sqlite = true;
         } else if (const char* v = value("--db")) {
             db = v;
         } else {
@@ -369,7 +384,7 @@ int main(int argc, char** argv) {
     }
     int rest_argc = static_cast<int>(rest.size());
     benchmark::Initialize(&rest_argc, rest.data());
-    Setup(options, index_options, db);
+    Setup(options, index_options, db, skip_sqlite);
     RegisterAll();
     RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);

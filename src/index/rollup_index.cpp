@@ -376,7 +376,11 @@ public:
         if (id >= 0 && static_cast<std::uint64_t>(id) < dense_.size()) {
             dense_[static_cast<std::size_t>(id)] = s;
         } else if (id >= 0 && static_cast<std::uint64_t>(id) < 2 * size_ + 1024) {
-            dense_.resize(std::max<std::size_t>(static_cast<std::size_t>(id) + 1, dense_.size() + dense_.size() / 2), kNoSlot);
+            // Grow by half (amortised O(1)), but within the reserved capacity while the id fits there.
+            auto need = static_cast<std::size_t>(id) + 1;
+            std::size_t grown = std::max(need, dense_.size() + dense_.size() / 2);
+            if (need <= dense_.capacity()) grown = std::min(grown, dense_.capacity());
+            dense_.resize(grown, kNoSlot);
             dense_[static_cast<std::size_t>(id)] = s;
         } else {
             sparse_.emplace(id, s);
@@ -1081,6 +1085,21 @@ IndexMemory RollupIndex::Memory() const {
 Status RollupIndex::CheckInvariants() const {
     auto lock = ReadLock();
     const Impl& m = *impl_;
+    std::size_t reached = 0;
+    if (m.root != kNoSlot) {
+        if (m.orgs[m.root].parent != kNoSlot) return Internal("the root has a parent");
+        std::vector<Slot> stack{m.root};
+        while (!stack.empty() && reached <= m.orgs.size()) {
+            Slot u = stack.back();
+            stack.pop_back();
+            ++reached;
+            for (Slot c : m.orgs[u].children) {
+                if (m.orgs[c].parent != u) return Internal("org " + std::to_string(m.orgs[c].id) + ": parent link differs");
+                stack.push_back(c);
+            }
+        }
+    }
+    if (reached != m.orgs.size()) return Internal("not every org is reachable from the root exactly once");
     for (Slot s = 0; s < m.records.size(); ++s) {
         if (m.records[s].owner == kNoSlot) continue;  // a free slot
         const Record& r = m.records[s];

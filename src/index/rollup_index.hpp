@@ -1,35 +1,42 @@
 // The roll-up index (issue 6): problem figures for any org subtree — counts by status, category and source,
-// overdue and due soon at a given instant, days to close (median, 90th percentile), on-time rate, weekly
-// created/closed series — answered from memory instead of SQL. The service builds it from the store at start
-// (Build) and feeds it every committed change (AddOrg, MoveOrg, Insert, Update, Remove).
-// Thread-safety: internally synchronised. Any number of readers (Query, QueryChildren) run together under a
-// shared lock; writers take it exclusively, one at a time, and are preferred: once a writer waits, new
-// readers queue behind it, so a steady stream of dashboards cannot starve updates.
+// overdue and due soon at a given instant, days to close (median, 90th percentile), on-time and completion
+// rates, weekly created/closed series — answered from memory instead of SQL. The service is to build it from
+// the store at start (Build) and feed it every committed change (AddOrg, MoveOrg, Insert, Update, Remove).
+// Thread-safety: internally synchronised. Readers (Query, QueryChildren, Memory) share a lock; writers take it
+// exclusively, one at a time, and are preferred: once a writer waits, new readers queue behind it, so a
+// steady stream of dashboards cannot starve updates. Readers hold the lock for one query (~20-50 us).
 //
 // Design: aggregates along the root path, not Fenwick trees over the Euler order.
-//   Each org v may hold a materialised aggregate agg(v): sparse counters of every problem in v's subtree
-//   (key -> count, in sorted blocks). A change to a problem owned by o updates agg(a) for every materialised
-//   ancestor a of o (o included); a subtree query reads one aggregate. Org trees are shallow (the default
-//   levels give depth <= 6, a province has 6 levels), so an update touches <= 7 aggregates where a Fenwick
-//   tree over the Euler order would touch ~log2(200,000) = 18 nodes, and a query reads 1 aggregate where
-//   the Fenwick tree merges 2 * 18 sparse nodes. Moving an org renumbers nothing: the moved subtree's
-//   aggregate is subtracted along the old root path and added along the new one, O(depth * |agg(v)|).
-//   The price is that updates cost O(depth): a degenerate tree thousands of levels deep would be slow.
-//   Measured costs are in docs/PERFORMANCE.md.
-//   Small subtrees are not materialised (memory: most orgs are leaves with a handful of problems); a query
-//   there gathers the subtree's problems directly, bounded by the thresholds below.
+//   An org v may hold an aggregate agg(v): sparse counters (key -> count, in sorted blocks of <= 128) of every
+//   problem in v's subtree; keys combine a "combo" (top-level category x source) with a status, a day count,
+//   a week or a deadline (rollup_index.cpp, ForEachKey). A change to a problem owned by o adds/subtracts its
+//   keys in agg(a) for every ancestor a of o (o included) that has one: O(depth * log). A query reads one
+//   aggregate: the counts, the 12 weeks asked for, and one run of deadlines and days (per matching combo when
+//   filtered). Org trees are shallow — a province has 6 levels — so an update touches <= 6 aggregates where
+//   a Fenwick tree over the Euler order touches ~log2(200,000) = 18 nodes, and a query reads 1 aggregate where
+//   a Fenwick range sum merges ~2 * 18 sparse nodes. The price: updates cost O(depth), so a degenerate tree
+//   thousands of levels deep would be slow.
+//   Org moves renumber nothing: the moved subtree's aggregate is subtracted along the old root path and added
+//   along the new one, O(depth * |agg(v)|). Measured at province scale (217,702 orgs, 2,177,020 problems,
+//   on a shared 2-core machine, docs/PERFORMANCE.md): moving a county with its subtree 10-34 ms, a status
+//   change 17-36 us, a subtree query 9-33 us at p50 for a county, a city or the province, a build 3.5-5.0 s of
+//   CPU, ~96 bytes per problem.
+//   Small subtrees are not materialised: below Options' thresholds (1,024 problems, 1,000 orgs) a query
+//   visits the subtree's raw records (32 bytes each) and the aggregates of any materialised descendants.
 //
 // Invariants (after Build and after every public call that returns OK):
 //   1. The orgs form one tree: one root, every other org has a known parent, no cycles.
 //   2. subtree_problems(v) and subtree_orgs(v) count the problems owned in, and the orgs of, v's subtree.
-//   3. If agg(v) exists, it equals the sum of the keys (see Keys in rollup_index.cpp) of every problem owned in
-//      v's subtree, with no zero entries.
+//   3. If agg(v) exists, it equals the sum of the keys (ForEachKey) of every problem owned in v's subtree,
+//      with no zero entries.
 //   4. If agg(v) does not exist, subtree_problems(v) < Options::materialise_problems and
-//      subtree_orgs(v) < Options::materialise_orgs. Counts only grow up the tree, so the ancestors of a
-//      materialised org are materialised too unless problems were removed since; queries stay correct either
-//      way (a gather uses whatever descendants hold an aggregate).
-//   5. Time-dependent figures are never stored: the aggregate keeps each open problem's (combo, due_at), and
-//      overdue / due soon are range sums over it at the `now` of the query.
+//      subtree_orgs(v) < Options::materialise_orgs. (An aggregate, once made, stays when its subtree shrinks;
+//      queries are correct either way, since a gather uses whatever descendants hold an aggregate.)
+//   5. Every problem is in exactly one owner's list, at the position its record names.
+//   6. Time-dependent figures are never stored: aggregates keep each open problem's (combo, due_at), and
+//      overdue / due soon are range sums over them at the `now` of the query.
+// Not here (yet): a period filter on created_at (it would add a time dimension to every key; the weekly series
+// gives created counts per week), filters by campaign, special item, batch or org kind, tasks.
 #pragma once
 
 #include <array>
@@ -185,7 +192,8 @@ public:
 
     bool ContainsOrg(domain::OrgId id) const;
     IndexMemory Memory() const;
-    // Recomputes every aggregate from the problems and compares (invariants 2-4); for tests, O(n * depth).
+    // Checks invariants 1-5 by recounting every subtree and aggregate from the problems; for tests only
+    // (O(orgs * subtree size)).
     // Errors: kInternal naming the first org that differs.
     Status CheckInvariants() const;
 
