@@ -1,5 +1,7 @@
 #include "common/time.hpp"
 
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +11,9 @@
 
 namespace rectify {
 namespace {
+
+// Bumped by SetDisplayZone, so per-thread caches of zone offsets (LocalDayNumber) start over.
+std::atomic<std::uint64_t> zone_generation{1};
 
 std::string& ZoneName() {
     static std::string zone = "Asia/Shanghai";
@@ -75,6 +80,7 @@ Status SetDisplayZone(const std::string& iana_name) {
     ZoneName() = iana_name;
     setenv("TZ", iana_name.c_str(), 1);
     tzset();
+    zone_generation.fetch_add(1);
     return Status::Ok();
 }
 
@@ -110,7 +116,40 @@ UnixSeconds FromLocal(int year, int month, int day, int hour, int minute, int se
     return static_cast<UnixSeconds>(mktime(&tm));
 }
 
+namespace {
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::int64_t UtcOffsetAt(UnixSeconds t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return tm.tm_gmtoff;
+}
+
+}  // namespace
+
+// The local date of t is floor((t + offset(t)) / 86400). localtime_r is slow here (glibc re-parses the
+// zone's rule string for instants after its last listed transition), so each thread caches, per UTC day, the
+// offsets at the day's first and last second: when they are equal the offset is taken as constant over the
+// day (no zone changes its offset and back within 24 hours); otherwise localtime_r answers.
 std::int64_t LocalDayNumber(UnixSeconds t) {
+    struct DayOffset {
+        std::int64_t utc_day = 0;
+        std::uint64_t generation = 0;  // 0: empty
+        std::int64_t offset = 0;
+        bool constant = false;
+    };
+    thread_local std::array<DayOffset, 1024> cache{};
+    const std::int64_t utc_day = FloorDiv(t, kSecondsPerDay);
+    const std::uint64_t generation = zone_generation.load(std::memory_order_relaxed);
+    DayOffset& e = cache[static_cast<std::size_t>(utc_day & 1023)];
+    if (e.generation != generation || e.utc_day != utc_day) {
+        std::int64_t first = UtcOffsetAt(utc_day * kSecondsPerDay);
+        std::int64_t last = UtcOffsetAt(utc_day * kSecondsPerDay + kSecondsPerDay - 1);
+        e = DayOffset{utc_day, generation, first, first == last};
+    }
+    if (e.constant) return FloorDiv(t + e.offset, kSecondsPerDay);
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
     localtime_r(&tt, &tm);

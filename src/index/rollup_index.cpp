@@ -231,9 +231,45 @@ struct Entries {
         }
     }
 
+    // Sorts by key, adds up equal keys and drops zero counts.
+    void Normalise() {
+        Sort(counts);
+        Sort(days);
+        Sort(weeks);
+        Sort(due);
+        Combine(counts);
+        Combine(days);
+        Combine(weeks);
+        Combine(due);
+    }
+
+    // Marks where the next sorted run starts (MergeRuns): everything appended since the previous mark, or
+    // since the start, must be sorted by key.
+    void MarkRun() {
+        starts[0].push_back(counts.size());
+        starts[1].push_back(days.size());
+        starts[2].push_back(weeks.size());
+        starts[3].push_back(due.size());
+    }
+    // Like Normalise, for content made of sorted runs: merges them pairwise (log runs passes, where a sort
+    // would take log n), then combines.
+    void MergeRuns() {
+        MergeRuns(counts, starts[0]);
+        MergeRuns(days, starts[1]);
+        MergeRuns(weeks, starts[2]);
+        MergeRuns(due, starts[3]);
+        for (auto& s : starts) s.clear();
+    }
+
+private:
+    static constexpr auto kByKey = [](const auto& a, const auto& b) { return a.first < b.first; };
+
     template <typename V>
-    static void Normalise(V& v) {
-        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    static void Sort(V& v) {
+        std::sort(v.begin(), v.end(), kByKey);
+    }
+    template <typename V>
+    static void Combine(V& v) {
         std::size_t out = 0;
         for (std::size_t i = 0; i < v.size();) {
             auto key = v[i].first;
@@ -243,12 +279,31 @@ struct Entries {
         }
         v.resize(out);
     }
-    void Normalise() {
-        Normalise(counts);
-        Normalise(days);
-        Normalise(weeks);
-        Normalise(due);
+    template <typename V>
+    static void MergeRuns(V& v, const std::vector<std::size_t>& marks) {
+        std::vector<std::size_t> bounds{0};
+        for (std::size_t m : marks) {
+            if (m > bounds.back()) bounds.push_back(m);
+        }
+        if (v.size() > bounds.back()) bounds.push_back(v.size());
+        while (bounds.size() > 2) {
+            std::vector<std::size_t> next;
+            const std::size_t runs = bounds.size() - 1;
+            for (std::size_t i = 0; i < runs; i += 2) {
+                next.push_back(bounds[i]);
+                if (i + 1 < runs) {
+                    std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(bounds[i]),
+                                       v.begin() + static_cast<std::ptrdiff_t>(bounds[i + 1]),
+                                       v.begin() + static_cast<std::ptrdiff_t>(bounds[i + 2]), kByKey);
+                }
+            }
+            next.push_back(bounds[runs]);
+            bounds = std::move(next);
+        }
+        Combine(v);
     }
+
+    std::array<std::vector<std::size_t>, 4> starts;
 };
 
 struct Agg {
@@ -542,14 +597,16 @@ struct RollupIndex::Impl {
 
     // Gathers the counter entries of v's subtree: raw keys of problems, or the aggregates of materialised
     // descendants when use_aggs (v's own aggregate is never used). The result is normalised.
+    // Precondition: `out` is empty.
     void Gather(Slot v, bool use_aggs, Entries& out) const {
+        std::vector<const Agg*> aggs;
         std::vector<Slot> stack{v};
         while (!stack.empty()) {
             Slot u = stack.back();
             stack.pop_back();
             const OrgNode& n = orgs[u];
             if (use_aggs && u != v && n.agg) {
-                n.agg->AppendTo(out);
+                aggs.push_back(n.agg.get());
                 continue;
             }
             for (Slot p : n.problems) {
@@ -557,7 +614,13 @@ struct RollupIndex::Impl {
             }
             for (Slot c : n.children) stack.push_back(c);
         }
+        // The raw keys become one sorted run, each aggregate is one already; merge the runs.
         out.Normalise();
+        for (const Agg* a : aggs) {
+            out.MarkRun();
+            a->AppendTo(out);
+        }
+        out.MergeRuns();
     }
 
     void Materialise(Slot v) {

@@ -19,7 +19,7 @@
 //   Org moves renumber nothing: the moved subtree's aggregate is subtracted along the old root path and added
 //   along the new one, O(depth * |agg(v)|). Measured at province scale (217,702 orgs, 2,177,020 problems,
 //   on a shared 2-core machine, docs/PERFORMANCE.md): moving a county with its subtree 10-34 ms, a status
-//   change 17-36 us, a subtree query 9-33 us at p50 for a county, a city or the province, a build 3.5-5.0 s of
+//   change 17-36 us, a subtree query 9-33 us at p50 for a county, a city or the province, a build 3.3-4.1 s of
 //   CPU, ~96 bytes per problem.
 //   Small subtrees are not materialised: below Options' thresholds (1,024 problems, 1,000 orgs) a query
 //   visits the subtree's raw records (32 bytes each) and the aggregates of any materialised descendants.

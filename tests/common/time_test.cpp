@@ -3,6 +3,8 @@
 // day 17897, 2020-01-01 day 18262) and checked with `TZ=Asia/Shanghai date -d '...' +%s`.
 #include "common/time.hpp"
 
+#include <ctime>
+
 #include "test_util.hpp"
 
 namespace rectify {
@@ -144,6 +146,31 @@ TEST_F(TimeTest, AWeekWithADaylightSavingChangeIsAnHourShort) {
     EXPECT_EQ(LocalWeekStart(2619), 1583726400);
     EXPECT_EQ(LocalWeekNumber(1583726400 - 1), 2618);
     EXPECT_EQ(LocalWeekNumber(1583726400), 2619);
+}
+
+// LocalDayNumber caches zone offsets per UTC day; it must agree with localtime_r's date at every instant,
+// including around DST changes, half-hour shifts (Lord Howe Island moves by 30 minutes), changes at local
+// midnight (Santiago turns Saturday 24:00 back to 23:00, so an instant's date depends on the new offset) and
+// zone switches.
+TEST_F(TimeTest, LocalDayNumberAgreesWithTheCLibraryAcrossOffsetChanges) {
+    auto date_of = [](UnixSeconds t) {
+        std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        localtime_r(&tt, &tm);
+        // Days from 1970-01-01 by counting: whole years, then months, then days.
+        std::int64_t days = 0;
+        int year = tm.tm_year + 1900;
+        for (int y = 1970; y < year; ++y) days += (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 366 : 365;
+        return days + tm.tm_yday;
+    };
+    for (const char* zone : {"America/New_York", "America/Santiago", "Australia/Lord_Howe", "Europe/London",
+                             "Asia/Shanghai", "UTC"}) {
+        ASSERT_OK(SetDisplayZone(zone));
+        // 2020-03-01 .. 2020-11-30 in steps of 7 minutes 13 seconds: every DST change of these zones in 2020.
+        for (UnixSeconds t = 1583020800; t < 1606780800; t += 433) {
+            ASSERT_EQ(LocalDayNumber(t), date_of(t)) << zone << " at " << t;
+        }
+    }
 }
 
 }  // namespace
