@@ -1,5 +1,7 @@
 #include "common/time.hpp"
 
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +11,9 @@
 
 namespace rectify {
 namespace {
+
+// Bumped by SetDisplayZone, so per-thread caches of zone offsets (LocalDayNumber) start over.
+std::atomic<std::uint64_t> zone_generation{1};
 
 std::string& ZoneName() {
     static std::string zone = "Asia/Shanghai";
@@ -75,6 +80,7 @@ Status SetDisplayZone(const std::string& iana_name) {
     ZoneName() = iana_name;
     setenv("TZ", iana_name.c_str(), 1);
     tzset();
+    zone_generation.fetch_add(1);
     return Status::Ok();
 }
 
@@ -108,6 +114,66 @@ UnixSeconds FromLocal(int year, int month, int day, int hour, int minute, int se
     tm.tm_sec = second;
     tm.tm_isdst = -1;
     return static_cast<UnixSeconds>(mktime(&tm));
+}
+
+namespace {
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::int64_t UtcOffsetAt(UnixSeconds t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return tm.tm_gmtoff;
+}
+
+}  // namespace
+
+// The local date of t is floor((t + offset(t)) / 86400). localtime_r is slow here (glibc re-parses the
+// zone's rule string for instants after its last listed transition), so each thread caches, per UTC day, the
+// offsets at the day's first and last second: when they are equal the offset is taken as constant over the
+// day (no zone changes its offset and back within 24 hours); otherwise localtime_r answers.
+std::int64_t LocalDayNumber(UnixSeconds t) {
+    struct DayOffset {
+        std::int64_t utc_day = 0;
+        std::uint64_t generation = 0;  // 0: empty
+        std::int64_t offset = 0;
+        bool constant = false;
+    };
+    thread_local std::array<DayOffset, 1024> cache{};
+    const std::int64_t utc_day = FloorDiv(t, kSecondsPerDay);
+    const std::uint64_t generation = zone_generation.load(std::memory_order_relaxed);
+    DayOffset& e = cache[static_cast<std::size_t>(utc_day & 1023)];
+    if (e.generation != generation || e.utc_day != utc_day) {
+        std::int64_t first = UtcOffsetAt(utc_day * kSecondsPerDay);
+        std::int64_t last = UtcOffsetAt(utc_day * kSecondsPerDay + kSecondsPerDay - 1);
+        e = DayOffset{utc_day, generation, first, first == last};
+    }
+    if (e.constant) return FloorDiv(t + e.offset, kSecondsPerDay);
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return DaysFromCivil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
+}
+
+// Day 0 (1970-01-01) was a Thursday, so Monday 1969-12-29 is day -3: week = floor((day + 3) / 7).
+std::int64_t LocalWeekNumber(UnixSeconds t) {
+    std::int64_t shifted = LocalDayNumber(t) + 3;
+    return shifted >= 0 ? shifted / 7 : -((-shifted + 6) / 7);
+}
+
+UnixSeconds LocalWeekStart(std::int64_t week) {
+    // H. Hinnant's civil_from_days for the Monday, day 7 * week - 3.
+    std::int64_t z = 7 * week - 3 + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+    return FromLocal(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d), 0, 0, 0);
 }
 
 Result<UnixSeconds> ParseIso(std::string_view text) {

@@ -41,4 +41,15 @@ Result<UnixSeconds> ParseLocalDateTime(std::string_view text);
 // The instant of wall-clock y-m-d h:mi:s in the display zone. Precondition: fields valid.
 UnixSeconds FromLocal(int year, int month, int day, int hour, int minute, int second);
 
+// The calendar date of instant t in the display zone, as days since 1970-01-01 (that date is day 0;
+// earlier dates are negative). Thread-safe (localtime_r).
+std::int64_t LocalDayNumber(UnixSeconds t);
+
+// Weeks in the display zone as ISO 8601 counts them (a week starts on Monday, 00:00 local time),
+// numbered consecutively: week 0 starts on Monday 1969-12-29, week 1 on 1970-01-05.
+std::int64_t LocalWeekNumber(UnixSeconds t);
+// The first instant of week `week`: Monday 00:00 local (or the first existing local time of that Monday,
+// if a DST change skips midnight). LocalWeekNumber(LocalWeekStart(w)) == w.
+UnixSeconds LocalWeekStart(std::int64_t week);
+
 }  // namespace rectify

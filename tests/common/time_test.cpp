@@ -3,6 +3,8 @@
 // day 17897, 2020-01-01 day 18262) and checked with `TZ=Asia/Shanghai date -d '...' +%s`.
 #include "common/time.hpp"
 
+#include <ctime>
+
 #include "test_util.hpp"
 
 namespace rectify {
@@ -109,6 +111,66 @@ TEST_F(TimeTest, RefusesAnUnknownZone) {
     EXPECT_EQ(SetDisplayZone("Mars/Olympus_Mons").code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(SetDisplayZone("../etc/passwd").code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(DisplayZone(), "Asia/Shanghai");
+}
+
+TEST_F(TimeTest, WeeksStartOnMondayMidnightInTheDisplayZone) {
+    // 2020-09-03 (a Thursday) is day 18508 (see above); week = floor((18508 + 3) / 7) = 2644, whose Monday is
+    // day 7 * 2644 - 3 = 18505 = 2020-08-31; 00:00 +08:00 = 18505 * 86400 - 28800 = 1598803200.
+    EXPECT_EQ(LocalDayNumber(1599062400), 18508);
+    EXPECT_EQ(LocalWeekNumber(1599062400), 2644);
+    EXPECT_EQ(LocalWeekStart(2644), 1598803200);
+    EXPECT_EQ(LocalWeekNumber(1598803200), 2644);
+    EXPECT_EQ(LocalWeekNumber(1598803200 - 1), 2643);  // Sunday 23:59:59 belongs to the week before
+    // The same instant is Sunday 2020-08-30 16:00 in UTC: the week before.
+    ASSERT_OK(SetDisplayZone("UTC"));
+    EXPECT_EQ(LocalWeekNumber(1598803200), 2643);
+    EXPECT_EQ(LocalWeekStart(2644), 18505 * 86400);
+}
+
+TEST_F(TimeTest, WeekZeroStartsOnMonday1969December29) {
+    // 1970-01-01 08:00 +08:00 is day 0, a Thursday: week floor(3 / 7) = 0; its Monday is day -3, and
+    // 00:00 +08:00 that day is -3 * 86400 - 28800 = -288000.
+    EXPECT_EQ(LocalDayNumber(0), 0);
+    EXPECT_EQ(LocalWeekNumber(0), 0);
+    EXPECT_EQ(LocalWeekStart(0), -288000);
+    EXPECT_EQ(LocalWeekNumber(-288000 - 1), -1);
+    EXPECT_EQ(LocalDayNumber(-288000 - 1), -4);
+}
+
+TEST_F(TimeTest, AWeekWithADaylightSavingChangeIsAnHourShort) {
+    // New York went to EDT on Sunday 2020-03-08. Monday 2020-03-02 is day 18262 + 31 + 29 + 1 = 18323 (week
+    // (18323 + 3) / 7 = 2618), 00:00 EST (-05:00) = 18323 * 86400 + 18000 = 1583125200; Monday 2020-03-09
+    // (day 18330, week 2619) 00:00 EDT (-04:00) = 18330 * 86400 + 14400 = 1583726400: 7 days less one hour.
+    ASSERT_OK(SetDisplayZone("America/New_York"));
+    EXPECT_EQ(LocalWeekStart(2618), 1583125200);
+    EXPECT_EQ(LocalWeekStart(2619), 1583726400);
+    EXPECT_EQ(LocalWeekNumber(1583726400 - 1), 2618);
+    EXPECT_EQ(LocalWeekNumber(1583726400), 2619);
+}
+
+// LocalDayNumber caches zone offsets per UTC day; it must agree with localtime_r's date at every instant,
+// including around DST changes, half-hour shifts (Lord Howe Island moves by 30 minutes), changes at local
+// midnight (Santiago turns Saturday 24:00 back to 23:00, so an instant's date depends on the new offset) and
+// zone switches.
+TEST_F(TimeTest, LocalDayNumberAgreesWithTheCLibraryAcrossOffsetChanges) {
+    auto date_of = [](UnixSeconds t) {
+        std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        localtime_r(&tt, &tm);
+        // Days from 1970-01-01 by counting: whole years, then months, then days.
+        std::int64_t days = 0;
+        int year = tm.tm_year + 1900;
+        for (int y = 1970; y < year; ++y) days += (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 366 : 365;
+        return days + tm.tm_yday;
+    };
+    for (const char* zone : {"America/New_York", "America/Santiago", "Australia/Lord_Howe", "Europe/London",
+                             "Asia/Shanghai", "UTC"}) {
+        ASSERT_OK(SetDisplayZone(zone));
+        // 2020-03-01 .. 2020-11-30 in steps of 7 minutes 13 seconds: every DST change of these zones in 2020.
+        for (UnixSeconds t = 1583020800; t < 1606780800; t += 433) {
+            ASSERT_EQ(LocalDayNumber(t), date_of(t)) << zone << " at " << t;
+        }
+    }
 }
 
 }  // namespace
