@@ -645,12 +645,18 @@ int Main(int argc, char** argv) {
 
     // ---- stats ----
     std::string stats_org;
-    int category_depth = 1;
+    service::StatsQuery stats_query;
     bool children = false;
     auto* stats = app.add_subcommand("stats", "Print the figures of an org's whole subtree as JSON.");
     stats->add_option("org", stats_org, "org: id, code:<division code> or name path")->required();
-    stats->add_option("--category-depth", category_depth, "group categories at level 1, 2 or 3")
+    stats->add_option("--category-depth", stats_query.category_depth, "group categories at level 1, 2 or 3")
         ->check(CLI::Range(1, 3))
+        ->capture_default_str();
+    stats->add_option("--due-soon-days", stats_query.due_soon_days, "due soon = open and due within this many days")
+        ->check(CLI::Range(0, 365))
+        ->capture_default_str();
+    stats->add_option("--weeks", stats_query.weeks, "length of the weekly created/closed series")
+        ->check(CLI::Range(0, 520))
         ->capture_default_str();
     stats->add_flag("--children", children, "one row per child org instead");
     stats->callback([&] {
@@ -661,13 +667,13 @@ int Main(int argc, char** argv) {
             auto org = ResolveOrg(**svc, actor, stats_org);
             if (!org.ok()) return Fail(org.status());
             if (children) {
-                auto rows = (*svc)->ChildStats(actor, org->id, category_depth);
+                auto rows = (*svc)->ChildStats(actor, org->id, stats_query);
                 if (!rows.ok()) return Fail(rows.status());
                 nlohmann::json out = nlohmann::json::array();
                 for (const auto& r : *rows) out.push_back(service::ToJson(r));
                 std::cout << out.dump(2) << "\n";
             } else {
-                auto s = (*svc)->Stats(actor, org->id, category_depth);
+                auto s = (*svc)->Stats(actor, org->id, stats_query);
                 if (!s.ok()) return Fail(s.status());
                 std::cout << service::ToJson(*s).dump(2) << "\n";
             }

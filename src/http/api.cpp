@@ -164,24 +164,39 @@ Result<Response> MoveOrg(const Ctx& c, const RouteArgs& a) {
     return Json(200, OrgJson(org, c.service.Tree()), org.version);
 }
 
-Result<int> CategoryDepth(const RouteArgs& a) {
+// The query of GET /orgs/{id}/stats and /stats/children: category_depth (1..3), category_id (a top-level
+// category id, or "none" for problems without a category), source, due_soon_days (0..365), weeks (0..520).
+Result<service::StatsQuery> StatsQueryOf(const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"category_depth"}));
+    RETURN_IF_ERROR(q.CheckKnown({"category_depth", "category_id", "source", "due_soon_days", "weeks"}));
+    service::StatsQuery sq;
     ASSIGN_OR_RETURN(auto depth, q.IntInRange("category_depth", 1, 3));
-    return depth.value_or(1);
+    sq.category_depth = depth.value_or(1);
+    ASSIGN_OR_RETURN(auto category, q.NonEmpty("category_id"));
+    if (category && *category == "none") {
+        sq.uncategorised = true;
+    } else if (category) {
+        ASSIGN_OR_RETURN(sq.category_id, q.Id("category_id"));
+    }
+    ASSIGN_OR_RETURN(sq.source, q.Enum<domain::ProblemSource>("source"));
+    ASSIGN_OR_RETURN(auto due_soon, q.IntInRange("due_soon_days", 0, 365));
+    sq.due_soon_days = due_soon.value_or(sq.due_soon_days);
+    ASSIGN_OR_RETURN(auto weeks, q.IntInRange("weeks", 0, 520));
+    sq.weeks = weeks.value_or(sq.weeks);
+    return sq;
 }
 
 Result<Response> OrgStats(const Ctx& c, const RouteArgs& a) {
-    ASSIGN_OR_RETURN(int depth, CategoryDepth(a));
+    ASSIGN_OR_RETURN(auto query, StatsQueryOf(a));
     ASSIGN_OR_RETURN(auto id, PathId(a, "org id"));
-    ASSIGN_OR_RETURN(auto stats, c.service.Stats(c.actor, id, depth));
+    ASSIGN_OR_RETURN(auto stats, c.service.Stats(c.actor, id, query));
     return Json(200, service::ToJson(stats));
 }
 
 Result<Response> OrgChildStats(const Ctx& c, const RouteArgs& a) {
-    ASSIGN_OR_RETURN(int depth, CategoryDepth(a));
+    ASSIGN_OR_RETURN(auto query, StatsQueryOf(a));
     ASSIGN_OR_RETURN(auto id, PathId(a, "org id"));
-    ASSIGN_OR_RETURN(auto all, c.service.ChildStats(c.actor, id, depth));
+    ASSIGN_OR_RETURN(auto all, c.service.ChildStats(c.actor, id, query));
     json items = json::array();
     for (const auto& s : all) items.push_back(service::ToJson(s));
     return Json(200, Items(std::move(items)));

@@ -123,7 +123,7 @@ store::Event UserEvent(const Actor& actor, const User& user, std::string action,
 }  // namespace
 
 Service::Service(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
-Service::~Service() = default;
+Service::~Service() { store_->SetCommitObserver({}); }
 
 const AccountPolicy& Service::account_policy() const { return accounts_->policy; }
 

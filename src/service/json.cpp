@@ -11,22 +11,38 @@ nlohmann::json ToJson(const Rate& r) {
 }
 
 nlohmann::json ToJson(const OrgStats& s) {
-    nlohmann::json by_status = nlohmann::json::object();
-    for (const auto& [status, count] : s.by_status) by_status[status] = count;
+    auto counts = [](const std::vector<std::pair<std::string, std::int64_t>>& v) {
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& [name, count] : v) o[name] = count;
+        return o;
+    };
+    auto optional = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     nlohmann::json by_category = nlohmann::json::array();
     for (const auto& c : s.by_category) {
         by_category.push_back({{"category_id", c.category_id ? nlohmann::json(*c.category_id) : nlohmann::json()},
                                {"path", c.path},
                                {"count", c.count}});
     }
+    nlohmann::json weekly = nlohmann::json::array();
+    for (const auto& w : s.weekly) {
+        weekly.push_back({{"week_start", FormatIso(w.week_start)}, {"created", w.created}, {"closed", w.closed}});
+    }
     return {{"org", domain::ToJson(s.org)},
+            {"at", FormatIso(s.at)},
             {"problems", s.problems},
-            {"by_status", by_status},
+            {"by_status", counts(s.by_status)},
+            {"by_source", counts(s.by_source)},
             {"by_category", by_category},
             {"closed", s.closed},
+            {"open", s.open},
+            {"completion", ToJson(s.completion)},
+            {"overdue", s.overdue},
+            {"due_soon", s.due_soon},
+            {"overdue_rate", ToJson(s.overdue_rate)},
             {"closed_on_time", ToJson(s.closed_on_time)},
-            {"median_days_to_close",
-             s.median_days_to_close ? nlohmann::json(*s.median_days_to_close) : nlohmann::json(nullptr)},
+            {"median_days_to_close", optional(s.median_days_to_close)},
+            {"p90_days_to_close", optional(s.p90_days_to_close)},
+            {"weekly", weekly},
             {"opinions", s.opinions},
             {"opinions_replied", ToJson(s.opinions_replied)}};
 }

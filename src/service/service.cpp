@@ -107,6 +107,9 @@ Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> s
     std::unique_ptr<Service> s(new Service(std::move(store)));
     s->accounts_ = detail::MakeAccountState(std::move(policy));
     RETURN_IF_ERROR(s->ReloadTree());
+    RETURN_IF_ERROR(s->RebuildRollup());
+    Service* self = s.get();
+    s->store_->SetCommitObserver([self](const std::vector<store::Event>& events) { self->OnCommit(events); });
     return s;
 }
 
@@ -544,47 +547,219 @@ Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const Opinion
 
 // ---- figures ----
 
-Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, int category_depth) {
-    if (category_depth < 1 || category_depth > 3) return InvalidArgument("category_depth: must be 1, 2 or 3");
-    ASSIGN_OR_RETURN(Org org, GetOrgInScope(actor, org_id));
-    ASSIGN_OR_RETURN(store::SubtreeFigures fig, store_->Figures(org.path, category_depth));
-    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+// ---- figures: the roll-up index ----
+
+Result<std::optional<domain::CategoryId>> Service::TopCategory(std::optional<domain::CategoryId> id) {
+    if (!id) return std::optional<domain::CategoryId>();
+    // rollup_mutex_ is held by the caller.
+    auto it = top_category_.find(*id);
+    if (it == top_category_.end()) {
+        // A category added since the map was made: reload the catalogue (categories are few, < 10,000).
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        std::unordered_map<domain::CategoryId, std::optional<domain::CategoryId>> parent;
+        for (const auto& c : categories) parent[c.id] = c.parent_id;
+        top_category_.clear();
+        for (const auto& c : categories) {
+            domain::CategoryId top = c.id;
+            for (int guard = 0; parent[top] && guard < 64; ++guard) top = *parent[top];
+            top_category_[c.id] = top;
+        }
+        it = top_category_.find(*id);
+        if (it == top_category_.end()) return NotFound("category " + std::to_string(*id) + " does not exist");
+    }
+    return std::optional<domain::CategoryId>(it->second);
+}
+
+namespace {
+index::ProblemFacts FactsOf(const store::ProblemSummary& p, std::optional<domain::CategoryId> top) {
+    index::ProblemFacts f;
+    f.id = p.id;
+    f.owner_org_id = p.owner_org_id;
+    f.status = p.status;
+    f.top_category_id = top;
+    f.source = p.source;
+    f.created_at = p.created_at;
+    f.due_at = p.due_at;
+    f.closed_at = p.closed_at;
+    return f;
+}
+}  // namespace
+
+Status Service::RebuildRollup() {
+    std::lock_guard lock(rollup_mutex_);
+    ASSIGN_OR_RETURN(auto orgs, store_->ListOrgs());
+    ASSIGN_OR_RETURN(auto problems, store_->ListProblemSummaries({}));
+    top_category_.clear();
+    std::vector<index::ProblemFacts> facts;
+    facts.reserve(problems.size());
+    for (const auto& p : problems) {
+        ASSIGN_OR_RETURN(auto top, TopCategory(p.category_id));
+        facts.push_back(FactsOf(p, top));
+    }
+    if (orgs.empty()) {
+        rollup_.reset();  // an empty database (before `rectify init`): nothing to count yet
+    } else {
+        ASSIGN_OR_RETURN(auto built, index::RollupIndex::Build(orgs, facts));
+        rollup_ = std::move(built);
+    }
+    rollup_stale_ = false;
+    return Status::Ok();
+}
+
+Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
+    std::lock_guard lock(rollup_mutex_);
+    if (rollup_stale_ || !rollup_) return FailedPrecondition("the roll-up index needs a rebuild");
+    std::vector<domain::ProblemId> problem_ids;
+    for (const store::Event& e : events) {
+        if (e.entity == "org" && (e.action == "create" || e.action == "import" || e.action == "move")) {
+            ASSIGN_OR_RETURN(domain::Org org, store_->GetOrg(e.entity_id));
+            if (!org.parent_id) return FailedPrecondition("a second root org");
+            if (e.action == "move") {
+                RETURN_IF_ERROR(rollup_->MoveOrg(org.id, *org.parent_id));
+            } else if (!rollup_->ContainsOrg(org.id)) {
+                RETURN_IF_ERROR(rollup_->AddOrg(org.id, *org.parent_id));
+            }
+        } else if (e.entity == "problem") {
+            problem_ids.push_back(e.entity_id);
+        }
+    }
+    if (problem_ids.empty()) return Status::Ok();
+    ASSIGN_OR_RETURN(auto problems, store_->ListProblemSummaries(problem_ids));
+    for (const auto& p : problems) {
+        ASSIGN_OR_RETURN(auto top, TopCategory(p.category_id));
+        index::ProblemFacts f = FactsOf(p, top);
+        Status st = rollup_->Update(f);
+        if (st.code() == StatusCode::kNotFound) st = rollup_->Insert(f);
+        RETURN_IF_ERROR(st);
+    }
+    return Status::Ok();
+}
+
+void Service::OnCommit(const std::vector<store::Event>& events) {
+    // Runs inside the store's write lock, in commit order (store.hpp: SetCommitObserver). Every change to a
+    // problem or an org appends an event naming it, so the events say what to re-read. Should applying
+    // them fail (it should not), the index is marked stale and rebuilt from the store at the next query.
+    Status st = ApplyToRollup(events);
+    if (!st.ok()) {
+        std::lock_guard lock(rollup_mutex_);
+        rollup_stale_ = true;
+    }
+}
+
+Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query,
+                                           UnixSeconds at) {
     OrgStats s;
     s.org = std::move(org);
-    s.problems = fig.problems;
-    for (std::string_view status : domain::AllNames<domain::ProblemStatus>()) {
-        auto it = fig.by_status.find(std::string(status));
-        s.by_status.emplace_back(std::string(status), it == fig.by_status.end() ? 0 : it->second);
-    }
-    for (const auto& [id, count] : fig.by_category) {
-        CategoryCount c{id, "", count};
-        if (id) {
-            for (const auto& cat : categories) {
-                if (cat.id == *id) c.path = cat.path;
-            }
-        }
-        s.by_category.push_back(std::move(c));
+    s.at = at;
+    s.problems = f.problems;
+    auto statuses = domain::AllNames<domain::ProblemStatus>();
+    for (std::size_t i = 0; i < statuses.size(); ++i) s.by_status.emplace_back(std::string(statuses[i]), f.by_status[i]);
+    auto sources = domain::AllNames<domain::ProblemSource>();
+    for (std::size_t i = 0; i < sources.size(); ++i) s.by_source.emplace_back(std::string(sources[i]), f.by_source[i]);
+    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+    std::unordered_map<domain::CategoryId, std::string> paths;
+    for (const auto& c : categories) paths[c.id] = c.path;
+    if (query.category_depth == 1) {
+        for (const auto& c : f.by_category) s.by_category.push_back({c.category_id, c.category_id ? paths[*c.category_id] : "", c.count});
+    } else {
+        ASSIGN_OR_RETURN(store::SubtreeFigures fig, store_->Figures(s.org.path, query.category_depth));
+        for (const auto& [id, count] : fig.by_category) s.by_category.push_back({id, id ? paths[*id] : "", count});
     }
     std::sort(s.by_category.begin(), s.by_category.end(), [](const auto& a, const auto& b) {
         return a.count != b.count ? a.count > b.count : a.path < b.path;
     });
-    auto closed = fig.by_status.find("closed");
-    s.closed = closed == fig.by_status.end() ? 0 : closed->second;
-    s.closed_on_time = MakeRate(fig.closed_on_time, fig.closed_with_due);
-    if (!fig.close_seconds.empty()) {
-        s.median_days_to_close = Median(fig.close_seconds) / static_cast<double>(kSecondsPerDay);
-    }
-    s.opinions = fig.opinions;
-    s.opinions_replied = MakeRate(fig.opinions_replied, fig.opinions);
+    s.closed = f.by_status[static_cast<std::size_t>(domain::ProblemStatus::kClosed)];
+    s.open = f.open;
+    s.completion = MakeRate(f.completion.numerator, f.completion.denominator);
+    s.overdue = f.overdue;
+    s.due_soon = f.due_soon;
+    s.overdue_rate = MakeRate(f.overdue_rate.numerator, f.overdue_rate.denominator);
+    s.closed_on_time = MakeRate(f.on_time.numerator, f.on_time.denominator);
+    s.median_days_to_close = f.median_days_to_close;
+    s.p90_days_to_close = f.p90_days_to_close;
+    for (const auto& w : f.weekly) s.weekly.push_back({w.week_start, w.created, w.closed});
+    ASSIGN_OR_RETURN(store::SubtreeFigures op, store_->OpinionFigures(s.org.path));
+    s.opinions = op.opinions;
+    s.opinions_replied = MakeRate(op.opinions_replied, op.opinions);
     return s;
 }
 
-Result<std::vector<OrgStats>> Service::ChildStats(const Actor& actor, domain::OrgId org_id, int category_depth) {
+namespace {
+// Checks a StatsQuery and turns it into the index's query (root and now filled in by the caller).
+Result<index::FiguresQuery> IndexQuery(const StatsQuery& q) {
+    if (q.category_depth < 1 || q.category_depth > 3) return InvalidArgument("category_depth: must be 1, 2 or 3");
+    bool filtered = q.category_id || q.uncategorised || q.source;
+    if (q.category_depth > 1 && filtered) {
+        return InvalidArgument("category_depth: 2 and 3 cannot be combined with the category_id or source filters");
+    }
+    if (q.category_id && q.uncategorised) return InvalidArgument("category_id: give a category or \"none\", not both");
+    if (q.weeks < 0 || q.weeks > index::kMaxWeeks) {
+        return InvalidArgument("weeks: must be between 0 and " + std::to_string(index::kMaxWeeks));
+    }
+    if (q.due_soon_days < 0 || q.due_soon_days > 365) return InvalidArgument("due_soon_days: must be between 0 and 365");
+    index::FiguresQuery iq;
+    iq.weeks = q.weeks;
+    iq.due_soon_seconds = static_cast<std::int64_t>(q.due_soon_days) * kSecondsPerDay;
+    if (q.category_id || q.uncategorised) iq.category = index::CategoryFilter{q.category_id};
+    iq.source = q.source;
+    return iq;
+}
+}  // namespace
+
+Result<std::shared_ptr<index::RollupIndex>> Service::Rollup() {
+    bool stale = false;
+    {
+        std::lock_guard lock(rollup_mutex_);
+        stale = rollup_stale_ || !rollup_;
+    }
+    if (stale) {
+        Status st = RebuildRollup();
+        if (!st.ok()) return Unavailable("the roll-up index could not be rebuilt from the store: " + st.message());
+    }
+    std::lock_guard lock(rollup_mutex_);
+    if (!rollup_) return Unavailable("the roll-up index is not built (the database has no orgs)");
+    return rollup_;
+}
+
+Result<index::FiguresQuery> Service::CheckStatsQuery(const StatsQuery& query) {
+    ASSIGN_OR_RETURN(index::FiguresQuery iq, IndexQuery(query));
+    if (query.category_id) {
+        std::lock_guard lock(rollup_mutex_);
+        auto found = TopCategory(query.category_id);
+        if (!found.ok()) {
+            if (found.status().code() != StatusCode::kNotFound) return found.status();
+            return InvalidArgument("category_id: " + found.status().message());
+        }
+        std::optional<domain::CategoryId> top = *found;
+        if (top != query.category_id) {
+            return InvalidArgument("category_id: " + std::to_string(*query.category_id) +
+                                   " is not a top-level category (filter by its top-level category " +
+                                   std::to_string(*top) + ")");
+        }
+    }
+    iq.now = NowSeconds();
+    return iq;
+}
+
+Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query) {
+    ASSIGN_OR_RETURN(index::FiguresQuery iq, CheckStatsQuery(query));
+    ASSIGN_OR_RETURN(Org org, GetOrgInScope(actor, org_id));
+    ASSIGN_OR_RETURN(auto rollup, Rollup());
+    iq.root = org.id;
+    ASSIGN_OR_RETURN(index::Figures f, rollup->Query(iq));
+    return StatsFromFigures(std::move(org), f, query, iq.now);
+}
+
+Result<std::vector<OrgStats>> Service::ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query) {
+    ASSIGN_OR_RETURN(index::FiguresQuery iq, CheckStatsQuery(query));
     RETURN_IF_ERROR(GetOrgInScope(actor, org_id));
-    auto tree = Tree();
+    ASSIGN_OR_RETURN(auto rollup, Rollup());
+    iq.root = org_id;
+    ASSIGN_OR_RETURN(auto rows, rollup->QueryChildren(iq));
     std::vector<OrgStats> out;
-    for (domain::OrgId child : tree->Children(org_id)) {
-        ASSIGN_OR_RETURN(OrgStats s, Stats(actor, child, category_depth));
+    for (const auto& [child_id, figures] : rows) {
+        ASSIGN_OR_RETURN(Org child, store_->GetOrg(child_id));
+        ASSIGN_OR_RETURN(OrgStats s, StatsFromFigures(std::move(child), figures, query, iq.now));
         out.push_back(std::move(s));
     }
     return out;

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "domain/model.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
+#include "index/rollup_index.hpp"
 #include "store/blob_store.hpp"
 #include "store/store.hpp"
 
@@ -238,15 +241,48 @@ struct CategoryCount {
     std::int64_t count = 0;
 };
 
-// Figures of one org's whole subtree (GET /api/v1/orgs/{id}/stats).
+// What Stats counts: filters and the parameters of the time-dependent figures.
+struct StatsQuery {
+    // by_category groups at this depth (1..3). Depth 1 comes from the roll-up index; 2 and 3 are counted
+    // by SQL per request (slow at province scale) and cannot be combined with the filters below.
+    int category_depth = 1;
+    // Only problems of this top-level (depth 1) category; with `uncategorised`, only problems without one.
+    std::optional<domain::CategoryId> category_id;
+    bool uncategorised = false;
+    std::optional<domain::ProblemSource> source;  // only problems from this source
+    // Due soon = open and due within this many days (86,400 s each) from now. Calendar days until the
+    // working-day calendar of issue 8 lands.
+    int due_soon_days = 3;
+    int weeks = 12;  // length of the weekly series, 0..520; the last week is the one containing now
+};
+
+struct WeekFigures {
+    UnixSeconds week_start = 0;  // Monday 00:00 in the display zone (common/time.hpp), as UTC seconds
+    std::int64_t created = 0;    // problems created in the week
+    std::int64_t closed = 0;     // problems closed in the week (and still closed)
+};
+
+// Figures of one org's whole subtree (GET /api/v1/orgs/{id}/stats), over the problems that pass the
+// query's filters (opinions are not filtered). Counting rules: docs/API.md#figures.
 struct OrgStats {
     domain::Org org;
+    UnixSeconds at = 0;  // the instant overdue and due soon were computed at (UTC seconds)
     std::int64_t problems = 0;
     std::vector<std::pair<std::string, std::int64_t>> by_status;  // every status, in lifecycle order
+    std::vector<std::pair<std::string, std::int64_t>> by_source;  // every source, in declaration order
     std::vector<CategoryCount> by_category;                        // largest first
     std::int64_t closed = 0;
-    Rate closed_on_time;  // closed at or before due_at / closed problems with a due date
-    std::optional<double> median_days_to_close;  // days (86,400 s), over closed problems
+    std::int64_t open = 0;  // registered, planned, in progress or pending verification
+    Rate completion;        // closed / (problems - invalid - merged)
+    std::int64_t overdue = 0;   // open and due_at < at
+    std::int64_t due_soon = 0;  // open and at <= due_at < at + due_soon_days
+    Rate overdue_rate;          // overdue / open
+    Rate closed_on_time;        // closed at or before due_at / closed problems with a due date
+    // Whole days from created_at to closed_at (floor of seconds / 86,400), over closed problems, by the
+    // nearest-rank method (the smallest d with at least ceil(p * n) problems at or under d days).
+    std::optional<std::int64_t> median_days_to_close;
+    std::optional<std::int64_t> p90_days_to_close;
+    std::vector<WeekFigures> weekly;  // oldest first
     std::int64_t opinions = 0;
     Rate opinions_replied;
 };
@@ -434,10 +470,15 @@ public:
     Result<domain::Opinion> CreateOpinion(const Actor& actor, const OpinionDraft& draft);
 
     // ---- figures ----
-    // Figures over the subtree of `org_id`, categories grouped at `category_depth` (1..3).
-    Result<OrgStats> Stats(const Actor& actor, domain::OrgId org_id, int category_depth = 1);
-    // The figures of each child of `org_id` (for rankings), in child id order.
-    Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, int category_depth = 1);
+    // Figures over the subtree of `org_id` at the current instant, from the roll-up index (src/index),
+    // which every committed write updates before the write returns. Errors: kNotFound (org out of scope),
+    // kInvalidArgument (category_depth outside 1..3, depth > 1 with a filter, category_id not a top-level
+    // category, weeks outside 0..520, due_soon_days outside 0..365), kUnavailable (the index could not be
+    // rebuilt from the store).
+    Result<OrgStats> Stats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
+    // The figures of each child of `org_id` (for rankings), in child id order, consistent with each other
+    // (one index snapshot). Errors: as Stats.
+    Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
 
     // The event log of one record (entity "org", "problem" or "opinion"), oldest first; scope-checked
     // through the record. Errors: kNotFound, kInvalidArgument (unknown entity).
@@ -669,6 +710,20 @@ private:
     std::unique_ptr<detail::AccountState> accounts_;
     mutable std::shared_mutex tree_mutex_;
     std::shared_ptr<const index::OrgTree> tree_;
+    // ---- the roll-up index (issue 6): built at Create, fed by the store's commit observer ----
+    Status RebuildRollup();
+    // The index, rebuilt first when stale. Errors: kUnavailable.
+    Result<std::shared_ptr<index::RollupIndex>> Rollup();
+    // Checks the query (errors: see Stats) and makes the index's query at now.
+    Result<index::FiguresQuery> CheckStatsQuery(const StatsQuery& query);
+    void OnCommit(const std::vector<store::Event>& events);
+    Status ApplyToRollup(const std::vector<store::Event>& events);
+    Result<std::optional<domain::CategoryId>> TopCategory(std::optional<domain::CategoryId> id);
+    Result<OrgStats> StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query, UnixSeconds at);
+    mutable std::mutex rollup_mutex_;  // guards rollup_, rollup_stale_, top_category_
+    std::shared_ptr<index::RollupIndex> rollup_;
+    bool rollup_stale_ = false;  // an update failed: rebuild before the next query
+    std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

@@ -1184,9 +1184,13 @@ public:
                     q.BindOpt(e.reason) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
                     q.Bind(e.hash) + ")";
             q.Exec();
+            appended_.push_back(e);
             return Status::Ok();
         });
     }
+
+    // The events appended so far, in id order (for the commit observer).
+    std::vector<Event>& appended() { return appended_; }
 
     Status InsertImportBatch(ImportBatch& b) override {
         return Guard([&]() -> Status {
@@ -1517,6 +1521,7 @@ private:
     Reads reads_;
     WorkflowSql wf_;
     std::unordered_map<std::string, bool> level_cache_;
+    std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
 
 // ---- the store ----
@@ -1587,9 +1592,11 @@ public:
             return FromSociError(e);
         }
         Status status;
+        std::vector<Event> appended;
         try {
             SociWriteTx tx(writer_);
             status = fn(tx);
+            appended = std::move(tx.appended());
         } catch (const std::exception& e) {
             status = FromSociError(e);
         }
@@ -1606,7 +1613,13 @@ public:
             } catch (...) {
             }
         }
+        if (status.ok() && observer_) observer_(appended);
         return status;
+    }
+
+    void SetCommitObserver(CommitObserver observer) override {
+        std::lock_guard lock(write_mutex_);
+        observer_ = std::move(observer);
     }
 
     Result<Org> GetOrg(OrgId id) override {
@@ -1719,6 +1732,49 @@ public:
         });
     }
 
+    Result<std::vector<ProblemSummary>> ListProblemSummaries(const std::vector<ProblemId>& ids) override {
+        return Guard([&]() -> Result<std::vector<ProblemSummary>> {
+            soci::session s(pool_);
+            std::vector<ProblemSummary> out;
+            auto read = [&](Query& q) {
+                for (const soci::row& r : q.Rows()) {
+                    ProblemSummary p;
+                    p.id = Int(r, 0);
+                    p.owner_org_id = Int(r, 1);
+                    p.status = EnumOf<domain::ProblemStatus>(r, 2);
+                    p.category_id = OptInt(r, 3);
+                    p.source = EnumOf<domain::ProblemSource>(r, 4);
+                    p.created_at = Int(r, 5);
+                    p.due_at = OptInt(r, 6);
+                    p.closed_at = OptInt(r, 7);
+                    out.push_back(p);
+                }
+            };
+            const std::string select =
+                "SELECT id, owner_org_id, status, category_id, source, created_at, due_at, closed_at FROM problem";
+            if (ids.empty()) {
+                Query q(s);
+                q.sql = select + " ORDER BY id";
+                read(q);
+                return out;
+            }
+            std::vector<ProblemId> sorted(ids);
+            std::sort(sorted.begin(), sorted.end());
+            sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+            constexpr std::size_t kChunk = 500;  // well under SQLite's bound-parameter limit
+            for (std::size_t at = 0; at < sorted.size(); at += kChunk) {
+                Query q(s);
+                q.sql = select + " WHERE id IN (";
+                for (std::size_t i = at; i < std::min(sorted.size(), at + kChunk); ++i) {
+                    q.sql += (i > at ? ", " : "") + q.Bind(sorted[i]);
+                }
+                q.sql += ") ORDER BY id";
+                read(q);
+            }
+            return out;
+        });
+    }
+
     Result<std::vector<domain::OpinionId>> OpinionsOfProblem(ProblemId id) override {
         return Guard([&]() -> Result<std::vector<domain::OpinionId>> {
             soci::session s(pool_);
@@ -1819,18 +1875,28 @@ public:
                     }
                 }
             }
-            {
-                Query q(s);
-                q.sql = "SELECT COUNT(*), COUNT(op.replied_at) FROM opinion op JOIN org o ON o.id = op.org_id "
-                        "WHERE 1 = 1" +
-                        SubtreeClause(q, "o.path", {subtree_path});
-                for (const soci::row& r : q.Rows()) {
-                    fig.opinions = Int(r, 0);
-                    fig.opinions_replied = Int(r, 1);
-                }
-            }
+            ReadOpinionFigures(s, subtree_path, fig);
             return fig;
         });
+    }
+
+    Result<SubtreeFigures> OpinionFigures(const std::string& subtree_path) override {
+        return Guard([&]() -> Result<SubtreeFigures> {
+            soci::session s(pool_);
+            SubtreeFigures fig;
+            ReadOpinionFigures(s, subtree_path, fig);
+            return fig;
+        });
+    }
+
+    static void ReadOpinionFigures(soci::session& s, const std::string& subtree_path, SubtreeFigures& fig) {
+        Query q(s);
+        q.sql = "SELECT COUNT(*), COUNT(op.replied_at) FROM opinion op JOIN org o ON o.id = op.org_id WHERE 1 = 1" +
+                SubtreeClause(q, "o.path", {subtree_path});
+        for (const soci::row& r : q.Rows()) {
+            fig.opinions = Int(r, 0);
+            fig.opinions_replied = Int(r, 1);
+        }
     }
 
     Result<std::vector<Event>> ListEvents(const std::string& entity, std::int64_t entity_id) override {
@@ -2171,6 +2237,7 @@ private:
     soci::connection_pool pool_;
     soci::session writer_;
     std::mutex write_mutex_;
+    CommitObserver observer_;  // guarded by write_mutex_
 };
 
 }  // namespace

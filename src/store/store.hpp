@@ -145,6 +145,19 @@ struct SubtreeFigures {
     std::int64_t opinions_replied = 0;
 };
 
+// The facts of one problem that the roll-up index counts (src/index/rollup_index.hpp: ProblemFacts, but
+// with the problem's own category, which the service maps to its top-level one). Instants: UTC seconds.
+struct ProblemSummary {
+    domain::ProblemId id = 0;
+    domain::OrgId owner_org_id = 0;
+    domain::ProblemStatus status = domain::ProblemStatus::kRegistered;
+    std::optional<domain::CategoryId> category_id;
+    domain::ProblemSource source = domain::ProblemSource::kOther;
+    UnixSeconds created_at = 0;
+    std::optional<UnixSeconds> due_at;
+    std::optional<UnixSeconds> closed_at;
+};
+
 // ---- workflow (issue 3) ----
 
 // The first response to a POST with an Idempotency-Key (status nullopt: the first request still runs).
@@ -311,6 +324,15 @@ public:
     // written). Library errors become kInternal/kUnavailable; constraint violations kAlreadyExists.
     virtual Status Write(const std::function<Status(WriteTx&)>& fn) = 0;
 
+    // Called after every Write that committed, with the events that transaction appended, in id order.
+    // Calls are made one at a time, in commit order, before Write returns, and while no other Write can
+    // start — so an observer that applies them to an in-memory copy (the roll-up index) sees every commit
+    // exactly once and in order, and a caller that gets OK from Write can read its own change there.
+    // The observer must not call Write. Setting a new observer replaces the old one; an empty function
+    // removes it.
+    using CommitObserver = std::function<void(const std::vector<Event>& events)>;
+    virtual void SetCommitObserver(CommitObserver observer) = 0;
+
     virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
     virtual Result<std::vector<domain::Org>> ListChildren(domain::OrgId id) = 0;
     virtual Result<std::optional<domain::Org>> FindOrgByDivisionCode(const std::string& code) = 0;
@@ -325,13 +347,20 @@ public:
 
     virtual Result<domain::Problem> GetProblem(domain::ProblemId id) = 0;
     virtual Result<std::vector<domain::Problem>> ListProblems(const ProblemFilter& filter) = 0;
+    // The counting facts of every problem (`ids` empty) or of the problems in `ids` (unknown ids are
+    // left out), ordered by id: what the roll-up index is built and updated from. One query.
+    virtual Result<std::vector<ProblemSummary>> ListProblemSummaries(const std::vector<domain::ProblemId>& ids) = 0;
     virtual Result<std::vector<domain::OpinionId>> OpinionsOfProblem(domain::ProblemId id) = 0;
     virtual Result<domain::Opinion> GetOpinion(domain::OpinionId id) = 0;
     virtual Result<std::vector<domain::Opinion>> ListOpinions(const OpinionFilter& filter) = 0;
 
     // Figures over the subtree whose root has path `subtree_path`; by_category groups at
     // `category_depth` (1..3; problems with a deeper category count under its ancestor at that depth).
+    // Computed by SQL on every call: the reference the roll-up index is tested against, and the source of
+    // by_category below the top level. Service::Stats answers from the index instead.
     virtual Result<SubtreeFigures> Figures(const std::string& subtree_path, int category_depth) = 0;
+    // Only the opinion part of Figures (opinions, opinions_replied); the other fields stay empty.
+    virtual Result<SubtreeFigures> OpinionFigures(const std::string& subtree_path) = 0;
 
     // Events of one record, oldest first.
     virtual Result<std::vector<Event>> ListEvents(const std::string& entity, std::int64_t entity_id) = 0;

@@ -345,6 +345,11 @@ protected:
                 for (auto& item : j["items"]) item.erase("last_used_at");  // reads may touch this
             }
             j.erase("last_used_at");
+            if (p.ends_with("/stats")) {
+                // The instant the figures were computed at, and the weeks it selects, move with the clock.
+                j.erase("at");
+                j.erase("weekly");
+            }
             snap[p] = j;
         }
         return snap;

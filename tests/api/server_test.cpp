@@ -376,6 +376,29 @@ TEST_F(ApiServer, StatsCountTheProblemsOfTheSubtree) {
     }
     EXPECT_EQ(deep_ids, (std::set<std::int64_t>{water, air, lamps}));
     EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?category_depth=4"), 400, "invalid_argument"));
+
+    // Filters: 环境保护 in 石家庄市 is p1 and p2; uncategorised is p4.
+    EXPECT_EQ(Get("/api/v1/orgs/3/stats?category_id=" + std::to_string(env)).Json()["problems"], 2);
+    EXPECT_EQ(Get("/api/v1/orgs/3/stats?category_id=none").Json()["problems"], 1);
+    auto by_env = Get("/api/v1/orgs/3/stats/children?category_id=" + std::to_string(env)).Json()["items"];
+    ASSERT_EQ(by_env.size(), 2u);
+    EXPECT_EQ(by_env[0]["problems"], 2);  // 长安区: p1, p2
+    EXPECT_EQ(by_env[1]["problems"], 0);  // 桥西区
+    // All six problems were created just now without a due date: open, none overdue, all created this week.
+    json all = Get("/api/v1/orgs/1/stats?weeks=2").Json();
+    EXPECT_EQ(all["open"], 6);
+    EXPECT_EQ(all["overdue"], 0);
+    EXPECT_EQ(all["completion"]["numerator"], 0);
+    EXPECT_EQ(all["completion"]["denominator"], 6);
+    ASSERT_EQ(all["weekly"].size(), 2u);
+    EXPECT_EQ(all["weekly"][1]["created"], 6);
+    EXPECT_EQ(all["weekly"][0]["created"], 0);
+    EXPECT_TRUE(all["median_days_to_close"].is_null());
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?category_id=" + std::to_string(water)), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?category_depth=3&source=other"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?weeks=600"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?category_id=abc"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/3/stats?period=2024"), 400, "invalid_argument"));
 }
 
 // ---- opinions ----

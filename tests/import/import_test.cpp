@@ -482,7 +482,7 @@ TEST_F(ImportTest, Fz12345SliceGivesPerDistrictCountsDeadlinesAndMedians) {
     EXPECT_EQ(stats->closed, 43);
     EXPECT_EQ(stats->closed_on_time.numerator, 35);
     EXPECT_EQ(stats->closed_on_time.denominator, 43);
-    EXPECT_EQ(stats->median_days_to_close, std::optional<double>(4.0));
+    EXPECT_EQ(stats->median_days_to_close, std::optional<std::int64_t>(4));  // 43 values: the nearest-rank median is the middle one
     EXPECT_EQ(stats->opinions, 43);
 
     // Channels and kinds: same slice, C.Counter(r['信息来源'] ...), C.Counter(r['性质'] ...), sum of 转处理次数

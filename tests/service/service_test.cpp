@@ -151,13 +151,13 @@ TEST_F(ServiceTest, CategoryFilterIncludesDescendants) {
     EXPECT_EQ(svc_->ListProblems(root_, q)->items.size(), 2u);
     q.category_id = CategoryId("环境保护/环境污染/水污染");
     EXPECT_EQ(svc_->ListProblems(root_, q)->items.size(), 1u);
-    auto stats = svc_->Stats(root_, 1, 1);
+    auto stats = svc_->Stats(root_, 1, {.category_depth = 1});
     ASSERT_OK(stats);
     ASSERT_EQ(stats->by_category.size(), 2u);
     EXPECT_EQ(stats->by_category[0].path, "环境保护");
     EXPECT_EQ(stats->by_category[0].count, 2);
     EXPECT_EQ(stats->by_category[1].path, "城乡建设");
-    auto deep = svc_->Stats(root_, 1, 3);
+    auto deep = svc_->Stats(root_, 1, {.category_depth = 3});
     ASSERT_OK(deep);
     EXPECT_EQ(deep->by_category.size(), 3u);
 }
