@@ -9,10 +9,16 @@
 // API token of the same user, for the figures this script checks the UI against;
 // scripts/test makes both). Logs in (after a wrong password), opens the dashboard,
 // walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
-// clicks the category chart through to the problem list, opens a problem and
-// its timeline, opens an opinion, switches to English, logs out. Fails on any
-// Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp).
-// Optional: E2E_ORG_ID picks the org to test.
+// clicks the category chart through to the problem list (names, total, page 2), opens a
+// problem and its timeline, opens an opinion. Then on the real sample data: 福州市's
+// problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
+// 整改时限 sort, an imported case's timeline; a new problem carried through plan, start,
+// a refused submit (the server's message shown), a progress report with an uploaded
+// file, submit, accept and close; A市's opinions inbox: accept as a new problem, decline,
+// reply. Switches to English, logs out. Fails on any page error, unexpected failed API
+// call or Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp),
+// one per failed step too. Optional: E2E_ORG_ID picks the org to test; E2E_ONLY=fuzhou
+// runs only the 福州市, workflow and inbox steps (on a fresh database: they change it).
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
 import { createRequire } from 'node:module'
@@ -389,6 +395,66 @@ async function fuzhouSteps(page) {
   })
 }
 
+// The opinions inbox of A市 (the masked city of the 问政 messages, all received with their replies):
+// accept one as a new problem, decline another with a reason, reply to a third.
+async function opinionSteps(page) {
+  const city = ((await api('/orgs?q=A市')).items || []).find((o) => o.name === 'A市')
+  if (!city) return
+  const inbox = await api(`/opinions?org_id=${city.id}&status=received&limit=50`)
+  if (inbox.items.length < 3) return
+  const [first, second, third] = inbox.items
+
+  await step(`opinions inbox of A市: 待处理 lists the received opinions`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions`)
+    await page.locator('[data-testid="opinion-inbox"]').click()
+    await page.waitForURL(/status=received/)
+    await waitRows(page, 'opinion-table', inbox.items.length)
+    await waitFirstRow(page, 'opinion-table', first.id)
+  })
+
+  await step(`受理 opinion #${first.id} as a new problem: 已受理, linked to the new problem`, async () => {
+    await page.locator('[data-testid="opinion-table"] .el-table__body tr.el-table__row').first().click()
+    await page.waitForURL(`**/orgs/${city.id}/opinions/${first.id}`)
+    await page.locator('[data-testid="opinion-accept"]').click()
+    const d = await dialog(page, 'accept-dialog')
+    await d.locator('[data-testid="accept-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-status', '已受理')
+    const op = await api(`/opinions/${first.id}`)
+    assertEq(op.status, 'accepted', 'API status')
+    assert(op.problem_id, 'linked to a problem')
+    const problem = await api(`/problems/${op.problem_id}`)
+    assertEq(problem.title, first.title, 'the new problem takes the opinion title')
+    await page.locator('[data-testid="opinion-detail"]').getByText(`#${op.problem_id}`).waitFor()
+    assertEq(await page.locator('[data-testid="opinion-accept"]').count(), 0, 'no 受理 once accepted')
+  })
+
+  await step(`不予受理 opinion #${second.id} with a reason`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions/${second.id}`)
+    await page.locator('[data-testid="opinion-decline"]').click()
+    const d = await dialog(page, 'decline-dialog')
+    await field(d, 'decline-text').fill('不属于本单位职责范围')
+    await d.locator('[data-testid="decline-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-status', '不予受理')
+    const op = await api(`/opinions/${second.id}`)
+    assertEq(`${op.status} ${op.status_reason}`, 'declined 不属于本单位职责范围', 'API status and reason')
+  })
+
+  await step(`答复 opinion #${third.id}: the new reply is shown`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions/${third.id}`)
+    await page.locator('[data-testid="opinion-reply-action"]').click()
+    const d = await dialog(page, 'reply-dialog')
+    const text = `您好，您反映的问题已转交相关部门办理。（e2e ${Date.now()}）`
+    await field(d, 'reply-text').fill(text)
+    await d.locator('[data-testid="reply-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-reply', text)
+    assertEq((await api(`/opinions/${third.id}`)).reply_text, text, 'API reply')
+    console.log(`     screenshot: ${await shot(page, 'opinion-replied')}`)
+  })
+}
+
 async function main() {
   console.log(`rectify e2e against ${BASE}`)
   if (!USER || !PASSWORD || !TOKEN) throw new Error('set E2E_USER, E2E_PASSWORD and E2E_TOKEN (scripts/test does)')
@@ -472,6 +538,7 @@ async function main() {
 
     if (process.env.E2E_ONLY === 'fuzhou') {
       await fuzhouSteps(page)
+      await opinionSteps(page)
       assert(pageErrors.length === 0, pageErrors.join('; '))
       return
     }
@@ -687,6 +754,7 @@ async function main() {
 
     // 福州市 and a problem carried through its life; then back to the org under test.
     await fuzhouSteps(page)
+    await opinionSteps(page)
     stats = await api(`/orgs/${target.id}/stats`) // the new problem may count here too
     await page.goto(`${BASE}/orgs/${target.id}/dashboard`)
 
