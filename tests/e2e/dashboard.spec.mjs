@@ -14,7 +14,8 @@
 // problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
 // 整改时限 sort, an imported case's timeline; a new problem carried through plan, start,
 // a refused submit (the server's message shown), a progress report with an uploaded
-// file, submit, accept and close; A市's opinions inbox: accept as a new problem, decline,
+// file, submit, a return with its reason, a new report and resubmission, accept and
+// close; A市's opinions inbox: accept as a new problem, decline,
 // reply. Switches to English, logs out. Fails on any page error, unexpected failed API
 // call or Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp),
 // one per failed step too. Optional: E2E_ORG_ID picks the org to test; E2E_ONLY=fuzhou
@@ -370,6 +371,26 @@ async function fuzhouSteps(page) {
     await taskStatus(page, taskId, '已申请销号')
     await waitText(page, 'problem-status', '待验收')
     assertEq((await api(`/problems/${problemId}`)).status, 'pending_verification', 'API status')
+  })
+
+  await step('退回 with a reason: the task shows 已退回 and the reason, the problem 整改中; reported again and resubmitted', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-return"]`).click()
+    const d = await dialog(page, 'return-dialog')
+    await field(d, 'return-text').fill('请补充清理后的现场照片')
+    await d.locator('[data-testid="return-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await taskStatus(page, taskId, '已退回')
+    await waitText(page, 'problem-status', '整改中')
+    await page.locator(`[data-testid="task-${taskId}"]`).getByText('请补充清理后的现场照片').waitFor()
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-report"]`).click()
+    const r = await dialog(page, 'report-dialog')
+    await field(r, 'report-text').fill('已补充现场照片。')
+    await r.locator('[data-testid="report-save"]').click()
+    await r.waitFor({ state: 'hidden' })
+    await taskStatus(page, taskId, '整改中')
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-submit"]`).click()
+    await taskStatus(page, taskId, '已申请销号')
+    await waitText(page, 'problem-status', '待验收')
   })
 
   await step('验收通过 by the level above, then 销号: the problem shows 已销号 and its timeline the steps', async () => {
