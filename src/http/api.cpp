@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <functional>
+#include <map>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -241,10 +242,24 @@ json PageJson(const service::Page<T>& page) {
     return {{"items", std::move(items)}, {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
 }
 
+// The orders of GET /api/v1/problems?sort=: a field, descending with a leading "-".
+Result<store::ProblemOrder> ProblemOrderOf(const std::optional<std::string>& sort) {
+    using O = store::ProblemOrder;
+    if (!sort || *sort == "-id") return O::kIdDesc;
+    static const std::pair<std::string_view, O> kOrders[] = {
+        {"created_at", O::kCreatedAsc}, {"-created_at", O::kCreatedDesc}, {"due_at", O::kDueAsc},
+        {"-due_at", O::kDueDesc},       {"closed_at", O::kClosedAsc},     {"-closed_at", O::kClosedDesc}};
+    for (const auto& [name, order] : kOrders) {
+        if (*sort == name) return order;
+    }
+    return InvalidArgument("sort: expected one of -id, created_at, -created_at, due_at, -due_at, closed_at, -closed_at, not " +
+                           detail::Quote(*sort));
+}
+
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(
-        q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "cursor", "limit"}));
+    RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
+                                  "sort", "offset", "total", "cursor", "limit"}));
     service::ProblemQuery query;
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::ProblemStatus>("status"));
@@ -252,11 +267,36 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(query.source, q.Enum<domain::ProblemSource>("source"));
     ASSIGN_OR_RETURN(query.created_from, q.Time("created_from"));
     ASSIGN_OR_RETURN(query.created_to, q.Time("created_to"));
+    ASSIGN_OR_RETURN(query.overdue, q.Bool("overdue"));
+    ASSIGN_OR_RETURN(auto sort, q.NonEmpty("sort"));
+    ASSIGN_OR_RETURN(query.order, ProblemOrderOf(sort));
+    ASSIGN_OR_RETURN(auto offset, q.IntInRange("offset", 0, static_cast<int>(service::kMaxOffset)));
+    query.offset = offset.value_or(0);
+    ASSIGN_OR_RETURN(auto total, q.Bool("total"));
+    query.with_total = total.value_or(false);
     ASSIGN_OR_RETURN(query.cursor, q.NonEmpty("cursor"));
     ASSIGN_OR_RETURN(auto limit, q.IntInRange("limit", 1, service::kMaxPageSize));
     query.limit = limit.value_or(service::kDefaultPageSize);
     ASSIGN_OR_RETURN(auto page, c.service.ListProblems(c.actor, query));
-    return Json(200, PageJson(page));
+    json body = PageJson(page);
+    // Names for lists: the owner org's name and the category's path (both in the caller's scope).
+    ASSIGN_OR_RETURN(auto categories, c.service.ListCategories());
+    std::map<domain::CategoryId, std::string> paths;
+    for (const auto& cat : categories) paths[cat.id] = cat.path;
+    std::map<domain::OrgId, std::string> names;
+    for (std::size_t i = 0; i < page.items.size(); ++i) {
+        const auto& p = page.items[i];
+        auto it = names.find(p.owner_org_id);
+        if (it == names.end()) {
+            ASSIGN_OR_RETURN(auto org, c.service.GetOrg(c.actor, p.owner_org_id));
+            it = names.emplace(p.owner_org_id, org.name).first;
+        }
+        body["items"][i]["owner_name"] = it->second;
+        auto cat = p.category_id ? paths.find(*p.category_id) : paths.end();
+        body["items"][i]["category_path"] = cat != paths.end() ? json(cat->second) : json(nullptr);
+    }
+    if (page.total) body["total"] = *page.total;
+    return Json(200, body);
 }
 
 Result<Response> GetProblem(const Ctx& c, const RouteArgs& a) {

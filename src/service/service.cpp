@@ -381,12 +381,28 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     f.source = query.source;
     f.created_from = query.created_from;
     f.created_to = query.created_to;
+    f.overdue = query.overdue;
+    f.now = NowSeconds();
+    f.order = query.order;
+    if (query.offset < 0 || query.offset > kMaxOffset) {
+        return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
+    }
+    f.offset = query.offset;
     if (query.cursor) {
+        if (query.order != store::ProblemOrder::kIdDesc) {
+            return InvalidArgument("cursor goes with the default order (newest first); page a sorted list with offset");
+        }
         ASSIGN_OR_RETURN(f.before_id, DecodeCursor(*query.cursor));
     }
     f.limit = ClampLimit(query.limit) + 1;
     ASSIGN_OR_RETURN(auto items, store_->ListProblems(f));
-    return MakePage(std::move(items), query.limit);
+    auto page = MakePage(std::move(items), query.limit);
+    // A cursor names the last id, which only continues the newest-first order.
+    if (query.order != store::ProblemOrder::kIdDesc) page.next_cursor.reset();
+    if (query.with_total) {
+        ASSIGN_OR_RETURN(page.total, store_->CountProblems(f));
+    }
+    return page;
 }
 
 Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId id) {

@@ -32,6 +32,7 @@ template <typename T>
 struct Page {
     std::vector<T> items;
     std::optional<std::string> next_cursor;
+    std::optional<std::int64_t> total;  // every match, when asked for
 };
 
 inline constexpr int kDefaultPageSize = 50;
@@ -46,9 +47,14 @@ struct ProblemQuery {
     std::optional<domain::ProblemSource> source;
     std::optional<UnixSeconds> created_from;
     std::optional<UnixSeconds> created_to;
-    std::optional<std::string> cursor;
+    std::optional<bool> overdue;  // see store::ProblemFilter::overdue
+    store::ProblemOrder order = store::ProblemOrder::kIdDesc;
+    std::optional<std::string> cursor;  // with kIdDesc only
+    std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)
+    bool with_total = false;            // also count every match
     int limit = kDefaultPageSize;  // 1..kMaxPageSize
 };
+inline constexpr std::int64_t kMaxOffset = 1'000'000;
 
 struct OpinionQuery {
     std::optional<domain::OrgId> org_id;

@@ -1704,28 +1704,52 @@ public:
         });
     }
 
+    // FROM ... WHERE ... of a problem list (without before_id, order and paging).
+    static std::string ProblemWhere(Query& q, const ProblemFilter& f) {
+        std::string sql = " FROM problem p JOIN org o ON o.id = p.owner_org_id";
+        if (f.category_path) sql += " JOIN category c ON c.id = p.category_id";
+        sql += " WHERE 1 = 1" + SubtreeClause(q, "o.path", f.subtree_paths);
+        if (!f.statuses.empty()) {
+            sql += " AND p.status IN (";
+            for (std::size_t i = 0; i < f.statuses.size(); ++i) {
+                sql += (i ? ", " : "") + q.Bind(std::string(domain::ToString(f.statuses[i])));
+            }
+            sql += ")";
+        }
+        if (f.category_path) sql += CategoryClause(q, *f.category_path);
+        if (f.source) sql += " AND p.source = " + q.Bind(std::string(domain::ToString(*f.source)));
+        if (f.created_from) sql += " AND p.created_at >= " + q.Bind(*f.created_from);
+        if (f.created_to) sql += " AND p.created_at < " + q.Bind(*f.created_to);
+        if (f.overdue) {
+            std::string late = "(p.due_at IS NOT NULL AND ((p.closed_at IS NOT NULL AND p.closed_at > p.due_at) OR "
+                               "(p.closed_at IS NULL AND p.status NOT IN ('invalid', 'merged') AND p.due_at < " +
+                               q.Bind(f.now) + ")))";
+            sql += *f.overdue ? " AND " + late : " AND NOT " + late;
+        }
+        return sql;
+    }
+
     Result<std::vector<Problem>> ListProblems(const ProblemFilter& f) override {
         return Guard([&]() -> Result<std::vector<Problem>> {
             soci::session s(pool_);
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kProblemColumns)) cols += (cols.empty() ? "p." : ", p.") + std::string(c);
-            q.sql = "SELECT " + cols + " FROM problem p JOIN org o ON o.id = p.owner_org_id";
-            if (f.category_path) q.sql += " JOIN category c ON c.id = p.category_id";
-            q.sql += " WHERE 1 = 1" + SubtreeClause(q, "o.path", f.subtree_paths);
-            if (!f.statuses.empty()) {
-                q.sql += " AND p.status IN (";
-                for (std::size_t i = 0; i < f.statuses.size(); ++i) {
-                    q.sql += (i ? ", " : "") + q.Bind(std::string(domain::ToString(f.statuses[i])));
-                }
-                q.sql += ")";
-            }
-            if (f.category_path) q.sql += CategoryClause(q, *f.category_path);
-            if (f.source) q.sql += " AND p.source = " + q.Bind(std::string(domain::ToString(*f.source)));
-            if (f.created_from) q.sql += " AND p.created_at >= " + q.Bind(*f.created_from);
-            if (f.created_to) q.sql += " AND p.created_at < " + q.Bind(*f.created_to);
+            q.sql = "SELECT " + cols + ProblemWhere(q, f);
             if (f.before_id) q.sql += " AND p.id < " + q.Bind(*f.before_id);
-            q.sql += " ORDER BY p.id DESC LIMIT " + q.Bind(static_cast<std::int64_t>(f.limit));
+            switch (f.order) {
+                case ProblemOrder::kIdDesc: q.sql += " ORDER BY p.id DESC"; break;
+                case ProblemOrder::kCreatedAsc: q.sql += " ORDER BY p.created_at ASC, p.id DESC"; break;
+                case ProblemOrder::kCreatedDesc: q.sql += " ORDER BY p.created_at DESC, p.id DESC"; break;
+                case ProblemOrder::kDueAsc: q.sql += " ORDER BY (p.due_at IS NULL), p.due_at ASC, p.id DESC"; break;
+                case ProblemOrder::kDueDesc: q.sql += " ORDER BY (p.due_at IS NULL), p.due_at DESC, p.id DESC"; break;
+                case ProblemOrder::kClosedAsc: q.sql += " ORDER BY (p.closed_at IS NULL), p.closed_at ASC, p.id DESC"; break;
+                case ProblemOrder::kClosedDesc:
+                    q.sql += " ORDER BY (p.closed_at IS NULL), p.closed_at DESC, p.id DESC";
+                    break;
+            }
+            q.sql += " LIMIT " + q.Bind(static_cast<std::int64_t>(f.limit));
+            if (f.offset > 0) q.sql += " OFFSET " + q.Bind(f.offset);
             std::vector<Problem> out;
             for (const soci::row& r : q.Rows()) out.push_back(ProblemFromRow(r));
             return out;
@@ -1772,6 +1796,12 @@ public:
                 read(q);
             }
             return out;
+    Result<std::int64_t> CountProblems(const ProblemFilter& f) override {
+        return Guard([&]() -> Result<std::int64_t> {
+            soci::session s(pool_);
+            Query q(s);
+            q.sql = "SELECT COUNT(*)" + ProblemWhere(q, f);
+            return q.OneInt().value_or(0);
         });
     }
 

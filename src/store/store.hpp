@@ -110,6 +110,9 @@ struct ImportBatch {
 // Filters for lists. `subtree_paths` restricts to records whose org path starts with any of them
 // (empty = no org restriction: callers always pass the actor's scope). Lists are newest first (id
 // descending); `before_id` is the cursor: only ids below it.
+// Orders of a problem list; each ends with id (newest first) to break ties. Missing dates sort last.
+enum class ProblemOrder { kIdDesc, kCreatedAsc, kCreatedDesc, kDueAsc, kDueDesc, kClosedAsc, kClosedDesc };
+
 struct ProblemFilter {
     std::vector<std::string> subtree_paths;
     std::vector<domain::ProblemStatus> statuses;
@@ -117,7 +120,13 @@ struct ProblemFilter {
     std::optional<domain::ProblemSource> source;
     std::optional<UnixSeconds> created_from;  // inclusive
     std::optional<UnixSeconds> created_to;    // exclusive
-    std::optional<std::int64_t> before_id;
+    // Overdue (超期): a deadline, and closed after it, or not closed (nor invalid or merged) and the
+    // deadline before `now`. false: everything else.
+    std::optional<bool> overdue;
+    UnixSeconds now = 0;
+    std::optional<std::int64_t> before_id;  // goes with kIdDesc only
+    ProblemOrder order = ProblemOrder::kIdDesc;
+    std::int64_t offset = 0;
     int limit = 50;
 };
 
@@ -350,6 +359,8 @@ public:
     // The counting facts of every problem (`ids` empty) or of the problems in `ids` (unknown ids are
     // left out), ordered by id: what the roll-up index is built and updated from. One query.
     virtual Result<std::vector<ProblemSummary>> ListProblemSummaries(const std::vector<domain::ProblemId>& ids) = 0;
+    // How many problems match the filter (before_id, order, offset and limit ignored).
+    virtual Result<std::int64_t> CountProblems(const ProblemFilter& filter) = 0;
     virtual Result<std::vector<domain::OpinionId>> OpinionsOfProblem(domain::ProblemId id) = 0;
     virtual Result<domain::Opinion> GetOpinion(domain::OpinionId id) = 0;
     virtual Result<std::vector<domain::Opinion>> ListOpinions(const OpinionFilter& filter) = 0;

@@ -264,6 +264,55 @@ TEST_F(ApiServer, FiltersProblemsBySubtreeStatusSourceCategoryAndTime) {
     EXPECT_TRUE(IsError(Get("/api/v1/problems?cursor=%FF"), 400, "invalid_argument"));
 }
 
+TEST_F(ApiServer, ListsProblemsWithNamesTotalOverdueSortAndOffset) {
+    // Deadlines lie ahead (a new problem's due_at cannot precede its creation); the overdue rule itself
+    // is tested in tests/service/service_test.cpp on records with historical dates.
+    const auto lamps = CategoryId("城乡建设/市政设施/路灯");
+    const auto a = CreateProblem("甲", 4, {{"due_at", "2099-01-01"}, {"category_id", lamps}});
+    const auto b = CreateProblem("乙", 6, {{"due_at", "2098-01-01"}});
+    const auto c = CreateProblem("丙", 4);
+    const auto d = CreateProblem("丁", 5, {{"due_at", "2097-06-01"}});
+    using V = std::vector<std::int64_t>;
+
+    // Names for the list: the owner's name and the category's path, null without a category.
+    auto r = Get("/api/v1/problems?org_id=4&total=true");
+    ASSERT_EQ(r.status, 200) << r.body;
+    json j = r.Json();
+    EXPECT_EQ(Ids(j["items"]), (V{c, b, a}));
+    EXPECT_EQ(j["total"], 3);
+    EXPECT_EQ(j["items"][0]["owner_name"], "长安区");
+    EXPECT_EQ(j["items"][0]["category_path"], nullptr);
+    EXPECT_EQ(j["items"][1]["owner_name"], "建北街道");
+    EXPECT_EQ(j["items"][2]["category_path"], "城乡建设/市政设施/路灯");
+    EXPECT_FALSE(Get("/api/v1/problems?org_id=4").Json().contains("total"));  // only when asked
+
+    auto ids = [&](const std::string& query) {
+        auto res = Get("/api/v1/problems?" + query);
+        EXPECT_EQ(res.status, 200) << query << ": " << res.body;
+        return Ids(res.Json()["items"]);
+    };
+    EXPECT_EQ(ids("overdue=true"), V{});
+    EXPECT_EQ(ids("overdue=false"), (V{d, c, b, a}));
+    // Sort by deadline, missing deadlines last; page a sorted list with offset and total.
+    EXPECT_EQ(ids("sort=due_at"), (V{d, b, a, c}));
+    EXPECT_EQ(ids("sort=-due_at"), (V{a, b, d, c}));
+    EXPECT_EQ(ids("sort=-id"), (V{d, c, b, a}));
+    r = Get("/api/v1/problems?sort=due_at&limit=2&offset=1&total=true");
+    ASSERT_EQ(r.status, 200) << r.body;
+    j = r.Json();
+    EXPECT_EQ(Ids(j["items"]), (V{b, a}));
+    EXPECT_EQ(j["total"], 4);
+    EXPECT_EQ(j["next_cursor"], nullptr);  // a cursor continues only the newest-first order
+    EXPECT_EQ(ids("limit=2&offset=2"), (V{b, a}));
+    EXPECT_EQ(Get("/api/v1/problems?org_id=3&total=true&limit=1").Json()["total"], 4);
+
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?sort=title"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?offset=-1"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?offset=1000001"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?overdue=maybe"), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?sort=due_at&cursor=c1"), 400, "invalid_argument"));
+}
+
 TEST_F(ApiServer, PatchNeedsTheCurrentVersionAndBumpsIt) {
     const auto id = CreateProblem("初稿", 4);
     const std::string target = "/api/v1/problems/" + std::to_string(id);

@@ -9,10 +9,17 @@
 // API token of the same user, for the figures this script checks the UI against;
 // scripts/test makes both). Logs in (after a wrong password), opens the dashboard,
 // walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
-// clicks the category chart through to the problem list, opens a problem and
-// its timeline, opens an opinion, switches to English, logs out. Fails on any
-// Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp).
-// Optional: E2E_ORG_ID picks the org to test.
+// clicks the category chart through to the problem list (names, total, page 2), opens a
+// problem and its timeline, opens an opinion. Then on the real sample data: 福州市's
+// problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
+// 整改时限 sort, an imported case's timeline; a new problem carried through plan, start,
+// a refused submit (the server's message shown), a progress report with an uploaded
+// file, submit, a return with its reason, a new report and resubmission, accept and
+// close; A市's opinions inbox: accept as a new problem, decline,
+// reply. Switches to English, logs out. Fails on any page error, unexpected failed API
+// call or Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp),
+// one per failed step too. Optional: E2E_ORG_ID picks the org to test; E2E_ONLY=fuzhou
+// runs only the 福州市, workflow and inbox steps (on a fresh database: they change it).
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
 import { createRequire } from 'node:module'
@@ -35,6 +42,7 @@ const PASSWORD = process.env.E2E_PASSWORD || ''
 const TOKEN = process.env.E2E_TOKEN || ''
 
 let passed = 0
+let currentPage = null // for a screenshot when a step fails
 let failed = 0
 const screenshots = []
 
@@ -48,6 +56,11 @@ async function step(name, fn) {
   } catch (e) {
     failed++
     console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
+    if (currentPage) {
+      const file = path.join(OUT, `rectify-failed-${failed}.png`)
+      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {})
+      console.log(`     screenshot of the failure: ${file}`)
+    }
     return false
   }
 }
@@ -134,6 +147,335 @@ async function waitRows(page, testid, n) {
   )
 }
 
+async function waitText(page, testid, want) {
+  await page.waitForFunction(
+    ({ testid, want }) => document.querySelector(`[data-testid="${testid}"]`)?.innerText.trim() === want,
+    { testid, want },
+    { timeout: TIMEOUT },
+  ).catch(async (e) => {
+    const got = await page.locator(`[data-testid="${testid}"]`).first().innerText().catch(() => '(missing)')
+    throw new Error(`${testid}: expected "${want}", got "${got}" (${e.message.split('\n')[0]})`)
+  })
+}
+
+async function waitFirstRow(page, testid, id) {
+  await page.waitForFunction(
+    ({ testid, id }) =>
+      document.querySelector(`[data-testid="${testid}"] .el-table__body tr.el-table__row td`)?.innerText.trim() === String(id) &&
+      !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
+    { testid, id },
+    { timeout: TIMEOUT },
+  )
+}
+
+async function waitCount(page, selector, n) {
+  await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length === n, { selector, n }, { timeout: TIMEOUT })
+    .catch(async (e) => {
+      const got = await page.$$eval(selector, (els) => els.length)
+      throw new Error(`${selector}: expected ${n}, got ${got} (${e.message.split('\n')[0]})`)
+    })
+}
+
+// Refusals the test provokes on purpose: {status, path} each expected once.
+const expectedRefusals = []
+
+// The real sample data: 福州市 (org 16 after scripts/load-sample-data) holds the 835 closed problems of
+// the Fuzhou 12345 river complaints file, by district.
+const FUZHOU = { id: 16, name: '福州市', problems: 835 }
+const DISTRICTS = { 仓山区: 511, 晋安区: 156, 台江区: 122, 鼓楼区: 41, 马尾区: 5 }
+
+async function selectOption(page, testid, text) {
+  await page.locator(`[data-testid="${testid}"]`).click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+}
+
+// The text field of an el-input / el-date-picker (its data-testid lands on the <input> or <textarea>).
+function field(scope, testid) {
+  const t = `[data-testid="${testid}"]`
+  return scope.locator(`input${t}, textarea${t}, ${t} input, ${t} textarea`).first()
+}
+
+async function dialog(page, testid) {
+  const d = page.locator(`.el-dialog[data-testid="${testid}"]`)
+  await d.waitFor()
+  return d
+}
+
+async function taskStatus(page, taskId, want) {
+  await page.waitForFunction(
+    ({ taskId, want }) =>
+      document.querySelector(`[data-testid="task-${taskId}"] [data-testid="task-status"]`)?.innerText.trim() === want,
+    { taskId, want },
+    { timeout: TIMEOUT },
+  ).catch(async (e) => {
+    const got = await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-status"]`).innerText().catch(() => '(missing)')
+    throw new Error(`task ${taskId} status: expected ${want}, got ${got} (${e.message.split('\n')[0]})`)
+  })
+}
+
+async function fuzhouSteps(page) {
+  const fz = await api(`/orgs/${FUZHOU.id}`)
+  const kids = (await api(`/orgs/${FUZHOU.id}/children`)).items || []
+  const district = kids.find((k) => k.name === '仓山区')
+
+  await step(`problem list of ${FUZHOU.name}: ${FUZHOU.problems} problems with org and category names`, async () => {
+    assertEq(fz.name, FUZHOU.name, `org ${FUZHOU.id}`)
+    for (const [name, n] of Object.entries(DISTRICTS)) {
+      const k = kids.find((x) => x.name === name)
+      assert(k, `${name} is a child of ${FUZHOU.name}`)
+      assertEq((await api(`/problems?org_id=${k.id}&limit=1&total=true`)).total, n, `problems of ${name}`)
+    }
+    const list = await api(`/problems?org_id=${FUZHOU.id}&limit=50&total=true`)
+    assertEq(list.total, FUZHOU.problems, 'API total')
+    await page.goto(`${BASE}/orgs/${FUZHOU.id}/problems`)
+    await waitText(page, 'problem-count', `共 ${count(FUZHOU.problems)} 条`)
+    await waitRows(page, 'problem-table', 50)
+    const rows = await tableRows(page, 'problem-table')
+    assertEq(rows[0][0], String(list.items[0].id), 'first row')
+    assertEq(rows[0][4], list.items[0].category_path, 'category path shown, not an id')
+    assertEq(rows[0][5], list.items[0].owner_name, 'owner name shown, not an id')
+    assert(!/^#\d+$/.test(rows[0][5]), 'owner is a name')
+  })
+
+  await step(`choosing ${district?.name} in the org tree keeps the list and shows its ${DISTRICTS['仓山区']} problems`, async () => {
+    const tree = page.locator('[data-testid="org-tree"]')
+    await tree.getByText(district.name, { exact: true }).click()
+    await page.waitForURL(`**/orgs/${district.id}/problems`)
+    await waitText(page, 'problem-count', `共 ${DISTRICTS['仓山区']} 条`)
+    const crumb = await page.locator('[data-testid="breadcrumb"]').innerText()
+    assert(crumb.includes(FUZHOU.name) && crumb.includes(district.name), `breadcrumb: ${crumb}`)
+    const list = await api(`/problems?org_id=${district.id}&limit=50`)
+    await waitFirstRow(page, 'problem-table', list.items[0].id)
+    const owners = new Set((await tableRows(page, 'problem-table')).map((r) => r[5]))
+    assertEq([...owners].join(), [...new Set(list.items.map((p) => p.owner_name))].join(), 'owners of the rows')
+  })
+
+  let sorted
+  await step('filter 超期 and sort by 整改时限 equal the API', async () => {
+    const overdue = await api(`/problems?org_id=${district.id}&overdue=true&limit=50&total=true`)
+    await selectOption(page, 'filter-overdue', '已超期')
+    await page.waitForURL(/overdue=true/)
+    await waitText(page, 'problem-count', `共 ${count(overdue.total)} 条`)
+    sorted = await api(`/problems?org_id=${district.id}&overdue=true&sort=due_at&limit=50`)
+    await page.locator('[data-testid="problem-table"] th', { hasText: '整改时限' }).locator('.cell').click()
+    await page.waitForURL(/sort=due_at/)
+    if (sorted.items.length) await waitFirstRow(page, 'problem-table', sorted.items[0].id)
+    console.log(`     screenshot: ${await shot(page, 'problems-fuzhou-filtered')}`)
+  })
+
+  if (sorted?.items.length) {
+    await step('a filtered problem opens with its full timeline, imported dates marked 历史', async () => {
+      const first = sorted.items[0]
+      const timeline = (await api(`/problems/${first.id}/timeline`)).items
+      await page.locator('[data-testid="problem-table"] .el-table__body tr.el-table__row').first().click()
+      await page.waitForURL(`**/orgs/${district.id}/problems/${first.id}`)
+      await waitCount(page, '[data-testid="problem-timeline"] .el-timeline-item', timeline.length)
+      const historical = timeline.filter((e) => e.historical).length
+      assert(historical > 0, 'an imported case has historical entries')
+      const text = await page.locator('[data-testid="problem-timeline"]').innerText()
+      assertEq((text.match(/历史/g) || []).length, historical, '历史 tags')
+      assert(text.includes('登记') && text.includes('办结'), 'registered and closed dates shown')
+      // A closed problem offers reopening, and no planning.
+      await page.locator('[data-testid="action-reopen"]').waitFor()
+      assertEq(await page.locator('[data-testid="action-plan"]').count(), 0, 'no 制定整改措施 on a closed problem')
+    })
+  }
+
+  // ---- a problem carried through its life in the browser
+  const title = `河道垃圾清理（e2e ${new Date().toISOString().slice(0, 19)}）`
+  let problemId
+  let taskId
+  await step('登记问题: a new problem of 福州市 opens with status 已登记', async () => {
+    await page.goto(`${BASE}/orgs/${FUZHOU.id}/problems`)
+    await page.locator('[data-testid="new-problem"]').click()
+    const d = await dialog(page, 'new-problem-dialog')
+    await field(d, 'np-title').fill(title)
+    await field(d, 'np-description').fill('闽江沿岸垃圾堆积，群众多次反映。')
+    await d.locator('[data-testid="np-save"]').click()
+    await page.waitForURL(/\/orgs\/16\/problems\/\d+$/)
+    problemId = Number(page.url().match(/problems\/(\d+)$/)[1])
+    await waitText(page, 'problem-title', title)
+    await waitText(page, 'problem-status', '已登记')
+    const p = await api(`/problems/${problemId}`)
+    assertEq(p.owner_org_id, FUZHOU.id, 'owner')
+    assertEq(p.status, 'registered', 'API status')
+  })
+
+  await step('制定整改措施: a planned task shows 待整改, the problem 已制定措施', async () => {
+    await page.locator('[data-testid="action-plan"]').click()
+    const d = await dialog(page, 'plan-dialog')
+    await field(d, 'plan-title').fill('组织清理闽江沿岸垃圾')
+    await field(d, 'plan-person').fill('王五')
+    const due = field(d, 'plan-due')
+    await due.fill('2030-12-31')
+    await due.press('Enter')
+    await d.locator('[data-testid="plan-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    const tasks = (await api(`/problems/${problemId}/tasks`)).items
+    assertEq(tasks.length, 1, 'one task')
+    taskId = tasks[0].id
+    assertEq(tasks[0].due_at?.slice(0, 10), '2030-12-31', 'deadline')
+    await taskStatus(page, taskId, '待整改')
+    await waitText(page, 'problem-status', '已制定措施')
+  })
+
+  await step('开始整改, then 申请销号 without a report: the server refuses and the UI shows its message', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-start"]`).click()
+    await taskStatus(page, taskId, '整改中')
+    await waitText(page, 'problem-status', '整改中')
+    expectedRefusals.push({ status: 409, path: `/api/v1/tasks/${taskId}/submit` })
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-submit"]`).click()
+    await page.locator('[data-testid="action-error"]').waitFor()
+    const shown = await page.locator('[data-testid="action-error"]').innerText()
+    const res = await fetch(`${BASE}/api/v1/tasks/${taskId}/submit`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } })
+    const body = await res.json()
+    assertEq(res.status, 409, 'submit without a report')
+    assert(shown.includes(body.error.message), `the server's message "${body.error.message}" shown: "${shown}"`)
+    await taskStatus(page, taskId, '整改中')
+  })
+
+  await step('报送进展 with an evidence file: the report, its file and 100% are shown', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-report"]`).click()
+    const d = await dialog(page, 'report-dialog')
+    await field(d, 'report-text').fill('已组织清理，沿岸垃圾全部清运。')
+    await d.locator('[data-testid="report-percent"] .el-input-number input').fill('100')
+    await d.locator('[data-testid="report-percent"] .el-input-number input').press('Tab')
+    await d.locator('[data-testid="report-files"]').setInputFiles({
+      name: '清理记录.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('2030-01-05 清运垃圾 3 车\n', 'utf8'),
+    })
+    await d.locator('[data-testid="report-file-list"]').getByText('清理记录.txt').waitFor()
+    await d.locator('[data-testid="report-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    const card = page.locator(`[data-testid="task-${taskId}"]`)
+    await card.locator('[data-testid="report-entry"]').first().waitFor()
+    const link = card.locator('[data-testid="evidence-link"]', { hasText: '清理记录.txt' })
+    await link.waitFor()
+    const reports = (await api(`/tasks/${taskId}/reports`)).items
+    assertEq(reports.length, 1, 'one report')
+    assertEq(reports[0].percent, 100, 'percent')
+    assertEq(reports[0].evidence_ids.length, 1, 'the report names its file')
+    // The link downloads the file with the session cookie.
+    const href = await link.getAttribute('href')
+    const got = await page.evaluate(async (u) => (await fetch(u)).text(), href)
+    assertEq(got, '2030-01-05 清运垃圾 3 车\n', 'evidence content')
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="task-${id}"] [data-testid="task-progress"]`)?.innerText.includes('100%'),
+      taskId,
+    )
+  })
+
+  await step('申请销号: the task shows 已申请销号 and the problem 待验收', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-submit"]`).click()
+    await taskStatus(page, taskId, '已申请销号')
+    await waitText(page, 'problem-status', '待验收')
+    assertEq((await api(`/problems/${problemId}`)).status, 'pending_verification', 'API status')
+  })
+
+  await step('退回 with a reason: the task shows 已退回 and the reason, the problem 整改中; reported again and resubmitted', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-return"]`).click()
+    const d = await dialog(page, 'return-dialog')
+    await field(d, 'return-text').fill('请补充清理后的现场照片')
+    await d.locator('[data-testid="return-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await taskStatus(page, taskId, '已退回')
+    await waitText(page, 'problem-status', '整改中')
+    await page.locator(`[data-testid="task-${taskId}"]`).getByText('请补充清理后的现场照片').waitFor()
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-report"]`).click()
+    const r = await dialog(page, 'report-dialog')
+    await field(r, 'report-text').fill('已补充现场照片。')
+    await r.locator('[data-testid="report-save"]').click()
+    await r.waitFor({ state: 'hidden' })
+    await taskStatus(page, taskId, '整改中')
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-submit"]`).click()
+    await taskStatus(page, taskId, '已申请销号')
+    await waitText(page, 'problem-status', '待验收')
+  })
+
+  await step('验收通过 by the level above, then 销号: the problem shows 已销号 and its timeline the steps', async () => {
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-accept"]`).click()
+    const d = await dialog(page, 'accept-dialog')
+    await field(d, 'accept-text').fill('现场核查属实')
+    await d.locator('[data-testid="accept-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await taskStatus(page, taskId, '已验收')
+    await page.locator('[data-testid="action-close"]').click()
+    await waitText(page, 'problem-status', '已销号')
+    const timeline = (await api(`/problems/${problemId}/timeline`)).items
+    assertEq(
+      timeline.filter((e) => ['create', 'start', 'report', 'attach_evidence', 'submit', 'accept', 'close'].includes(e.action)).length >= 7,
+      true,
+      `timeline actions: ${timeline.map((e) => e.action).join(',')}`,
+    )
+    await waitCount(page, '[data-testid="problem-timeline"] .el-timeline-item', timeline.length)
+    for (const a of ['submit', 'accept', 'close']) {
+      assert(await page.locator(`[data-testid="problem-timeline"] .el-timeline-item[data-action="${a}"]`).count(), `timeline shows ${a}`)
+    }
+    console.log(`     screenshot: ${await shot(page, 'problem-workflow')}`)
+  })
+}
+
+// The opinions inbox of A市 (the masked city of the 问政 messages, all received with their replies):
+// accept one as a new problem, decline another with a reason, reply to a third.
+async function opinionSteps(page) {
+  const city = ((await api('/orgs?q=A市')).items || []).find((o) => o.name === 'A市')
+  if (!city) return
+  const inbox = await api(`/opinions?org_id=${city.id}&status=received&limit=50`)
+  if (inbox.items.length < 3) return
+  const [first, second, third] = inbox.items
+
+  await step(`opinions inbox of A市: 待处理 lists the received opinions`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions`)
+    await page.locator('[data-testid="opinion-inbox"]').click()
+    await page.waitForURL(/status=received/)
+    await waitRows(page, 'opinion-table', inbox.items.length)
+    await waitFirstRow(page, 'opinion-table', first.id)
+  })
+
+  await step(`受理 opinion #${first.id} as a new problem: 已受理, linked to the new problem`, async () => {
+    await page.locator('[data-testid="opinion-table"] .el-table__body tr.el-table__row').first().click()
+    await page.waitForURL(`**/orgs/${city.id}/opinions/${first.id}`)
+    await page.locator('[data-testid="opinion-accept"]').click()
+    const d = await dialog(page, 'accept-dialog')
+    await d.locator('[data-testid="accept-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-status', '已受理')
+    const op = await api(`/opinions/${first.id}`)
+    assertEq(op.status, 'accepted', 'API status')
+    assert(op.problem_id, 'linked to a problem')
+    const problem = await api(`/problems/${op.problem_id}`)
+    assertEq(problem.title, first.title, 'the new problem takes the opinion title')
+    await page.locator('[data-testid="opinion-detail"]').getByText(`#${op.problem_id}`).waitFor()
+    assertEq(await page.locator('[data-testid="opinion-accept"]').count(), 0, 'no 受理 once accepted')
+  })
+
+  await step(`不予受理 opinion #${second.id} with a reason`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions/${second.id}`)
+    await page.locator('[data-testid="opinion-decline"]').click()
+    const d = await dialog(page, 'decline-dialog')
+    await field(d, 'decline-text').fill('不属于本单位职责范围')
+    await d.locator('[data-testid="decline-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-status', '不予受理')
+    const op = await api(`/opinions/${second.id}`)
+    assertEq(`${op.status} ${op.status_reason}`, 'declined 不属于本单位职责范围', 'API status and reason')
+  })
+
+  await step(`答复 opinion #${third.id}: the new reply is shown`, async () => {
+    await page.goto(`${BASE}/orgs/${city.id}/opinions/${third.id}`)
+    await page.locator('[data-testid="opinion-reply-action"]').click()
+    const d = await dialog(page, 'reply-dialog')
+    const text = `您好，您反映的问题已转交相关部门办理。（e2e ${Date.now()}）`
+    await field(d, 'reply-text').fill(text)
+    await d.locator('[data-testid="reply-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'opinion-reply', text)
+    assertEq((await api(`/opinions/${third.id}`)).reply_text, text, 'API reply')
+    console.log(`     screenshot: ${await shot(page, 'opinion-replied')}`)
+  })
+}
+
 async function main() {
   console.log(`rectify e2e against ${BASE}`)
   if (!USER || !PASSWORD || !TOKEN) throw new Error('set E2E_USER, E2E_PASSWORD and E2E_TOKEN (scripts/test does)')
@@ -148,7 +490,7 @@ async function main() {
     const best = [...rootChildren].sort((a, b) => b.problems - a.problems || b.opinions - a.opinions)[0]
     target = best ? best.org : root
   }
-  const stats = await api(`/orgs/${target.id}/stats`)
+  let stats = await api(`/orgs/${target.id}/stats`)
   const ancestors = (await api(`/orgs/${target.id}/ancestors`)).items || []
   const targetChildren = (await api(`/orgs/${target.id}/children`)).items || []
   console.log(`org under test: ${target.name} (id ${target.id}): ${stats.problems} problems, ${stats.opinions} opinions`)
@@ -173,12 +515,16 @@ async function main() {
   })
   const page = context.pages()[0] || (await context.newPage())
   page.setDefaultTimeout(TIMEOUT)
+  currentPage = page
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
   page.on('response', (r) => {
     // 401 from /session is expected: asking who we are before logging in, and the wrong password.
     if (r.url().includes('/api/') && r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/v1/session'))) {
-      pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
+      // A refusal the test provokes on purpose (to see the UI show the server's message) is expected once.
+      const i = expectedRefusals.findIndex((x) => x.status === r.status() && r.url().includes(x.path))
+      if (i >= 0) expectedRefusals.splice(i, 1)
+      else pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
     }
   })
   const cspViolations = []
@@ -210,6 +556,13 @@ async function main() {
       const session = cookies.find((c) => c.name === 'rectify_session')
       assert(session && session.httpOnly && session.sameSite === 'Strict', `HttpOnly, SameSite=Strict cookie: ${JSON.stringify(session)}`)
     })
+
+    if (process.env.E2E_ONLY === 'fuzhou') {
+      await fuzhouSteps(page)
+      await opinionSteps(page)
+      assert(pageErrors.length === 0, pageErrors.join('; '))
+      return
+    }
 
     await step('the web UI is served with its Content-Security-Policy', async () => {
       const res = await fetch(`${BASE}/orgs/1/dashboard`)
@@ -354,45 +707,37 @@ async function main() {
       },
     )
 
-    const list = await api(`/problems?${listQuery}`)
-    await step(`problem list shows what GET /problems?${listQuery} returns`, async () => {
+    const list = await api(`/problems?${listQuery}&total=true`)
+    await step(`problem list shows what GET /problems?${listQuery} returns, with names and the total`, async () => {
       await page.locator('[data-testid="problem-table"]').waitFor()
       await waitRows(page, 'problem-table', list.items.length)
       const rows = await tableRows(page, 'problem-table')
       if (list.items.length) {
         assertEq(rows[0][0], String(list.items[0].id), 'first row id')
         assert(rows[0][1].length > 0, 'first row has a title')
-        const cid = list.items[0].category_id
-        if (cid !== null && cid !== undefined) {
-          const cats = (await api('/categories')).items || []
-          const cat = cats.find((c) => c.id === cid)
-          if (cat) {
-            await page.waitForFunction(
-              (want) =>
-                document.querySelector('[data-testid="problem-table"] .el-table__body tr.el-table__row td:nth-child(5)')
-                  ?.innerText.trim() === want,
-              cat.path,
-            )
-          }
-        }
+        assertEq(rows[0][4], list.items[0].category_path ?? '未分类', 'first row category path')
+        assertEq(rows[0][5], list.items[0].owner_name, 'first row owner name')
       }
-      const more = await page.locator('[data-testid="load-more"]').count()
-      assertEq(more > 0, list.next_cursor !== null && list.next_cursor !== undefined, '加载更多 shown iff next_cursor')
+      await waitText(page, 'problem-count', `共 ${count(list.total)} 条`)
       console.log(`     screenshot: ${await shot(page, 'problems')}`)
     })
 
-    if (list.next_cursor) {
-      await step('加载更多 appends the next page', async () => {
-        const next = await api(`/problems?${listQuery}&cursor=${encodeURIComponent(list.next_cursor)}`)
-        await page.locator('[data-testid="load-more"]').click()
-        await waitRows(page, 'problem-table', list.items.length + next.items.length)
+    if (list.total > list.items.length) {
+      await step('page 2 of the pager shows the next rows', async () => {
+        const next = await api(`/problems?${listQuery}&offset=${list.items.length}`)
+        await page.locator('[data-testid="problem-pager"] .el-pager li', { hasText: /^2$/ }).click()
+        await page.waitForURL(/[?&]page=2/)
+        await waitFirstRow(page, 'problem-table', next.items[0].id)
+        await waitRows(page, 'problem-table', next.items.length)
+        await page.goBack()
+        await waitFirstRow(page, 'problem-table', list.items[0].id)
       })
     }
 
     if (list.items.length) {
       const first = list.items[0]
-      await step(`problem #${first.id} detail shows its fields and timeline`, async () => {
-        const [detail, events] = await Promise.all([api(`/problems/${first.id}`), api(`/problems/${first.id}/events`)])
+      await step(`problem #${first.id} detail shows its fields and its full timeline`, async () => {
+        const [detail, timeline] = await Promise.all([api(`/problems/${first.id}`), api(`/problems/${first.id}/timeline`)])
         await page.locator('[data-testid="problem-table"] .el-table__body tr.el-table__row').first().click()
         await page.waitForURL(`**/orgs/${target.id}/problems/${first.id}`)
         await page.locator('[data-testid="problem-title"]').waitFor()
@@ -400,11 +745,8 @@ async function main() {
         const body = await page.locator('[data-testid="problem-detail"]').innerText()
         assert(body.includes(detail.owner.name), `owner ${detail.owner.name} shown`)
         if (detail.category) assert(body.includes(detail.category.path), `category ${detail.category.path} shown`)
-        assert(events.items.length > 0, 'the API has events for the problem')
-        await page.waitForFunction(
-          (n) => document.querySelectorAll('[data-testid="problem-timeline"] .el-timeline-item').length === n,
-          events.items.length,
-        )
+        assert(timeline.items.length > 0, 'the API has a timeline for the problem')
+        await waitCount(page, '[data-testid="problem-timeline"] .el-timeline-item', timeline.items.length)
         console.log(`     screenshot: ${await shot(page, 'problem-detail')}`)
       })
     }
@@ -430,6 +772,12 @@ async function main() {
         console.log(`     screenshot: ${await shot(page, 'opinion-detail')}`)
       })
     }
+
+    // 福州市 and a problem carried through its life; then back to the org under test.
+    await fuzhouSteps(page)
+    await opinionSteps(page)
+    stats = await api(`/orgs/${target.id}/stats`) // the new problem may count here too
+    await page.goto(`${BASE}/orgs/${target.id}/dashboard`)
 
     await step('switching to English shows English labels', async () => {
       await page.locator('[data-testid="lang-switch"]').getByText('English', { exact: true }).click()

@@ -134,6 +134,74 @@ TEST_F(ServiceTest, PagesCoverEveryProblemOnceNewestFirst) {
     EXPECT_EQ(svc_->ListProblems(root_, q).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Overdue (超期) and the sorted, offset pages with the total, on records with historical dates written
+// straight to the store (as an import would): created 2020-01-01, deadlines and close-outs around it.
+TEST_F(ServiceTest, OverdueSortOffsetAndTotal) {
+    const UnixSeconds day = 86400, t0 = 1577808000;  // 2020-01-01T00:00:00+08:00
+    auto add = [&](const std::string& title, domain::ProblemStatus status, std::optional<UnixSeconds> due,
+                   std::optional<UnixSeconds> closed) {
+        domain::Problem p;
+        p.title = title;
+        p.owner_org_id = city_a_.id;
+        p.status = status;
+        p.created_at = t0;
+        p.updated_at = t0;
+        p.due_at = due;
+        p.closed_at = closed;
+        EXPECT_OK(svc_->store().Write([&](store::WriteTx& tx) { return tx.InsertProblem(p); }));
+        return p.id;
+    };
+    using S = domain::ProblemStatus;
+    const auto open_late = add("open, deadline passed", S::kInProgress, t0 + 10 * day, std::nullopt);
+    const auto closed_late = add("closed after the deadline", S::kClosed, t0 + 10 * day, t0 + 20 * day);
+    const auto closed_on_time = add("closed on the deadline", S::kClosed, t0 + 10 * day, t0 + 10 * day);
+    const auto no_deadline = add("no deadline", S::kRegistered, std::nullopt, std::nullopt);
+    const auto invalid = add("invalid", S::kInvalid, t0 + 5 * day, std::nullopt);
+    const auto open_ahead = add("deadline ahead", S::kPlanned, NowSeconds() + 30 * day, std::nullopt);
+    using V = std::vector<domain::ProblemId>;
+    auto ids = [&](ProblemQuery q) {
+        auto page = svc_->ListProblems(root_, q);
+        EXPECT_OK(page);
+        V out;
+        if (page.ok()) {
+            for (const auto& p : page->items) out.push_back(p.id);
+        }
+        return out;
+    };
+    ProblemQuery q;
+    q.overdue = true;
+    EXPECT_EQ(ids(q), (V{closed_late, open_late}));
+    q.overdue = false;
+    EXPECT_EQ(ids(q), (V{open_ahead, invalid, no_deadline, closed_on_time}));
+    q.overdue.reset();
+    q.order = store::ProblemOrder::kDueAsc;  // ties newest first, no deadline last
+    EXPECT_EQ(ids(q), (V{invalid, closed_on_time, closed_late, open_late, open_ahead, no_deadline}));
+    q.order = store::ProblemOrder::kClosedDesc;
+    EXPECT_EQ(ids(q), (V{closed_late, closed_on_time, open_ahead, invalid, no_deadline, open_late}));
+    q.order = store::ProblemOrder::kDueAsc;
+    q.offset = 2;
+    q.limit = 3;
+    q.with_total = true;
+    auto page = svc_->ListProblems(root_, q);
+    ASSERT_OK(page);
+    EXPECT_EQ(page->items.size(), 3u);
+    EXPECT_EQ(page->items[0].id, closed_late);
+    EXPECT_EQ(page->total, 6);
+    EXPECT_FALSE(page->next_cursor);  // a sorted list pages with offset
+    q.cursor = "c1";
+    EXPECT_EQ(svc_->ListProblems(root_, q).status().code(), StatusCode::kInvalidArgument);
+    q.cursor.reset();
+    q.offset = -1;
+    EXPECT_EQ(svc_->ListProblems(root_, q).status().code(), StatusCode::kInvalidArgument);
+    // Without with_total there is no total; the count follows the filters.
+    ProblemQuery plain;
+    EXPECT_FALSE(svc_->ListProblems(root_, plain)->total);
+    plain.overdue = true;
+    plain.with_total = true;
+    plain.limit = 1;
+    EXPECT_EQ(svc_->ListProblems(root_, plain)->total, 2);
+}
+
 TEST_F(ServiceTest, CategoryFilterIncludesDescendants) {
     ProblemDraft d;
     d.title = "水";

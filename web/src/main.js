@@ -37,6 +37,15 @@ import {
   ElTimelineItem,
   ElTooltip,
   ElTree,
+  ElCollapse,
+  ElCollapseItem,
+  ElDialog,
+  ElPagination,
+  ElProgress,
+  ElResult,
+  ElSlider,
+  ElCheckbox,
+  ElInputNumber,
 } from 'element-plus'
 import 'element-plus/dist/index.css'
 import App from './App.vue'
@@ -83,6 +92,15 @@ for (const c of [
   ElTimelineItem,
   ElTooltip,
   ElTree,
+  ElCollapse,
+  ElCollapseItem,
+  ElDialog,
+  ElPagination,
+  ElProgress,
+  ElResult,
+  ElSlider,
+  ElCheckbox,
+  ElInputNumber,
 ]) {
   // Registered by name: sub-components (ElRadioButton, ElMenuItem, ...) have a
   // no-op install(), so app.use() would not register them.

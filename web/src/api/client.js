@@ -39,16 +39,18 @@ export function setUnauthorizedHandler(fn) {
  * One API call. `body` is sent as JSON. The session cookie goes along (same origin); unsafe methods
  * carry X-CSRF-Token. A 401 calls the unauthorized handler unless `quiet401`.
  */
-export async function apiRequest(method, path, { query, body, signal, quiet401 = false } = {}) {
+export async function apiRequest(method, path, { query, body, raw, contentType, ifMatch, signal, quiet401 = false } = {}) {
   const headers = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (raw !== undefined) headers['Content-Type'] = contentType || 'application/octet-stream'
+  if (ifMatch !== undefined && ifMatch !== null) headers['If-Match'] = `"${ifMatch}"`
   if (isUnsafeMethod(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
   let res
   try {
     res = await fetch(buildUrl(path, query), {
       method,
       headers,
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined,
       credentials: 'same-origin',
       signal,
     })
@@ -69,6 +71,10 @@ export async function apiRequest(method, path, { query, body, signal, quiet401 =
     throw new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`)
   }
   return parsed
+}
+
+export function apiPost(path, body, opts = {}) {
+  return apiRequest('POST', path, { body: body === undefined ? {} : body, ...opts })
 }
 
 export function apiGet(path, query, { signal } = {}) {
@@ -108,6 +114,31 @@ export const api = {
   problems: (query) => apiGet('/problems', query),
   problem: (id) => apiGet(`/problems/${id}`),
   problemEvents: (id) => apiGet(`/problems/${id}/events`),
+  problemTimeline: (id) => apiGet(`/problems/${id}/timeline`),
+  createProblem: (body) => apiPost('/problems', body),
+  problemTasks: (id) => apiGet(`/problems/${id}/tasks`),
+  createTask: (problemId, body, version) => apiPost(`/problems/${problemId}/tasks`, body, { ifMatch: version }),
+  closeProblem: (id, version) => apiPost(`/problems/${id}/close`, {}, { ifMatch: version }),
+  reopenProblem: (id, cause, reason) => apiPost(`/problems/${id}/reopen`, { cause, reason }),
+  task: (id) => apiGet(`/tasks/${id}`),
+  taskReports: (id) => apiGet(`/tasks/${id}/reports`),
+  taskEvidence: (id) => apiGet(`/tasks/${id}/evidence`),
+  startTask: (id, version) => apiPost(`/tasks/${id}/start`, {}, { ifMatch: version }),
+  reportTask: (id, text, percent, evidenceIds) =>
+    apiPost(`/tasks/${id}/reports`, { text, percent, evidence_ids: evidenceIds || [] }),
+  uploadEvidence: (id, file) =>
+    apiRequest('POST', `/tasks/${id}/evidence`, {
+      query: { filename: file.name },
+      raw: file,
+      contentType: file.type || 'application/octet-stream',
+    }),
+  submitTask: (id, version) => apiPost(`/tasks/${id}/submit`, {}, { ifMatch: version }),
+  acceptTask: (id, comment) => apiPost(`/tasks/${id}/accept`, comment ? { comment } : {}),
+  returnTask: (id, reason) => apiPost(`/tasks/${id}/return`, { reason }),
+  acceptOpinion: (id, body) => apiPost(`/opinions/${id}/accept`, body),
+  declineOpinion: (id, reason) => apiPost(`/opinions/${id}/decline`, { reason }),
+  duplicateOpinion: (id, body) => apiPost(`/opinions/${id}/duplicate`, body),
+  replyOpinion: (id, text) => apiPost(`/opinions/${id}/reply`, { text }),
   opinions: (query) => apiGet('/opinions', query),
   opinion: (id) => apiGet(`/opinions/${id}`),
   opinionEvents: (id) => apiGet(`/opinions/${id}/events`),

@@ -81,7 +81,20 @@ export function nextDay(ymd) {
  * empty values, joins status lists with commas. `createdTo` is the last day
  * shown (inclusive); the API's created_to is exclusive, so it gets the next day.
  */
-export function problemQuery({ orgId, status, source, categoryId, createdFrom, createdTo, cursor, limit = 50 }) {
+export function problemQuery({
+  orgId,
+  status,
+  source,
+  categoryId,
+  createdFrom,
+  createdTo,
+  overdue,
+  sort,
+  page,
+  pageSize,
+  cursor,
+  limit = 50,
+}) {
   const q = {}
   if (orgId) q.org_id = String(orgId)
   const st = Array.isArray(status) ? status.filter(Boolean) : status ? [status] : []
@@ -90,9 +103,37 @@ export function problemQuery({ orgId, status, source, categoryId, createdFrom, c
   if (categoryId !== null && categoryId !== undefined && categoryId !== '') q.category_id = String(categoryId)
   if (createdFrom) q.created_from = createdFrom
   if (createdTo) q.created_to = nextDay(createdTo) || createdTo
+  if (overdue === true || overdue === 'true') q.overdue = 'true'
+  if (overdue === false || overdue === 'false') q.overdue = 'false'
+  if (sort && sort !== '-id') q.sort = sort
+  if (page) {
+    // Page numbers (1-based) of pageSize rows, with the total count of every match.
+    const size = Number(pageSize) || Number(limit) || 50
+    const n = Math.max(1, Number(page) || 1)
+    if (n > 1) q.offset = String((n - 1) * size)
+    q.limit = String(size)
+    q.total = 'true'
+    return q
+  }
   if (cursor) q.cursor = cursor
   if (limit) q.limit = String(limit)
   return q
+}
+
+/**
+ * The API's sort parameter from an el-table sort-change ({prop, order: 'ascending' | 'descending' |
+ * null}); the columns the server sorts by are created_at, due_at and closed_at. No order: newest first.
+ */
+export function sortParam({ prop, order } = {}) {
+  if (!order || !['created_at', 'due_at', 'closed_at'].includes(prop)) return ''
+  return order === 'descending' ? `-${prop}` : prop
+}
+
+/** The el-table default-sort of a sort parameter ("-due_at" -> {prop: 'due_at', order: 'descending'}). */
+export function tableSortOf(sort) {
+  const m = /^(-?)(created_at|due_at|closed_at)$/.exec(String(sort || ''))
+  if (!m) return undefined
+  return { prop: m[2], order: m[1] ? 'descending' : 'ascending' }
 }
 
 /** {a: '1', b: 'x y'} -> "a=1&b=x+y" (URLSearchParams order = key order). */

@@ -8,6 +8,8 @@ import {
   formatRate,
   nextDay,
   problemQuery,
+  sortParam,
+  tableSortOf,
   toQueryString,
 } from './format.js'
 
@@ -102,5 +104,36 @@ describe('nextDay', () => {
     expect(nextDay('2024-12-31')).toBe('2025-01-01')
     expect(nextDay('')).toBe('')
     expect(nextDay('2024-1-5')).toBe('')
+  })
+})
+
+describe('problemQuery with pages, sort and overdue', () => {
+  it('turns page numbers into offset and asks for the total', () => {
+    expect(problemQuery({ orgId: 16, page: 3, pageSize: 20, sort: '-due_at', overdue: 'true' })).toEqual({
+      org_id: '16',
+      overdue: 'true',
+      sort: '-due_at',
+      offset: '40',
+      limit: '20',
+      total: 'true',
+    })
+    expect(problemQuery({ orgId: 16, page: 1, pageSize: 50, sort: '-id', overdue: '' })).toEqual({
+      org_id: '16',
+      limit: '50',
+      total: 'true',
+    })
+    expect(problemQuery({ overdue: false, page: 2 }).overdue).toBe('false')
+  })
+})
+
+describe('table sort <-> sort parameter', () => {
+  it('maps the sortable columns both ways', () => {
+    expect(sortParam({ prop: 'due_at', order: 'ascending' })).toBe('due_at')
+    expect(sortParam({ prop: 'closed_at', order: 'descending' })).toBe('-closed_at')
+    expect(sortParam({ prop: 'due_at', order: null })).toBe('')
+    expect(sortParam({ prop: 'title', order: 'ascending' })).toBe('')
+    expect(tableSortOf('-created_at')).toEqual({ prop: 'created_at', order: 'descending' })
+    expect(tableSortOf('due_at')).toEqual({ prop: 'due_at', order: 'ascending' })
+    expect(tableSortOf('title')).toBe(undefined)
   })
 })
