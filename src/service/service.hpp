@@ -20,6 +20,7 @@
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
+#include "service/ledger.hpp"
 #include "store/blob_store.hpp"
 #include "store/store.hpp"
 
@@ -485,6 +486,13 @@ public:
     // The figures of each child of `org_id` (for rankings), in child id order, consistent with each other
     // (one index snapshot). Errors: as Stats.
     Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
+
+    // ---- the ledger (台账, issue 6; service/ledger.hpp) ----
+    // Writes the problem or task list of the problems `filter` selects (org_id, statuses, category_id,
+    // source, overdue; its paging fields are ignored), newest problem first, to `sink`, reading a page at a
+    // time. The task list has one row per task of each problem's current round. Returns the rows written.
+    // Errors: as ListProblems (kNotFound for an org out of scope), those of the sink.
+    Result<std::int64_t> ExportLedger(const Actor& actor, LedgerList list, const ProblemQuery& filter, LedgerSink& sink);
 
     // The event log of one record (entity "org", "problem" or "opinion"), oldest first; scope-checked
     // through the record. Errors: kNotFound, kInvalidArgument (unknown entity).
