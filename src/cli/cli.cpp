@@ -677,6 +677,8 @@ int Main(int argc, char** argv) {
 
     // ---- workflow (issue 3): task, problem and opinion steps for scripting ----
     AddWorkflowCommands(app, g, run);
+    // ---- linkage (issue 5): problem escalate, escalation ..., task cascade ----
+    detail::AddLinkageCommands(app, g, run);
 
     // ---- version ----
     auto* version = app.add_subcommand("version", "Print the version and the schema version this binary knows.");

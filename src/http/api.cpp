@@ -10,6 +10,7 @@
 #include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
+#include "http/linkage_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -911,6 +912,13 @@ void Api::AddRoutes() {
             std::move(method), pattern,
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
             pattern == "/api/openapi.json" ? Access::kPublic : Access::kAuthenticated);
+    });
+    // ---- linkage (issue 5): src/http/linkage_api.cpp ----
+    AddLinkageRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
+            Access::kAuthenticated);
     });
 }
 

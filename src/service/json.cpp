@@ -19,6 +19,10 @@ nlohmann::json ToJson(const OrgStats& s) {
                                {"path", c.path},
                                {"count", c.count}});
     }
+    nlohmann::json escalated_from = nlohmann::json::array();
+    for (const auto& e : s.escalated_from) {
+        escalated_from.push_back({{"org_id", e.org_id}, {"name", e.name}, {"problems", e.problems}});
+    }
     return {{"org", domain::ToJson(s.org)},
             {"problems", s.problems},
             {"by_status", by_status},
@@ -28,7 +32,8 @@ nlohmann::json ToJson(const OrgStats& s) {
             {"median_days_to_close",
              s.median_days_to_close ? nlohmann::json(*s.median_days_to_close) : nlohmann::json(nullptr)},
             {"opinions", s.opinions},
-            {"opinions_replied", ToJson(s.opinions_replied)}};
+            {"opinions_replied", ToJson(s.opinions_replied)},
+            {"escalated_from", escalated_from}};
 }
 
 nlohmann::json ToJson(const ProblemDetail& d) {
@@ -40,6 +45,11 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     j["progress"] = d.progress ? nlohmann::json(*d.progress) : nlohmann::json(nullptr);
     j["task_count"] = d.task_count;
     j["next_actions"] = domain::NamesJson(domain::AllowedProblemActions(d.problem.status));
+    // ---- linkage (issue 5) ----
+    j["access"] = d.access == ProblemAccess::kFull ? "full" : "part";
+    nlohmann::json escalations = nlohmann::json::array();
+    for (const auto& e : d.escalations) escalations.push_back(domain::ToJson(e));
+    j["escalations"] = std::move(escalations);
     return j;
 }
 

@@ -388,18 +388,35 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
 
 Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId id) {
     auto problem = store_->GetProblem(id);
-    if (!problem.ok() || !InScope(actor, problem->owner_org_id)) {
-        return NotFound("problem " + std::to_string(id) + " does not exist");
-    }
+    if (!problem.ok()) return NotFound("problem " + std::to_string(id) + " does not exist");
+    const ProblemAccess access = AccessToProblem(actor, *problem);  // issue 5: visibility follows the links
+    if (access == ProblemAccess::kNone) return NotFound("problem " + std::to_string(id) + " does not exist");
     ProblemDetail d;
+    d.access = access;
     d.problem = std::move(problem).value();
     ASSIGN_OR_RETURN(d.owner, store_->GetOrg(d.problem.owner_org_id));
     if (d.problem.category_id) {
         ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    if (access == ProblemAccess::kFull) {
+        ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));
+    } else {  // partial access: the summary, and only the opinions in scope
+        std::vector<domain::OpinionId> own;
+        for (domain::OpinionId o : d.opinion_ids) {
+            if (auto op = store_->GetOpinion(o); op.ok() && InScope(actor, op->org_id)) own.push_back(o);
+        }
+        d.opinion_ids = std::move(own);
+    }
     ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(id));
-    d.progress = domain::ProblemProgress(tasks, d.problem.round);
+    {
+        // Cascade children count inside their parent's roll-up, not again on their own (issue 5).
+        std::vector<domain::Task> top;
+        for (const auto& t : tasks) {
+            if (!t.parent_task_id) top.push_back(t);
+        }
+        d.progress = domain::ProblemProgress(top, d.problem.round);
+    }
     d.task_count = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const domain::Task& t) {
         return t.round == d.problem.round && t.status != domain::TaskStatus::kWithdrawn;
     }));
@@ -576,6 +593,12 @@ Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, int ca
     }
     s.opinions = fig.opinions;
     s.opinions_replied = MakeRate(fig.opinions_replied, fig.opinions);
+    ASSIGN_OR_RETURN(auto escalated, store_->EscalatedFrom(s.org.path));
+    for (const auto& [origin, count] : escalated) {
+        EscalatedFromCount c{origin, "", count};
+        if (auto o = store_->GetOrg(origin); o.ok()) c.name = o->name;
+        s.escalated_from.push_back(std::move(c));
+    }
     return s;
 }
 

@@ -14,6 +14,7 @@
 #include "common/status.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
+#include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
@@ -96,6 +97,12 @@ struct OpinionDraft {
 };
 
 // A problem with what it came from.
+// How an actor sees a problem (issue 5, docs/LINKAGE.md#visibility). full: the owner's subtree and its
+// ancestors (scope covers the owner), and the orgs a problem was escalated from (accepted escalations);
+// part: an org with a task of the problem in scope but no full access (a cascade child, a unit below
+// the owner with a task) sees the problem's summary and its own tasks only; none: 404.
+enum class ProblemAccess { kNone, kPart, kFull };
+
 struct ProblemDetail {
     domain::Problem problem;
     domain::Org owner;
@@ -104,6 +111,9 @@ struct ProblemDetail {
     // ---- workflow (issue 3) ----
     std::optional<double> progress;  // domain::ProblemProgress over the current round; nullopt: no task
     int task_count = 0;              // tasks of the current round that are not withdrawn
+    // ---- linkage (issue 5) ----
+    ProblemAccess access = ProblemAccess::kFull;   // how the actor sees it (docs/LINKAGE.md#visibility)
+    std::vector<domain::Escalation> escalations;   // every escalation, oldest first (full access only)
 };
 
 // ---- workflow (issue 3) ----
@@ -239,6 +249,13 @@ struct CategoryCount {
 };
 
 // Figures of one org's whole subtree (GET /api/v1/orgs/{id}/stats).
+// Problems owned in a subtree that came up by escalation from one origin org (issue 5).
+struct EscalatedFromCount {
+    domain::OrgId org_id = 0;
+    std::string name;
+    std::int64_t problems = 0;
+};
+
 struct OrgStats {
     domain::Org org;
     std::int64_t problems = 0;
@@ -249,6 +266,10 @@ struct OrgStats {
     std::optional<double> median_days_to_close;  // days (86,400 s), over closed problems
     std::int64_t opinions = 0;
     Rate opinions_replied;
+    // ---- linkage (issue 5) ----
+    // Of `problems` (each counted once, at its owner: the org that answers it), those that came up by an
+    // accepted escalation, per origin org, ascending by org id.
+    std::vector<EscalatedFromCount> escalated_from;
 };
 
 // What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
@@ -378,6 +399,32 @@ inline constexpr int kMaxAuditPage = 5000;
 namespace detail {
 struct AccountState;
 }
+
+// ---- linkage (issue 5) ----
+
+// POST /api/v1/problems/{id}/escalations: hand the problem to `to_org_id`, an ancestor of its owner.
+struct EscalationDraft {
+    domain::OrgId to_org_id = 0;
+    std::string reason;
+};
+
+// POST /api/v1/tasks/{id}/cascade: one child task per target org below the parent task's org.
+// Children take the parent's title, description, type, lead official and review dates unless
+// title/description are given; `due_at` defaults to the parent's deadline and may not be later.
+struct CascadeDraft {
+    domain::CascadeTargets targets;
+    std::string responsible_person;
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<UnixSeconds> due_at;
+};
+
+// The children of a parent task: the roll-up over all of them and one page of them (ascending id).
+struct ChildTasksPage {
+    domain::CascadeRollup rollup;
+    std::vector<domain::Task> items;
+    std::optional<std::string> next_cursor;
+};
 
 class Service {
 public:
@@ -637,6 +684,49 @@ public:
     // kFailedPrecondition when the finding has a problem already.
     Result<domain::Problem> FindingToProblem(const Actor& actor, domain::MeetingId meeting, domain::FindingId finding,
                                              const FindingProblemDraft& draft);
+
+    // ---- linkage (issue 5): src/service/linkage.cpp, docs/LINKAGE.md ----
+    // How `actor` sees problem `p` (ProblemAccess). Reads the problem's escalations and tasks.
+    ProblemAccess AccessToProblem(const Actor& actor, const domain::Problem& p);
+
+    // 下题上答. A clerk or reviewer over the problem's owner asks `to_org_id` (a strict ancestor of the
+    // owner, domain::CheckEscalationTarget) to own and answer an open problem. One pending escalation
+    // per problem. `problem_version`: If-Match of the problem. Errors: kNotFound (problem not visible),
+    // kAborted (stale version), kInvalidArgument (reason, to_org_id), kPermissionDenied,
+    // kFailedPrecondition (problem not open, or an escalation pending already).
+    Result<domain::Escalation> EscalateProblem(const Actor& actor, domain::ProblemId problem,
+                                               const EscalationDraft& draft,
+                                               std::optional<std::int64_t> problem_version);
+    // Visible when its problem is. Errors: kNotFound.
+    Result<domain::Escalation> GetEscalation(const Actor& actor, domain::EscalationId id);
+    Result<std::vector<domain::Escalation>> ListEscalations(const Actor& actor, domain::ProblemId problem);
+    // A reviewer over the target org: the problem's owner becomes the target in the same transaction
+    // (its tasks stay; the asking org keeps read access). Errors as EscalateProblem, and
+    // kFailedPrecondition when the problem is no longer open.
+    Result<domain::Escalation> AcceptEscalation(const Actor& actor, domain::EscalationId id,
+                                                const std::optional<std::string>& comment,
+                                                std::optional<std::int64_t> version);
+    // A reviewer over the target org says no, with a reason; the owner does not change.
+    Result<domain::Escalation> DeclineEscalation(const Actor& actor, domain::EscalationId id, const std::string& reason,
+                                                 std::optional<std::int64_t> version);
+    // A clerk or reviewer over the asking org takes a pending request back, with a reason.
+    Result<domain::Escalation> WithdrawEscalation(const Actor& actor, domain::EscalationId id,
+                                                  const std::string& reason, std::optional<std::int64_t> version);
+
+    // 上题下答. A clerk or reviewer over the parent task's org issues it to every org below that org the
+    // filter selects (domain::CascadeTargets), one child task each, in one transaction (a few multi-row
+    // statements whatever the number of targets) with one "cascade" event on the parent listing the
+    // child ids. Orgs with an open child of the parent already are skipped. The parent must be pending,
+    // in progress or returned, of an open problem's current round. Errors: kNotFound (parent not in
+    // scope), kAborted (stale parent version), kInvalidArgument naming the JSON path (/targets/...,
+    // /due_at later than the parent's deadline, /responsible_person), kPermissionDenied,
+    // kFailedPrecondition (parent or problem state; every target has a child already).
+    Result<domain::Cascade> CascadeTask(const Actor& actor, domain::TaskId parent, const CascadeDraft& draft,
+                                        std::optional<std::int64_t> parent_version);
+    // The roll-up of a parent's children and one page of them (children visible to the actor).
+    // `limit` 1..1000. Errors: kNotFound (parent not visible), kInvalidArgument (cursor, limit).
+    Result<ChildTasksPage> ListChildTasks(const Actor& actor, domain::TaskId parent,
+                                          const std::optional<std::string>& cursor, int limit);
 
     // Idempotency keys of POST requests (the API's Idempotency-Key). Begin reserves (actor, key) for a
     // request identified by `request_sha256` and returns nullopt, or returns the stored first response
