@@ -148,7 +148,8 @@ TEST_F(LinkageApi, GulouEscalatesToFuzhouWhichAcceptsAndGulouStillReadsItAndTheS
     auto timeline = Get(gulou_token_, P + "/timeline");
     ASSERT_EQ(timeline.status, 200);
     std::vector<std::string> actions;
-    for (const auto& t : timeline.Json()["items"]) {
+    const json entries = timeline.Json()["items"];  // a named copy: a range-for over a temporary's member dangles
+    for (const auto& t : entries) {
         if (t["entity"] == "problem") actions.push_back(t["action"]);
     }
     EXPECT_EQ(actions, (std::vector<std::string>{"create", "escalate", "owner_change", "escalation_accept"}));

@@ -290,5 +290,42 @@ TEST(CascadeChildDeadline, MayShortenButNotPassTheParent) {
     EXPECT_EQ(CheckChildDeadline(child, parent).code(), StatusCode::kInvalidArgument);
 }
 
+
+TEST(JointOwnership, ACoOwnerIsNeitherTheLeadNorTwice) {
+    std::vector<OrgId> co{161, 2180};
+    EXPECT_OK(CheckNewCoOwner(9, 160, co, 2181));
+    Status lead = CheckNewCoOwner(9, 160, co, 160);
+    EXPECT_EQ(lead.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(lead.message(), "org_id: org 160 leads problem 9; a co-owner is another org");
+    Status twice = CheckNewCoOwner(9, 160, co, 2180);
+    EXPECT_EQ(twice.code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(twice.message(), "org_id: org 2180 is a co-owner of problem 9 already");
+}
+
+TEST(JointOwnership, CloseNeedsEveryCoOwnersPartAcceptedInTheCurrentRound) {
+    auto task = [](OrgId org, int round, TaskStatus status) {
+        Task t;
+        t.org_id = org;
+        t.round = round;
+        t.status = status;
+        return t;
+    };
+    const std::vector<OrgId> co{161, 2180};
+    // 台江区 accepted; 仓山区 accepted plus a withdrawn one: complete.
+    std::vector<Task> done{task(160, 1, TaskStatus::kAccepted), task(161, 1, TaskStatus::kAccepted),
+                           task(2180, 1, TaskStatus::kAccepted), task(2180, 1, TaskStatus::kWithdrawn)};
+    EXPECT_OK(CheckJointPartsAccepted(co, done, 1));
+    // 仓山区's only part is still submitted.
+    std::vector<Task> open{task(161, 1, TaskStatus::kAccepted), task(2180, 1, TaskStatus::kSubmitted)};
+    EXPECT_EQ(CheckJointPartsAccepted(co, open, 1).message(),
+              "co-owner org 2180 has 1 task(s) not accepted yet: the problem closes only when every part is accepted");
+    // 仓山区's part was withdrawn, or belongs to an earlier round: no part at all.
+    std::vector<Task> missing{task(161, 2, TaskStatus::kAccepted), task(2180, 1, TaskStatus::kAccepted),
+                              task(2180, 2, TaskStatus::kWithdrawn)};
+    EXPECT_EQ(CheckJointPartsAccepted(co, missing, 2).message(),
+              "co-owner org 2180 has no task in round 2: every co-owner answers its part before the problem closes");
+    EXPECT_OK(CheckJointPartsAccepted({}, missing, 2));  // not a joint problem
+}
+
 }  // namespace
 }  // namespace rectify::domain

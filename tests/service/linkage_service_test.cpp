@@ -546,6 +546,7 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
     std::vector<domain::ProblemId> problems;
     for (int i = 0; i < 40; ++i) problems.push_back(AddProblem(orgs[rng() % orgs.size()], "问题" + std::to_string(i)).id);
 
+    int accepted = 0;
     for (int step = 0; step < 120; ++step) {
         const domain::ProblemId pid = problems[rng() % problems.size()];
         const OrgId owner = OwnerOf(pid);
@@ -558,9 +559,13 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
             case 0: ASSERT_OK(svc_->DeclineEscalation(root_, e->id, "不同意", std::nullopt)); break;
             case 1: ASSERT_OK(svc_->WithdrawEscalation(root_, e->id, "撤回", std::nullopt)); break;
             case 2: break;  // stays pending for now
-            default: ASSERT_OK(svc_->AcceptEscalation(root_, e->id, std::nullopt, std::nullopt)); break;
+            default:
+                ASSERT_OK(svc_->AcceptEscalation(root_, e->id, std::nullopt, std::nullopt));
+                ++accepted;
+                break;
         }
     }
+    EXPECT_GT(accepted, 10);  // the walk really moved problems (seed 5)
 
     // Brute force from the final owners and the escalation rows.
     std::map<OrgId, std::int64_t> owned_below;  // problems whose owner is in the org's subtree
@@ -600,6 +605,124 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
         for (domain::ProblemId pid : problems) at_o += OwnerOf(pid) == o ? 1 : 0;
         EXPECT_EQ(sum + at_o, ProblemsIn(o)) << "org " << o;
     }
+}
+
+
+// docs/LINKAGE.md, example 4: a river on the border of three districts, 鼓楼区 leading, 台江区 and 仓山区 as
+// co-owners, arranged by 福州市.
+TEST_F(LinkageServiceTest, AJointProblemClosesOnlyWhenEveryPartIsAcceptedAndCountsOnceForTheLead) {
+    const Actor fuzhou = Workers("fuzhou", fuzhou_);
+    const Actor fuzhou_verifier = As("fuzhou-verifier", {Role::kVerifier}, fuzhou_);
+    const Actor gulou = Workers("gulou", gulou_);
+    const Actor taijiang = Workers("taijiang", taijiang_);
+    const Actor cangshan = Workers("cangshan", cangshan_);
+    const Actor xiamen = Workers("xiamen", xiamen_);
+    const UnixSeconds due = NowSeconds() + 30 * kDay;
+    Problem p = AddProblem(gulou_, "白马河跨区段黑臭");
+    Task lead_part = AddTask(gulou, p.id, gulou_, due);
+
+    auto part = [&](const std::string& title) {
+        TaskDraft d;
+        d.title = title;
+        d.responsible_person = "河长";
+        d.type = domain::TaskType::kTimeBound;
+        d.due_at = due;
+        return d;
+    };
+    // 鼓楼区 alone cannot name 台江区 (outside its scope: as unknown); the lead itself is no co-owner.
+    auto from_gulou = svc_->AddCoOwner(gulou, p.id, CoOwnerDraft{taijiang_, part("台江段截污")}, std::nullopt);
+    EXPECT_EQ(from_gulou.status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(from_gulou.status().message(), "org_id: org 5 does not exist");
+    EXPECT_EQ(svc_->AddCoOwner(fuzhou, p.id, CoOwnerDraft{gulou_, part("x")}, std::nullopt).status().code(),
+              StatusCode::kInvalidArgument);
+    auto no_title = svc_->AddCoOwner(fuzhou, p.id, CoOwnerDraft{taijiang_, part("")}, std::nullopt);
+    EXPECT_EQ(no_title.status().message(), "/task/title: must not be empty");
+
+    auto tj = svc_->AddCoOwner(fuzhou, p.id, CoOwnerDraft{taijiang_, part("台江段截污")}, std::nullopt);
+    ASSERT_OK(tj);
+    EXPECT_EQ(tj->task.org_id, taijiang_);
+    EXPECT_EQ(tj->task.created_by_org_id, gulou_);
+    EXPECT_EQ(tj->co_owner.task_id, std::optional<domain::TaskId>(tj->task.id));
+    auto cs = svc_->AddCoOwner(fuzhou, p.id, CoOwnerDraft{cangshan_, part("仓山段清淤")}, std::nullopt);
+    ASSERT_OK(cs);
+    EXPECT_EQ(svc_->AddCoOwner(fuzhou, p.id, CoOwnerDraft{cangshan_, part("again")}, std::nullopt).status().code(),
+              StatusCode::kAlreadyExists);
+
+    // Each co-owner sees the whole problem and every part; an unrelated city sees nothing.
+    auto seen = svc_->GetProblem(taijiang, p.id);
+    ASSERT_OK(seen);
+    EXPECT_EQ(seen->access, ProblemAccess::kFull);
+    EXPECT_EQ(seen->co_owner_ids, (std::vector<OrgId>{taijiang_, cangshan_}));
+    EXPECT_EQ(svc_->ListTasks(taijiang, p.id)->size(), 3u);
+    EXPECT_OK(svc_->GetTask(taijiang, lead_part.id));
+    EXPECT_EQ(svc_->ListCoOwners(cangshan, p.id)->size(), 2u);
+    EXPECT_EQ(svc_->GetProblem(xiamen, p.id).status().code(), StatusCode::kNotFound);
+    // ... but changes a part only where it works: 台江区 cannot start 鼓楼区's task.
+    EXPECT_EQ(svc_->StartTask(taijiang, lead_part.id, std::nullopt).status().code(), StatusCode::kNotFound);
+
+    // Every part done and accepted by the level above its org, except 仓山区's.
+    auto finish = [&](const Actor& a, domain::TaskId id) {
+        ASSERT_OK(svc_->StartTask(a, id, std::nullopt));
+        ASSERT_OK(svc_->ReportProgress(a, id, ReportDraft{"完成", 100, {}}, std::nullopt));
+        ASSERT_OK(svc_->UploadEvidence(a, id, "水质.txt", "text/plain", "水质检测达标"));
+        ASSERT_OK(svc_->SubmitTask(a, id, std::nullopt));
+        ASSERT_OK(svc_->AcceptTask(fuzhou_verifier, id, std::nullopt, std::nullopt));
+    };
+    finish(gulou, lead_part.id);
+    finish(taijiang, tj->task.id);
+    EXPECT_EQ(svc_->store().GetProblem(p.id)->status, ProblemStatus::kInProgress);  // 仓山区 pending
+    // Withdrawing 仓山区's only part does not let the problem close: its part is missing.
+    // (The lead's own clerks do not reach 仓山区's task; their common superior does.)
+    EXPECT_EQ(svc_->WithdrawTask(gulou, cs->task.id, "误派", std::nullopt).status().code(), StatusCode::kNotFound);
+    ASSERT_OK(svc_->WithdrawTask(fuzhou, cs->task.id, "重新安排", std::nullopt));
+    EXPECT_EQ(svc_->store().GetProblem(p.id)->status, ProblemStatus::kPendingVerification);
+    auto missing = svc_->CloseProblem(As("fujian-verifier", {Role::kVerifier}, fujian_), p.id, std::nullopt);
+    EXPECT_EQ(missing.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(missing.status().message(),
+              "co-owner org 6 has no task in round 1: every co-owner answers its part before the problem closes");
+
+    // Statistics: counted once, for the lead; the co-owners record participation.
+    EXPECT_EQ(ProblemsIn(gulou_), 1);
+    EXPECT_EQ(ProblemsIn(taijiang_), 0);
+    EXPECT_EQ(ProblemsIn(fuzhou_), 1);
+    EXPECT_EQ(svc_->Stats(root_, taijiang_)->co_owned, 1);
+    EXPECT_EQ(svc_->Stats(root_, cangshan_)->co_owned, 1);
+    EXPECT_EQ(svc_->Stats(root_, gulou_)->co_owned, 0);
+    EXPECT_EQ(svc_->Stats(root_, fuzhou_)->co_owned, 0);  // the lead is inside: no double count
+}
+
+TEST_F(LinkageServiceTest, AJointProblemClosesWhenTheLastPartIsAccepted) {
+    const Actor fuzhou = Workers("fuzhou", fuzhou_);
+    const Actor fujian_verifier = As("fujian-verifier", {Role::kVerifier}, fujian_);
+    const UnixSeconds due = NowSeconds() + 30 * kDay;
+    // The lead is 福州市; 思明区 of 厦门市 (another branch) is a co-owner, set by their common superior 福建省.
+    const Actor fujian = Workers("fujian", fujian_);
+    Problem p = AddProblem(fuzhou_, "闽江流域联防联治");
+    Task lead_part = AddTask(fuzhou, p.id, fuzhou_, due);
+    TaskDraft d;
+    d.title = "思明区配合";
+    d.responsible_person = "区环保局";
+    d.type = domain::TaskType::kImmediate;
+    d.due_at = due;
+    auto sm = svc_->AddCoOwner(fujian, p.id, CoOwnerDraft{siming_, d}, std::nullopt);
+    ASSERT_OK(sm);
+    auto run = [&](const Actor& a, const Actor& verifier, domain::TaskId id) {
+        ASSERT_OK(svc_->StartTask(a, id, std::nullopt));
+        ASSERT_OK(svc_->ReportProgress(a, id, ReportDraft{"完成", 100, {}}, std::nullopt));
+        if (svc_->GetTask(a, id)->type != domain::TaskType::kImmediate) {
+            ASSERT_OK(svc_->UploadEvidence(a, id, "证明.txt", "text/plain", "完成"));
+        }
+        ASSERT_OK(svc_->SubmitTask(a, id, std::nullopt));
+        ASSERT_OK(svc_->AcceptTask(verifier, id, std::nullopt, std::nullopt));
+    };
+    run(fuzhou, fujian_verifier, lead_part.id);
+    run(Workers("siming", siming_), As("xiamen-verifier", {Role::kVerifier}, xiamen_), sm->task.id);
+    ASSERT_OK(svc_->CloseProblem(fujian_verifier, p.id, std::nullopt));
+    EXPECT_EQ(svc_->store().GetProblem(p.id)->status, ProblemStatus::kClosed);
+    EXPECT_EQ(svc_->Stats(root_, xiamen_)->co_owned, 1);
+    EXPECT_EQ(svc_->Stats(root_, xiamen_)->problems, 0);
+    EXPECT_EQ(svc_->Stats(root_, fujian_)->co_owned, 0);
+    EXPECT_EQ(svc_->Stats(root_, fujian_)->problems, 1);
 }
 
 }  // namespace

@@ -42,4 +42,4 @@ CREATE INDEX task_cascade_parent ON task_cascade(parent_task_id);
 -- Cascade children: the parent task they roll up into and the cascade that made them.
 ALTER TABLE task ADD COLUMN parent_task_id BIGINT REFERENCES task(id);
 ALTER TABLE task ADD COLUMN cascade_id BIGINT REFERENCES task_cascade(id);
-CREATE INDEX task_parent ON task(parent_task_id);
+CREATE INDEX task_parent ON task(parent_task_id, org_id);
