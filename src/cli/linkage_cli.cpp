@@ -1,5 +1,5 @@
-// `rectify problem escalate`, `rectify escalation accept|decline|withdraw|show` and `rectify task cascade`
-// (issue 5, docs/LINKAGE.md): the linkage steps for scripting. Each acts as the CLI's root actor and
+// `rectify problem escalate`, `rectify escalation accept|decline|withdraw|show`, `rectify task cascade` and
+// `rectify problem co-owner` (issue 5, docs/LINKAGE.md): the linkage steps for scripting. Each acts as the CLI's root actor and
 // prints the resulting record as JSON; a failure is one line on stderr and exit 1.
 #include <CLI/CLI.hpp>
 
@@ -53,6 +53,50 @@ void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
             if (!to.ok()) return Fail(to.status());
             return Print(svc.EscalateProblem(actor, ea->problem, service::EscalationDraft{to->id, ea->reason},
                                              ea->version));
+        });
+    });
+
+    // problem co-owner (同题共答)
+    struct CoOwnerArgs {
+        std::int64_t problem = 0;
+        std::string org, title, description, responsible, lead, type = "time_bound", due;
+        std::optional<std::int64_t> version;
+    };
+    auto co = std::make_shared<CoOwnerArgs>();
+    auto* co_owner = problem->add_subcommand(
+        "co-owner", "同题共答: add a co-owner org with its part (a task of that org) to a problem.");
+    co_owner->add_option("problem", co->problem, "problem id")->required();
+    co_owner->add_option("--org", co->org, "the co-owner: id, code:<division code> or name path")->required();
+    co_owner->add_option("--title", co->title, "its part")->required();
+    co_owner->add_option("--description", co->description, "details");
+    co_owner->add_option("--responsible", co->responsible, "responsible person (责任人)")->required();
+    co_owner->add_option("--lead", co->lead, "lead official (牵头领导)");
+    co_owner->add_option("--type", co->type, "immediate or time_bound")
+        ->check(CLI::IsMember({"immediate", "time_bound"}))
+        ->capture_default_str();
+    co_owner->add_option("--due", co->due, "deadline, RFC 3339 or a date")->required();
+    co_owner->add_option("--version", co->version, "the problem version you read");
+    co_owner->callback([&run, with_service, co] {
+        run = with_service([co](service::Service& svc, const domain::Actor& actor) -> int {
+            auto org = ResolveOrg(svc, actor, co->org);
+            if (!org.ok()) return Fail(org.status());
+            service::CoOwnerDraft d;
+            d.org_id = org->id;
+            d.task.title = co->title;
+            d.task.description = co->description;
+            d.task.responsible_person = co->responsible;
+            if (!co->lead.empty()) d.task.lead_official = co->lead;
+            d.task.type = *domain::ParseEnum<domain::TaskType>(co->type);
+            auto due = ParseIso(co->due);
+            if (!due.ok()) return Fail(InvalidArgument("--due: " + due.status().message()));
+            d.task.due_at = *due;
+            auto added = svc.AddCoOwner(actor, co->problem, d, co->version);
+            if (!added.ok()) return Fail(added.status());
+            std::cout << nlohmann::json{{"co_owner", domain::ToJson(added->co_owner)},
+                                        {"task", domain::ToJson(added->task)}}
+                             .dump(2)
+                      << "\n";
+            return 0;
         });
     });
 

@@ -208,7 +208,49 @@ Status CheckChildDeadline(const Task& child, const Task& parent) {
     return Status::Ok();
 }
 
+// ---- joint ownership ----
+
+Status CheckNewCoOwner(ProblemId problem, OrgId lead, std::span<const OrgId> co_owners, OrgId org) {
+    if (org == lead) {
+        return InvalidArgument("org_id: org " + Id(org) + " leads problem " + Id(problem) +
+                               "; a co-owner is another org");
+    }
+    if (std::find(co_owners.begin(), co_owners.end(), org) != co_owners.end()) {
+        return AlreadyExists("org_id: org " + Id(org) + " is a co-owner of problem " + Id(problem) + " already");
+    }
+    return Status::Ok();
+}
+
+Status CheckJointPartsAccepted(std::span<const OrgId> co_owners, std::span<const Task> tasks, int round) {
+    for (OrgId org : co_owners) {
+        std::int64_t parts = 0, open = 0;
+        for (const Task& t : tasks) {
+            if (t.org_id != org || t.round != round || t.status == TaskStatus::kWithdrawn) continue;
+            ++parts;
+            if (t.status != TaskStatus::kAccepted) ++open;
+        }
+        if (parts == 0) {
+            return FailedPrecondition("co-owner org " + Id(org) + " has no task in round " + Id(round) +
+                                      ": every co-owner answers its part before the problem closes");
+        }
+        if (open > 0) {
+            return FailedPrecondition("co-owner org " + Id(org) + " has " + Id(open) +
+                                      " task(s) not accepted yet: the problem closes only when every part is "
+                                      "accepted");
+        }
+    }
+    return Status::Ok();
+}
+
 // ---- JSON ----
+
+nlohmann::json ToJson(const CoOwner& c) {
+    return {{"problem_id", c.problem_id},
+            {"org_id", c.org_id},
+            {"task_id", OrNull(c.task_id)},
+            {"added_by", c.added_by},
+            {"added_at", FormatIso(c.added_at)}};
+}
 
 nlohmann::json ToJson(const Escalation& e) {
     return {{"id", e.id},

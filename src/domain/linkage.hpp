@@ -190,7 +190,31 @@ Status CheckCanSubmitParent(TaskId parent, std::span<const ChildState> children)
 // "due_at: ...". No check when either has no deadline.
 Status CheckChildDeadline(const Task& child, const Task& parent);
 
+// ---- joint ownership (同题共答) ----
+
+// A co-owner of a problem: an org (any level, any branch) that answers one part of a problem whose owner
+// is the lead org. Its part is its own task, created with it; the lead keeps the ownership (statistics
+// count the problem once, for the lead).
+struct CoOwner {
+    ProblemId problem_id = 0;
+    OrgId org_id = 0;
+    std::optional<TaskId> task_id;  // the part created with it (filled on add; not stored)
+    std::string added_by;
+    UnixSeconds added_at = 0;
+};
+
+// A new co-owner is neither the lead itself nor a co-owner already. Errors: kInvalidArgument "org_id: org
+// N leads problem P ..."; kAlreadyExists "org_id: org N is a co-owner of problem P already".
+Status CheckNewCoOwner(ProblemId problem, OrgId lead, std::span<const OrgId> co_owners, OrgId org);
+
+// The close guard of a joint problem (issue 5: it closes only when every part is accepted): each
+// co-owner has at least one task of `round` that is not withdrawn, and each of those is accepted.
+// (The lead's tasks are covered by CheckCanClose.) Errors: kFailedPrecondition naming the first co-owner
+// whose part is missing or open.
+Status CheckJointPartsAccepted(std::span<const OrgId> co_owners, std::span<const Task> tasks, int round);
+
 // ---- JSON forms ----
+nlohmann::json ToJson(const CoOwner& co_owner);
 nlohmann::json ToJson(const Escalation& escalation);
 nlohmann::json ToJson(const CascadeTargets& targets);
 nlohmann::json ToJson(const Cascade& cascade);

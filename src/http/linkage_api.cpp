@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/text.hpp"
+#include "common/time.hpp"
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
 #include "http/detail/input.hpp"
@@ -166,6 +167,72 @@ Result<Response> WithdrawEscalation(const WorkflowContext& c, const RouteArgs& a
                   [&](auto id, auto& t, auto v) { return c.service.WithdrawEscalation(c.actor, id, *t, v); });
 }
 
+// ---- co-owners (同题共答) ----
+
+Result<service::TaskDraft> ReadPart(const json& body) {
+    if (!body.contains("task")) return InvalidArgument("missing required field \"task\"");
+    const json& t = body["task"];
+    if (!t.is_object()) return InvalidArgument("/task: expected an object (the co-owner's part)");
+    ObjectReader r(t);
+    service::TaskDraft d;
+    auto read = [&]() -> Status {
+        RETURN_IF_ERROR(r.CheckKnown({"title", "description", "responsible_person", "lead_official", "type", "due_at",
+                                      "review_dates"}));
+        ASSIGN_OR_RETURN(d.title, RequiredString(r, "title"));
+        if (r.Has("description")) {
+            ASSIGN_OR_RETURN(d.description, r.String("description"));
+        }
+        ASSIGN_OR_RETURN(d.responsible_person, RequiredString(r, "responsible_person"));
+        ASSIGN_OR_RETURN(d.lead_official, OptString(r, "lead_official"));
+        RETURN_IF_ERROR(r.Require("type"));
+        ASSIGN_OR_RETURN(d.type, r.Enum<domain::TaskType>("type"));
+        if (r.Has("due_at") && !r.IsNull("due_at")) {
+            ASSIGN_OR_RETURN(UnixSeconds due, r.Time("due_at"));
+            d.due_at = due;
+        }
+        if (r.Has("review_dates")) {
+            const json& v = t["review_dates"];
+            if (!v.is_array()) return InvalidArgument("/review_dates: expected an array of RFC 3339 strings");
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const std::string p = "/review_dates/" + std::to_string(i);
+                if (!v[i].is_string()) return InvalidArgument(p + ": expected an RFC 3339 string");
+                auto at = ParseIso(v[i].get<std::string>());
+                if (!at.ok()) return InvalidArgument(p + ": " + at.status().message());
+                d.review_dates.push_back(*at);
+            }
+        }
+        return Status::Ok();
+    };
+    RETURN_IF_ERROR(Nested(read(), "/task"));
+    return d;
+}
+
+Result<Response> AddCoOwner(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto problem, PathId(a, "problem id"));
+    ASSIGN_OR_RETURN(auto version, IfMatch(a));
+    ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"org_id", "task"}));
+    service::CoOwnerDraft d;
+    RETURN_IF_ERROR(r.Require("org_id"));
+    ASSIGN_OR_RETURN(d.org_id, r.Id("org_id"));
+    ASSIGN_OR_RETURN(d.task, ReadPart(body));
+    ASSIGN_OR_RETURN(auto added, c.service.AddCoOwner(c.actor, problem, d, version));
+    Response resp = Json(201, {{"co_owner", domain::ToJson(added.co_owner)}, {"task", domain::ToJson(added.task)}});
+    resp.SetHeader("Location", "/api/v1/tasks/" + std::to_string(added.task.id));
+    return resp;
+}
+
+Result<Response> ListCoOwners(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto problem, PathId(a, "problem id"));
+    ASSIGN_OR_RETURN(auto list, c.service.ListCoOwners(c.actor, problem));
+    json items = json::array();
+    for (const auto& co : list) items.push_back(domain::ToJson(co));
+    return Json(200, {{"items", std::move(items)}});
+}
+
 // ---- cascade ----
 
 Result<Response> CascadeTask(const WorkflowContext& c, const RouteArgs& a) {
@@ -209,6 +276,8 @@ Result<Response> ListChildren(const WorkflowContext& c, const RouteArgs& a) {
 void AddLinkageRoutes(const std::function<void(std::string, std::string_view, WorkflowHandler)>& add) {
     add("GET", "/api/v1/problems/{id}/escalations", ListEscalations);
     add("POST", "/api/v1/problems/{id}/escalations", CreateEscalation);
+    add("GET", "/api/v1/problems/{id}/co-owners", ListCoOwners);
+    add("POST", "/api/v1/problems/{id}/co-owners", AddCoOwner);
     add("GET", "/api/v1/escalations/{id}", GetEscalation);
     add("POST", "/api/v1/escalations/{id}/accept", AcceptEscalation);
     add("POST", "/api/v1/escalations/{id}/decline", DeclineEscalation);

@@ -1,6 +1,6 @@
 // The REST routes of upper–lower linkage (issue 5, docs/API.md "Linkage", docs/LINKAGE.md): escalations
-// of a problem up the tree (下题上答) with their accept/decline/withdraw decisions, and the cascade of a
-// task down to many orgs (上题下答) with its children's roll-up. Api::AddRoutes registers them through
+// of a problem up the tree (下题上答) with their accept/decline/withdraw decisions, the cascade of a task
+// down to many orgs (上题下答) with its children's roll-up, and co-owners of a joint problem (同题共答). Api::AddRoutes registers them through
 // AddLinkageRoutes (authenticated like every route; the actor is the caller's). Plain C++, no Beast.
 // Thread-safe: handlers keep no state; the service is thread-safe.
 #pragma once

@@ -33,7 +33,8 @@ nlohmann::json ToJson(const OrgStats& s) {
              s.median_days_to_close ? nlohmann::json(*s.median_days_to_close) : nlohmann::json(nullptr)},
             {"opinions", s.opinions},
             {"opinions_replied", ToJson(s.opinions_replied)},
-            {"escalated_from", escalated_from}};
+            {"escalated_from", escalated_from},
+            {"co_owned", s.co_owned}};
 }
 
 nlohmann::json ToJson(const ProblemDetail& d) {
@@ -50,6 +51,7 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     nlohmann::json escalations = nlohmann::json::array();
     for (const auto& e : d.escalations) escalations.push_back(domain::ToJson(e));
     j["escalations"] = std::move(escalations);
+    j["co_owner_ids"] = d.co_owner_ids;
     return j;
 }
 

@@ -89,6 +89,11 @@ ProblemAccess Service::AccessToProblem(const Actor& actor, const Problem& p) {
             if (InScope(actor, org)) return ProblemAccess::kFull;
         }
     }
+    if (auto co = store_->ListCoOwners(p.id); co.ok()) {
+        for (const auto& c : *co) {
+            if (InScope(actor, c.org_id)) return ProblemAccess::kFull;
+        }
+    }
     if (auto tasks = store_->ListTasksOfProblem(p.id); tasks.ok()) {
         for (const Task& t : *tasks) {
             if (InScope(actor, t.org_id)) return ProblemAccess::kPart;
@@ -273,6 +278,76 @@ Result<Escalation> Service::WithdrawEscalation(const Actor& actor, domain::Escal
         return Status::Ok();
     }));
     return out;
+}
+
+// ---- joint ownership (同题共答) ----
+
+Result<CoOwnerAdded> Service::AddCoOwner(const Actor& actor, domain::ProblemId problem_id, const CoOwnerDraft& draft,
+                                         std::optional<std::int64_t> problem_version) {
+    CoOwnerAdded out;
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        auto p = tx.GetProblem(problem_id);
+        if (!p.ok() || !InScope(actor, p->owner_org_id)) {
+            return NotFound("problem " + Id(problem_id) + " does not exist");
+        }
+        RETURN_IF_ERROR(CheckVersion("problem", problem_id, problem_version, p->version));
+        if (domain::ProblemRules(p->status, domain::ProblemAction::kAddTask).empty()) {
+            return FailedPrecondition("problem " + Id(problem_id) + " is " + std::string(domain::ToString(p->status)) +
+                                      ": co-owners and their tasks cannot be added to it");
+        }
+        RETURN_IF_ERROR(AuthorizeRoles(*this, actor, kWorkers, p->owner_org_id,
+                                       "adding a co-owner to problem " + Id(problem_id)));
+        if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + Id(draft.org_id) + " does not exist");
+        ASSIGN_OR_RETURN(auto existing, tx.ListCoOwners(problem_id));
+        std::vector<OrgId> ids;
+        for (const auto& c : existing) ids.push_back(c.org_id);
+        RETURN_IF_ERROR(domain::CheckNewCoOwner(problem_id, p->owner_org_id, ids, draft.org_id));
+        domain::CoOwner c;
+        c.problem_id = problem_id;
+        c.org_id = draft.org_id;
+        c.added_by = actor.name;
+        c.added_at = NowSeconds();
+        RETURN_IF_ERROR(tx.InsertCoOwner(c));
+        Task t;
+        t.problem_id = problem_id;
+        t.org_id = draft.org_id;
+        t.created_by_org_id = p->owner_org_id;
+        t.round = p->round;
+        t.title = draft.task.title;
+        t.description = draft.task.description;
+        t.responsible_person = draft.task.responsible_person;
+        t.lead_official = draft.task.lead_official;
+        t.type = draft.task.type;
+        t.due_at = draft.task.due_at;
+        t.review_dates = draft.task.review_dates;
+        t.weight_bp = draft.task.weight_bp;
+        t.status = TaskStatus::kPending;
+        t.created_at = t.updated_at = c.added_at;
+        {
+            Status valid = domain::ValidateTask(t);
+            if (!valid.ok()) return InvalidArgument("/task/" + valid.message());
+        }
+        RETURN_IF_ERROR(tx.InsertTask(t));
+        c.task_id = t.id;
+        auto added = StepEvent(actor, "problem", problem_id, "co_owner_add", std::nullopt, domain::ToJson(c),
+                               std::string(domain::ToString(p->status)), std::string(domain::ToString(p->status)),
+                               std::nullopt);
+        RETURN_IF_ERROR(tx.AppendEvent(added));
+        auto created = StepEvent(actor, "task", t.id, "create", std::nullopt, domain::ToJson(t), std::nullopt,
+                                 std::string(domain::ToString(t.status)), std::nullopt);
+        RETURN_IF_ERROR(tx.AppendEvent(created));
+        out = CoOwnerAdded{c, t};
+        return detail::FollowProblemTasks(tx, actor, problem_id, "task " + Id(t.id) + ": create (co-owner)");
+    }));
+    return out;
+}
+
+Result<std::vector<domain::CoOwner>> Service::ListCoOwners(const Actor& actor, domain::ProblemId problem) {
+    auto p = store_->GetProblem(problem);
+    if (!p.ok() || AccessToProblem(actor, *p) != ProblemAccess::kFull) {
+        return NotFound("problem " + Id(problem) + " does not exist");
+    }
+    return store_->ListCoOwners(problem);
 }
 
 // ---- cascade down ----

@@ -399,6 +399,8 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
         ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    ASSIGN_OR_RETURN(auto co_owners, store_->ListCoOwners(id));
+    for (const auto& c : co_owners) d.co_owner_ids.push_back(c.org_id);
     if (access == ProblemAccess::kFull) {
         ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));
     } else {  // partial access: the summary, and only the opinions in scope
@@ -593,6 +595,7 @@ Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, int ca
     }
     s.opinions = fig.opinions;
     s.opinions_replied = MakeRate(fig.opinions_replied, fig.opinions);
+    ASSIGN_OR_RETURN(s.co_owned, store_->CoOwnedOutside(s.org.path));
     ASSIGN_OR_RETURN(auto escalated, store_->EscalatedFrom(s.org.path));
     for (const auto& [origin, count] : escalated) {
         EscalatedFromCount c{origin, "", count};

@@ -98,7 +98,8 @@ struct OpinionDraft {
 
 // A problem with what it came from.
 // How an actor sees a problem (issue 5, docs/LINKAGE.md#visibility). full: the owner's subtree and its
-// ancestors (scope covers the owner), and the orgs a problem was escalated from (accepted escalations);
+// ancestors (scope covers the owner), the orgs a problem was escalated from (accepted escalations) and
+// its co-owners (同题共答);
 // part: an org with a task of the problem in scope but no full access (a cascade child, a unit below
 // the owner with a task) sees the problem's summary and its own tasks only; none: 404.
 enum class ProblemAccess { kNone, kPart, kFull };
@@ -114,6 +115,7 @@ struct ProblemDetail {
     // ---- linkage (issue 5) ----
     ProblemAccess access = ProblemAccess::kFull;   // how the actor sees it (docs/LINKAGE.md#visibility)
     std::vector<domain::Escalation> escalations;   // every escalation, oldest first (full access only)
+    std::vector<domain::OrgId> co_owner_ids;       // 同题共答: the co-owner orgs (the owner is the lead)
 };
 
 // ---- workflow (issue 3) ----
@@ -270,6 +272,9 @@ struct OrgStats {
     // Of `problems` (each counted once, at its owner: the org that answers it), those that came up by an
     // accepted escalation, per origin org, ascending by org id.
     std::vector<EscalatedFromCount> escalated_from;
+    // Participation (同题共答): problems led outside the subtree in which an org of the subtree is a
+    // co-owner; not part of `problems` (counted once, for the lead).
+    std::int64_t co_owned = 0;
 };
 
 // What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
@@ -417,6 +422,17 @@ struct CascadeDraft {
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<UnixSeconds> due_at;
+};
+
+// POST /api/v1/problems/{id}/co-owners: `org_id` becomes a co-owner with its part, the task `task`
+// (whose org_id is ignored: it is the co-owner's).
+struct CoOwnerDraft {
+    domain::OrgId org_id = 0;
+    TaskDraft task;
+};
+struct CoOwnerAdded {
+    domain::CoOwner co_owner;
+    domain::Task task;
 };
 
 // The children of a parent task: the roll-up over all of them and one page of them (ascending id).
@@ -723,6 +739,17 @@ public:
     // kFailedPrecondition (parent or problem state; every target has a child already).
     Result<domain::Cascade> CascadeTask(const Actor& actor, domain::TaskId parent, const CascadeDraft& draft,
                                         std::optional<std::int64_t> parent_version);
+    // 同题共答. A clerk or reviewer over the problem's owner (the lead) who also has the co-owner org in
+    // scope (a common superior, or the lead over a unit below it) adds the co-owner together with its part
+    // (a task of that org, created by the lead org) in one transaction. The problem must accept new tasks.
+    // Errors: kNotFound (problem or org_id not in scope), kAborted (stale problem version),
+    // kPermissionDenied, kInvalidArgument (org_id is the lead; the task's fields), kAlreadyExists (a
+    // co-owner already), kFailedPrecondition (problem state).
+    Result<CoOwnerAdded> AddCoOwner(const Actor& actor, domain::ProblemId problem, const CoOwnerDraft& draft,
+                                    std::optional<std::int64_t> problem_version);
+    // The co-owners, by org id; for actors with full access. Errors: kNotFound.
+    Result<std::vector<domain::CoOwner>> ListCoOwners(const Actor& actor, domain::ProblemId problem);
+
     // The roll-up of a parent's children and one page of them (children visible to the actor).
     // `limit` 1..1000. Errors: kNotFound (parent not visible), kInvalidArgument (cursor, limit).
     Result<ChildTasksPage> ListChildTasks(const Actor& actor, domain::TaskId parent,

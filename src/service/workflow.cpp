@@ -699,6 +699,10 @@ Result<Problem> Service::CloseProblem(const Actor& actor, domain::ProblemId id, 
         ASSIGN_OR_RETURN(auto tasks, tx.ListTasksOfProblem(id));
         ASSIGN_OR_RETURN(auto opinions, tx.ListOpinionsOfProblem(id));
         RETURN_IF_ERROR(domain::CheckCanClose(step.before, tasks, opinions));
+        ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(id));  // issue 5: every part of a joint problem
+        std::vector<OrgId> co_owner_ids;
+        for (const auto& c : co_owners) co_owner_ids.push_back(c.org_id);
+        RETURN_IF_ERROR(domain::CheckJointPartsAccepted(co_owner_ids, tasks, step.before.round));
         step.after.closed_at = step.after.updated_at;
         RETURN_IF_ERROR(FinishProblemStep(tx, actor, step, ProblemAction::kClose, std::nullopt));
         out = step.after;

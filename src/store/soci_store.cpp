@@ -1137,6 +1137,41 @@ public:
         return Status::Ok();
     }
 
+    Status InsertCoOwner(const domain::CoOwner& c) {
+        Query q(s_);
+        q.sql = "INSERT INTO problem_co_owner (problem_id, org_id, added_by, added_at) VALUES (" +
+                q.Bind(c.problem_id) + ", " + q.Bind(c.org_id) + ", " + q.Bind(c.added_by) + ", " +
+                q.Bind(c.added_at) + ")";
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Result<std::vector<domain::CoOwner>> CoOwners(ProblemId id) {
+        Query q(s_);
+        q.sql = "SELECT problem_id, org_id, added_by, added_at FROM problem_co_owner WHERE problem_id = " +
+                q.Bind(id) + " ORDER BY org_id";
+        std::vector<domain::CoOwner> out;
+        for (const soci::row& r : q.Rows()) {
+            domain::CoOwner c;
+            c.problem_id = Int(r, 0);
+            c.org_id = Int(r, 1);
+            c.added_by = Str(r, 2);
+            c.added_at = Int(r, 3);
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) {
+        Query q(s_);
+        auto [lo, hi] = PathRange(subtree_path);
+        q.sql = "SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c JOIN org oc ON oc.id = c.org_id "
+                "JOIN problem p ON p.id = c.problem_id JOIN org op ON op.id = p.owner_org_id WHERE oc.path >= " +
+                q.Bind(lo) + " AND oc.path < " + q.Bind(hi) + " AND NOT (op.path >= " + q.Bind(lo) +
+                " AND op.path < " + q.Bind(hi) + ")";
+        return q.OneInt().value_or(0);
+    }
+
     Status SetDerivedProgress(domain::TaskId id, int progress) {
         Query q(s_);
         q.sql = "UPDATE task SET progress = " + q.Bind(progress) + " WHERE id = " + q.Bind(id);
@@ -1744,6 +1779,12 @@ public:
     }
     Status SetDerivedProgress(domain::TaskId id, int progress) override {
         return Guard([&]() -> Status { return link_.SetDerivedProgress(id, progress); });
+    }
+    Status InsertCoOwner(const domain::CoOwner& c) override {
+        return Guard([&]() -> Status { return link_.InsertCoOwner(c); });
+    }
+    Result<std::vector<domain::CoOwner>> ListCoOwners(ProblemId id) override {
+        return Guard([&]() -> Result<std::vector<domain::CoOwner>> { return link_.CoOwners(id); });
     }
 
 private:
@@ -2364,6 +2405,12 @@ public:
     }
     Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) override {
         return LinkRead<std::vector<domain::ChildState>>([&](LinkageSql& l) { return l.ChildStates(parent); });
+    }
+    Result<std::vector<domain::CoOwner>> ListCoOwners(ProblemId id) override {
+        return LinkRead<std::vector<domain::CoOwner>>([&](LinkageSql& l) { return l.CoOwners(id); });
+    }
+    Result<std::int64_t> CoOwnedOutside(const std::string& path) override {
+        return LinkRead<std::int64_t>([&](LinkageSql& l) { return l.CoOwnedOutside(path); });
     }
     Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                      int limit) override {

@@ -317,6 +317,9 @@ public:
     virtual Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) = 0;
     // Sets a derived progress (a parent's roll-up) without changing the task's version. Errors: kNotFound.
     virtual Status SetDerivedProgress(domain::TaskId id, int progress) = 0;
+    // Joint ownership: adds a co-owner (Errors: kAlreadyExists) / the co-owner orgs of a problem, by org id.
+    virtual Status InsertCoOwner(const domain::CoOwner& co_owner) = 0;
+    virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -412,6 +415,11 @@ public:
     virtual Result<std::vector<std::pair<domain::OrgId, std::int64_t>>> EscalatedFrom(
         const std::string& subtree_path) = 0;
     virtual Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) = 0;
+    // The co-owners of a problem, by org id.
+    virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
+    // Participation (同题共答): the problems that have a co-owner inside the subtree with root path
+    // `subtree_path` and whose owner (the lead) lies outside it, each counted once.
+    virtual Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) = 0;
     // Children of `parent` with id > after_id, ascending, at most `limit`.
     virtual Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                              int limit) = 0;

@@ -255,5 +255,68 @@ TEST_F(LinkageApi, FuzhouCascadesATaskToEveryCountyLevelOrgAndTheRollupFollows) 
         << early.body;
 }
 
+
+// docs/LINKAGE.md, example 4, over HTTP: 福州市 arranges 鼓楼区 (lead) and 台江区 (co-owner) on one problem.
+TEST_F(LinkageApi, TaijiangCoOwnsGulousProblemSeesItWholeAndItClosesOnlyWhenBothPartsAreAccepted) {
+    const auto pid = NewProblem(gulou_token_, gulou_, "白马河跨区段黑臭");
+    const std::string P = "/api/v1/problems/" + std::to_string(pid);
+    auto lead = Post(gulou_token_, P + "/tasks",
+                     {{"org_id", gulou_}, {"title", "鼓楼段截污"}, {"responsible_person", "鼓楼区河长"},
+                      {"type", "immediate"}, {"due_at", "2030-06-30T00:00:00+08:00"}});
+    ASSERT_EQ(lead.status, 201) << lead.body;
+    const json part = {{"title", "台江段截污"}, {"responsible_person", "台江区河长"}, {"type", "immediate"},
+                       {"due_at", "2030-06-30T00:00:00+08:00"}};
+    // 鼓楼区 cannot reach 台江区 (404 as for an unknown org); bad parts name the field.
+    auto from_gulou = Post(gulou_token_, P + "/co-owners", {{"org_id", taijiang_}, {"task", part}});
+    EXPECT_EQ(from_gulou.status, 404) << from_gulou.body;
+    json bad = part;
+    bad["type"] = "someday";
+    auto bad_type = Post(admin_, P + "/co-owners", {{"org_id", taijiang_}, {"task", bad}});
+    EXPECT_EQ(bad_type.status, 400);
+    EXPECT_EQ(Message(bad_type).rfind("/task/type: ", 0), 0u) << bad_type.body;
+    EXPECT_EQ(Message(Post(admin_, P + "/co-owners", {{"org_id", taijiang_}})), "missing required field \"task\"");
+
+    auto added = Post(admin_, P + "/co-owners", {{"org_id", taijiang_}, {"task", part}});
+    ASSERT_EQ(added.status, 201) << added.body;
+    const auto tj_task = added.Json()["task"]["id"].get<std::int64_t>();
+    EXPECT_EQ(added.Header("location"), "/api/v1/tasks/" + std::to_string(tj_task));
+    EXPECT_EQ(added.Json()["task"]["org_id"], taijiang_);
+    EXPECT_EQ(added.Json()["task"]["created_by_org_id"], gulou_);
+
+    // 台江区 sees the whole problem, both parts and the co-owner list.
+    auto seen = Get(taijiang_token_, P);
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    EXPECT_EQ(seen.Json()["access"], "full");
+    EXPECT_EQ(seen.Json()["co_owner_ids"], json({taijiang_}));
+    EXPECT_EQ(Get(taijiang_token_, P + "/tasks").Json()["items"].size(), 2u);
+    EXPECT_EQ(Get(taijiang_token_, P + "/co-owners").Json()["items"].size(), 1u);
+
+    // Both parts done; 鼓楼区's accepted, 台江区's still submitted: the close is refused.
+    for (const auto& [token, id] : std::vector<std::pair<std::string, std::int64_t>>{
+             {gulou_token_, lead.Json()["id"].get<std::int64_t>()}, {taijiang_token_, tj_task}}) {
+        const std::string T = "/api/v1/tasks/" + std::to_string(id);
+        ASSERT_EQ(Post(token, T + "/start", json::object()).status, 200);
+        ASSERT_EQ(Post(token, T + "/reports", {{"text", "截污管网完工"}, {"percent", 100}}).status, 201);
+        ASSERT_EQ(Post(token, T + "/submit", json::object()).status, 200);
+    }
+    ASSERT_EQ(Post(admin_, "/api/v1/tasks/" + lead.Json()["id"].dump() + "/accept", json::object()).status, 200);
+    // The problem's status follows every part (submitted + accepted: pending verification), but the
+    // close-out needs every part accepted.
+    EXPECT_EQ(Get(admin_, P).Json()["status"], "pending_verification");
+    auto early = Post(admin_, P + "/close", json::object());
+    EXPECT_EQ(early.status, 409) << early.body;
+    ASSERT_EQ(Post(admin_, "/api/v1/tasks/" + std::to_string(tj_task) + "/accept", json::object()).status, 200);
+    auto closed = Post(admin_, P + "/close", json::object());
+    ASSERT_EQ(closed.status, 200) << closed.body;
+    EXPECT_EQ(closed.Json()["status"], "closed");
+
+    // Counted once, for 鼓楼区; 台江区 records its participation.
+    EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(gulou_) + "/stats").Json()["problems"], 1);
+    const json tj = Get(admin_, "/api/v1/orgs/" + std::to_string(taijiang_) + "/stats").Json();
+    EXPECT_EQ(tj["problems"], 0);
+    EXPECT_EQ(tj["co_owned"], 1);
+    EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(fuzhou_) + "/stats").Json()["co_owned"], 0);
+}
+
 }  // namespace
 }  // namespace rectify::testing

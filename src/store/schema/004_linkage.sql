@@ -1,5 +1,5 @@
--- rectify schema 4 (issue 5): upper–lower linkage (上下联动) — escalations up (下题上答) and cascades
--- down (上题下答). Migrations apply in file order, and the version is the position: this file is version
+-- rectify schema 4 (issue 5): upper–lower linkage (上下联动) — escalations up (下题上答), cascades
+-- down (上题下答) and co-owners of joint problems (同题共答). Migrations apply in file order, and the version is the position: this file is version
 -- 4, after 003_accounts.sql. Times are INTEGER seconds since the Unix epoch, UTC.
 
 -- One request to hand a problem to an ancestor of its owner. from_org_id: the owner when asked;
@@ -43,3 +43,13 @@ CREATE INDEX task_cascade_parent ON task_cascade(parent_task_id);
 ALTER TABLE task ADD COLUMN parent_task_id BIGINT REFERENCES task(id);
 ALTER TABLE task ADD COLUMN cascade_id BIGINT REFERENCES task_cascade(id);
 CREATE INDEX task_parent ON task(parent_task_id, org_id);
+
+-- 同题共答: the co-owners of a problem (its owner is the lead). Each answers its part in its own task.
+CREATE TABLE problem_co_owner (
+    problem_id BIGINT NOT NULL REFERENCES problem(id),
+    org_id     BIGINT NOT NULL REFERENCES org(id),
+    added_by   TEXT NOT NULL,
+    added_at   BIGINT NOT NULL,
+    PRIMARY KEY (problem_id, org_id)
+);
+CREATE INDEX problem_co_owner_org ON problem_co_owner(org_id);
