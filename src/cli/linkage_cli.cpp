@@ -36,7 +36,7 @@ void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
     // problem escalate
     struct EscalateArgs {
         std::int64_t problem = 0;
-        std::string to, reason;
+        std::string to, reason, kind = "ancestor";
         std::optional<std::int64_t> version;
     };
     auto ea = std::make_shared<EscalateArgs>();
@@ -46,13 +46,16 @@ void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
     escalate->add_option("problem", ea->problem, "problem id")->required();
     escalate->add_option("--to", ea->to, "the ancestor: id, code:<division code> or name path")->required();
     escalate->add_option("--reason", ea->reason, "why the root of the problem lies above")->required();
+    escalate->add_option("--kind", ea->kind, "ancestor, or batch_link (a second-batch unit to a first-batch unit)")
+        ->check(CLI::IsMember({"ancestor", "batch_link"}))
+        ->capture_default_str();
     escalate->add_option("--version", ea->version, "the problem version you read");
     escalate->callback([&run, with_service, ea] {
         run = with_service([ea](service::Service& svc, const domain::Actor& actor) -> int {
             auto to = ResolveOrg(svc, actor, ea->to);
             if (!to.ok()) return Fail(to.status());
-            return Print(svc.EscalateProblem(actor, ea->problem, service::EscalationDraft{to->id, ea->reason},
-                                             ea->version));
+            service::EscalationDraft d{to->id, ea->reason, *domain::ParseEnum<domain::EscalationKind>(ea->kind)};
+            return Print(svc.EscalateProblem(actor, ea->problem, d, ea->version));
         });
     });
 

@@ -73,6 +73,17 @@ Status CheckEscalationTarget(const Org& owner, OrgId target_id, const std::optio
     return Status::Ok();
 }
 
+Status CheckBatchLinkTarget(const Org& owner, OrgId target_id, const std::optional<Org>& target) {
+    if (owner.batch != 2) {
+        return InvalidArgument("kind: a batch link starts at a second-batch unit (batch 2); org " + Id(owner.id) +
+                               ", the problem's owner, is batch " + Id(owner.batch));
+    }
+    if (!target || target->batch != 1 || target->id == owner.id) {
+        return InvalidArgument("to_org_id: org " + Id(target_id) + " is not a first-batch unit (batch 1)");
+    }
+    return Status::Ok();
+}
+
 OrgId EscalationOrigin(OrgId owner_org_id, std::span<const Escalation> accepted_so_far) {
     const Escalation* newest = nullptr;
     for (const Escalation& e : accepted_so_far) {
@@ -258,6 +269,7 @@ nlohmann::json ToJson(const Escalation& e) {
             {"from_org_id", e.from_org_id},
             {"to_org_id", e.to_org_id},
             {"origin_org_id", e.origin_org_id},
+            {"kind", ToString(e.kind)},
             {"reason", e.reason},
             {"status", ToString(e.status)},
             {"decision_reason", OrNull(e.decision_reason)},

@@ -43,6 +43,19 @@ struct EnumNames<EscalationStatus> {
     }};
 };
 
+// What the target of an escalation is: an ancestor of the owner (下题上答), or — a batch link (第一批 /
+// 第二批联动) — a first-batch unit anywhere in the tree that a second-batch unit's problem is rooted in
+// (e.g. a county office and a provincial department). Both follow the same accept/decline machine.
+enum class EscalationKind { kAncestor, kBatchLink };
+template <>
+struct EnumNames<EscalationKind> {
+    static constexpr std::string_view kWhat = "escalation kind";
+    static constexpr std::array<std::pair<EscalationKind, std::string_view>, 2> kNames{{
+        {EscalationKind::kAncestor, "ancestor"},
+        {EscalationKind::kBatchLink, "batch_link"},
+    }};
+};
+
 enum class EscalationAction { kAccept, kDecline, kWithdraw };
 template <>
 struct EnumNames<EscalationAction> {
@@ -64,6 +77,7 @@ struct Escalation {
     OrgId from_org_id = 0;
     OrgId to_org_id = 0;
     OrgId origin_org_id = 0;
+    EscalationKind kind = EscalationKind::kAncestor;
     std::string reason;                          // why the root lies above (required)
     EscalationStatus status = EscalationStatus::kPending;
     std::optional<std::string> decision_reason;  // decline / withdraw: required; accept: optional comment
@@ -90,6 +104,13 @@ Result<EscalationStatus> NextEscalationStatus(EscalationStatus from, EscalationA
 // sibling or an unrelated org is refused. The message is the same whether or not `target` exists, so it
 // reveals nothing outside the caller's scope. Errors: kInvalidArgument "to_org_id: ...".
 Status CheckEscalationTarget(const Org& owner, OrgId target_id, const std::optional<Org>& target);
+
+// The batch-link target rule (issue 5, 第一批和第二批单位联动): the owner is a second-batch unit (batch 2)
+// and the target a first-batch unit (batch 1) other than the owner, in any branch of the tree.
+// Errors: kInvalidArgument "kind: ..." when the owner is not second-batch; "to_org_id: org N is not a
+// first-batch unit (batch 1)" for any other target, whether or not it exists (one bit — "is a first-batch
+// unit" — is all an answer reveals about an org outside the caller's scope).
+Status CheckBatchLinkTarget(const Org& owner, OrgId target_id, const std::optional<Org>& target);
 
 // The origin to record for a new escalation of a problem owned by `owner_org_id`: the origin of the
 // newest accepted escalation of the problem when there is one (`accepted_so_far` in any order), else

@@ -107,8 +107,11 @@ Result<Response> CreateEscalation(const WorkflowContext& c, const RouteArgs& a) 
     ASSIGN_OR_RETURN(auto version, IfMatch(a));
     ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"to_org_id", "reason"}));
+    RETURN_IF_ERROR(r.CheckKnown({"to_org_id", "reason", "kind"}));
     service::EscalationDraft d;
+    if (r.Has("kind") && !r.IsNull("kind")) {
+        ASSIGN_OR_RETURN(d.kind, r.Enum<domain::EscalationKind>("kind"));
+    }
     RETURN_IF_ERROR(r.Require("to_org_id"));
     ASSIGN_OR_RETURN(d.to_org_id, r.Id("to_org_id"));
     ASSIGN_OR_RETURN(d.reason, RequiredString(r, "reason"));

@@ -132,11 +132,16 @@ Result<Escalation> Service::EscalateProblem(const Actor& actor, domain::ProblemI
         ASSIGN_OR_RETURN(domain::Org owner, tx.GetOrg(p->owner_org_id));
         std::optional<domain::Org> target;
         if (auto t = tx.GetOrg(draft.to_org_id); t.ok()) target = *t;
-        RETURN_IF_ERROR(domain::CheckEscalationTarget(owner, draft.to_org_id, target));
+        if (draft.kind == domain::EscalationKind::kBatchLink) {
+            RETURN_IF_ERROR(domain::CheckBatchLinkTarget(owner, draft.to_org_id, target));
+        } else {
+            RETURN_IF_ERROR(domain::CheckEscalationTarget(owner, draft.to_org_id, target));
+        }
         e.problem_id = problem_id;
         e.from_org_id = p->owner_org_id;
         e.to_org_id = draft.to_org_id;
         e.origin_org_id = domain::EscalationOrigin(p->owner_org_id, existing);
+        e.kind = draft.kind;
         e.reason = draft.reason;
         e.status = EscalationStatus::kPending;
         e.requested_by = actor.name;
@@ -176,17 +181,17 @@ struct EscalationStep {
     Problem problem;
 };
 
-}  // namespace
-
 // Shared by accept, decline and withdraw.
-static Result<EscalationStep> BeginEscalationStep(const Service& svc, store::WriteTx& tx, const Actor& actor,
+Result<EscalationStep> BeginEscalationStep(const Service& svc, store::WriteTx& tx, const Actor& actor,
                                                   domain::EscalationId id, EscalationAction action,
                                                   std::optional<std::int64_t> version) {
-    // Only the orgs of the request act on it: the asking org and everything above it (the target lies
-    // above the asking org, so its scope covers both). An older origin that only reads the problem is
+    // Only the orgs of the request act on it: the asking org and the target (for a batch link it may lie
+    // in another branch), with the levels above them. An older origin that only reads the problem is
     // answered as for an unknown id.
     auto e = tx.GetEscalation(id);
-    if (!e.ok() || !svc.InScope(actor, e->from_org_id)) return NotFound("escalation " + Id(id) + " does not exist");
+    if (!e.ok() || (!svc.InScope(actor, e->from_org_id) && !svc.InScope(actor, e->to_org_id))) {
+        return NotFound("escalation " + Id(id) + " does not exist");
+    }
     ASSIGN_OR_RETURN(Problem p, tx.GetProblem(e->problem_id));
     RETURN_IF_ERROR(CheckVersion("escalation", id, version, e->version));
     ASSIGN_OR_RETURN(EscalationStatus to, domain::NextEscalationStatus(e->status, action));
@@ -210,6 +215,8 @@ static Result<EscalationStep> BeginEscalationStep(const Service& svc, store::Wri
     step.after.decided_at = NowSeconds();
     return step;
 }
+
+}  // namespace
 
 Result<Escalation> Service::AcceptEscalation(const Actor& actor, domain::EscalationId id,
                                              const std::optional<std::string>& comment,

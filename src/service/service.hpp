@@ -411,6 +411,7 @@ struct AccountState;
 struct EscalationDraft {
     domain::OrgId to_org_id = 0;
     std::string reason;
+    domain::EscalationKind kind = domain::EscalationKind::kAncestor;
 };
 
 // POST /api/v1/tasks/{id}/cascade: one child task per target org below the parent task's org.
@@ -706,7 +707,8 @@ public:
     ProblemAccess AccessToProblem(const Actor& actor, const domain::Problem& p);
 
     // 下题上答. A clerk or reviewer over the problem's owner asks `to_org_id` (a strict ancestor of the
-    // owner, domain::CheckEscalationTarget) to own and answer an open problem. One pending escalation
+    // owner, domain::CheckEscalationTarget; for kind batch_link a first-batch unit anywhere,
+    // domain::CheckBatchLinkTarget) to own and answer an open problem. One pending escalation
     // per problem. `problem_version`: If-Match of the problem. Errors: kNotFound (problem not visible),
     // kAborted (stale version), kInvalidArgument (reason, to_org_id), kPermissionDenied,
     // kFailedPrecondition (problem not open, or an escalation pending already).

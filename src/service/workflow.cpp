@@ -428,9 +428,14 @@ Result<Task> Service::CreateTask(const Actor& actor, domain::ProblemId problem_i
         const Problem& p = step.before;
         if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + Id(draft.org_id) + " does not exist");
         if (!Tree()->InSubtree(draft.org_id, p.owner_org_id)) {
-            return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
-                                   Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one of "
-                                   "its units");
+            // Issue 5: a co-owner of a joint problem (同题共答) gets tasks too, e.g. its part in a new round.
+            ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(problem_id));
+            if (std::none_of(co_owners.begin(), co_owners.end(),
+                             [&](const domain::CoOwner& c) { return c.org_id == draft.org_id; })) {
+                return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
+                                       Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one "
+                                       "of its units");
+            }
         }
         t.created_by_org_id = p.owner_org_id;
         t.round = p.round;

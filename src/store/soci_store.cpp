@@ -1003,7 +1003,7 @@ private:
 
 const char* kEscalationColumns =
     "id, problem_id, from_org_id, to_org_id, origin_org_id, reason, status, decision_reason, requested_by, "
-    "requested_at, decided_by, decided_at, version";
+    "requested_at, decided_by, decided_at, version, kind";
 
 domain::Escalation EscalationFromRow(const soci::row& r) {
     domain::Escalation e;
@@ -1020,6 +1020,7 @@ domain::Escalation EscalationFromRow(const soci::row& r) {
     e.decided_by = OptStr(r, 10);
     e.decided_at = OptInt(r, 11);
     e.version = Int(r, 12);
+    e.kind = EnumOf<domain::EscalationKind>(r, 13);
     return e;
 }
 
@@ -1045,8 +1046,9 @@ public:
 
     Result<std::vector<OrgId>> EscalationReaders(ProblemId id) {
         Query q(s_);
-        q.sql = "SELECT DISTINCT from_org_id FROM escalation WHERE status = 'accepted' AND problem_id = " +
-                q.Bind(id) + " ORDER BY from_org_id";
+        q.sql = "SELECT from_org_id FROM escalation WHERE status = 'accepted' AND problem_id = " + q.Bind(id) +
+                " UNION SELECT to_org_id FROM escalation WHERE status = 'pending' AND problem_id = " + q.Bind(id) +
+                " ORDER BY 1";
         std::vector<OrgId> out;
         for (const soci::row& r : q.Rows()) out.push_back(Int(r, 0));
         return out;
@@ -1092,10 +1094,11 @@ public:
 
     Status InsertEscalation(domain::Escalation& e) {
         Query q(s_);
-        q.sql = "INSERT INTO escalation (problem_id, from_org_id, to_org_id, origin_org_id, reason, status, "
+        q.sql = "INSERT INTO escalation (problem_id, from_org_id, to_org_id, origin_org_id, kind, reason, status, "
                 "decision_reason, requested_by, requested_at, decided_by, decided_at, version) VALUES (" +
                 q.Bind(e.problem_id) + ", " + q.Bind(e.from_org_id) + ", " + q.Bind(e.to_org_id) + ", " +
-                q.Bind(e.origin_org_id) + ", " + q.Bind(e.reason) + ", " +
+                q.Bind(e.origin_org_id) + ", " + q.Bind(std::string(domain::ToString(e.kind))) + ", " +
+                q.Bind(e.reason) + ", " +
                 q.Bind(std::string(domain::ToString(e.status))) + ", " + q.BindOpt(e.decision_reason) + ", " +
                 q.Bind(e.requested_by) + ", " + q.Bind(e.requested_at) + ", " + q.BindOpt(e.decided_by) + ", " +
                 q.BindOpt(e.decided_at) + ", 1) RETURNING id";

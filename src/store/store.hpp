@@ -408,7 +408,9 @@ public:
     // ---- linkage (issue 5) ----
     virtual Result<domain::Escalation> GetEscalation(domain::EscalationId id) = 0;  // Errors: kNotFound
     virtual Result<std::vector<domain::Escalation>> ListEscalationsOfProblem(domain::ProblemId id) = 0;
-    // The orgs that read a problem through an accepted escalation (their from_org_id), distinct.
+    // The orgs that read a problem through its escalations, distinct: the from_org_id of accepted ones and
+    // the to_org_id of a pending one (the target reads what it decides on; for a batch link it may lie
+    // outside the owner's branch).
     virtual Result<std::vector<domain::OrgId>> EscalationReaders(domain::ProblemId id) = 0;
     // For the problems owned inside the subtree with root path `subtree_path` that have an accepted
     // escalation: how many came from each origin org (origin_org_id), each problem counted once.

@@ -318,5 +318,48 @@ TEST_F(LinkageApi, TaijiangCoOwnsGulousProblemSeesItWholeAndItClosesOnlyWhenBoth
     EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(fuzhou_) + "/stats").Json()["co_owned"], 0);
 }
 
+// docs/LINKAGE.md, example 5, over HTTP: a second-batch district office links a problem to a first-batch
+// provincial department in another branch; the department accepts and owns it.
+TEST_F(LinkageApi, ASecondBatchOfficeLinksAProblemToAFirstBatchProvincialDepartment) {
+    auto fujian = Get(admin_, "/api/v1/orgs/" + std::to_string(fuzhou_)).Json()["parent_id"].get<std::int64_t>();
+    auto dept = Post(admin_, "/api/v1/orgs",
+                     {{"parent_id", fujian}, {"name", "福建省教育厅"}, {"level", "unit"}, {"batch", 1}});
+    ASSERT_EQ(dept.status, 201) << dept.body;
+    const auto dept_id = dept.Json()["id"].get<std::int64_t>();
+    auto office = Post(admin_, "/api/v1/orgs",
+                       {{"parent_id", taijiang_}, {"name", "台江区教育局"}, {"level", "unit"}, {"batch", 2}});
+    ASSERT_EQ(office.status, 201) << office.body;
+    const auto office_id = office.Json()["id"].get<std::int64_t>();
+
+    const auto pid = NewProblem(taijiang_token_, office_id, "课后服务收费标准");
+    const std::string P = "/api/v1/problems/" + std::to_string(pid);
+    auto as_ancestor = Post(taijiang_token_, P + "/escalations", {{"to_org_id", dept_id}, {"reason", "省定标准"}});
+    EXPECT_EQ(as_ancestor.status, 400);
+    auto bad_kind = Post(taijiang_token_, P + "/escalations",
+                         {{"to_org_id", dept_id}, {"reason", "省定标准"}, {"kind", "sideways"}});
+    EXPECT_EQ(bad_kind.status, 400);
+    EXPECT_EQ(Message(bad_kind).rfind("/kind: ", 0), 0u) << bad_kind.body;
+    auto linked = Post(taijiang_token_, P + "/escalations",
+                       {{"to_org_id", dept_id}, {"reason", "收费标准由省教育厅制定"}, {"kind", "batch_link"}});
+    ASSERT_EQ(linked.status, 201) << linked.body;
+    EXPECT_EQ(linked.Json()["kind"], "batch_link");
+    const std::string E = "/api/v1/escalations/" + std::to_string(linked.Json()["id"].get<std::int64_t>());
+
+    // A reviewer of the department alone (not above 台江区) reads and accepts it.
+    const std::string dept_token =
+        MakeUserToken(dir_.path(), db_, "dept.reviewer", std::to_string(dept_id), {"reviewer"});
+    ASSERT_FALSE(dept_token.empty());
+    EXPECT_EQ(Get(dept_token, P).Json()["access"], "full");
+    auto accepted = Post(dept_token, E + "/accept", json::object());
+    ASSERT_EQ(accepted.status, 200) << accepted.body;
+    EXPECT_EQ(Get(admin_, P).Json()["owner_org_id"], dept_id);
+    EXPECT_EQ(Get(taijiang_token_, P).Json()["access"], "full");
+    EXPECT_EQ(Get(gulou_token_, P).status, 404);
+    const json stats = Get(admin_, "/api/v1/orgs/" + std::to_string(dept_id) + "/stats").Json();
+    EXPECT_EQ(stats["problems"], 1);
+    EXPECT_EQ(stats["escalated_from"][0]["name"], "台江区教育局");
+    EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(taijiang_) + "/stats").Json()["problems"], 0);
+}
+
 }  // namespace
 }  // namespace rectify::testing

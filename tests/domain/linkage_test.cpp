@@ -291,6 +291,23 @@ TEST(CascadeChildDeadline, MayShortenButNotPassTheParent) {
 }
 
 
+TEST(BatchLink, ASecondBatchUnitLinksToAFirstBatchUnitInAnyBranch) {
+    // 台江区 (batch 2) to a provincial department of batch 1 that is not its ancestor.
+    const Org dept = MakeOrg(3501, "/1/35/3501/", "unit", OrgKind::kPartyGovAgency, 1);
+    EXPECT_OK(CheckBatchLinkTarget(kTaijiang, 3501, dept));
+    const Org first_batch_ancestor = MakeOrg(16, "/1/35/16/", "city", OrgKind::kPartyGovAgency, 1);
+    EXPECT_OK(CheckBatchLinkTarget(kTaijiang, 16, first_batch_ancestor));  // an ancestor of batch 1 is fine too
+    // Not a first-batch unit, unknown, or itself: one message.
+    for (const auto& [id, org] : std::vector<std::pair<OrgId, std::optional<Org>>>{
+             {2180, kCangshan}, {17, kXiamen}, {424242, std::nullopt}}) {
+        EXPECT_EQ(CheckBatchLinkTarget(kTaijiang, id, org).message(),
+                  "to_org_id: org " + std::to_string(id) + " is not a first-batch unit (batch 1)");
+    }
+    // Only a second-batch owner links: 鼓楼区 is batch 0.
+    EXPECT_EQ(CheckBatchLinkTarget(kGulou, 3501, dept).message(),
+              "kind: a batch link starts at a second-batch unit (batch 2); org 160, the problem's owner, is batch 0");
+}
+
 TEST(JointOwnership, ACoOwnerIsNeitherTheLeadNorTwice) {
     std::vector<OrgId> co{161, 2180};
     EXPECT_OK(CheckNewCoOwner(9, 160, co, 2181));

@@ -284,6 +284,62 @@ TEST_F(LinkageServiceTest, AnUnrelatedSubtreeSeesNoEscalationNorItsProblem) {
     }
 }
 
+// docs/LINKAGE.md, example 5 (第一批和第二批单位联动): 台江区, a second-batch unit, links a problem rooted
+// in a first-batch provincial department that is not its ancestor.
+TEST_F(LinkageServiceTest, ABatchLinkHandsAProblemAcrossBranchesWithTheSameAcceptRule) {
+    const OrgId dept = AddOrg(fujian_, "福建省住房和城乡建设厅", "unit", 1);
+    const Actor taijiang = Workers("taijiang", taijiang_);
+    const Actor dept_reviewer = As("dept-reviewer", {Role::kReviewer}, dept);
+    const Actor gulou = Workers("gulou", gulou_);
+    Problem p = AddProblem(taijiang_, "老旧小区改造补助标准不统一");
+    Task part = AddTask(taijiang, p.id, taijiang_, NowSeconds() + 30 * kDay);
+
+    // Not an ancestor: refused as an ordinary escalation; a non-first-batch target or a first-batch owner
+    // is refused as a batch link.
+    auto as_ancestor = svc_->EscalateProblem(taijiang, p.id, EscalationDraft{dept, "标准由省住建厅制定"}, std::nullopt);
+    EXPECT_EQ(as_ancestor.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(svc_->EscalateProblem(taijiang, p.id,
+                                    EscalationDraft{xiamen_, "x", domain::EscalationKind::kBatchLink}, std::nullopt)
+                  .status()
+                  .message(),
+              "to_org_id: org 8 is not a first-batch unit (batch 1)");
+    Problem g = AddProblem(gulou_, "鼓楼区问题");
+    EXPECT_EQ(svc_->EscalateProblem(gulou, g.id, EscalationDraft{dept, "x", domain::EscalationKind::kBatchLink},
+                                    std::nullopt)
+                  .status()
+                  .code(),
+              StatusCode::kInvalidArgument);
+
+    // Before the request the department does not see the problem; while it is pending it reads it.
+    EXPECT_EQ(svc_->GetProblem(dept_reviewer, p.id).status().code(), StatusCode::kNotFound);
+    auto e = svc_->EscalateProblem(taijiang, p.id,
+                                   EscalationDraft{dept, "补助标准由省住建厅制定", domain::EscalationKind::kBatchLink},
+                                   std::nullopt);
+    ASSERT_OK(e);
+    EXPECT_EQ(e->kind, domain::EscalationKind::kBatchLink);
+    EXPECT_EQ(svc_->GetProblem(dept_reviewer, p.id)->access, ProblemAccess::kFull);
+    EXPECT_OK(svc_->GetEscalation(dept_reviewer, e->id));
+    auto accepted = svc_->AcceptEscalation(dept_reviewer, e->id, std::nullopt, std::nullopt);
+    ASSERT_OK(accepted);
+    EXPECT_EQ(OwnerOf(p.id), dept);
+
+    // 台江区 keeps reading and works its part; the department reads it but does not work it.
+    EXPECT_EQ(svc_->GetProblem(taijiang, p.id)->access, ProblemAccess::kFull);
+    EXPECT_OK(svc_->StartTask(taijiang, part.id, std::nullopt));
+    EXPECT_OK(svc_->GetTask(dept_reviewer, part.id));
+    EXPECT_EQ(svc_->StartTask(dept_reviewer, part.id, std::nullopt).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(svc_->GetProblem(gulou, p.id).status().code(), StatusCode::kNotFound);
+
+    // Counted once, at the department; 福州市 no longer counts it; the origin is 台江区.
+    EXPECT_EQ(ProblemsIn(dept), 1);
+    EXPECT_EQ(ProblemsIn(fuzhou_), 1);  // only 鼓楼区's own problem g
+    EXPECT_EQ(ProblemsIn(taijiang_), 0);
+    EXPECT_EQ(ProblemsIn(fujian_), 2);
+    EXPECT_EQ(EscalatedFrom(dept), (std::vector<std::pair<OrgId, std::int64_t>>{{taijiang_, 1}}));
+    EXPECT_EQ(EscalatedFrom(fujian_), (std::vector<std::pair<OrgId, std::int64_t>>{{taijiang_, 1}}));
+    EXPECT_TRUE(EscalatedFrom(fuzhou_).empty());
+}
+
 // docs/LINKAGE.md, example 3: 福州市 issues a measure to its three districts (level county).
 TEST_F(LinkageServiceTest, CascadeByLevelCreatesOneChildPerDistrictAndRollsUp) {
     const Actor fuzhou = Workers("fuzhou", fuzhou_);
@@ -723,6 +779,16 @@ TEST_F(LinkageServiceTest, AJointProblemClosesWhenTheLastPartIsAccepted) {
     EXPECT_EQ(svc_->Stats(root_, xiamen_)->problems, 0);
     EXPECT_EQ(svc_->Stats(root_, fujian_)->co_owned, 0);
     EXPECT_EQ(svc_->Stats(root_, fujian_)->problems, 1);
+
+    // Reopened (round 2): the close-out waits for a new part of 思明区, which can be planned for the
+    // co-owner although it lies outside the lead's subtree; an org that is no co-owner cannot get one.
+    ASSERT_OK(svc_->ReopenProblem(fujian_verifier, p.id, domain::ReopenCause::kRecurrence, "反弹回潮", std::nullopt));
+    TaskDraft again = d;
+    again.org_id = siming_;
+    again.title = "思明区复查";
+    EXPECT_OK(svc_->CreateTask(fujian, p.id, again));
+    again.org_id = xiamen_;
+    EXPECT_EQ(svc_->CreateTask(fujian, p.id, again).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

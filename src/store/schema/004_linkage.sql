@@ -4,13 +4,15 @@
 
 -- One request to hand a problem to an ancestor of its owner. from_org_id: the owner when asked;
 -- to_org_id: the chosen ancestor; origin_org_id: the org the problem started at (kept through every
--- level). status: pending, accepted, declined, withdrawn (docs/LINKAGE.md).
+-- level). kind: ancestor (下题上答) or batch_link (a second-batch unit to a first-batch unit anywhere).
+-- status: pending, accepted, declined, withdrawn (docs/LINKAGE.md).
 CREATE TABLE escalation (
     id              {{ID}},
     problem_id      BIGINT NOT NULL REFERENCES problem(id),
     from_org_id     BIGINT NOT NULL REFERENCES org(id),
     to_org_id       BIGINT NOT NULL REFERENCES org(id),
     origin_org_id   BIGINT NOT NULL REFERENCES org(id),
+    kind            TEXT NOT NULL DEFAULT 'ancestor',
     reason          TEXT NOT NULL,
     status          TEXT NOT NULL,
     decision_reason TEXT,
