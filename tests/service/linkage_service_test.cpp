@@ -12,6 +12,7 @@
 //      │            ├─ 5 台江区 (batch 2)
 //      │            └─ 6 仓山区 (batch 2, public institution)
 //      └─ 8 厦门市 ─ 9 思明区
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -577,10 +578,12 @@ TEST_F(LinkageServiceTest, CascadeToThousandsOfOrgsCreatesExactlyOneChildEach) {
     EXPECT_EQ(r->skipped_existing, 2000);
 }
 
-// Property (issue 5): random escalations over a random tree; for every org, the subtree statistics
-// equal a brute-force recount from the final owners, the root counts every problem exactly once, and
-// "escalated from" sums to the escalated problems owned in the subtree.
-TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
+// Property (issue 5): random escalations (accepted, declined, withdrawn, left pending) and random
+// co-owners over a random tree; for every org, the subtree statistics equal a brute-force recount from
+// the final owners, the root counts every problem exactly once, "escalated from" equals the per-origin
+// count of the escalated problems owned in the subtree, and "co_owned" the problems led outside the
+// subtree with a co-owner inside it.
+TEST_F(LinkageServiceTest, RandomLinksNeverDoubleCountSubtreeStatistics) {
     std::mt19937 rng(5);
     // A random tree under 福州市: 25 orgs, each under a random earlier one.
     std::vector<OrgId> orgs{fuzhou_, gulou_, taijiang_, cangshan_, dongjie_};
@@ -602,10 +605,21 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
     std::vector<domain::ProblemId> problems;
     for (int i = 0; i < 40; ++i) problems.push_back(AddProblem(orgs[rng() % orgs.size()], "问题" + std::to_string(i)).id);
 
-    int accepted = 0;
+    int accepted = 0, co_owned = 0;
     for (int step = 0; step < 120; ++step) {
         const domain::ProblemId pid = problems[rng() % problems.size()];
         const OrgId owner = OwnerOf(pid);
+        if (rng() % 3 == 0) {  // a co-owner anywhere in the random tree (福州市's subtree is in root's scope)
+            TaskDraft part;
+            part.title = "共答部分";
+            part.responsible_person = "负责人";
+            part.type = domain::TaskType::kImmediate;
+            part.due_at = NowSeconds() + kDay;
+            if (svc_->AddCoOwner(root_, pid, CoOwnerDraft{orgs[rng() % orgs.size()], part}, std::nullopt).ok()) {
+                ++co_owned;
+            }
+            continue;
+        }
         auto up = ancestors(owner);
         if (up.empty()) continue;
         const OrgId target = up[rng() % up.size()];
@@ -621,7 +635,8 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
                 break;
         }
     }
-    EXPECT_GT(accepted, 10);  // the walk really moved problems (seed 5)
+    EXPECT_GT(accepted, 5);  // the walk really moved problems and added co-owners (seed 5)
+    EXPECT_GT(co_owned, 10);
 
     // Brute force from the final owners and the escalation rows.
     std::map<OrgId, std::int64_t> owned_below;  // problems whose owner is in the org's subtree
@@ -651,6 +666,20 @@ TEST_F(LinkageServiceTest, RandomEscalationsNeverDoubleCountSubtreeStatistics) {
         std::vector<std::pair<OrgId, std::int64_t>> got;
         for (const auto& e : s->escalated_from) got.emplace_back(e.org_id, e.problems);
         EXPECT_EQ(got, want) << "org " << o;
+        // co_owned: problems with a co-owner in o's subtree whose owner lies outside it.
+        auto in_subtree = [&](OrgId x) {
+            if (x == o) return true;
+            auto up = ancestors(x);
+            return std::find(up.begin(), up.end(), o) != up.end();
+        };
+        std::int64_t want_co = 0;
+        for (domain::ProblemId pid : problems) {
+            auto co = svc_->store().ListCoOwners(pid);
+            ASSERT_OK(co);
+            const bool inside = std::any_of(co->begin(), co->end(), [&](const auto& c) { return in_subtree(c.org_id); });
+            if (inside && !in_subtree(OwnerOf(pid))) ++want_co;
+        }
+        EXPECT_EQ(s->co_owned, want_co) << "org " << o;
     }
     EXPECT_EQ(ProblemsIn(1), 40);
     // And the children of every org plus the org itself partition its count (no problem twice).
