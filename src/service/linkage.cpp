@@ -72,6 +72,10 @@ store::Event EscalationEvent(const Actor& actor, const Escalation& before, const
 
 namespace detail {
 
+bool IsEscalationEvent(const store::Event& event) {
+    return event.entity == "problem" && (event.action == "escalate" || event.action.rfind("escalation_", 0) == 0);
+}
+
 Status RollupParent(store::WriteTx& tx, domain::TaskId parent) {
     ASSIGN_OR_RETURN(auto children, tx.ChildStates(parent));
     const domain::CascadeRollup r = domain::RollupChildren(children);

@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "domain/json.hpp"
 #include "service/detail/account_state.hpp"
+#include "service/detail/linkage_hooks.hpp"
 
 namespace rectify::service {
 namespace {
@@ -620,7 +621,12 @@ Result<std::vector<store::Event>> Service::History(const Actor& actor, const std
     if (entity == "org") {
         RETURN_IF_ERROR(GetOrgInScope(actor, id));
     } else if (entity == "problem") {
-        RETURN_IF_ERROR(GetProblem(actor, id));
+        ASSIGN_OR_RETURN(ProblemDetail detail, GetProblem(actor, id));
+        if (detail.access != ProblemAccess::kFull) {  // issue 5: partial access does not see escalations
+            ASSIGN_OR_RETURN(auto events, store_->ListEvents(entity, id));
+            std::erase_if(events, [](const store::Event& e) { return detail::IsEscalationEvent(e); });
+            return events;
+        }
     } else if (entity == "opinion") {
         RETURN_IF_ERROR(GetOpinion(actor, id));
     } else {

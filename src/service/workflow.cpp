@@ -802,6 +802,7 @@ Result<std::vector<TimelineEntry>> Service::Timeline(const Actor& actor, domain:
 
     std::vector<TimelineEntry> out;
     for (const auto& e : events) {
+        if (detail.access != ProblemAccess::kFull && detail::IsEscalationEvent(e)) continue;  // issue 5
         AddHistorical(e, out);
         TimelineEntry t;
         t.at = e.at;

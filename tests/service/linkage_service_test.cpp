@@ -500,6 +500,22 @@ TEST_F(LinkageServiceTest, ACascadeChildSeesItsOwnTaskAndTheParentSummaryOnly) {
     }
     auto children = svc_->ListChildTasks(gulou, parent.id, std::nullopt, 10);
     EXPECT_EQ(children.status().code(), StatusCode::kNotFound);
+    // An escalation of the parent's problem (福州市 -> 福建省) is whole-problem business: 鼓楼区's timeline and
+    // history leave it out, 福州市's show it.
+    auto e = svc_->EscalateProblem(fuzhou, p.id, EscalationDraft{fujian_, "需省级协调"}, std::nullopt);
+    ASSERT_OK(e);
+    auto has_escalation = [](const auto& entries) {
+        return std::any_of(entries.begin(), entries.end(), [](const auto& x) { return x.action == "escalate"; });
+    };
+    auto part_timeline = svc_->Timeline(gulou, p.id);
+    ASSERT_OK(part_timeline);
+    EXPECT_FALSE(has_escalation(*part_timeline));
+    auto part_history = svc_->History(gulou, "problem", p.id);
+    ASSERT_OK(part_history);
+    EXPECT_FALSE(has_escalation(*part_history));
+    EXPECT_TRUE(has_escalation(*svc_->Timeline(fuzhou, p.id)));
+    EXPECT_TRUE(has_escalation(*svc_->History(fuzhou, "problem", p.id)));
+    EXPECT_EQ(svc_->GetEscalation(gulou, e->id).status().code(), StatusCode::kNotFound);
     // The unrelated 厦门市 sees nothing at all.
     EXPECT_EQ(svc_->GetProblem(xiamen, p.id).status().code(), StatusCode::kNotFound);
     EXPECT_EQ(svc_->ListTasks(xiamen, p.id).status().code(), StatusCode::kNotFound);

@@ -17,6 +17,10 @@ namespace rectify::service::detail {
 Status FollowProblemTasks(store::WriteTx& tx, const domain::Actor& actor, domain::ProblemId id,
                           const std::string& cause);
 
+// True for the events of a problem's escalations ("escalate", "escalation_accept", ...): an actor with
+// partial access to the problem (docs/LINKAGE.md#visibility) does not see them. Defined in linkage.cpp.
+bool IsEscalationEvent(const store::Event& event);
+
 // Stores domain::RollupChildren of `parent`'s children as its progress (no version change; 0 when every
 // child is waived). Defined in linkage.cpp.
 Status RollupParent(store::WriteTx& tx, domain::TaskId parent);
