@@ -681,8 +681,71 @@ int Main(int argc, char** argv) {
         };
     });
 
+    // ---- the ledger (台账, issue 6) ----
+    struct LedgerArgs {
+        std::string list, format, org, out;
+        std::vector<std::string> statuses;
+    };
+    auto ledger_args = std::make_shared<LedgerArgs>();
+    auto* ledger = app.add_subcommand("ledger", "The ledger (台账): the problem or task list as a spreadsheet.");
+    ledger->require_subcommand(1);
+    auto* ledger_export = ledger->add_subcommand(
+        "export", "Write the problem list (问题清单) or task list (任务清单) of a subtree as XLSX or CSV.");
+    ledger_export->add_option("--list", ledger_args->list, "problems or tasks")
+        ->required()
+        ->check(CLI::IsMember({"problems", "tasks"}));
+    ledger_export->add_option("--out", ledger_args->out, "the file to write (replaced if it exists)")->required();
+    ledger_export->add_option("--format", ledger_args->format, "xlsx or csv (default: from the --out extension)")
+        ->check(CLI::IsMember({"xlsx", "csv"}));
+    ledger_export->add_option("--org", ledger_args->org, "org: id, code:<division code> or name path (default: all)");
+    ledger_export->add_option("--status", ledger_args->statuses, "only problems in these statuses")->delimiter(',');
+    ledger_export->callback([&, ledger_args] {
+        run = [&, ledger_args] {
+            auto svc = OpenInitialized(g);
+            if (!svc.ok()) return Fail(svc.status());
+            auto actor = (*svc)->RootActor("cli");
+            service::ProblemQuery filter;
+            if (!ledger_args->org.empty()) {
+                auto org = ResolveOrg(**svc, actor, ledger_args->org);
+                if (!org.ok()) return Fail(org.status());
+                filter.org_id = org->id;
+            }
+            for (const auto& s : ledger_args->statuses) {
+                auto status = domain::ParseEnum<domain::ProblemStatus>(s);
+                if (!status.ok()) return Fail(InvalidArgument("--status: " + status.status().message()));
+                filter.statuses.push_back(*status);
+            }
+            std::string format = ledger_args->format;
+            if (format.empty()) format = ledger_args->out.ends_with(".csv") ? "csv" : "xlsx";
+            auto list = *service::ParseLedgerList(ledger_args->list);
+            Result<std::int64_t> rows = std::int64_t{0};
+            // Written next to the target and renamed over it, so a failed export leaves no half-written file.
+            const std::string tmp = ledger_args->out + ".part";
+            if (format == "csv") {
+                std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+                if (!out) return Fail(NotFound("--out: cannot write " + ledger_args->out));
+                auto sink = service::MakeCsvLedgerSink(out);
+                rows = (*svc)->ExportLedger(actor, list, filter, *sink);
+            } else {
+                auto sink = service::MakeXlsxLedgerSink(tmp);
+                rows = (*svc)->ExportLedger(actor, list, filter, *sink);
+            }
+            std::error_code ec;
+            if (!rows.ok()) {
+                std::filesystem::remove(tmp, ec);
+                return Fail(rows.status());
+            }
+            std::filesystem::rename(tmp, ledger_args->out, ec);
+            if (ec) return Fail(Internal("--out: cannot write " + ledger_args->out + ": " + ec.message()));
+            std::cout << "wrote " << *rows << " rows to " << ledger_args->out << "\n";
+            return 0;
+        };
+    });
+
     // ---- workflow (issue 3): task, problem and opinion steps for scripting ----
     AddWorkflowCommands(app, g, run);
+    // ---- linkage (issue 5): problem escalate, escalation ..., task cascade ----
+    detail::AddLinkageCommands(app, g, run);
 
     // ---- version ----
     auto* version = app.add_subcommand("version", "Print the version and the schema version this binary knows.");

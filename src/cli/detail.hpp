@@ -56,4 +56,9 @@ private:
 // Registers `user`, `token`, `audit`, `backup` and `restore`; the chosen command sets `run`.
 void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 
+// Registers `problem escalate`, `problem co-owner`, `escalation ...` and `task cascade` (linkage_cli.cpp,
+// issue 5). Call after
+// the workflow commands: it adds to their `problem` and `task` subcommands.
+void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run);
+
 }  // namespace rectify::cli::detail

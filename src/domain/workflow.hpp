@@ -248,6 +248,9 @@ struct Task {
     UnixSeconds created_at = 0;
     UnixSeconds updated_at = 0;
     std::int64_t version = 1;
+    // ---- linkage (issue 5) ----
+    std::optional<TaskId> parent_task_id;  // a cascade child (上题下答): the parent task it rolls up into
+    std::optional<std::int64_t> cascade_id;  // ... and the cascade that created it
 };
 
 // A dated progress note (整改进展) with the evidence attached to it.

@@ -39,6 +39,8 @@ nlohmann::json ToJson(const Task& t) {
             {"created_at", FormatIso(t.created_at)},
             {"updated_at", FormatIso(t.updated_at)},
             {"version", t.version},
+            {"parent_task_id", OrNull(t.parent_task_id)},
+            {"cascade_id", OrNull(t.cascade_id)},
             {"next_actions", NamesJson(AllowedTaskActions(t.status))}};
 }
 

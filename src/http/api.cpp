@@ -2,15 +2,20 @@
 
 #include <exception>
 #include <functional>
+#include <filesystem>
 #include <map>
+#include <sstream>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "common/crypto.hpp"
+#include "common/csv.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "http/detail/input.hpp"
+#include "http/linkage_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -19,6 +24,7 @@ namespace {
 
 using detail::ObjectReader;
 using detail::QueryReader;
+using detail::ExtValue;
 using nlohmann::json;
 
 // The id of the request this thread is handling, for error log lines (handlers run synchronously).
@@ -256,11 +262,9 @@ Result<store::ProblemOrder> ProblemOrderOf(const std::optional<std::string>& sor
                            detail::Quote(*sort));
 }
 
-Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
-    QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "sort", "offset", "total", "cursor", "limit"}));
-    service::ProblemQuery query;
+// The filter fields of a problem query (the problem list and the ledger): org_id, status (comma list),
+// category_id, source, created_from, created_to (RFC 3339), overdue (true/false).
+Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::ProblemStatus>("status"));
     ASSIGN_OR_RETURN(query.category_id, q.Id("category_id"));
@@ -268,6 +272,15 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(query.created_from, q.Time("created_from"));
     ASSIGN_OR_RETURN(query.created_to, q.Time("created_to"));
     ASSIGN_OR_RETURN(query.overdue, q.Bool("overdue"));
+    return Status::Ok();
+}
+
+Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
+                                  "sort", "offset", "total", "cursor", "limit"}));
+    service::ProblemQuery query;
+    RETURN_IF_ERROR(ReadProblemFilter(q, query));
     ASSIGN_OR_RETURN(auto sort, q.NonEmpty("sort"));
     ASSIGN_OR_RETURN(query.order, ProblemOrderOf(sort));
     ASSIGN_OR_RETURN(auto offset, q.IntInRange("offset", 0, static_cast<int>(service::kMaxOffset)));
@@ -297,6 +310,49 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     }
     if (page.total) body["total"] = *page.total;
     return Json(200, body);
+}
+
+// GET /api/v1/ledger?list=problems|tasks&format=xlsx|csv + the problem list's filters: the ledger (台账) as a
+// file download. XLSX is written to a temporary file (libxlsxwriter needs one) that is removed afterwards.
+Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"list", "format", "org_id", "status", "category_id", "source", "created_from",
+                                  "created_to", "overdue"}));
+    ASSIGN_OR_RETURN(auto list_name, q.NonEmpty("list"));
+    if (!list_name) return InvalidArgument("list: required (problems or tasks)");
+    ASSIGN_OR_RETURN(service::LedgerList list, service::ParseLedgerList(*list_name));
+    ASSIGN_OR_RETURN(auto format_name, q.NonEmpty("format"));
+    ASSIGN_OR_RETURN(service::LedgerFormat format, service::ParseLedgerFormat(format_name.value_or("xlsx")));
+    service::ProblemQuery query;
+    RETURN_IF_ERROR(ReadProblemFilter(q, query));
+    Response r;
+    r.status = 200;
+    const std::string file_name = service::LedgerTitle(list) + "-" + FormatIso(NowSeconds()).substr(0, 10) +
+                                  (format == service::LedgerFormat::kCsv ? ".csv" : ".xlsx");
+    if (format == service::LedgerFormat::kCsv) {
+        std::ostringstream out;
+        auto sink = service::MakeCsvLedgerSink(out);
+        RETURN_IF_ERROR(c.service.ExportLedger(c.actor, list, query, *sink));
+        r.body = std::move(out).str();
+        r.content_type = "text/csv; charset=utf-8";
+    } else {
+        std::string path = (std::filesystem::temp_directory_path() / "rectify-ledger-XXXXXX").string();
+        int fd = mkstemp(path.data());
+        if (fd < 0) return Internal("ledger: cannot create a temporary file");
+        close(fd);
+        auto sink = service::MakeXlsxLedgerSink(path);
+        Status st = c.service.ExportLedger(c.actor, list, query, *sink).status();
+        sink.reset();
+        Result<std::string> bytes = st.ok() ? ReadFile(path) : Result<std::string>(st);
+        std::filesystem::remove(path);
+        if (!bytes.ok()) return bytes.status();
+        r.body = std::move(bytes).value();
+        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    }
+    r.SetHeader("Content-Disposition", "attachment; filename=\"ledger." + std::string(format == service::LedgerFormat::kCsv ? "csv" : "xlsx") +
+                                           "\"; filename*=" + ExtValue(file_name));
+    r.SetHeader("Cache-Control", "private, no-store");
+    return r;
 }
 
 Result<Response> GetProblem(const Ctx& c, const RouteArgs& a) {
@@ -947,6 +1003,7 @@ void Api::AddRoutes() {
     add("GET", "/api/v1/categories", Categories);
 
     add("GET", "/api/v1/problems", ListProblems);
+    add("GET", "/api/v1/ledger", Ledger);
     add("POST", "/api/v1/problems", CreateProblem);
     add("GET", "/api/v1/problems/{id}", GetProblem);
     add("PATCH", "/api/v1/problems/{id}", PatchProblem);
@@ -966,6 +1023,13 @@ void Api::AddRoutes() {
             std::move(method), pattern,
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
             pattern == "/api/openapi.json" ? Access::kPublic : Access::kAuthenticated);
+    });
+    // ---- linkage (issue 5): src/http/linkage_api.cpp ----
+    AddLinkageRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
+            Access::kAuthenticated);
     });
 }
 

@@ -20,6 +20,7 @@ namespace {
 
 using detail::ObjectReader;
 using detail::QueryReader;
+using detail::ExtValue;
 using nlohmann::json;
 
 std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
@@ -346,22 +347,6 @@ Result<Response> GetEvidence(const WorkflowContext& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(auto id, PathId(a, "evidence id"));
     ASSIGN_OR_RETURN(auto e, c.service.GetEvidence(c.actor, id));
     return Json(200, domain::ToJson(e));
-}
-
-// RFC 8187 ext-value of a file name: UTF-8, percent-encoded except attr-chars.
-std::string ExtValue(const std::string& name) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out = "UTF-8''";
-    for (unsigned char ch : name) {
-        if (std::isalnum(ch) || std::string_view("!#$&+-.^_`|~").find(static_cast<char>(ch)) != std::string_view::npos) {
-            out += static_cast<char>(ch);
-        } else {
-            out += '%';
-            out += kHex[ch >> 4];
-            out += kHex[ch & 15];
-        }
-    }
-    return out;
 }
 
 Result<Response> DownloadEvidence(const WorkflowContext& c, const RouteArgs& a) {

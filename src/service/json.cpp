@@ -27,6 +27,10 @@ nlohmann::json ToJson(const OrgStats& s) {
     for (const auto& w : s.weekly) {
         weekly.push_back({{"week_start", FormatIso(w.week_start)}, {"created", w.created}, {"closed", w.closed}});
     }
+    nlohmann::json escalated_from = nlohmann::json::array();
+    for (const auto& e : s.escalated_from) {
+        escalated_from.push_back({{"org_id", e.org_id}, {"name", e.name}, {"problems", e.problems}});
+    }
     return {{"org", domain::ToJson(s.org)},
             {"at", FormatIso(s.at)},
             {"problems", s.problems},
@@ -44,7 +48,9 @@ nlohmann::json ToJson(const OrgStats& s) {
             {"p90_days_to_close", optional(s.p90_days_to_close)},
             {"weekly", weekly},
             {"opinions", s.opinions},
-            {"opinions_replied", ToJson(s.opinions_replied)}};
+            {"opinions_replied", ToJson(s.opinions_replied)},
+            {"escalated_from", escalated_from},
+            {"co_owned", s.co_owned}};
 }
 
 nlohmann::json ToJson(const ProblemDetail& d) {
@@ -56,6 +62,12 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     j["progress"] = d.progress ? nlohmann::json(*d.progress) : nlohmann::json(nullptr);
     j["task_count"] = d.task_count;
     j["next_actions"] = domain::NamesJson(domain::AllowedProblemActions(d.problem.status));
+    // ---- linkage (issue 5) ----
+    j["access"] = d.access == ProblemAccess::kFull ? "full" : "part";
+    nlohmann::json escalations = nlohmann::json::array();
+    for (const auto& e : d.escalations) escalations.push_back(domain::ToJson(e));
+    j["escalations"] = std::move(escalations);
+    j["co_owner_ids"] = d.co_owner_ids;
     return j;
 }
 

@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "domain/json.hpp"
 #include "service/detail/account_state.hpp"
+#include "service/detail/linkage_hooks.hpp"
 
 namespace rectify::service {
 namespace {
@@ -407,18 +408,37 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
 
 Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId id) {
     auto problem = store_->GetProblem(id);
-    if (!problem.ok() || !InScope(actor, problem->owner_org_id)) {
-        return NotFound("problem " + std::to_string(id) + " does not exist");
-    }
+    if (!problem.ok()) return NotFound("problem " + std::to_string(id) + " does not exist");
+    const ProblemAccess access = AccessToProblem(actor, *problem);  // issue 5: visibility follows the links
+    if (access == ProblemAccess::kNone) return NotFound("problem " + std::to_string(id) + " does not exist");
     ProblemDetail d;
+    d.access = access;
     d.problem = std::move(problem).value();
     ASSIGN_OR_RETURN(d.owner, store_->GetOrg(d.problem.owner_org_id));
     if (d.problem.category_id) {
         ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
+    ASSIGN_OR_RETURN(auto co_owners, store_->ListCoOwners(id));
+    for (const auto& c : co_owners) d.co_owner_ids.push_back(c.org_id);
+    if (access == ProblemAccess::kFull) {
+        ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));
+    } else {  // partial access: the summary, and only the opinions in scope
+        std::vector<domain::OpinionId> own;
+        for (domain::OpinionId o : d.opinion_ids) {
+            if (auto op = store_->GetOpinion(o); op.ok() && InScope(actor, op->org_id)) own.push_back(o);
+        }
+        d.opinion_ids = std::move(own);
+    }
     ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(id));
-    d.progress = domain::ProblemProgress(tasks, d.problem.round);
+    {
+        // Cascade children count inside their parent's roll-up, not again on their own (issue 5).
+        std::vector<domain::Task> top;
+        for (const auto& t : tasks) {
+            if (!t.parent_task_id) top.push_back(t);
+        }
+        d.progress = domain::ProblemProgress(top, d.problem.round);
+    }
     d.task_count = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const domain::Task& t) {
         return t.round == d.problem.round && t.status != domain::TaskStatus::kWithdrawn;
     }));
@@ -697,6 +717,13 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     ASSIGN_OR_RETURN(store::SubtreeFigures op, store_->OpinionFigures(s.org.path));
     s.opinions = op.opinions;
     s.opinions_replied = MakeRate(op.opinions_replied, op.opinions);
+    ASSIGN_OR_RETURN(s.co_owned, store_->CoOwnedOutside(s.org.path));
+    ASSIGN_OR_RETURN(auto escalated, store_->EscalatedFrom(s.org.path));
+    for (const auto& [origin, count] : escalated) {
+        EscalatedFromCount c{origin, "", count};
+        if (auto o = store_->GetOrg(origin); o.ok()) c.name = o->name;
+        s.escalated_from.push_back(std::move(c));
+    }
     return s;
 }
 
@@ -785,7 +812,12 @@ Result<std::vector<store::Event>> Service::History(const Actor& actor, const std
     if (entity == "org") {
         RETURN_IF_ERROR(GetOrgInScope(actor, id));
     } else if (entity == "problem") {
-        RETURN_IF_ERROR(GetProblem(actor, id));
+        ASSIGN_OR_RETURN(ProblemDetail detail, GetProblem(actor, id));
+        if (detail.access != ProblemAccess::kFull) {  // issue 5: partial access does not see escalations
+            ASSIGN_OR_RETURN(auto events, store_->ListEvents(entity, id));
+            std::erase_if(events, [](const store::Event& e) { return detail::IsEscalationEvent(e); });
+            return events;
+        }
     } else if (entity == "opinion") {
         RETURN_IF_ERROR(GetOpinion(actor, id));
     } else {

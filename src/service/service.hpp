@@ -16,6 +16,7 @@
 #include "common/status.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
+#include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
@@ -106,6 +107,13 @@ struct OpinionDraft {
 };
 
 // A problem with what it came from.
+// How an actor sees a problem (issue 5, docs/LINKAGE.md#visibility). full: the owner's subtree and its
+// ancestors (scope covers the owner), the orgs a problem was escalated from (accepted escalations) and
+// its co-owners (同题共答);
+// part: an org with a task of the problem in scope but no full access (a cascade child, a unit below
+// the owner with a task) sees the problem's summary and its own tasks only; none: 404.
+enum class ProblemAccess { kNone, kPart, kFull };
+
 struct ProblemDetail {
     domain::Problem problem;
     domain::Org owner;
@@ -114,6 +122,10 @@ struct ProblemDetail {
     // ---- workflow (issue 3) ----
     std::optional<double> progress;  // domain::ProblemProgress over the current round; nullopt: no task
     int task_count = 0;              // tasks of the current round that are not withdrawn
+    // ---- linkage (issue 5) ----
+    ProblemAccess access = ProblemAccess::kFull;   // how the actor sees it (docs/LINKAGE.md#visibility)
+    std::vector<domain::Escalation> escalations;   // every escalation, oldest first (full access only)
+    std::vector<domain::OrgId> co_owner_ids;       // 同题共答: the co-owner orgs (the owner is the lead)
 };
 
 // ---- workflow (issue 3) ----
@@ -248,6 +260,13 @@ struct CategoryCount {
     std::int64_t count = 0;
 };
 
+// Problems owned in a subtree that came up by escalation from one origin org (issue 5).
+struct EscalatedFromCount {
+    domain::OrgId org_id = 0;
+    std::string name;
+    std::int64_t problems = 0;
+};
+
 // What Stats counts: filters and the parameters of the time-dependent figures.
 struct StatsQuery {
     // by_category groups at this depth (1..3). Depth 1 comes from the roll-up index; 2 and 3 are counted
@@ -292,6 +311,13 @@ struct OrgStats {
     std::vector<WeekFigures> weekly;  // oldest first
     std::int64_t opinions = 0;
     Rate opinions_replied;
+    // ---- linkage (issue 5) ----
+    // Of `problems` (each counted once, at its owner: the org that answers it), those that came up by an
+    // accepted escalation, per origin org, ascending by org id.
+    std::vector<EscalatedFromCount> escalated_from;
+    // Participation (同题共答): problems led outside the subtree in which an org of the subtree is a
+    // co-owner; not part of `problems` (counted once, for the lead).
+    std::int64_t co_owned = 0;
 };
 
 // What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
@@ -421,6 +447,44 @@ inline constexpr int kMaxAuditPage = 5000;
 namespace detail {
 struct AccountState;
 }
+
+// ---- linkage (issue 5) ----
+
+// POST /api/v1/problems/{id}/escalations: hand the problem to `to_org_id`, an ancestor of its owner.
+struct EscalationDraft {
+    domain::OrgId to_org_id = 0;
+    std::string reason;
+    domain::EscalationKind kind = domain::EscalationKind::kAncestor;
+};
+
+// POST /api/v1/tasks/{id}/cascade: one child task per target org below the parent task's org.
+// Children take the parent's title, description, type, lead official and review dates unless
+// title/description are given; `due_at` defaults to the parent's deadline and may not be later.
+struct CascadeDraft {
+    domain::CascadeTargets targets;
+    std::string responsible_person;
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<UnixSeconds> due_at;
+};
+
+// POST /api/v1/problems/{id}/co-owners: `org_id` becomes a co-owner with its part, the task `task`
+// (whose org_id is ignored: it is the co-owner's).
+struct CoOwnerDraft {
+    domain::OrgId org_id = 0;
+    TaskDraft task;
+};
+struct CoOwnerAdded {
+    domain::CoOwner co_owner;
+    domain::Task task;
+};
+
+// The children of a parent task: the roll-up over all of them and one page of them (ascending id).
+struct ChildTasksPage {
+    domain::CascadeRollup rollup;
+    std::vector<domain::Task> items;
+    std::optional<std::string> next_cursor;
+};
 
 class Service {
 public:
@@ -692,6 +756,61 @@ public:
     // kFailedPrecondition when the finding has a problem already.
     Result<domain::Problem> FindingToProblem(const Actor& actor, domain::MeetingId meeting, domain::FindingId finding,
                                              const FindingProblemDraft& draft);
+
+    // ---- linkage (issue 5): src/service/linkage.cpp, docs/LINKAGE.md ----
+    // How `actor` sees problem `p` (ProblemAccess). Reads the problem's escalations and tasks.
+    ProblemAccess AccessToProblem(const Actor& actor, const domain::Problem& p);
+
+    // 下题上答. A clerk or reviewer over the problem's owner asks `to_org_id` (a strict ancestor of the
+    // owner, domain::CheckEscalationTarget; for kind batch_link a first-batch unit anywhere,
+    // domain::CheckBatchLinkTarget) to own and answer an open problem. One pending escalation
+    // per problem. `problem_version`: If-Match of the problem. Errors: kNotFound (problem not visible),
+    // kAborted (stale version), kInvalidArgument (reason, to_org_id), kPermissionDenied,
+    // kFailedPrecondition (problem not open, or an escalation pending already).
+    Result<domain::Escalation> EscalateProblem(const Actor& actor, domain::ProblemId problem,
+                                               const EscalationDraft& draft,
+                                               std::optional<std::int64_t> problem_version);
+    // Visible when its problem is. Errors: kNotFound.
+    Result<domain::Escalation> GetEscalation(const Actor& actor, domain::EscalationId id);
+    Result<std::vector<domain::Escalation>> ListEscalations(const Actor& actor, domain::ProblemId problem);
+    // A reviewer over the target org: the problem's owner becomes the target in the same transaction
+    // (its tasks stay; the asking org keeps read access). Errors as EscalateProblem, and
+    // kFailedPrecondition when the problem is no longer open.
+    Result<domain::Escalation> AcceptEscalation(const Actor& actor, domain::EscalationId id,
+                                                const std::optional<std::string>& comment,
+                                                std::optional<std::int64_t> version);
+    // A reviewer over the target org says no, with a reason; the owner does not change.
+    Result<domain::Escalation> DeclineEscalation(const Actor& actor, domain::EscalationId id, const std::string& reason,
+                                                 std::optional<std::int64_t> version);
+    // A clerk or reviewer over the asking org takes a pending request back, with a reason.
+    Result<domain::Escalation> WithdrawEscalation(const Actor& actor, domain::EscalationId id,
+                                                  const std::string& reason, std::optional<std::int64_t> version);
+
+    // 上题下答. A clerk or reviewer over the parent task's org issues it to every org below that org the
+    // filter selects (domain::CascadeTargets), one child task each, in one transaction (a few multi-row
+    // statements whatever the number of targets) with one "cascade" event on the parent listing the
+    // child ids. Orgs with an open child of the parent already are skipped. The parent must be pending,
+    // in progress or returned, of an open problem's current round. Errors: kNotFound (parent not in
+    // scope), kAborted (stale parent version), kInvalidArgument naming the JSON path (/targets/...,
+    // /due_at later than the parent's deadline, /responsible_person), kPermissionDenied,
+    // kFailedPrecondition (parent or problem state; every target has a child already).
+    Result<domain::Cascade> CascadeTask(const Actor& actor, domain::TaskId parent, const CascadeDraft& draft,
+                                        std::optional<std::int64_t> parent_version);
+    // 同题共答. A clerk or reviewer over the problem's owner (the lead) who also has the co-owner org in
+    // scope (a common superior, or the lead over a unit below it) adds the co-owner together with its part
+    // (a task of that org, created by the lead org) in one transaction. The problem must accept new tasks.
+    // Errors: kNotFound (problem or org_id not in scope), kAborted (stale problem version),
+    // kPermissionDenied, kInvalidArgument (org_id is the lead; the task's fields), kAlreadyExists (a
+    // co-owner already), kFailedPrecondition (problem state).
+    Result<CoOwnerAdded> AddCoOwner(const Actor& actor, domain::ProblemId problem, const CoOwnerDraft& draft,
+                                    std::optional<std::int64_t> problem_version);
+    // The co-owners, by org id; for actors with full access. Errors: kNotFound.
+    Result<std::vector<domain::CoOwner>> ListCoOwners(const Actor& actor, domain::ProblemId problem);
+
+    // The roll-up of a parent's children and one page of them (children visible to the actor).
+    // `limit` 1..1000. Errors: kNotFound (parent not visible), kInvalidArgument (cursor, limit).
+    Result<ChildTasksPage> ListChildTasks(const Actor& actor, domain::TaskId parent,
+                                          const std::optional<std::string>& cursor, int limit);
 
     // Idempotency keys of POST requests (the API's Idempotency-Key). Begin reserves (actor, key) for a
     // request identified by `request_sha256` and returns nullopt, or returns the stored first response

@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "domain/json.hpp"
 #include "domain/workflow.hpp"
+#include "service/detail/linkage_hooks.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
@@ -211,6 +212,8 @@ Status FinishTaskStep(store::WriteTx& tx, const Actor& actor, TaskStep& step, Ta
                              record ? *record : domain::ToJson(step.after), Name(step.before.status),
                              Name(step.after.status), std::move(reason));
     RETURN_IF_ERROR(tx.AppendEvent(e));
+    // A cascade child (issue 5): its parent's progress is the roll-up of the children.
+    if (step.after.parent_task_id) RETURN_IF_ERROR(detail::RollupParent(tx, *step.after.parent_task_id));
     return FollowTasks(tx, actor, step.after.problem_id, "task " + Id(step.after.id) + ": " + name);
 }
 
@@ -387,6 +390,14 @@ std::string ActorKey(const Actor& actor) {
 
 }  // namespace
 
+namespace detail {
+
+Status FollowProblemTasks(store::WriteTx& tx, const Actor& actor, domain::ProblemId id, const std::string& cause) {
+    return FollowTasks(tx, actor, id, cause);
+}
+
+}  // namespace detail
+
 // ---- configuration ----
 
 void Service::ConfigureEvidence(EvidenceOptions options) {
@@ -417,9 +428,14 @@ Result<Task> Service::CreateTask(const Actor& actor, domain::ProblemId problem_i
         const Problem& p = step.before;
         if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + Id(draft.org_id) + " does not exist");
         if (!Tree()->InSubtree(draft.org_id, p.owner_org_id)) {
-            return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
-                                   Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one of "
-                                   "its units");
+            // Issue 5: a co-owner of a joint problem (同题共答) gets tasks too, e.g. its part in a new round.
+            ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(problem_id));
+            if (std::none_of(co_owners.begin(), co_owners.end(),
+                             [&](const domain::CoOwner& c) { return c.org_id == draft.org_id; })) {
+                return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
+                                       Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one "
+                                       "of its units");
+            }
         }
         t.created_by_org_id = p.owner_org_id;
         t.round = p.round;
@@ -435,17 +451,24 @@ Result<Task> Service::CreateTask(const Actor& actor, domain::ProblemId problem_i
 
 Result<Task> Service::GetTask(const Actor& actor, domain::TaskId id) {
     auto t = store_->GetTask(id);
-    if (!t.ok() || !InScope(actor, t->org_id)) return NotFound("task " + Id(id) + " does not exist");
+    if (!t.ok()) return NotFound("task " + Id(id) + " does not exist");
+    if (InScope(actor, t->org_id)) return t;
+    // Issue 5: an org with full access to the problem (an escalation's origin) reads all its tasks.
+    auto p = store_->GetProblem(t->problem_id);
+    if (!p.ok() || AccessToProblem(actor, *p) != ProblemAccess::kFull) {
+        return NotFound("task " + Id(id) + " does not exist");
+    }
     return t;
 }
 
 Result<std::vector<Task>> Service::ListTasks(const Actor& actor, domain::ProblemId problem, std::optional<int> round) {
-    RETURN_IF_ERROR(GetProblem(actor, problem));
+    ASSIGN_OR_RETURN(ProblemDetail detail, GetProblem(actor, problem));
     ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(problem));
     std::vector<Task> out;
     for (auto& t : tasks) {
         if (round && t.round != *round) continue;
-        if (InScope(actor, t.org_id)) out.push_back(std::move(t));
+        // Issue 5: full access shows every part; partial access (a cascade child) its own tasks only.
+        if (detail.access == ProblemAccess::kFull || InScope(actor, t.org_id)) out.push_back(std::move(t));
     }
     return out;
 }
@@ -464,6 +487,10 @@ Result<Task> Service::UpdateTask(const Actor& actor, domain::TaskId id, const Ta
         if (patch.review_dates) t.review_dates = *patch.review_dates;
         if (patch.weight_bp) t.weight_bp = *patch.weight_bp;
         RETURN_IF_ERROR(domain::ValidateTask(t));
+        if (t.parent_task_id) {  // issue 5: a cascade child's deadline never passes its parent's
+            ASSIGN_OR_RETURN(Task parent, tx.GetTask(*t.parent_task_id));
+            RETURN_IF_ERROR(domain::CheckChildDeadline(t, parent));
+        }
         RETURN_IF_ERROR(FinishTaskStep(tx, actor, step, TaskAction::kEdit, std::nullopt));
         out = step.after;
         return Status::Ok();
@@ -503,7 +530,9 @@ Result<ProgressReport> Service::ReportProgress(const Actor& actor, domain::TaskI
             RETURN_IF_ERROR(tx.AttachEvidence(e, r.id));
             r.evidence_ids.push_back(e);
         }
-        step.after.progress = draft.percent;
+        // A cascade parent's progress is the roll-up of its children (issue 5); the report keeps its percent.
+        ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));
+        if (children.empty()) step.after.progress = draft.percent;
         return FinishTaskStep(tx, actor, step, TaskAction::kReport, std::nullopt, domain::ToJson(r));
     }));
     return r;
@@ -553,8 +582,7 @@ Result<std::vector<Evidence>> Service::ListEvidence(const Actor& actor, domain::
 Result<Evidence> Service::GetEvidence(const Actor& actor, domain::EvidenceId id) {
     auto e = store_->GetEvidence(id);
     if (!e.ok()) return NotFound("evidence " + Id(id) + " does not exist");
-    auto t = store_->GetTask(e->task_id);
-    if (!t.ok() || !InScope(actor, t->org_id)) return NotFound("evidence " + Id(id) + " does not exist");
+    if (!GetTask(actor, e->task_id).ok()) return NotFound("evidence " + Id(id) + " does not exist");
     return e;
 }
 
@@ -575,6 +603,8 @@ Result<Task> Service::SubmitTask(const Actor& actor, domain::TaskId id, std::opt
         ASSIGN_OR_RETURN(auto new_reports, tx.CountReportsAfter(id, step.before.returned_after_report_id));
         ASSIGN_OR_RETURN(auto evidence, tx.CountEvidence(id));
         RETURN_IF_ERROR(domain::CheckCanSubmit(step.before, new_reports, evidence));
+        ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));  // issue 5: a cascade parent waits for its children
+        RETURN_IF_ERROR(domain::CheckCanSubmitParent(id, children));
         step.after.submitted_at = step.after.updated_at;
         RETURN_IF_ERROR(FinishTaskStep(tx, actor, step, TaskAction::kSubmit, std::nullopt));
         out = step.after;
@@ -674,6 +704,10 @@ Result<Problem> Service::CloseProblem(const Actor& actor, domain::ProblemId id, 
         ASSIGN_OR_RETURN(auto tasks, tx.ListTasksOfProblem(id));
         ASSIGN_OR_RETURN(auto opinions, tx.ListOpinionsOfProblem(id));
         RETURN_IF_ERROR(domain::CheckCanClose(step.before, tasks, opinions));
+        ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(id));  // issue 5: every part of a joint problem
+        std::vector<OrgId> co_owner_ids;
+        for (const auto& c : co_owners) co_owner_ids.push_back(c.org_id);
+        RETURN_IF_ERROR(domain::CheckJointPartsAccepted(co_owner_ids, tasks, step.before.round));
         step.after.closed_at = step.after.updated_at;
         RETURN_IF_ERROR(FinishProblemStep(tx, actor, step, ProblemAction::kClose, std::nullopt));
         out = step.after;
@@ -760,11 +794,15 @@ Result<std::vector<TimelineEntry>> Service::Timeline(const Actor& actor, domain:
     };
     RETURN_IF_ERROR(add_events("problem", id));
     ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(id));
-    for (const auto& t : tasks) RETURN_IF_ERROR(add_events("task", t.id));
+    for (const auto& t : tasks) {
+        // Issue 5: partial access (a cascade child) follows its own tasks only.
+        if (detail.access == ProblemAccess::kFull || InScope(actor, t.org_id)) RETURN_IF_ERROR(add_events("task", t.id));
+    }
     for (domain::OpinionId o : detail.opinion_ids) RETURN_IF_ERROR(add_events("opinion", o));
 
     std::vector<TimelineEntry> out;
     for (const auto& e : events) {
+        if (detail.access != ProblemAccess::kFull && detail::IsEscalationEvent(e)) continue;  // issue 5
         AddHistorical(e, out);
         TimelineEntry t;
         t.at = e.at;

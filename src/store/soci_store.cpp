@@ -3,6 +3,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <deque>
+#include <span>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
@@ -478,7 +479,7 @@ private:
 const char* kTaskColumns =
     "id, problem_id, org_id, created_by_org_id, round, title, description, responsible_person, lead_official, type, "
     "due_at, review_dates, weight_bp, status, progress, withdrawal_reason, return_reason, returned_at, "
-    "returned_after_report_id, submitted_at, accepted_at, created_at, updated_at, version";
+    "returned_after_report_id, submitted_at, accepted_at, created_at, updated_at, version, parent_task_id, cascade_id";
 
 // Review dates as stored: comma-separated seconds ("" = none).
 std::string JoinInstants(const std::vector<UnixSeconds>& v) {
@@ -525,6 +526,8 @@ domain::Task TaskFromRow(const soci::row& r) {
     t.created_at = Int(r, 21);
     t.updated_at = Int(r, 22);
     t.version = Int(r, 23);
+    t.parent_task_id = OptInt(r, 24);
+    t.cascade_id = OptInt(r, 25);
     return t;
 }
 
@@ -795,7 +798,7 @@ public:
         q.sql = "INSERT INTO task (problem_id, org_id, created_by_org_id, round, title, description, "
                 "responsible_person, lead_official, type, due_at, review_dates, weight_bp, status, progress, "
                 "withdrawal_reason, return_reason, returned_at, returned_after_report_id, submitted_at, accepted_at, "
-                "created_at, updated_at, version) VALUES (" +
+                "created_at, updated_at, version, parent_task_id, cascade_id) VALUES (" +
                 q.Bind(t.problem_id) + ", " + q.Bind(t.org_id) + ", " + q.Bind(t.created_by_org_id) + ", " +
                 q.Bind(t.round) + ", " + q.Bind(t.title) + ", " + q.Bind(t.description) + ", " +
                 q.Bind(t.responsible_person) + ", " + q.BindOpt(t.lead_official) + ", " +
@@ -804,8 +807,8 @@ public:
                 q.Bind(std::string(domain::ToString(t.status))) + ", " + q.Bind(t.progress) + ", " +
                 q.BindOpt(t.withdrawal_reason) + ", " + q.BindOpt(t.return_reason) + ", " + q.BindOpt(t.returned_at) +
                 ", " + q.Bind(t.returned_after_report_id) + ", " + q.BindOpt(t.submitted_at) + ", " +
-                q.BindOpt(t.accepted_at) + ", " + q.Bind(t.created_at) + ", " + q.Bind(t.updated_at) +
-                ", 1) RETURNING id";
+                q.BindOpt(t.accepted_at) + ", " + q.Bind(t.created_at) + ", " + q.Bind(t.updated_at) + ", 1, " +
+                q.BindOpt(t.parent_task_id) + ", " + q.BindOpt(t.cascade_id) + ") RETURNING id";
         t.id = q.OneInt().value();
         t.version = 1;
         return Status::Ok();
@@ -996,9 +999,252 @@ private:
 
 // ---- the write transaction ----
 
+// ---- linkage (issue 5): escalations, cascades ----
+
+const char* kEscalationColumns =
+    "id, problem_id, from_org_id, to_org_id, origin_org_id, reason, status, decision_reason, requested_by, "
+    "requested_at, decided_by, decided_at, version, kind";
+
+domain::Escalation EscalationFromRow(const soci::row& r) {
+    domain::Escalation e;
+    e.id = Int(r, 0);
+    e.problem_id = Int(r, 1);
+    e.from_org_id = Int(r, 2);
+    e.to_org_id = Int(r, 3);
+    e.origin_org_id = Int(r, 4);
+    e.reason = Str(r, 5);
+    e.status = EnumOf<domain::EscalationStatus>(r, 6);
+    e.decision_reason = OptStr(r, 7);
+    e.requested_by = Str(r, 8);
+    e.requested_at = Int(r, 9);
+    e.decided_by = OptStr(r, 10);
+    e.decided_at = OptInt(r, 11);
+    e.version = Int(r, 12);
+    e.kind = EnumOf<domain::EscalationKind>(r, 13);
+    return e;
+}
+
+class LinkageSql {
+public:
+    explicit LinkageSql(soci::session& s) : s_(s) {}
+
+    Result<domain::Escalation> GetEscalation(domain::EscalationId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kEscalationColumns + " FROM escalation WHERE id = " + q.Bind(id);
+        for (const soci::row& r : q.Rows()) return EscalationFromRow(r);
+        return NotFound("escalation " + std::to_string(id) + " does not exist");
+    }
+
+    Result<std::vector<domain::Escalation>> EscalationsOfProblem(ProblemId id) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kEscalationColumns + " FROM escalation WHERE problem_id = " + q.Bind(id) +
+                " ORDER BY id";
+        std::vector<domain::Escalation> out;
+        for (const soci::row& r : q.Rows()) out.push_back(EscalationFromRow(r));
+        return out;
+    }
+
+    Result<std::vector<OrgId>> EscalationReaders(ProblemId id) {
+        Query q(s_);
+        q.sql = "SELECT from_org_id FROM escalation WHERE status = 'accepted' AND problem_id = " + q.Bind(id) +
+                " UNION SELECT to_org_id FROM escalation WHERE status = 'pending' AND problem_id = " + q.Bind(id) +
+                " ORDER BY 1";
+        std::vector<OrgId> out;
+        for (const soci::row& r : q.Rows()) out.push_back(Int(r, 0));
+        return out;
+    }
+
+    Result<std::vector<std::pair<OrgId, std::int64_t>>> EscalatedFrom(const std::string& subtree_path) {
+        Query q(s_);
+        q.sql = "SELECT e.origin_org_id, COUNT(DISTINCT e.problem_id) FROM escalation e "
+                "JOIN problem p ON p.id = e.problem_id JOIN org o ON o.id = p.owner_org_id "
+                "WHERE e.status = 'accepted'" +
+                SubtreeClause(q, "o.path", {subtree_path}) + " GROUP BY e.origin_org_id ORDER BY e.origin_org_id";
+        std::vector<std::pair<OrgId, std::int64_t>> out;
+        for (const soci::row& r : q.Rows()) out.emplace_back(Int(r, 0), Int(r, 1));
+        return out;
+    }
+
+    Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) {
+        Query q(s_);
+        q.sql = "SELECT status, progress FROM task WHERE parent_task_id = " + q.Bind(parent);
+        std::vector<domain::ChildState> out;
+        for (const soci::row& r : q.Rows()) {
+            out.push_back(domain::ChildState{EnumOf<domain::TaskStatus>(r, 0), static_cast<int>(Int(r, 1))});
+        }
+        return out;
+    }
+
+    Result<std::vector<domain::Task>> ChildTasks(domain::TaskId parent, domain::TaskId after_id, int limit) {
+        Query q(s_);
+        q.sql = std::string("SELECT ") + kTaskColumns + " FROM task WHERE parent_task_id = " + q.Bind(parent) +
+                " AND id > " + q.Bind(after_id) + " ORDER BY id LIMIT " + q.Bind(static_cast<std::int64_t>(limit));
+        std::vector<domain::Task> out;
+        for (const soci::row& r : q.Rows()) out.push_back(TaskFromRow(r));
+        return out;
+    }
+
+    Result<std::vector<domain::TaskId>> TaskIdsOfCascade(domain::CascadeId id) {
+        Query q(s_);
+        q.sql = "SELECT id FROM task WHERE cascade_id = " + q.Bind(id) + " ORDER BY id";
+        std::vector<domain::TaskId> out;
+        for (const soci::row& r : q.Rows()) out.push_back(Int(r, 0));
+        return out;
+    }
+
+    Status InsertEscalation(domain::Escalation& e) {
+        Query q(s_);
+        q.sql = "INSERT INTO escalation (problem_id, from_org_id, to_org_id, origin_org_id, kind, reason, status, "
+                "decision_reason, requested_by, requested_at, decided_by, decided_at, version) VALUES (" +
+                q.Bind(e.problem_id) + ", " + q.Bind(e.from_org_id) + ", " + q.Bind(e.to_org_id) + ", " +
+                q.Bind(e.origin_org_id) + ", " + q.Bind(std::string(domain::ToString(e.kind))) + ", " +
+                q.Bind(e.reason) + ", " +
+                q.Bind(std::string(domain::ToString(e.status))) + ", " + q.BindOpt(e.decision_reason) + ", " +
+                q.Bind(e.requested_by) + ", " + q.Bind(e.requested_at) + ", " + q.BindOpt(e.decided_by) + ", " +
+                q.BindOpt(e.decided_at) + ", 1) RETURNING id";
+        e.id = q.OneInt().value();
+        e.version = 1;
+        return Status::Ok();
+    }
+
+    Status UpdateEscalation(domain::Escalation& e) {
+        Query q(s_);
+        q.sql = "UPDATE escalation SET status = " + q.Bind(std::string(domain::ToString(e.status))) +
+                ", decision_reason = " + q.BindOpt(e.decision_reason) + ", decided_by = " + q.BindOpt(e.decided_by) +
+                ", decided_at = " + q.BindOpt(e.decided_at) + ", version = version + 1 WHERE id = " + q.Bind(e.id) +
+                " AND version = " + q.Bind(e.version);
+        q.ExecCounting();
+        if (q.Affected() == 0) return StaleOrMissing(s_, "escalation", "escalation", e.id, e.version);
+        ++e.version;
+        return Status::Ok();
+    }
+
+    Status InsertCascade(domain::Cascade& c) {
+        Query q(s_);
+        q.sql = "INSERT INTO task_cascade (problem_id, parent_task_id, org_id, targets_json, due_at, created, "
+                "skipped_existing, created_by, created_at) VALUES (" +
+                q.Bind(c.problem_id) + ", " + q.Bind(c.parent_task_id) + ", " + q.Bind(c.org_id) + ", " +
+                q.Bind(c.targets.dump()) + ", " + q.BindOpt(c.due_at) + ", " + q.Bind(c.created) + ", " +
+                q.Bind(c.skipped_existing) + ", " + q.Bind(c.created_by) + ", " + q.Bind(c.created_at) +
+                ") RETURNING id";
+        c.id = q.OneInt().value();
+        return Status::Ok();
+    }
+
+    Status SetCascadeCounts(domain::CascadeId id, std::int64_t created, std::int64_t skipped) {
+        Query q(s_);
+        q.sql = "UPDATE task_cascade SET created = " + q.Bind(created) + ", skipped_existing = " + q.Bind(skipped) +
+                " WHERE id = " + q.Bind(id);
+        q.ExecCounting();
+        if (q.Affected() == 0) return NotFound("cascade " + std::to_string(id) + " does not exist");
+        return Status::Ok();
+    }
+
+    Status InsertCoOwner(const domain::CoOwner& c) {
+        Query q(s_);
+        q.sql = "INSERT INTO problem_co_owner (problem_id, org_id, added_by, added_at) VALUES (" +
+                q.Bind(c.problem_id) + ", " + q.Bind(c.org_id) + ", " + q.Bind(c.added_by) + ", " +
+                q.Bind(c.added_at) + ")";
+        q.Exec();
+        return Status::Ok();
+    }
+
+    Result<std::vector<domain::CoOwner>> CoOwners(ProblemId id) {
+        Query q(s_);
+        q.sql = "SELECT problem_id, org_id, added_by, added_at FROM problem_co_owner WHERE problem_id = " +
+                q.Bind(id) + " ORDER BY org_id";
+        std::vector<domain::CoOwner> out;
+        for (const soci::row& r : q.Rows()) {
+            domain::CoOwner c;
+            c.problem_id = Int(r, 0);
+            c.org_id = Int(r, 1);
+            c.added_by = Str(r, 2);
+            c.added_at = Int(r, 3);
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) {
+        Query q(s_);
+        auto [lo, hi] = PathRange(subtree_path);
+        q.sql = "SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c JOIN org oc ON oc.id = c.org_id "
+                "JOIN problem p ON p.id = c.problem_id JOIN org op ON op.id = p.owner_org_id WHERE oc.path >= " +
+                q.Bind(lo) + " AND oc.path < " + q.Bind(hi) + " AND NOT (op.path >= " + q.Bind(lo) +
+                " AND op.path < " + q.Bind(hi) + ")";
+        return q.OneInt().value_or(0);
+    }
+
+    Status SetDerivedProgress(domain::TaskId id, int progress) {
+        Query q(s_);
+        q.sql = "UPDATE task SET progress = " + q.Bind(progress) + " WHERE id = " + q.Bind(id);
+        q.ExecCounting();
+        if (q.Affected() == 0) return NotFound("task " + std::to_string(id) + " does not exist");
+        return Status::Ok();
+    }
+
+    // The WHERE clause (after "FROM org o WHERE") of domain::MatchesCascadeTargets; `ids` a chunk of the
+    // explicit list (empty for the other scopes).
+    static std::string TargetClause(Query& q, const domain::CascadeTargets& t, const Org& issuing,
+                                    std::span<const OrgId> ids) {
+        std::string sql = "o.id <> " + q.Bind(issuing.id) + SubtreeClause(q, "o.path", {issuing.path});
+        if (t.scope == domain::CascadeScope::kLevel) sql += " AND o.level = " + q.Bind(t.level.value_or(""));
+        if (t.scope == domain::CascadeScope::kOrgs) {
+            sql += " AND o.id IN (";
+            for (std::size_t i = 0; i < ids.size(); ++i) sql += (i ? ", " : "") + q.Bind(ids[i]);
+            sql += ")";
+        }
+        if (t.kind) sql += " AND o.kind = " + q.Bind(std::string(domain::ToString(*t.kind)));
+        if (t.batch) sql += " AND o.batch = " + q.Bind(static_cast<std::int64_t>(*t.batch));
+        return sql;
+    }
+
+    Result<std::pair<std::int64_t, std::int64_t>> InsertCascadeChildren(const domain::Task& c,
+                                                                       const domain::CascadeTargets& t,
+                                                                       const Org& issuing) {
+        constexpr std::size_t kChunk = 500;
+        std::vector<std::span<const OrgId>> chunks;
+        if (t.scope == domain::CascadeScope::kOrgs) {
+            for (std::size_t i = 0; i < t.org_ids.size(); i += kChunk) {
+                chunks.emplace_back(t.org_ids.data() + i, std::min(kChunk, t.org_ids.size() - i));
+            }
+        } else {
+            chunks.emplace_back();
+        }
+        std::int64_t matched = 0, created = 0;
+        for (std::span<const OrgId> ids : chunks) {
+            Query count(s_);
+            count.sql = "SELECT COUNT(*) FROM org o WHERE " + TargetClause(count, t, issuing, ids);
+            matched += count.OneInt().value_or(0);
+            Query q(s_);
+            q.sql = "INSERT INTO task (problem_id, org_id, created_by_org_id, round, title, description, "
+                    "responsible_person, lead_official, type, due_at, review_dates, weight_bp, status, progress, "
+                    "withdrawal_reason, return_reason, returned_at, returned_after_report_id, submitted_at, "
+                    "accepted_at, created_at, updated_at, version, parent_task_id, cascade_id) SELECT " +
+                    q.Bind(c.problem_id) + ", o.id, " + q.Bind(c.created_by_org_id) + ", " + q.Bind(c.round) + ", " +
+                    q.Bind(c.title) + ", " + q.Bind(c.description) + ", " + q.Bind(c.responsible_person) + ", " +
+                    q.BindOpt(c.lead_official) + ", " + q.Bind(std::string(domain::ToString(c.type))) + ", " +
+                    q.BindOpt(c.due_at) + ", " + q.Bind(JoinInstants(c.review_dates)) + ", NULL, " +
+                    q.Bind(std::string(domain::ToString(c.status))) + ", " + q.Bind(c.progress) +
+                    ", NULL, NULL, NULL, 0, NULL, NULL, " + q.Bind(c.created_at) + ", " + q.Bind(c.updated_at) +
+                    ", 1, " + q.BindOpt(c.parent_task_id) + ", " + q.BindOpt(c.cascade_id) + " FROM org o WHERE " +
+                    TargetClause(q, t, issuing, ids) +
+                    " AND NOT EXISTS (SELECT 1 FROM task x WHERE x.parent_task_id = " +
+                    q.Bind(c.parent_task_id.value_or(0)) + " AND x.org_id = o.id AND x.status <> 'withdrawn')" +
+                    " ORDER BY o.id";
+            q.ExecCounting();
+            created += q.Affected();
+        }
+        return std::make_pair(created, matched - created);
+    }
+
+private:
+    soci::session& s_;
+};
+
 class SociWriteTx final : public WriteTx {
 public:
-    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s) {}
+    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s), link_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1506,6 +1752,48 @@ public:
         return Guard([&]() -> Status { return wf_.PurgeIdempotencyKeys(before); });
     }
 
+    // ---- linkage (issue 5) ----
+    Status InsertEscalation(domain::Escalation& e) override {
+        return Guard([&]() -> Status { return link_.InsertEscalation(e); });
+    }
+    Status UpdateEscalation(domain::Escalation& e) override {
+        return Guard([&]() -> Status { return link_.UpdateEscalation(e); });
+    }
+    Result<domain::Escalation> GetEscalation(domain::EscalationId id) override {
+        return Guard([&]() -> Result<domain::Escalation> { return link_.GetEscalation(id); });
+    }
+    Result<std::vector<domain::Escalation>> ListEscalationsOfProblem(ProblemId id) override {
+        return Guard([&]() -> Result<std::vector<domain::Escalation>> { return link_.EscalationsOfProblem(id); });
+    }
+    Status InsertCascade(domain::Cascade& c) override {
+        return Guard([&]() -> Status { return link_.InsertCascade(c); });
+    }
+    Status SetCascadeCounts(domain::CascadeId id, std::int64_t created, std::int64_t skipped) override {
+        return Guard([&]() -> Status { return link_.SetCascadeCounts(id, created, skipped); });
+    }
+    Result<std::pair<std::int64_t, std::int64_t>> InsertCascadeChildren(const domain::Task& child,
+                                                                      const domain::CascadeTargets& targets,
+                                                                      const Org& issuing) override {
+        return Guard([&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
+            return link_.InsertCascadeChildren(child, targets, issuing);
+        });
+    }
+    Result<std::vector<domain::TaskId>> TaskIdsOfCascade(domain::CascadeId id) override {
+        return Guard([&]() -> Result<std::vector<domain::TaskId>> { return link_.TaskIdsOfCascade(id); });
+    }
+    Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) override {
+        return Guard([&]() -> Result<std::vector<domain::ChildState>> { return link_.ChildStates(parent); });
+    }
+    Status SetDerivedProgress(domain::TaskId id, int progress) override {
+        return Guard([&]() -> Status { return link_.SetDerivedProgress(id, progress); });
+    }
+    Status InsertCoOwner(const domain::CoOwner& c) override {
+        return Guard([&]() -> Status { return link_.InsertCoOwner(c); });
+    }
+    Result<std::vector<domain::CoOwner>> ListCoOwners(ProblemId id) override {
+        return Guard([&]() -> Result<std::vector<domain::CoOwner>> { return link_.CoOwners(id); });
+    }
+
 private:
     bool LevelExists(const std::string& key) {
         auto it = level_cache_.find(key);
@@ -1520,6 +1808,7 @@ private:
     soci::session& s_;
     Reads reads_;
     WorkflowSql wf_;
+    LinkageSql link_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2192,6 +2481,43 @@ public:
     }
     Result<std::vector<domain::MeetingFinding>> ListFindings(domain::MeetingId meeting) override {
         return PoolRead<std::vector<domain::MeetingFinding>>([&](WorkflowSql& wf) { return wf.Findings(meeting); });
+    }
+
+    // ---- linkage (issue 5) ----
+    template <typename T, typename F>
+    Result<T> LinkRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            soci::session s(pool_);
+            LinkageSql link(s);
+            return fn(link);
+        });
+    }
+    Result<domain::Escalation> GetEscalation(domain::EscalationId id) override {
+        return LinkRead<domain::Escalation>([&](LinkageSql& l) { return l.GetEscalation(id); });
+    }
+    Result<std::vector<domain::Escalation>> ListEscalationsOfProblem(ProblemId id) override {
+        return LinkRead<std::vector<domain::Escalation>>([&](LinkageSql& l) { return l.EscalationsOfProblem(id); });
+    }
+    Result<std::vector<OrgId>> EscalationReaders(ProblemId id) override {
+        return LinkRead<std::vector<OrgId>>([&](LinkageSql& l) { return l.EscalationReaders(id); });
+    }
+    Result<std::vector<std::pair<OrgId, std::int64_t>>> EscalatedFrom(const std::string& path) override {
+        return LinkRead<std::vector<std::pair<OrgId, std::int64_t>>>(
+            [&](LinkageSql& l) { return l.EscalatedFrom(path); });
+    }
+    Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) override {
+        return LinkRead<std::vector<domain::ChildState>>([&](LinkageSql& l) { return l.ChildStates(parent); });
+    }
+    Result<std::vector<domain::CoOwner>> ListCoOwners(ProblemId id) override {
+        return LinkRead<std::vector<domain::CoOwner>>([&](LinkageSql& l) { return l.CoOwners(id); });
+    }
+    Result<std::int64_t> CoOwnedOutside(const std::string& path) override {
+        return LinkRead<std::int64_t>([&](LinkageSql& l) { return l.CoOwnedOutside(path); });
+    }
+    Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
+                                                     int limit) override {
+        return LinkRead<std::vector<domain::Task>>(
+            [&](LinkageSql& l) { return l.ChildTasks(parent, after_id, limit); });
     }
 
 private:

@@ -15,6 +15,7 @@
 #include "common/status.hpp"
 #include "common/time.hpp"
 #include "domain/account.hpp"
+#include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/workflow.hpp"
 
@@ -312,6 +313,35 @@ public:
     virtual Status DeleteIdempotencyKey(const std::string& actor, const std::string& key) = 0;
     // Deletes the keys created before `before` (they expire).
     virtual Status PurgeIdempotencyKeys(UnixSeconds before) = 0;
+
+    // ---- linkage (issue 5) ----
+    // Inserts an escalation (id, version 1 written back) / writes status, decision and version+1 if the
+    // stored version equals escalation.version. Errors: kNotFound, kAborted (stale version).
+    virtual Status InsertEscalation(domain::Escalation& escalation) = 0;
+    virtual Status UpdateEscalation(domain::Escalation& escalation) = 0;
+    virtual Result<domain::Escalation> GetEscalation(domain::EscalationId id) = 0;
+    // Every escalation of the problem, oldest first.
+    virtual Result<std::vector<domain::Escalation>> ListEscalationsOfProblem(domain::ProblemId id) = 0;
+    // Inserts the cascade row (id written back) and later its counts.
+    virtual Status InsertCascade(domain::Cascade& cascade) = 0;
+    virtual Status SetCascadeCounts(domain::CascadeId id, std::int64_t created, std::int64_t skipped_existing) = 0;
+    // Creates one copy of `child` (every field but id and org_id) for each org that
+    // domain::MatchesCascadeTargets(targets, issuing, org) accepts, skipping orgs that have a child of
+    // child.parent_task_id already that is not withdrawn. Multi-row: INSERT ... SELECT over the org
+    // table (explicit lists in chunks of 500 ids), so tens of thousands of children are a few statements.
+    // Returns {created, skipped_existing}.
+    virtual Result<std::pair<std::int64_t, std::int64_t>> InsertCascadeChildren(const domain::Task& child,
+                                                                              const domain::CascadeTargets& targets,
+                                                                              const domain::Org& issuing) = 0;
+    // The ids of the tasks a cascade created, ascending.
+    virtual Result<std::vector<domain::TaskId>> TaskIdsOfCascade(domain::CascadeId id) = 0;
+    // Status and progress of every child of `parent` (tasks whose parent_task_id is `parent`).
+    virtual Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) = 0;
+    // Sets a derived progress (a parent's roll-up) without changing the task's version. Errors: kNotFound.
+    virtual Status SetDerivedProgress(domain::TaskId id, int progress) = 0;
+    // Joint ownership: adds a co-owner (Errors: kAlreadyExists) / the co-owner orgs of a problem, by org id.
+    virtual Status InsertCoOwner(const domain::CoOwner& co_owner) = 0;
+    virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -414,6 +444,27 @@ public:
     virtual Result<domain::Meeting> GetMeeting(domain::MeetingId id) = 0;
     virtual Result<std::vector<domain::Meeting>> ListMeetings(const MeetingFilter& filter) = 0;
     virtual Result<std::vector<domain::MeetingFinding>> ListFindings(domain::MeetingId meeting) = 0;
+
+    // ---- linkage (issue 5) ----
+    virtual Result<domain::Escalation> GetEscalation(domain::EscalationId id) = 0;  // Errors: kNotFound
+    virtual Result<std::vector<domain::Escalation>> ListEscalationsOfProblem(domain::ProblemId id) = 0;
+    // The orgs that read a problem through its escalations, distinct: the from_org_id of accepted ones and
+    // the to_org_id of a pending one (the target reads what it decides on; for a batch link it may lie
+    // outside the owner's branch).
+    virtual Result<std::vector<domain::OrgId>> EscalationReaders(domain::ProblemId id) = 0;
+    // For the problems owned inside the subtree with root path `subtree_path` that have an accepted
+    // escalation: how many came from each origin org (origin_org_id), each problem counted once.
+    virtual Result<std::vector<std::pair<domain::OrgId, std::int64_t>>> EscalatedFrom(
+        const std::string& subtree_path) = 0;
+    virtual Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) = 0;
+    // The co-owners of a problem, by org id.
+    virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
+    // Participation (同题共答): the problems that have a co-owner inside the subtree with root path
+    // `subtree_path` and whose owner (the lead) lies outside it, each counted once.
+    virtual Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) = 0;
+    // Children of `parent` with id > after_id, ascending, at most `limit`.
+    virtual Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
+                                                             int limit) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API ----

@@ -21,7 +21,8 @@ namespace {
 // One side: its orgs, records, users and credentials. Placeholders in probes: {org}, {district},
 // {code}, {orgname}, {problem}, {problem2}, {opinion}, {user}, {username}, {helper}, {grant}, {token},
 // and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
-// {finding} (of that meeting); "{own.x}" always names the acting side's x.
+// {finding} (of that meeting), and of the linkage (issue 5) {escalation} (pending, of {problem2}) and
+// {sub} (an org below {district}); "{own.x}" always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
     std::map<std::string, std::string> values;
@@ -94,6 +95,11 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/categories", {{"/api/v1/categories", "", Expect::kNoLeak}}},
         {"GET /api/v1/problems",
          {{"/api/v1/problems?org_id={org}", "", Expect::kNotFound}, {"/api/v1/problems", "", Expect::kNoLeak}}},
+        // ---- the ledger (issue 6): CSV, so the body can be searched for the other side's records ----
+        {"GET /api/v1/ledger",
+         {{"/api/v1/ledger?list=problems&format=csv&org_id={org}", "", Expect::kNotFound},
+          {"/api/v1/ledger?list=problems&format=csv", "", Expect::kNoLeak},
+          {"/api/v1/ledger?list=tasks&format=csv", "", Expect::kNoLeak}}},
         {"POST /api/v1/problems",
          {{"/api/v1/problems", R"({"title":"入侵问题","owner_org_id":{district}})", Expect::kNotFound},
           {"/api/v1/problems", R"({"title":"入侵问题","owner_org_id":{own.district},"opinion_ids":[{opinion}]})",
@@ -192,6 +198,35 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"POST /api/v1/meetings/{id}/findings/{finding_id}/problem",
          {{"/api/v1/meetings/{meeting}/findings/{finding}/problem", "{}", Expect::kNotFound},
           {"/api/v1/meetings/{own.meeting}/findings/{finding}/problem", "{}", Expect::kDenied}}},
+        // ---- linkage (issue 5): {escalation} is a pending escalation of {problem2} to {org}; {sub} an org
+        // below {district} ----
+        {"GET /api/v1/problems/{id}/escalations",
+         {{"/api/v1/problems/{problem}/escalations", "", Expect::kNotFound},
+          {"/api/v1/problems/{problem2}/escalations", "", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/escalations",
+         {{"/api/v1/problems/{problem}/escalations", R"({"to_org_id":{own.org},"reason":"入侵上报"})", Expect::kNotFound},
+          {"/api/v1/problems/{own.problem}/escalations", R"({"to_org_id":{org},"reason":"入侵上报"})",
+           Expect::kDenied}}},
+        {"GET /api/v1/problems/{id}/co-owners", {{"/api/v1/problems/{problem}/co-owners", "", Expect::kNotFound}}},
+        {"POST /api/v1/problems/{id}/co-owners",
+         {{"/api/v1/problems/{problem}/co-owners",
+           R"({"org_id":{own.sub},"task":{"title":"入侵共答","responsible_person":"x","type":"immediate","due_at":"2030-12-31"}})",
+           Expect::kNotFound},
+          {"/api/v1/problems/{own.problem}/co-owners",
+           R"({"org_id":{sub},"task":{"title":"入侵共答","responsible_person":"x","type":"immediate","due_at":"2030-12-31"}})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/escalations/{id}", {{"/api/v1/escalations/{escalation}", "", Expect::kNotFound}}},
+        {"POST /api/v1/escalations/{id}/accept", {{"/api/v1/escalations/{escalation}/accept", "{}", Expect::kNotFound}}},
+        {"POST /api/v1/escalations/{id}/decline",
+         {{"/api/v1/escalations/{escalation}/decline", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/escalations/{id}/withdraw",
+         {{"/api/v1/escalations/{escalation}/withdraw", R"({"reason":"入侵"})", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/cascade",
+         {{"/api/v1/tasks/{task}/cascade", R"({"targets":{"scope":"descendants"},"responsible_person":"入侵"})",
+           Expect::kNotFound},
+          {"/api/v1/tasks/{own.task}/cascade",
+           R"({"targets":{"scope":"orgs","org_ids":[{sub}]},"responsible_person":"入侵"})", Expect::kDenied}}},
+        {"GET /api/v1/tasks/{id}/children", {{"/api/v1/tasks/{task}/children", "", Expect::kNotFound}}},
     };
     return table;
 }
@@ -223,12 +258,15 @@ protected:
         WriteFile(dir_.path() / "tianjin.csv",
                   "path,level,kind,batch,division_code\n"
                   "天津市,province,party_gov_agency,1,12\n"
-                  "天津市/和平区,county,party_gov_agency,1,120101\n");
+                  "天津市/和平区,county,party_gov_agency,1,120101\n"
+                  "天津市/和平区/劝业场街道,township,party_gov_agency,1,120101001\n");
         auto imported = RunRectify(dir_.path(), {"--db", db_, "import", "orgs", dir_.File("tianjin.csv")});
         ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
-        // Orgs: 河北省 2 > 石家庄市 3 (from the fixture); 天津市 9 > 和平区 10.
-        hebei_ = {"hebei", {{"org", "2"}, {"district", "3"}, {"code", "13"}, {"orgname", "%E6%B2%B3%E5%8C%97"}}};
-        tianjin_ = {"tianjin", {{"org", "9"}, {"district", "10"}, {"code", "12"}, {"orgname", "%E5%A4%A9%E6%B4%A5"}}};
+        // Orgs: 河北省 2 > 石家庄市 3 > 长安区 4 (from the fixture); 天津市 9 > 和平区 10 > 劝业场街道 11.
+        hebei_ = {"hebei",
+                  {{"org", "2"}, {"district", "3"}, {"sub", "4"}, {"code", "13"}, {"orgname", "%E6%B2%B3%E5%8C%97"}}};
+        tianjin_ = {"tianjin", {{"org", "9"}, {"district", "10"}, {"sub", "11"}, {"code", "12"},
+                                {"orgname", "%E5%A4%A9%E6%B4%A5"}}};
         for (Side* s : {&hebei_, &tianjin_}) {
             const std::string org = "code:" + s->values["code"];
             s->password = "password of " + s->key;
@@ -252,10 +290,10 @@ protected:
         }
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
-                          "机密会议-河北", "机密发现-河北"};
+                          "机密会议-河北", "机密发现-河北", "机密上报-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
-                            "机密会议-天津", "机密发现-天津"};
+                            "机密会议-天津", "机密发现-天津", "机密上报-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -298,6 +336,11 @@ protected:
             ASSERT_EQ(meeting.status, 201) << meeting.body;
             s->values["meeting"] = std::to_string(meeting.Json()["id"].get<std::int64_t>());
             s->values["finding"] = std::to_string(meeting.Json()["findings"][0]["id"].get<std::int64_t>());
+            // Linkage (issue 5): a pending escalation of the second problem to the side's province.
+            auto escalation = Post("/api/v1/problems/" + s->values["problem2"] + "/escalations",
+                                   json{{"to_org_id", s->Id("org")}, {"reason", "机密上报-" + side}}.dump());
+            ASSERT_EQ(escalation.status, 201) << escalation.body;
+            s->values["escalation"] = std::to_string(escalation.Json()["id"].get<std::int64_t>());
             auto users = Get("/api/v1/users?org_id=" + s->values["org"]);
             ASSERT_EQ(users.status, 200) << users.body;
             const json items = users.Json()["items"];
@@ -333,7 +376,9 @@ protected:
                                      "/api/v1/evidence/" + s.values.at("evidence"),
                                      "/api/v1/evidence/" + s.values.at("evidence") + "/content",
                                      "/api/v1/mechanisms/" + s.values.at("mechanism"),
-                                     "/api/v1/meetings/" + s.values.at("meeting")}) {
+                                     "/api/v1/meetings/" + s.values.at("meeting"),
+                                     "/api/v1/escalations/" + s.values.at("escalation"),
+                                     "/api/v1/tasks/" + s.values.at("task") + "/children"}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
             if (p.ends_with("/content")) {  // the evidence file itself

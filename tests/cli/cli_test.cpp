@@ -161,6 +161,53 @@ TEST_F(CliTest, WorkflowErrorsAreOneLine) {
     }
 }
 
+// ---- linkage (issue 5) ----
+
+TEST_F(CliTest, LinkageSubcommandsHaveHelp) {
+    for (const char* sub : {"problem escalate", "problem co-owner", "escalation", "escalation show", "escalation accept",
+                            "escalation decline", "escalation withdraw", "task cascade"}) {
+        Outcome r = Rectify(std::string(sub) + " --help");
+        EXPECT_EQ(r.exit_code, 0) << sub;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+    }
+}
+
+TEST_F(CliTest, AProblemIsEscalatedCoOwnedAndCascadedFromTheCommandLine) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    {
+        std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n"
+                                                "福建省/福州市/鼓楼区,county\n福建省/福州市/台江区,county\n";
+        std::ofstream(dir_.File("p.csv")) << "title,owner_org_id,created_at\n公交线路调整,4,2020-09-03\n";
+    }
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("import problems " + dir_.File("p.csv")).exit_code, 0);
+    Outcome sibling = Rectify("problem escalate 1 --to 福建省/福州市/台江区 --reason 需市级统筹");
+    EXPECT_EQ(sibling.exit_code, 1);
+    EXPECT_EQ(Lines(sibling.err), 1) << sibling.err;
+    Outcome escalated = Rectify("problem escalate 1 --to 福建省/福州市 --reason 需市级统筹");
+    ASSERT_EQ(escalated.exit_code, 0) << escalated.err;
+    EXPECT_NE(escalated.out.find("\"status\": \"pending\""), std::string::npos) << escalated.out;
+    Outcome accepted = Rectify("escalation accept 1 --comment 市交通局答复");
+    ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+    EXPECT_NE(accepted.out.find("\"status\": \"accepted\""), std::string::npos) << accepted.out;
+    Outcome twice = Rectify("escalation decline 1 --reason 晚了");
+    EXPECT_EQ(twice.exit_code, 1);
+    EXPECT_EQ(twice.err, "rectify: error: cannot decline an escalation that is accepted; allowed next actions: none "
+                         "(accepted is final) [failed_precondition]\n");
+
+    // Now owned by 福州市 (3): 台江区 co-owns it, and a task of 福州市 goes down to both districts.
+    Outcome co = Rectify("problem co-owner 1 --org 福建省/福州市/台江区 --title 台江段 --responsible 李四 --due 2030-01-01");
+    ASSERT_EQ(co.exit_code, 0) << co.err;
+    EXPECT_NE(co.out.find("\"org_id\": 5"), std::string::npos) << co.out;
+    ASSERT_EQ(Rectify("task create --problem 1 --org 3 --title 全市统筹 --responsible 张三 --due 2030-06-30").exit_code, 0);
+    Outcome late = Rectify("task cascade 2 --scope level --level county --responsible 区长 --due 2030-07-01");
+    EXPECT_EQ(late.exit_code, 1);
+    EXPECT_NE(late.err.find("is later than the parent task 2's deadline"), std::string::npos) << late.err;
+    Outcome cascaded = Rectify("task cascade 2 --scope level --level county --responsible 区长");
+    ASSERT_EQ(cascaded.exit_code, 0) << cascaded.err;
+    EXPECT_NE(cascaded.out.find("\"created\": 2"), std::string::npos) << cascaded.out;
+}
+
 TEST_F(CliTest, VersionNamesTheSchema) {
     Outcome r = Rectify("version");
     EXPECT_EQ(r.exit_code, 0);

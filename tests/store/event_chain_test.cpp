@@ -170,9 +170,11 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
 TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 2 (foundation and workflow) as it was: no accounts tables, no chain
-    // columns, no triggers.
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no linkage tables and columns
+    // (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
+                   "DROP TABLE problem_co_owner; DROP INDEX task_parent; ALTER TABLE task DROP COLUMN cascade_id;"
+                   "ALTER TABLE task DROP COLUMN parent_task_id; DROP TABLE task_cascade; DROP TABLE escalation;"
                    "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete;"
                    "DROP TABLE api_token_grant; DROP TABLE api_token; DROP TABLE user_session; DROP TABLE user_grant;"
                    "DROP TABLE login_attempt; DROP TABLE app_user; DROP INDEX event_org; DROP INDEX event_at;"

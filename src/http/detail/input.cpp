@@ -1,6 +1,7 @@
 #include "http/detail/input.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -240,6 +241,22 @@ Result<std::optional<std::string>> QueryReader::NonEmpty(std::string_view name) 
     auto v = Get(name);
     if (v && v->empty()) return InvalidArgument("query parameter \"" + std::string(name) + "\" is empty");
     return v;
+}
+
+// RFC 8187 ext-value of a file name: UTF-8, percent-encoded except attr-chars.
+std::string ExtValue(const std::string& name) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out = "UTF-8''";
+    for (unsigned char ch : name) {
+        if (std::isalnum(ch) || std::string_view("!#$&+-.^_`|~").find(static_cast<char>(ch)) != std::string_view::npos) {
+            out += static_cast<char>(ch);
+        } else {
+            out += '%';
+            out += kHex[ch >> 4];
+            out += kHex[ch & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace rectify::http::detail

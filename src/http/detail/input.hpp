@@ -126,4 +126,8 @@ class QueryReader {
     const std::vector<std::pair<std::string, std::string>>& query_;
 };
 
+// RFC 8187 ext-value of a file name for Content-Disposition's filename*: "UTF-8''" and the UTF-8 bytes,
+// percent-encoded except attr-chars.
+std::string ExtValue(const std::string& name);
+
 }  // namespace rectify::http::detail
