@@ -1796,6 +1796,9 @@ public:
                 read(q);
             }
             return out;
+        });
+    }
+
     Result<std::int64_t> CountProblems(const ProblemFilter& f) override {
         return Guard([&]() -> Result<std::int64_t> {
             soci::session s(pool_);
