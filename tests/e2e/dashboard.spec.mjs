@@ -11,7 +11,10 @@
 // walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
 // clicks the category chart through to the problem list (names, total, page 2), opens a
 // problem and its timeline, opens an opinion. Then on the real sample data: 福州市's
-// problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
+// dashboard (the cards against its stats: 835 closed, 771/835 on time, median 5 days; the districts'
+// ranking; a district row, a category bar, the 已销号 slice, the 群众意见 source bar and the 超期 card
+// open lists whose totals equal the figure clicked; the category filter reaches the cards, the ranking
+// and the drill-down; 520 weeks of trend), its problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
 // 整改时限 sort, an imported case's timeline; a new problem carried through plan, start,
 // a refused submit (the server's message shown), a progress report with an uploaded
 // file, submit, a return with its reason, a new report and resubmission, accept and
@@ -181,30 +184,38 @@ async function waitCount(page, selector, n) {
     })
 }
 
-// Clicks the middle of a category bar (found through the chart's own coordinate system) and waits for
-// the URL the click leads to. The bars grow in with an animation after each render, so retry until
-// the click lands.
-async function clickCategoryBar(page, categoryId, want) {
+// Clicks a data item of a chart (found through the chart's own coordinate system) and waits for the
+// URL the click leads to: the middle of a horizontal bar whose data item has `key` = `value`, or the
+// middle of a pie slice. The charts animate after each render, so retry until the click lands.
+async function clickChart(page, testid, key, value, want) {
+  const sel = `[data-testid="${testid}"] .echart`
   const deadline = Date.now() + TIMEOUT
+  await page.locator(sel).waitFor({ timeout: TIMEOUT }) // drawn once the stats arrive
   // Back from another page the window may be scrolled away from the chart: bring it into view.
-  await page.$eval('[data-testid="category-chart"] .echart', (el) => el.scrollIntoView({ block: 'center' }))
+  await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }))
   await page.waitForTimeout(1000)
   for (;;) {
     const point = await page.$eval(
-      '[data-testid="category-chart"] .echart',
-      (el, id) => {
+      sel,
+      (el, { key, value }) => {
         el.scrollIntoView({ block: 'center' })
         const chart = el.__echart
-        const data = chart.getOption().series[0].data
-        const i = data.findIndex((d) => d.categoryId === id)
+        const series = chart.getOption().series[0]
+        const i = series.data.findIndex((d) => d[key] === value)
         if (i < 0) return null
-        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [data[i].value / 2, i])
         const r = el.getBoundingClientRect()
+        if (series.type === 'pie') {
+          const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(i)
+          const mid = (l.startAngle + l.endAngle) / 2
+          const rr = (l.r + l.r0) / 2
+          return { x: r.left + l.cx + rr * Math.cos(mid), y: r.top + l.cy + rr * Math.sin(mid) }
+        }
+        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [series.data[i].value / 2, i])
         return { x: r.left + x, y: r.top + y }
       },
-      categoryId,
+      { key, value },
     )
-    assert(point, `category ${categoryId} is in the chart`)
+    assert(point, `${key} ${value} is in the chart ${testid}`)
     await page.mouse.click(point.x, point.y)
     try {
       await page.waitForURL(want, { timeout: 1500 })
@@ -214,6 +225,7 @@ async function clickCategoryBar(page, categoryId, want) {
     }
   }
 }
+const clickCategoryBar = (page, categoryId, want) => clickChart(page, 'category-chart', 'categoryId', categoryId, want)
 
 // Refusals the test provokes on purpose: {status, path} each expected once.
 const expectedRefusals = []
@@ -357,6 +369,32 @@ async function fuzhouDashboardSteps(page) {
       await checkFigures(page, stats)
     })
   }
+
+  await step('the 已销号 slice of the status donut opens the closed problems, as many as the slice', async () => {
+    await clickChart(page, 'status-chart', 'status', 'closed', new RegExp(`/orgs/${FUZHOU.id}/problems\\?status=closed$`))
+    await waitText(page, 'problem-count', `共 ${count(stats.by_status.closed)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
+
+  await step('the 群众意见 bar of the sources opens the problems from public opinions, as many as the bar', async () => {
+    const n = stats.by_source.public_opinion
+    assertEq(n, FUZHOU.problems, 'every Fuzhou problem comes from a public opinion')
+    await clickChart(page, 'source-chart', 'source', 'public_opinion', new RegExp(`/orgs/${FUZHOU.id}/problems\\?source=public_opinion$`))
+    await waitText(page, 'problem-count', `共 ${count(n)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
+
+  await step('the 超期 card opens the open problems past their deadline: as many as the card, not those closed late', async () => {
+    const late = (await api(`/problems?org_id=${FUZHOU.id}&overdue=true&limit=1&total=true`)).total
+    assertEq(late, stats.closed_on_time.denominator - stats.closed_on_time.numerator, 'closed late (the list\'s overdue=true alone)')
+    await page.locator('[data-testid="kf-overdue"]').click()
+    await page.waitForURL(new RegExp(`/orgs/${FUZHOU.id}/problems\\?.*overdue=true`))
+    await waitText(page, 'problem-count', `共 ${count(stats.overdue)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
 
   await step('the weekly trend shows the weeks asked for (520: the whole Fuzhou file)', async () => {
     const wide = await api(`/orgs/${FUZHOU.id}/stats?weeks=520`)
