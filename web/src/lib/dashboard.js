@@ -11,6 +11,9 @@ export const OPEN_STATUSES = ['registered', 'planned', 'in_progress', 'pending_v
 export const WEEK_CHOICES = [12, 26, 52, 104, 520]
 export const DEFAULT_WEEKS = WEEK_CHOICES[0]
 
+/** 临期: open problems due within this many days (asked for explicitly, so the card can say it). */
+export const DUE_SOON_DAYS = 3
+
 /**
  * The dashboard's filters from its route query: `category_id` (a top-level category id), `source` (a
  * problem source), `weeks` (one of WEEK_CHOICES). Anything else is dropped.
@@ -34,12 +37,13 @@ export function filtersQuery({ categoryId, source, weeks } = {}) {
   return q
 }
 
-/** The query of GET /orgs/{id}/stats and /stats/children for the filters. */
+/** The query of GET /orgs/{id}/stats and /stats/children for the filters (and the 临期 window). */
 export function statsQuery({ categoryId, source, weeks } = {}) {
   const q = {}
   if (categoryId !== null && categoryId !== undefined && categoryId !== '') q.category_id = String(categoryId)
   if (source) q.source = source
   if (weeks !== undefined && weeks !== null && weeks !== '') q.weeks = String(weeks)
+  q.due_soon_days = String(DUE_SOON_DAYS)
   return q
 }
 

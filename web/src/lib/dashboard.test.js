@@ -52,8 +52,13 @@ describe('dashboardFilters / filtersQuery / statsQuery', () => {
     expect(filtersQuery(dashboardFilters({ category_id: '7', weeks: '26' }))).toEqual({ category_id: '7', weeks: '26' })
   })
   it('asks the stats for the filters and the weeks', () => {
-    expect(statsQuery({ categoryId: 3, source: 'audit', weeks: 26 })).toEqual({ category_id: '3', source: 'audit', weeks: '26' })
-    expect(statsQuery({ categoryId: null, source: '', weeks: 12 })).toEqual({ weeks: '12' })
+    expect(statsQuery({ categoryId: 3, source: 'audit', weeks: 26 })).toEqual({
+      category_id: '3',
+      source: 'audit',
+      weeks: '26',
+      due_soon_days: '3',
+    })
+    expect(statsQuery({ categoryId: null, source: '', weeks: 12 })).toEqual({ weeks: '12', due_soon_days: '3' })
   })
 })
 
