@@ -11,7 +11,10 @@
 // walks the org tree, checks the key figures against GET /api/v1/orgs/{id}/stats,
 // clicks the category chart through to the problem list (names, total, page 2), opens a
 // problem and its timeline, opens an opinion. Then on the real sample data: 福州市's
-// problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
+// dashboard (the cards against its stats: 835 closed, 771/835 on time, median 5 days; the districts'
+// ranking; a district row, a category bar, the 已销号 slice, the 群众意见 source bar and the 超期 card
+// open lists whose totals equal the figure clicked; the category filter reaches the cards, the ranking
+// and the drill-down; 520 weeks of trend), its problem list (835), 仓山区 chosen in the org tree (511), the 超期 filter and the
 // 整改时限 sort, an imported case's timeline; a new problem carried through plan, start,
 // a refused submit (the server's message shown), a progress report with an uploaded
 // file, submit, a return with its reason, a new report and resubmission, accept and
@@ -83,7 +86,9 @@ async function api(p) {
 // (independently of the UI's own formatting code).
 const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 const pct = (r) => (r === null || r === undefined ? '—' : `${(Math.round(r * 1000) / 10).toFixed(1)}%`)
-const days = (d) => (d === null || d === undefined ? '—' : (Math.round(d * 10) / 10).toFixed(1))
+const wholeDays = (d) => (d === null || d === undefined ? '—' : String(d))
+const ratio = (r) => `${r.numerator}/${r.denominator}`
+const rateWith = (r) => `${pct(r.rate)} · ${ratio(r)}`
 
 async function shot(page, name) {
   // Let loading masks fade and transitions finish before taking the picture.
@@ -106,30 +111,33 @@ async function figure(page, key) {
 
 async function checkFigures(page, stats) {
   await page.locator('[data-testid="kf-problems"] [data-role="value"]').waitFor({ timeout: TIMEOUT })
-  // The cards re-render when the stats arrive: wait for the expected count.
+  // The cards re-render when the stats arrive: wait for the expected counts.
   await page.waitForFunction(
-    (want) => document.querySelector('[data-testid="kf-problems"] [data-role="value"]')?.textContent.trim() === want,
-    count(stats.problems),
+    (want) =>
+      want.every(([k, v]) => document.querySelector(`[data-testid="kf-${k}"] [data-role="value"]`)?.textContent.trim() === v),
+    [
+      ['problems', count(stats.problems)],
+      ['closed', count(stats.closed)],
+      ['overdue', count(stats.overdue)],
+    ],
     { timeout: TIMEOUT },
-  )
+  ).catch(() => {}) // the assertions below say what differs
   const f = {}
-  for (const k of ['problems', 'closed', 'on-time', 'median', 'opinions', 'replied']) f[k] = await figure(page, k)
+  for (const k of ['problems', 'closed', 'on-time', 'overdue', 'due-soon', 'median', 'opinions', 'replied']) f[k] = await figure(page, k)
   assertEq(f.problems.value, count(stats.problems), '问题总数')
+  assert(f.problems.hint.includes(count(stats.open)), `问题总数 hint names the ${stats.open} open: "${f.problems.hint}"`)
   assertEq(f.closed.value, count(stats.closed), '已销号')
+  assertEq(f.closed.hint, rateWith(stats.completion), '销号率 with numerator/denominator')
   assertEq(f['on-time'].value, pct(stats.closed_on_time.rate), '按期销号率')
-  assertEq(
-    f['on-time'].hint,
-    `${stats.closed_on_time.numerator}/${stats.closed_on_time.denominator}`,
-    '按期销号率 numerator/denominator',
-  )
-  assertEq(f.median.value, days(stats.median_days_to_close), '销号用时')
+  assertEq(f['on-time'].hint, ratio(stats.closed_on_time), '按期销号率 numerator/denominator')
+  assertEq(f.overdue.value, count(stats.overdue), '超期')
+  assertEq(f.overdue.hint, rateWith(stats.overdue_rate), '超期 rate with numerator/denominator')
+  assertEq(f['due-soon'].value, count(stats.due_soon), '临期')
+  assertEq(f.median.value, wholeDays(stats.median_days_to_close), '办结天数 median')
+  assert(f.median.hint.includes(`P90`) && f.median.hint.includes(wholeDays(stats.p90_days_to_close)), `P90 in "${f.median.hint}"`)
   assertEq(f.opinions.value, count(stats.opinions), '群众意见数')
   assertEq(f.replied.value, pct(stats.opinions_replied.rate), '答复率')
-  assertEq(
-    f.replied.hint,
-    `${stats.opinions_replied.numerator}/${stats.opinions_replied.denominator}`,
-    '答复率 numerator/denominator',
-  )
+  assertEq(f.replied.hint, ratio(stats.opinions_replied), '答复率 numerator/denominator')
 }
 
 async function tableRows(page, testid) {
@@ -176,6 +184,49 @@ async function waitCount(page, selector, n) {
     })
 }
 
+// Clicks a data item of a chart (found through the chart's own coordinate system) and waits for the
+// URL the click leads to: the middle of a horizontal bar whose data item has `key` = `value`, or the
+// middle of a pie slice. The charts animate after each render, so retry until the click lands.
+async function clickChart(page, testid, key, value, want) {
+  const sel = `[data-testid="${testid}"] .echart`
+  const deadline = Date.now() + TIMEOUT
+  await page.locator(sel).waitFor({ timeout: TIMEOUT }) // drawn once the stats arrive
+  // Back from another page the window may be scrolled away from the chart: bring it into view.
+  await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }))
+  await page.waitForTimeout(1000)
+  for (;;) {
+    const point = await page.$eval(
+      sel,
+      (el, { key, value }) => {
+        el.scrollIntoView({ block: 'center' })
+        const chart = el.__echart
+        const series = chart.getOption().series[0]
+        const i = series.data.findIndex((d) => d[key] === value)
+        if (i < 0) return null
+        const r = el.getBoundingClientRect()
+        if (series.type === 'pie') {
+          const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(i)
+          const mid = (l.startAngle + l.endAngle) / 2
+          const rr = (l.r + l.r0) / 2
+          return { x: r.left + l.cx + rr * Math.cos(mid), y: r.top + l.cy + rr * Math.sin(mid) }
+        }
+        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [series.data[i].value / 2, i])
+        return { x: r.left + x, y: r.top + y }
+      },
+      { key, value },
+    )
+    assert(point, `${key} ${value} is in the chart ${testid}`)
+    await page.mouse.click(point.x, point.y)
+    try {
+      await page.waitForURL(want, { timeout: 1500 })
+      return
+    } catch (e) {
+      if (Date.now() > deadline) throw e
+    }
+  }
+}
+const clickCategoryBar = (page, categoryId, want) => clickChart(page, 'category-chart', 'categoryId', categoryId, want)
+
 // Refusals the test provokes on purpose: {status, path} each expected once.
 const expectedRefusals = []
 
@@ -210,6 +261,150 @@ async function taskStatus(page, taskId, want) {
   ).catch(async (e) => {
     const got = await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-status"]`).innerText().catch(() => '(missing)')
     throw new Error(`task ${taskId} status: expected ${want}, got ${got} (${e.message.split('\n')[0]})`)
+  })
+}
+
+// 福州市's dashboard on the sample data (before the workflow steps add a problem there): the cards
+// show the API's figures and the known totals of the Fuzhou 12345 file; a district's row and a
+// category bar open problem lists whose totals equal the figure clicked; the filters reach the stats
+// and the drill-down; the trend's weeks are selectable.
+async function fuzhouDashboardSteps(page) {
+  const rowOf = (name) =>
+    page.locator('[data-testid="children-table"] .el-table__body tr.el-table__row').filter({ hasText: name }).first()
+  // Columns of the ranking table: #, 单位, 问题数, 已销号, 销号率, 按期销号率, 超期, 中位数, P90, 群众意见, 答复率.
+  const COL = { name: 1, problems: 2, closed: 3, completion: 4, onTime: 5, overdue: 6, median: 7, p90: 8 }
+  let stats
+  let kids
+  await step(`dashboard of ${FUZHOU.name}: the cards show GET /orgs/${FUZHOU.id}/stats (835 closed, 771/835 on time, median 5 days)`, async () => {
+    stats = await api(`/orgs/${FUZHOU.id}/stats`)
+    assertEq(stats.problems, FUZHOU.problems, 'problems of 福州市')
+    assertEq(stats.closed, FUZHOU.problems, 'closed')
+    assertEq(ratio(stats.closed_on_time), '771/835', 'closed on time within the 15-day deadline')
+    assertEq(stats.median_days_to_close, 5, 'median days to close')
+    assertEq(ratio(stats.completion), '835/835', 'completion')
+    await page.goto(`${BASE}/orgs/${FUZHOU.id}/dashboard`)
+    await checkFigures(page, stats)
+    assertEq((await figure(page, 'on-time')).hint, '771/835', '按期销号率 shows 771/835')
+    assertEq((await figure(page, 'median')).value, '5', '办结天数 shows 5')
+  })
+
+  await step(`ranking of ${FUZHOU.name}'s districts: problems, completion, overdue and P90 equal /stats/children`, async () => {
+    kids = (await api(`/orgs/${FUZHOU.id}/stats/children`)).items || []
+    for (const [name, n] of Object.entries(DISTRICTS)) {
+      assertEq(kids.find((k) => k.org.name === name)?.problems, n, `problems of ${name} in /stats/children`)
+    }
+    await waitRows(page, 'children-table', kids.length)
+    const rows = await tableRows(page, 'children-table')
+    for (const k of kids) {
+      const r = rows.find((x) => x[COL.name] === k.org.name)
+      assert(r, `a row for ${k.org.name}`)
+      assertEq(r[COL.problems], count(k.problems), `${k.org.name} problems`)
+      assertEq(r[COL.completion], k.completion.denominator ? `${pct(k.completion.rate)} (${ratio(k.completion)})` : '— (0/0)', `${k.org.name} completion`)
+      assertEq(r[COL.overdue].replace(/\s+/g, " "), `${count(k.overdue)} ${pct(k.overdue_rate.rate)}`, `${k.org.name} overdue with its rate`)
+      assertEq(r[COL.p90], wholeDays(k.p90_days_to_close), `${k.org.name} P90`)
+    }
+    // Ranked by problems: 仓山区 (511) first.
+    assertEq(rows[0][COL.name], '仓山区', 'first row')
+    // Sorting by P90 (descending: click twice) puts the largest P90 first.
+    const header = page.locator('[data-testid="children-table"] th', { hasText: 'P90' }).locator('.cell')
+    await header.click()
+    await header.click()
+    const byP90 = [...kids].sort((a, b) => (b.p90_days_to_close ?? -1) - (a.p90_days_to_close ?? -1))
+    await page.waitForFunction(
+      ({ want, col }) =>
+        document.querySelector('[data-testid="children-table"] .el-table__body tr.el-table__row')?.querySelectorAll('td')[col]
+          ?.innerText.trim() === want,
+      { want: wholeDays(byP90[0].p90_days_to_close), col: COL.p90 },
+      { timeout: TIMEOUT },
+    )
+  })
+
+  await step(`clicking 晋安区's row opens its problem list with the total of the row (${DISTRICTS['晋安区']})`, async () => {
+    const kid = kids.find((k) => k.org.name === '晋安区')
+    await rowOf('晋安区').locator('td').nth(COL.problems).click()
+    await page.waitForURL(`**/orgs/${kid.org.id}/problems`)
+    await waitText(page, 'problem-count', `共 ${count(kid.problems)} 条`)
+    assertEq(kid.problems, DISTRICTS['晋安区'], '晋安区 problems')
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+    await checkFigures(page, stats)
+  })
+
+  const top = [...(stats?.by_category || [])].filter((c) => c.category_id !== null && c.count > 0).sort((a, b) => b.count - a.count)[0]
+  if (top) {
+    await step(`clicking the category bar "${top.path}" (${top.count}) opens a list of ${top.count} problems`, async () => {
+      await page.locator('[data-testid="category-chart"] canvas').first().waitFor()
+      await clickCategoryBar(page, top.category_id, new RegExp(`/orgs/${FUZHOU.id}/problems\\?.*category_id=${top.category_id}`))
+      await waitText(page, 'problem-count', `共 ${count(top.count)} 条`)
+      assertEq((await api(`/problems?org_id=${FUZHOU.id}&category_id=${top.category_id}&limit=1&total=true`)).total, top.count, 'API total')
+      await page.goBack()
+      await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+    })
+
+    await step(`the category filter "${top.path}" reaches the cards, the ranking and a row's drill-down`, async () => {
+      const filtered = await api(`/orgs/${FUZHOU.id}/stats?category_id=${top.category_id}`)
+      const fkids = (await api(`/orgs/${FUZHOU.id}/stats/children?category_id=${top.category_id}`)).items || []
+      assertEq(filtered.problems, top.count, 'filtered problems = the bar')
+      await selectOption(page, 'dash-filter-category', top.path)
+      await page.waitForURL(new RegExp(`/orgs/${FUZHOU.id}/dashboard\\?.*category_id=${top.category_id}`))
+      await checkFigures(page, filtered)
+      const kid = [...fkids].sort((a, b) => b.problems - a.problems)[0]
+      await page.waitForFunction(
+        ({ name, want, col }) =>
+          [...document.querySelectorAll('[data-testid="children-table"] .el-table__body tr.el-table__row')]
+            .find((tr) => tr.querySelectorAll('td')[1]?.innerText.trim() === name)
+            ?.querySelectorAll('td')[col]?.innerText.trim() === want,
+        { name: kid.org.name, want: count(kid.problems), col: COL.problems },
+        { timeout: TIMEOUT },
+      )
+      await rowOf(kid.org.name).locator('td').nth(COL.closed).click()
+      await page.waitForURL(new RegExp(`/orgs/${kid.org.id}/problems\\?.*category_id=${top.category_id}`))
+      await waitText(page, 'problem-count', `共 ${count(kid.problems)} 条`)
+      await page.goBack()
+      await page.waitForURL(/category_id=/)
+      // Cleared again: the whole figures.
+      await page.locator('[data-testid="dash-filter-category"]').hover()
+      await page.locator('[data-testid="dash-filter-category"] .el-select__clear').click()
+      await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+      await checkFigures(page, stats)
+    })
+  }
+
+  await step('the 已销号 slice of the status donut opens the closed problems, as many as the slice', async () => {
+    await clickChart(page, 'status-chart', 'status', 'closed', new RegExp(`/orgs/${FUZHOU.id}/problems\\?status=closed$`))
+    await waitText(page, 'problem-count', `共 ${count(stats.by_status.closed)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
+
+  await step('the 群众意见 bar of the sources opens the problems from public opinions, as many as the bar', async () => {
+    const n = stats.by_source.public_opinion
+    assertEq(n, FUZHOU.problems, 'every Fuzhou problem comes from a public opinion')
+    await clickChart(page, 'source-chart', 'source', 'public_opinion', new RegExp(`/orgs/${FUZHOU.id}/problems\\?source=public_opinion$`))
+    await waitText(page, 'problem-count', `共 ${count(n)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
+
+  await step('the 超期 card opens the open problems past their deadline: as many as the card, not those closed late', async () => {
+    const late = (await api(`/problems?org_id=${FUZHOU.id}&overdue=true&limit=1&total=true`)).total
+    assertEq(late, stats.closed_on_time.denominator - stats.closed_on_time.numerator, 'closed late (the list\'s overdue=true alone)')
+    await page.locator('[data-testid="kf-overdue"]').click()
+    await page.waitForURL(new RegExp(`/orgs/${FUZHOU.id}/problems\\?.*overdue=true`))
+    await waitText(page, 'problem-count', `共 ${count(stats.overdue)} 条`)
+    await page.goBack()
+    await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+  })
+
+  await step('the weekly trend shows the weeks asked for (520: the whole Fuzhou file)', async () => {
+    const wide = await api(`/orgs/${FUZHOU.id}/stats?weeks=520`)
+    const sum = (k) => wide.weekly.reduce((a, w) => a + w[k], 0)
+    await page.locator('[data-testid="trend-weeks"]').getByText('520', { exact: false }).click()
+    await page.waitForURL(/weeks=520/)
+    await waitText(page, 'trend-totals', `新增 ${count(sum('created'))} · 销号 ${count(sum('closed'))}`)
+    const points = await page.$eval('[data-testid="trend-chart"] .echart', (el) => el.__echart.getOption().xAxis[0].data.length)
+    assertEq(points, wide.weekly.length, 'weeks in the chart')
+    console.log(`     screenshot: ${await shot(page, 'dashboard-fuzhou')}`)
   })
 }
 
@@ -558,6 +753,7 @@ async function main() {
     })
 
     if (process.env.E2E_ONLY === 'fuzhou') {
+      await fuzhouDashboardSteps(page)
       await fuzhouSteps(page)
       await opinionSteps(page)
       assert(pageErrors.length === 0, pageErrors.join('; '))
@@ -642,7 +838,7 @@ async function main() {
     }
 
     if (targetChildren.length) {
-      await step('a row of the child ranking opens that child\'s dashboard', async () => {
+      await step('the name in the child ranking opens that child\'s dashboard', async () => {
         // Ranked by problems (then closed) when any child has problems, else by opinions (then replied).
         const kids = (await api(`/orgs/${target.id}/stats/children`)).items || []
         const byProblems = kids.some((c) => c.problems > 0)
@@ -653,7 +849,8 @@ async function main() {
         const first = ranked.find((c) => c.org.name === firstName)
         assert(first, `first ranking row ${firstName} is a child`)
         assertEq(key(first)[0], key(ranked[0])[0], `the first row has the most ${byProblems ? 'problems' : 'opinions'}`)
-        await page.locator('[data-testid="children-table"] .el-table__body tr.el-table__row').first().click()
+        await page.locator('[data-testid="children-table"] .el-table__body tr.el-table__row').first()
+          .locator('[data-testid="child-dashboard"]').click()
         await page.waitForURL(`**/orgs/${first.org.id}/dashboard`)
         await checkFigures(page, first)
         await page.goBack()
@@ -671,34 +868,7 @@ async function main() {
       top ? `clicking the category bar "${top.path}" opens the filtered problem list` : 'the list link opens the problem list',
       async () => {
         if (top) {
-          // Click the middle of the bar (found through the chart's own coordinate system). The
-          // bars grow in with an animation after each render, so retry until the click lands.
-          const want = new RegExp(`/orgs/${target.id}/problems\\?.*category_id=${top.category_id}`)
-          const deadline = Date.now() + TIMEOUT
-          await page.waitForTimeout(1000)
-          for (;;) {
-            const point = await page.$eval(
-              '[data-testid="category-chart"] .echart',
-              (el, id) => {
-                const chart = el.__echart
-                const data = chart.getOption().series[0].data
-                const i = data.findIndex((d) => d.categoryId === id)
-                if (i < 0) return null
-                const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [data[i].value / 2, i])
-                const r = el.getBoundingClientRect()
-                return { x: r.left + x, y: r.top + y }
-              },
-              top.category_id,
-            )
-            assert(point, `category ${top.category_id} is in the chart`)
-            await page.mouse.click(point.x, point.y)
-            try {
-              await page.waitForURL(want, { timeout: 1500 })
-              break
-            } catch (e) {
-              if (Date.now() > deadline) throw e
-            }
-          }
+          await clickCategoryBar(page, top.category_id, new RegExp(`/orgs/${target.id}/problems\\?.*category_id=${top.category_id}`))
           listQuery += `&category_id=${top.category_id}`
         } else {
           await page.locator('[data-testid="open-problem-list"]').click()
@@ -774,6 +944,7 @@ async function main() {
     }
 
     // 福州市 and a problem carried through its life; then back to the org under test.
+    await fuzhouDashboardSteps(page)
     await fuzhouSteps(page)
     await opinionSteps(page)
     stats = await api(`/orgs/${target.id}/stats`) // the new problem may count here too

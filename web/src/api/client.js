@@ -108,8 +108,9 @@ export const api = {
   ancestors: (id) => apiGet(`/orgs/${id}/ancestors`),
   searchOrgs: (q, limit = 20) => apiGet('/orgs', { q, limit }),
   orgsByDivisionCode: (code) => apiGet('/orgs', { division_code: code }),
-  stats: (id) => apiGet(`/orgs/${id}/stats`),
-  childStats: (id) => apiGet(`/orgs/${id}/stats/children`),
+  // query: category_id, source, due_soon_days, weeks, category_depth (docs/API.md, Figures)
+  stats: (id, query) => apiGet(`/orgs/${id}/stats`, query),
+  childStats: (id, query) => apiGet(`/orgs/${id}/stats/children`, query),
   categories: () => apiGet('/categories'),
   problems: (query) => apiGet('/problems', query),
   problem: (id) => apiGet(`/problems/${id}`),

@@ -9,6 +9,7 @@ import zhCN from '../locales/zh-CN.js'
 import en from '../locales/en.js'
 import TaskCard from './TaskCard.vue'
 import TimelineList from './TimelineList.vue'
+import KeyFigure from './KeyFigure.vue'
 
 async function render(component, props, locale = 'zh-CN') {
   const app = createSSRApp({ render: () => h(component, props) })
@@ -108,5 +109,25 @@ describe('TimelineList', () => {
   })
   it('says so when there is nothing', async () => {
     expect(text(await render(TimelineList, { entries: [] }))).toContain('暂无记录')
+  })
+})
+
+describe('KeyFigure', () => {
+  it('shows the value, the numerator/denominator hint and what it counts on hover', async () => {
+    const html = await render(KeyFigure, {
+      label: '已销号 / 销号率',
+      value: '835',
+      hint: '100.0% · 835/835',
+      title: '销号率 = 已销号 ÷（问题总数 − 不属实 − 已合并）',
+      clickable: true,
+    })
+    expect(text(html)).toContain('已销号 / 销号率 835 100.0% · 835/835')
+    expect(html).toContain('title="销号率 = 已销号 ÷（问题总数 − 不属实 − 已合并）"')
+    expect(html).toContain('role="link"')
+  })
+  it('has no title or link role when there is nothing to explain or open', async () => {
+    const html = await render(KeyFigure, { label: '临期', value: '0' })
+    expect(html).not.toContain('title=')
+    expect(html).not.toContain('role="link"')
   })
 })

@@ -194,3 +194,74 @@ export function childRankingOption(items, names, mode = 'problems') {
     ],
   }
 }
+
+/**
+ * Weekly created (bars) and closed (line) problems from `stats.weekly` ({week_start, created, closed},
+ * oldest first). The x labels are the weeks' Mondays as YYYY-MM-DD (`dateOf` turns the RFC 3339
+ * week_start into one); each data item carries `weekStart` for the click-through.
+ * @param names  {created, closed} series names
+ */
+export function weeklyTrendOption(stats, names, dateOf = (iso) => String(iso).slice(0, 10)) {
+  const weeks = stats?.weekly || []
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: weeks.map((w) => dateOf(w.week_start)) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      {
+        name: names.created,
+        type: 'bar',
+        barMaxWidth: 18,
+        itemStyle: { color: '#409eff' },
+        data: weeks.map((w) => ({ value: w.created || 0, weekStart: w.week_start })),
+      },
+      {
+        name: names.closed,
+        type: 'line',
+        smooth: false,
+        showSymbol: weeks.length <= 60,
+        itemStyle: { color: '#67c23a' },
+        data: weeks.map((w) => ({ value: w.closed || 0, weekStart: w.week_start })),
+      },
+    ],
+  }
+}
+
+/** Totals of `stats.weekly`: {created, closed}. */
+export function weeklyTotals(stats) {
+  return (stats?.weekly || []).reduce((a, w) => ({ created: a.created + (w.created || 0), closed: a.closed + (w.closed || 0) }), {
+    created: 0,
+    closed: 0,
+  })
+}
+
+/**
+ * Problems by source (`stats.by_source`, every source with its count) as horizontal bars, largest on
+ * top, sources with no problem left out. Each data item carries `source` for the click-through.
+ * @param label  (source) => display label
+ */
+export function sourceBarOption(stats, label, seriesName = '') {
+  const by = stats?.by_source || {}
+  const rows = Object.entries(by)
+    .filter(([, n]) => (n || 0) > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .reverse()
+  return {
+    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${p.value}` },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: rows.map(([s]) => label(s)), axisLabel: { width: 110, overflow: 'truncate' } },
+    series: [
+      {
+        name: seriesName,
+        type: 'bar',
+        barMaxWidth: 22,
+        itemStyle: { color: '#e6a23c' },
+        label: { show: true, position: 'right' },
+        data: rows.map(([s, n]) => ({ value: n, source: s })),
+      },
+    ],
+  }
+}

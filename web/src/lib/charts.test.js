@@ -7,7 +7,10 @@ import {
   rankChildren,
   rankingMode,
   statusDonutOption,
+  sourceBarOption,
   topCategories,
+  weeklyTotals,
+  weeklyTrendOption,
 } from './charts.js'
 
 const stats = {
@@ -116,5 +119,46 @@ describe('child ranking', () => {
     expect(opt.series[1].data.map((d) => d.value)).toEqual([10, 29, 20])
     // 20/21 = 0.95238 -> 95.2
     expect(opt.series[2].data.map((d) => d.value)).toEqual([25, 100, 95.2])
+  })
+})
+
+describe('weeklyTrendOption', () => {
+  const s = {
+    weekly: [
+      { week_start: '2026-11-09T00:00:00+08:00', created: 4, closed: 1 },
+      { week_start: '2026-11-16T00:00:00+08:00', created: 0, closed: 3 },
+      { week_start: '2026-11-23T00:00:00+08:00', created: 2, closed: 0 },
+    ],
+  }
+  const opt = weeklyTrendOption(s, { created: '新增', closed: '销号' })
+  it('has the weeks oldest first with created bars and closed line', () => {
+    expect(opt.xAxis.data).toEqual(['2026-11-09', '2026-11-16', '2026-11-23'])
+    expect(opt.series.map((x) => [x.name, x.type])).toEqual([
+      ['新增', 'bar'],
+      ['销号', 'line'],
+    ])
+    expect(opt.series[0].data.map((d) => d.value)).toEqual([4, 0, 2])
+    expect(opt.series[1].data.map((d) => d.value)).toEqual([1, 3, 0])
+    expect(opt.series[0].data[1].weekStart).toBe('2026-11-16T00:00:00+08:00')
+  })
+  it('totals the weeks', () => {
+    expect(weeklyTotals(s)).toEqual({ created: 6, closed: 4 })
+    expect(weeklyTotals(null)).toEqual({ created: 0, closed: 0 })
+  })
+})
+
+describe('sourceBarOption', () => {
+  const opt = sourceBarOption(
+    { by_source: { public_opinion: 835, audit: 0, meeting: 3, other: 3 } },
+    (s) => `L:${s}`,
+    '数量',
+  )
+  it('has the sources with problems, largest on top (last), each with its source key', () => {
+    expect(opt.yAxis.data).toEqual(['L:other', 'L:meeting', 'L:public_opinion'])
+    expect(opt.series[0].data).toEqual([
+      { value: 3, source: 'other' },
+      { value: 3, source: 'meeting' },
+      { value: 835, source: 'public_opinion' },
+    ])
   })
 })

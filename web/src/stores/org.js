@@ -54,6 +54,11 @@ export const useOrgStore = defineStore('org', () => {
     return statsCache.get(id)
   }
 
+  /** Puts fresh (unfiltered) stats of an org in the cache. */
+  function putStats(id, stats) {
+    statsCache.set(Number(id), Promise.resolve(stats))
+  }
+
   // The category catalogue (GET /categories), loaded once: id -> category.
   let categoriesPromise = null
   function getCategories() {
@@ -106,6 +111,7 @@ export const useOrgStore = defineStore('org', () => {
     getOrg,
     cachedName,
     getStats,
+    putStats,
     getCategories,
     remember,
   }
