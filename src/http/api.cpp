@@ -1033,8 +1033,10 @@ void Api::AddRoutes() {
     });
 }
 
-std::optional<std::size_t> Api::UploadLimit(std::string_view method, std::string_view target) const {
-    return WorkflowUploadLimit(service_, method, target);
+std::optional<std::size_t> Api::UploadLimit(const Request& head) const {
+    auto limit = WorkflowUploadLimit(service_, head.method, head.target);
+    if (!limit || !Authenticate(service_, options_, head).ok()) return std::nullopt;
+    return limit;
 }
 
 Response Api::Dispatch(const Request& request) const {

@@ -55,9 +55,11 @@ public:
     const std::vector<RouteInfo>& Routes() const { return routes_; }
     // ---- workflow (issue 3) ----
     // The body limit of a route that takes more than the server's default: the evidence upload
-    // (POST /api/v1/tasks/{id}/evidence) takes up to the service's evidence limit. nullopt for every
-    // other request. `target` is the raw request-target. The server asks before it reads a body.
-    std::optional<std::size_t> UploadLimit(std::string_view method, std::string_view target) const;
+    // (POST /api/v1/tasks/{id}/evidence) takes up to the service's evidence limit, but only when the
+    // request's credentials (token, or session cookie + CSRF token) are valid — so no one unauthenticated
+    // can make the server read 20 MiB. nullopt for every other request. `head` holds the method, the raw
+    // request-target and the header fields (no body): the server asks before it reads a body.
+    std::optional<std::size_t> UploadLimit(const Request& head) const;
     // The routes, for the OpenAPI check.
     const Router& router() const { return router_; }
 

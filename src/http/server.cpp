@@ -278,9 +278,13 @@ private:
         c.stream.expires_after(options_.request_timeout);
         auto [ec, n_header] = co_await bhttp::async_read_header(c.stream, buffer, parser, kTuple);
         if (!ec) {
-            if (auto upload = api_.UploadLimit(parser.get().method_string(), parser.get().target())) {
-                limit = BodyLimit{*upload, true};
+            Request head;
+            head.method = std::string(parser.get().method_string());
+            head.target = std::string(parser.get().target());
+            for (const auto& field : parser.get()) {
+                head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             }
+            if (auto upload = api_.UploadLimit(head)) limit = BodyLimit{*upload, true};
             const auto length = parser.content_length();
             if (length && *length > limit.bytes) {
                 ec = bhttp::error::body_limit;

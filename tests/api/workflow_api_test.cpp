@@ -423,6 +423,15 @@ TEST_F(WorkflowApiSmallLimits, EvidenceHasItsOwnSizeLimitAndRejectsExecutablesAn
     EXPECT_EQ(big.status, 413);
     EXPECT_EQ(Code(big), "payload_too_large");
     EXPECT_EQ(Message(big), "the evidence file is larger than the limit of 2048 bytes (rectify --max-evidence-bytes)");
+    // Without valid credentials the upload route keeps the server's 512-byte limit: nobody unauthenticated
+    // makes the server read an evidence-sized body.
+    auto anonymous = Send(port(), "POST", E + "x.txt", std::string(2000, 'a'), {{"Content-Type", "text/plain"}});
+    EXPECT_EQ(anonymous.status, 413);
+    EXPECT_EQ(Message(anonymous), "the request body is larger than 512 bytes");
+    auto forged = Send(port(), "POST", E + "x.txt", std::string(2000, 'a'),
+                       {{"Content-Type", "text/plain"}, {"Authorization", "Bearer rct_notarealtoken"}});
+    EXPECT_EQ(forged.status, 413);
+    EXPECT_EQ(Send(port(), "POST", E + "x.txt", "small", {{"Content-Type", "text/plain"}}).status, 401);
     // Every other route keeps the 512-byte limit.
     auto other = Call("POST", P + "/merge", std::string(600, ' '));
     EXPECT_EQ(other.status, 413);
