@@ -14,6 +14,7 @@
 #include "common/csv.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
+#include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
 #include "http/workflow_api.hpp"
@@ -25,6 +26,19 @@ namespace {
 using detail::ObjectReader;
 using detail::QueryReader;
 using detail::ExtValue;
+using detail::Body;
+using detail::Created;
+using detail::ETag;
+using detail::IfMatch;
+using detail::Items;
+using detail::ItemsOf;
+using detail::Json;
+using detail::NoQuery;
+using detail::OptionalBody;
+using detail::OptString;
+using detail::PageJson;
+using detail::PathId;
+using detail::RequiredString;
 using nlohmann::json;
 
 // The id of the request this thread is handling, for error log lines (handlers run synchronously).
@@ -38,21 +52,6 @@ struct Ctx {
 };
 using HandlerFn = Result<Response> (*)(const Ctx&, const RouteArgs&);
 
-std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
-
-Response Json(int status, const json& value, std::optional<std::int64_t> version = std::nullopt) {
-    Response r = JsonResponse(status, value);
-    if (version) r.SetHeader("ETag", ETag(*version));
-    return r;
-}
-
-Response Created(const json& value, const std::string& location, std::int64_t version) {
-    Response r = Json(201, value, version);
-    r.SetHeader("Location", location);
-    return r;
-}
-
-json Items(json array) { return {{"items", std::move(array)}}; }
 
 std::size_t ChildCount(const std::shared_ptr<const index::OrgTree>& tree, domain::OrgId id) {
     return tree ? tree->Children(id).size() : 0;
@@ -70,13 +69,8 @@ json OrgList(const std::vector<domain::Org>& orgs, const std::shared_ptr<const i
     return Items(std::move(items));
 }
 
-Result<std::int64_t> PathId(const RouteArgs& a, std::string_view what) {
-    return detail::ParseId(a.params.Get("id"), what);
-}
 
-Result<json> Body(const RouteArgs& a) { return detail::ParseJsonObject(a.request.body); }
 
-Status NoQuery(const RouteArgs& a) { return QueryReader(a.target.query).CheckKnown({}); }
 
 // ---- health ----
 
@@ -241,12 +235,6 @@ Result<Response> OpinionEvents(const Ctx& c, const RouteArgs& a) { return Events
 
 // ---- problems ----
 
-template <typename T>
-json PageJson(const service::Page<T>& page) {
-    json items = json::array();
-    for (const auto& item : page.items) items.push_back(domain::ToJson(item));
-    return {{"items", std::move(items)}, {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
-}
 
 // The orders of GET /api/v1/problems?sort=: a field, descending with a leading "-".
 Result<store::ProblemOrder> ProblemOrderOf(const std::optional<std::string>& sort) {

@@ -6,6 +6,7 @@
 #include "common/time.hpp"
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
+#include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 
 namespace rectify::http {
@@ -13,49 +14,19 @@ namespace {
 
 using detail::ObjectReader;
 using detail::QueryReader;
+using detail::Created;
+using detail::ETag;
+using detail::IfMatch;
+using detail::Items;
+using detail::ItemsOf;
+using detail::Json;
+using detail::NoQuery;
+using detail::OptionalBody;
+using detail::OptString;
+using detail::PageJson;
+using detail::PathId;
+using detail::RequiredString;
 using nlohmann::json;
-
-Response Json(int status, const json& value, std::optional<std::int64_t> version = std::nullopt) {
-    Response r = JsonResponse(status, value);
-    if (version) r.SetHeader("ETag", "\"" + std::to_string(*version) + "\"");
-    return r;
-}
-
-Result<std::int64_t> PathId(const RouteArgs& a, std::string_view what) {
-    return detail::ParseId(a.params.Get("id"), what);
-}
-
-Status NoQuery(const RouteArgs& a) { return QueryReader(a.target.query).CheckKnown({}); }
-
-Result<json> OptionalBody(const RouteArgs& a) {
-    if (TrimAscii(a.request.body).empty()) return json::object();
-    return detail::ParseJsonObject(a.request.body);
-}
-
-// The version of an If-Match header ("3" or 3; "*" means any), or nullopt without one.
-Result<std::optional<std::int64_t>> IfMatch(const RouteArgs& a) {
-    if (!a.request.if_match) return std::optional<std::int64_t>();
-    std::string_view v = TrimAscii(*a.request.if_match);
-    if (v == "*") return std::optional<std::int64_t>();
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-    auto n = detail::ParseId(v, "If-Match version");
-    if (!n.ok()) {
-        return InvalidArgument("If-Match must be the ETag of the version you read, e.g. \"3\", not " +
-                               detail::Quote(*a.request.if_match));
-    }
-    return std::optional<std::int64_t>(*n);
-}
-
-Result<std::string> RequiredString(const ObjectReader& r, std::string_view name) {
-    RETURN_IF_ERROR(r.Require(name));
-    return r.String(name);
-}
-
-Result<std::optional<std::string>> OptString(const ObjectReader& r, std::string_view name) {
-    if (!r.Has(name) || r.IsNull(name)) return std::optional<std::string>();
-    ASSIGN_OR_RETURN(std::string s, r.String(name));
-    return std::optional<std::string>(std::move(s));
-}
 
 // An error of a nested object's reader, with the object's JSON pointer in front ("/scope: ..." ->
 // "/targets/scope: ...", "unknown field ..." -> "/targets: unknown field ...").

@@ -8,6 +8,7 @@
 #include "common/text.hpp"
 #include "domain/json.hpp"
 #include "domain/workflow.hpp"
+#include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "service/json.hpp"
 
@@ -21,63 +22,19 @@ namespace {
 using detail::ObjectReader;
 using detail::QueryReader;
 using detail::ExtValue;
+using detail::Created;
+using detail::ETag;
+using detail::IfMatch;
+using detail::Items;
+using detail::ItemsOf;
+using detail::Json;
+using detail::NoQuery;
+using detail::OptionalBody;
+using detail::OptString;
+using detail::PageJson;
+using detail::PathId;
+using detail::RequiredString;
 using nlohmann::json;
-
-std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
-
-Response Json(int status, const json& value, std::optional<std::int64_t> version = std::nullopt) {
-    Response r = JsonResponse(status, value);
-    if (version) r.SetHeader("ETag", ETag(*version));
-    return r;
-}
-
-Response Created(const json& value, const std::string& location, std::optional<std::int64_t> version) {
-    Response r = Json(201, value, version);
-    r.SetHeader("Location", location);
-    return r;
-}
-
-json Items(json array) { return {{"items", std::move(array)}}; }
-
-template <typename T>
-json ItemsOf(const std::vector<T>& list) {
-    json items = json::array();
-    for (const auto& item : list) items.push_back(domain::ToJson(item));
-    return Items(std::move(items));
-}
-
-template <typename T>
-json PageJson(const service::Page<T>& page) {
-    json j = ItemsOf(page.items);
-    j["next_cursor"] = page.next_cursor ? json(*page.next_cursor) : json(nullptr);
-    return j;
-}
-
-Result<std::int64_t> PathId(const RouteArgs& a, std::string_view what, std::string_view name = "id") {
-    return detail::ParseId(a.params.Get(name), what);
-}
-
-Status NoQuery(const RouteArgs& a) { return QueryReader(a.target.query).CheckKnown({}); }
-
-// The body as a JSON object; an empty body is an empty object (transitions that need no field).
-Result<json> OptionalBody(const RouteArgs& a) {
-    if (TrimAscii(a.request.body).empty()) return json::object();
-    return detail::ParseJsonObject(a.request.body);
-}
-
-// The version of an If-Match header ("3" or a bare 3; "*" means any), or nullopt without one.
-Result<std::optional<std::int64_t>> IfMatch(const RouteArgs& a) {
-    if (!a.request.if_match) return std::optional<std::int64_t>();
-    std::string_view v = TrimAscii(*a.request.if_match);
-    if (v == "*") return std::optional<std::int64_t>();
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-    auto n = detail::ParseId(v, "If-Match version");
-    if (!n.ok()) {
-        return InvalidArgument("If-Match must be the ETag of the version you read, e.g. \"3\", not " +
-                               detail::Quote(*a.request.if_match));
-    }
-    return std::optional<std::int64_t>(*n);
-}
 
 // The version of an update: the body's "version" and/or If-Match, which must agree; one is required.
 Result<std::int64_t> RequiredVersion(const RouteArgs& a, const ObjectReader& r) {
@@ -95,16 +52,6 @@ Result<std::int64_t> RequiredVersion(const RouteArgs& a, const ObjectReader& r) 
         "missing required field \"version\" (the version you read; or send it as If-Match: \"<version>\")");
 }
 
-Result<std::optional<std::string>> OptString(const ObjectReader& r, std::string_view name) {
-    if (!r.Has(name) || r.IsNull(name)) return std::optional<std::string>();
-    ASSIGN_OR_RETURN(std::string s, r.String(name));
-    return std::optional<std::string>(std::move(s));
-}
-
-Result<std::string> RequiredString(const ObjectReader& r, std::string_view name) {
-    RETURN_IF_ERROR(r.Require(name));
-    return r.String(name);
-}
 
 template <typename T, typename F>
 Result<std::optional<T>> Optional(const ObjectReader& r, std::string_view name, F get) {
