@@ -10,13 +10,17 @@
 // iteration queries each of them once, and p50/p99 of single calls are reported in microseconds):
 //   Index/LEVEL[/category]   RollupIndex::Query, unfiltered or filtered by one top-level category
 //   SQLite/LEVEL[/category]  the same figures from five aggregate SQL queries over the path range
-//   Store/LEVEL              store::Store::Figures, the SQL roll-up the service runs today (fewer figures)
+//   Store/LEVEL              store::Store::Figures, the SQL roll-up the service ran before the index (fewer figures)
 //   Index/children/LEVEL     RollupIndex::QueryChildren (rankings of the children)
 //   Index/update, Index/insert+remove, Index/move/LEVEL, Index/build
+//   Ledger/csv/LEVEL         Service::ExportLedger of the problem list (台账) of one subtree of that level as CSV;
+//   Ledger/baseline/LEVEL    the floor: one SQL scan of the same problems with their owner names, written with
+//                            the same CSV quoting; both report rows/s and the peak memory the export adds
 // At the end a table gives SQL / index ratios of the medians. Before timing anything, the index's and
 // SQLite's answers are compared for a sample of roots; a difference aborts the run.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +36,9 @@
 
 #include "bench/generate.hpp"
 #include "bench/sqlite_baseline.hpp"
+#include "common/csv.hpp"
+#include "service/ledger.hpp"
+#include "service/service.hpp"
 #include "store/store.hpp"
 
 namespace rectify::bench {
@@ -50,6 +57,7 @@ struct World {
     bool remove_db = false;
     std::unique_ptr<SqliteFigures> sql;
     std::unique_ptr<store::Store> store;
+    std::unique_ptr<service::Service> service;  // on its own store over the same file (the ledger)
     std::map<OrgId, std::string> path_of;
 };
 World* world = nullptr;
@@ -207,14 +215,121 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
     if (!st.ok()) Fail(st.status().ToString());
     world->store = std::move(*st);
     CrossCheck();
+    auto service_store = store::Store::OpenSqlite(world->db_path, store::OpenMode::kMustExist, 2);
+    if (!service_store.ok()) Fail(service_store.status().ToString());
+    auto svc = service::Service::Create(std::move(*service_store));
+    if (!svc.ok()) Fail("service: " + svc.status().ToString());
+    world->service = std::move(*svc);
 }
 
 void Teardown() {
     if (!world) return;
+    world->service.reset();
     world->sql.reset();
     world->store.reset();
     if (world->remove_db) {
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(world->db_path + suffix);
+    }
+}
+
+// Discards what is written, counting the bytes.
+class CountingBuf : public std::streambuf {
+public:
+    std::int64_t bytes = 0;
+
+protected:
+    int_type overflow(int_type c) override {
+        if (c != traits_type::eof()) ++bytes;
+        return c;
+    }
+    std::streamsize xsputn(const char*, std::streamsize n) override {
+        bytes += n;
+        return n;
+    }
+};
+
+// Peak resident memory (VmHWM) after resetting it to the current RSS (/proc/self/clear_refs "5", Linux 4.0+).
+void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+std::int64_t PeakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    std::string key;
+    std::int64_t kb = 0;
+    while (status >> key) {
+        if (key == "VmHWM:") {
+            status >> kb;
+            return kb * 1024;
+        }
+    }
+    return 0;
+}
+
+// Runs `fn` (an export returning its row count) once per iteration; counters: rows, rows/s, and the peak
+// resident memory above the RSS at the start of the iteration.
+template <typename F>
+void TimeExport(benchmark::State& state, F&& fn) {
+    std::int64_t rows = 0, extra = 0;
+    for (auto _ : state) {
+        ResetPeak();
+        const std::int64_t rss0 = ResidentBytes();
+        rows = fn();
+        if (rows < 0) return state.SkipWithError("export failed");
+        extra = std::max(extra, PeakResidentBytes() - rss0);
+    }
+    state.counters["rows"] = static_cast<double>(rows);
+    state.counters["rows_per_s"] =
+        benchmark::Counter(static_cast<double>(rows) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["peak_extra_MB"] = static_cast<double>(extra) / 1e6;
+}
+
+void RegisterLedger() {
+    const auto& d = world->data;
+    const std::size_t depths = std::min<std::size_t>(2, d.orgs_by_depth.size());
+    for (std::size_t depth = 0; depth < depths; ++depth) {
+        const OrgId root = d.orgs_by_depth[depth].front();
+        const std::string level = d.levels[depth];
+        benchmark::RegisterBenchmark(("Ledger/csv/" + level).c_str(), [=](benchmark::State& state) {
+            TimeExport(state, [&]() -> std::int64_t {
+                CountingBuf buf;
+                std::ostream out(&buf);
+                auto sink = service::MakeCsvLedgerSink(out);
+                service::ProblemQuery filter;
+                filter.org_id = root;
+                auto rows = world->service->ExportLedger(world->service->RootActor("bench"), service::LedgerList::kProblems,
+                                                         filter, *sink);
+                return rows.ok() ? *rows : -1;
+            });
+        })->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+        benchmark::RegisterBenchmark(("Ledger/baseline/" + level).c_str(), [=](benchmark::State& state) {
+            TimeExport(state, [&]() -> std::int64_t {
+                sqlite3* db = nullptr;
+                if (sqlite3_open_v2(world->db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
+                const std::string path = world->path_of[root];
+                const std::string hi = path.substr(0, path.size() - 1) + "0";  // '/' + 1 = '0'
+                sqlite3_stmt* st = nullptr;
+                sqlite3_prepare_v2(db,
+                                   "SELECT p.id, p.source, p.category_id, p.title, p.description, o.name, p.due_at, "
+                                   "p.status, p.closed_at FROM problem p JOIN org o ON o.id = p.owner_org_id "
+                                   "WHERE o.path >= ?1 AND o.path < ?2 ORDER BY p.id DESC",
+                                   -1, &st, nullptr);
+                sqlite3_bind_text(st, 1, path.c_str(), -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 2, hi.c_str(), -1, SQLITE_TRANSIENT);
+                CountingBuf buf;
+                std::ostream out(&buf);
+                std::int64_t n = 0;
+                std::vector<std::string> cells(9);
+                while (sqlite3_step(st) == SQLITE_ROW) {
+                    for (int i = 0; i < 9; ++i) {
+                        const unsigned char* t = sqlite3_column_text(st, i);
+                        cells[static_cast<std::size_t>(i)] = t ? reinterpret_cast<const char*>(t) : "";
+                    }
+                    out << CsvLine(cells);
+                    ++n;
+                }
+                sqlite3_finalize(st);
+                sqlite3_close(db);
+                return n;
+            });
+        })->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
     }
 }
 
@@ -322,6 +437,10 @@ public:
             if (p50 != r.counters.end() && p99 != r.counters.end()) {
                 pct_[r.run_name.function_name] = {p50->second.value, p99->second.value};
             }
+            auto rate = r.counters.find("rows_per_s"), peak = r.counters.find("peak_extra_MB");
+            if (rate != r.counters.end() && peak != r.counters.end()) {
+                export_[r.run_name.function_name] = {rate->second.value, peak->second.value};
+            }
         }
         ConsoleReporter::ReportRuns(runs);
     }
@@ -342,10 +461,22 @@ public:
                         sql->second.first / index.first,
                         has_store ? std::to_string(static_cast<long long>(store->second.first / index.first)).c_str() : "-");
         }
+        std::printf("\n%-22s %12s %12s %14s %14s %12s\n", "ledger export (CSV)", "rectify", "baseline",
+                    "rectify peak", "baseline peak", "baseline/");
+        std::printf("%-22s %12s %12s %14s %14s %12s\n", "", "rows/s", "rows/s", "MB", "MB", "rectify");
+        for (const auto& [name, rectify] : export_) {
+            if (name.rfind("Ledger/csv/", 0) != 0) continue;
+            std::string level = name.substr(11);
+            auto base = export_.find("Ledger/baseline/" + level);
+            if (base == export_.end()) continue;
+            std::printf("%-22s %12.0f %12.0f %14.1f %14.1f %12.1f\n", level.c_str(), rectify.first, base->second.first,
+                        rectify.second, base->second.second, base->second.first / rectify.first);
+        }
     }
 
 private:
     std::map<std::string, std::pair<double, double>> pct_;
+    std::map<std::string, std::pair<double, double>> export_;  // rows/s, peak extra MB
 };
 
 }  // namespace
@@ -386,6 +517,7 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&rest_argc, rest.data());
     Setup(options, index_options, db, skip_sqlite);
     RegisterAll();
+    if (!skip_sqlite) RegisterLedger();
     RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     reporter.PrintRatios();

@@ -276,8 +276,13 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
     std::int64_t n = 0;
     for (;;) {
         ASSIGN_OR_RETURN(Page<domain::Problem> page, ListProblems(actor, query));
+        std::vector<domain::ProblemId> ids;
+        for (const domain::Problem& p : page.items) ids.push_back(p.id);
+        ASSIGN_OR_RETURN(auto page_tasks, store_->ListTasksOfProblems(ids));  // one query per page
+        std::unordered_map<domain::ProblemId, std::vector<domain::Task>> tasks_of;
+        for (auto& t : page_tasks) tasks_of[t.problem_id].push_back(std::move(t));
         for (const domain::Problem& p : page.items) {
-            ASSIGN_OR_RETURN(auto tasks, store_->ListTasksOfProblem(p.id));
+            std::vector<domain::Task>& tasks = tasks_of[p.id];
             std::erase_if(tasks, [&](const domain::Task& t) { return t.round != p.round; });  // the current round
             std::string description = p.title + (p.description.empty() ? "" : "：" + p.description);
             std::string category = p.category_id ? category_path[*p.category_id] : "";

@@ -633,6 +633,22 @@ public:
         return out;
     }
 
+    Result<std::vector<domain::Task>> TasksOfProblems(const std::vector<ProblemId>& ids) {
+        std::vector<domain::Task> out;
+        constexpr std::size_t kChunk = 500;  // well under SQLite's bound-parameter limit
+        for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+            Query q(s_);
+            q.sql = std::string("SELECT ") + kTaskColumns + " FROM task WHERE problem_id IN (";
+            for (std::size_t i = at; i < std::min(ids.size(), at + kChunk); ++i) q.sql += (i > at ? ", " : "") + q.Bind(ids[i]);
+            q.sql += ") ORDER BY problem_id, id";
+            for (const soci::row& r : q.Rows()) out.push_back(TaskFromRow(r));
+        }
+        std::stable_sort(out.begin(), out.end(), [](const domain::Task& a, const domain::Task& b) {
+            return a.problem_id < b.problem_id;
+        });
+        return out;
+    }
+
     Result<std::vector<domain::ProgressReport>> Reports(domain::TaskId task) {
         std::vector<domain::ProgressReport> out;
         {
@@ -2454,6 +2470,9 @@ public:
     }
     Result<domain::Task> GetTask(domain::TaskId id) override {
         return PoolRead<domain::Task>([&](WorkflowSql& wf) { return wf.GetTask(id); });
+    }
+    Result<std::vector<domain::Task>> ListTasksOfProblems(const std::vector<ProblemId>& ids) override {
+        return PoolRead<std::vector<domain::Task>>([&](WorkflowSql& wf) { return wf.TasksOfProblems(ids); });
     }
     Result<std::vector<domain::Task>> ListTasksOfProblem(ProblemId id) override {
         return PoolRead<std::vector<domain::Task>>([&](WorkflowSql& wf) { return wf.TasksOfProblem(id); });

@@ -435,6 +435,9 @@ public:
     virtual Result<domain::Task> GetTask(domain::TaskId id) = 0;
     // All rounds, oldest first.
     virtual Result<std::vector<domain::Task>> ListTasksOfProblem(domain::ProblemId id) = 0;
+    // The tasks of every problem in `ids` (all rounds), ordered by problem id then task id; one query per 500
+    // ids (the ledger export reads a page of problems at a time).
+    virtual Result<std::vector<domain::Task>> ListTasksOfProblems(const std::vector<domain::ProblemId>& ids) = 0;
     // Oldest first, each with the ids of its evidence.
     virtual Result<std::vector<domain::ProgressReport>> ListProgressReports(domain::TaskId task) = 0;
     virtual Result<std::vector<domain::Evidence>> ListEvidence(domain::TaskId task) = 0;
