@@ -540,6 +540,8 @@ int Main(int argc, char** argv) {
                           << admin_name << "` makes a new one)" << std::endl;
             }
             if (Status s = (*svc)->PruneLoginAttempts(); !s.ok()) return Fail(s);
+            // Built before listening, so the first dashboard does not wait for it (seconds at province scale).
+            if (Status s = (*svc)->BuildRollupIndex(); !s.ok()) return Fail(s);
             serve_opts.max_body_bytes = max_body;
             serve_opts.request_timeout = std::chrono::seconds(timeout_s);
             std::string host = serve_opts.bind.find(':') != std::string::npos ? "[" + serve_opts.bind + "]"

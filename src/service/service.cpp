@@ -108,7 +108,9 @@ Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> s
     std::unique_ptr<Service> s(new Service(std::move(store)));
     s->accounts_ = detail::MakeAccountState(std::move(policy));
     RETURN_IF_ERROR(s->ReloadTree());
-    RETURN_IF_ERROR(s->RebuildRollup());
+    // The roll-up index is built at the first Stats call or by BuildRollupIndex (serve calls it before it
+    // listens), not here: a CLI command that never reads figures should not pay for it. Until then every
+    // commit just leaves it unbuilt.
     Service* self = s.get();
     s->store_->SetCommitObserver([self](const std::vector<store::Event>& events) { self->OnCommit(events); });
     return s;
@@ -748,6 +750,8 @@ Result<index::FiguresQuery> IndexQuery(const StatsQuery& q) {
     return iq;
 }
 }  // namespace
+
+Status Service::BuildRollupIndex() { return Rollup().status(); }
 
 Result<std::shared_ptr<index::RollupIndex>> Service::Rollup() {
     bool stale = false;

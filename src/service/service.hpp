@@ -547,6 +547,9 @@ public:
     // category, weeks outside 0..520, due_soon_days outside 0..365), kUnavailable (the index could not be
     // rebuilt from the store).
     Result<OrgStats> Stats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
+    // Builds the roll-up index from the store now if it is not built (or stale); Stats would do it on first
+    // use. Errors: kUnavailable (the store could not be read).
+    Status BuildRollupIndex();
     // The figures of each child of `org_id` (for rankings), in child id order, consistent with each other
     // (one index snapshot). Errors: as Stats.
     Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
