@@ -84,3 +84,14 @@ export function cascadeBody(form, parentDue) {
   }
   return { body }
 }
+
+/**
+ * 下发 (cascade) is offered on a task of the current round that is pending, in progress or returned,
+ * of a problem that can still get tasks (add_task in its next_actions), with full access.
+ */
+export function canCascade(task, problem) {
+  if (!task || !problem || problem.access !== 'full') return false
+  if (!(problem.next_actions || []).includes('add_task')) return false
+  if (problem.round !== undefined && task.round !== problem.round) return false
+  return ['pending', 'in_progress', 'returned'].includes(task.status)
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cascadeBody, coOwnerBody, decisionBody, escalationBody, linkageActions } from './linkage.js'
+import { canCascade, cascadeBody, coOwnerBody, decisionBody, escalationBody, linkageActions } from './linkage.js'
 
 const esc = (id, status, next) => ({ id, status, next_actions: next, from_org_id: 160, to_org_id: 16 })
 const problem = (over = {}) => ({
@@ -95,5 +95,21 @@ describe('request bodies', () => {
       error: 'linkage.cascadeDue',
     })
     expect(cascadeBody({ scope: 'descendants', responsible_person: ' ' })).toEqual({ error: 'task.needPerson' })
+  })
+})
+
+describe('canCascade', () => {
+  const p = { access: 'full', round: 1, status: 'in_progress', next_actions: ['add_task', 'close'] }
+  it('a pending, in-progress or returned task of the current round', () => {
+    expect(canCascade({ status: 'pending', round: 1 }, p)).toBe(true)
+    expect(canCascade({ status: 'in_progress', round: 1 }, p)).toBe(true)
+    expect(canCascade({ status: 'returned', round: 1 }, p)).toBe(true)
+  })
+  it('not a submitted or accepted task, one of an earlier round, nor without add_task or full access', () => {
+    expect(canCascade({ status: 'submitted', round: 1 }, p)).toBe(false)
+    expect(canCascade({ status: 'accepted', round: 1 }, p)).toBe(false)
+    expect(canCascade({ status: 'pending', round: 0 }, p)).toBe(false)
+    expect(canCascade({ status: 'pending', round: 1 }, { ...p, next_actions: ['reopen'] })).toBe(false)
+    expect(canCascade({ status: 'pending', round: 1 }, { ...p, access: 'part' })).toBe(false)
   })
 })

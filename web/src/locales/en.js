@@ -400,6 +400,17 @@ export default {
     children: 'Issued tasks',
     noChildren: 'Not issued',
     rollup: '{accepted} / {children} accepted',
+    orgKind: {
+      party_gov_agency: 'Party and government agency',
+      public_institution: 'Public institution',
+      state_enterprise: 'State-owned enterprise',
+      school: 'School',
+      rural: 'Rural',
+      urban_community: 'Urban community',
+      non_public: 'Non-public organisation',
+      other: 'Other',
+    },
+    childrenLoadFailed: 'Could not load the issued tasks',
     parentTask: 'Parent task #{id}',
   },
   enum: {

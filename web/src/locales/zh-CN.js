@@ -400,6 +400,17 @@ export default {
     children: '下发任务',
     noChildren: '未下发',
     rollup: '已验收 {accepted} / {children}',
+    orgKind: {
+      party_gov_agency: '党政机关',
+      public_institution: '事业单位',
+      state_enterprise: '国有企业',
+      school: '学校',
+      rural: '农村',
+      urban_community: '城市社区',
+      non_public: '非公有制经济组织和社会组织',
+      other: '其他',
+    },
+    childrenLoadFailed: '下发任务加载失败',
     parentTask: '上级任务 #{id}',
   },
   enum: {
