@@ -223,6 +223,13 @@ export default {
       opinion: 'Opinion',
     },
     action: {
+      escalate: 'Escalated',
+      escalation_accept: 'Escalation accepted',
+      escalation_decline: 'Escalation declined',
+      escalation_withdraw: 'Escalation withdrawn',
+      owner_change: 'Owner changed',
+      co_owner_add: 'Co-owner unit added',
+      cascade: 'Issued down',
       create: 'Created',
       import: 'Imported',
       registered: 'Registered',

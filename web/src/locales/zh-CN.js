@@ -223,6 +223,13 @@ export default {
       opinion: '意见',
     },
     action: {
+      escalate: '提请上级',
+      escalation_accept: '上级接收',
+      escalation_decline: '上级退回',
+      escalation_withdraw: '撤回提请',
+      owner_change: '责任单位变更',
+      co_owner_add: '添加共同责任单位',
+      cascade: '下发',
       create: '创建',
       import: '导入',
       registered: '登记',
