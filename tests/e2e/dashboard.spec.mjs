@@ -19,10 +19,12 @@
 // a refused submit (the server's message shown), a progress report with an uploaded
 // file, submit, a return with its reason, a new report and resubmission, accept and
 // close; A市's opinions inbox: accept as a new problem, decline,
-// reply. Switches to English, logs out. Fails on any page error, unexpected failed API
+// reply; 鼓楼区's 导出台账 (the CSV's rows equal the list's 41, the XLSX a zip, the filters in the links),
+// a new 鼓楼区 problem escalated (提请上级) to 福州市 and accepted there (the owner changes), and a task of
+// it issued (下发) to the county-level units (children and roll-up). Switches to English, logs out. Fails on any page error, unexpected failed API
 // call or Content-Security-Policy violation. Screenshots go to $E2E_OUT (default /tmp),
 // one per failed step too. Optional: E2E_ORG_ID picks the org to test; E2E_ONLY=fuzhou
-// runs only the 福州市, workflow and inbox steps (on a fresh database: they change it).
+// runs only the 福州市, workflow, inbox and linkage steps (on a fresh database: they change it).
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
 import { createRequire } from 'node:module'
@@ -613,6 +615,165 @@ async function fuzhouSteps(page) {
 
 // The opinions inbox of A市 (the masked city of the 问政 messages, all received with their replies):
 // accept one as a new problem, decline another with a reason, reply to a third.
+// A CSV file's records (RFC 4180: quoted cells may hold commas, quotes and line breaks).
+function csvRecords(text) {
+  const rows = []
+  let row = []
+  let cell = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++
+      else if (c === '"') quoted = false
+      else cell += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') row.push(cell), (cell = '')
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++
+      row.push(cell), rows.push(row), (row = []), (cell = '')
+    } else cell += c
+  }
+  if (cell !== '' || row.length) row.push(cell), rows.push(row)
+  return rows.filter((r) => r.some((x) => x !== ''))
+}
+
+// 台账 and 上下联动 on 鼓楼区 (a district of 福州市, 41 problems from the Fuzhou 12345 file): the export
+// downloads the list with its filters; a new problem of 鼓楼区 is escalated to 福州市, accepted there,
+// and the detail page shows the new owner.
+async function linkageSteps(page) {
+  const kids = (await api(`/orgs/${FUZHOU.id}/children`)).items || []
+  const gulou = kids.find((k) => k.name === '鼓楼区')
+
+  await step(`导出台账 of ${gulou?.name}: the CSV has as many rows as the list's total (${DISTRICTS['鼓楼区']})`, async () => {
+    assert(gulou, '鼓楼区 is a child of 福州市')
+    const total = (await api(`/problems?org_id=${gulou.id}&limit=1&total=true`)).total
+    assertEq(total, DISTRICTS['鼓楼区'], 'problems of 鼓楼区')
+    await page.goto(`${BASE}/orgs/${gulou.id}/problems`)
+    await waitText(page, 'problem-count', `共 ${count(total)} 条`)
+    await page.locator('[data-testid="ledger-export-button"]').click()
+    await page.locator('[data-testid="ledger-panel"]').waitFor()
+    const link = page.locator('[data-testid="ledger-problems-csv"]')
+    await link.waitFor()
+    const href = await link.getAttribute('href')
+    assert(href.includes(`org_id=${gulou.id}`) && href.includes('list=problems') && href.includes('format=csv'), `link: ${href}`)
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+    assert(/^问题清单.*\.csv$/.test(download.suggestedFilename()), `file name: ${download.suggestedFilename()}`)
+    const text = fs.readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '')
+    const records = csvRecords(text)
+    // The first record is the title (scope, export time), the second the header.
+    assertEq(records[1][0], '序号', 'header')
+    assertEq(records.length - 2, total, 'data rows of the CSV')
+    assertEq(records[records.length - 1][0], String(total), 'last 序号')
+    // The XLSX link answers a zip (PK) with the same filters.
+    const xhref = await page.locator('[data-testid="ledger-problems-xlsx"]').getAttribute('href')
+    const head = await page.evaluate(async (u) => {
+      const r = await fetch(u)
+      const b = new Uint8Array(await r.arrayBuffer())
+      return { status: r.status, magic: String.fromCharCode(b[0], b[1]), cd: r.headers.get('content-disposition') }
+    }, xhref)
+    assertEq(head.status, 200, 'xlsx status')
+    assertEq(head.magic, 'PK', 'xlsx is a zip')
+    assert(/attachment/.test(head.cd || ''), `content-disposition: ${head.cd}`)
+  })
+
+  await step('the 超期 filter reaches the export: the task ledger of 鼓楼区 follows the list', async () => {
+    await selectOption(page, 'filter-overdue', '已超期')
+    await page.waitForURL(/overdue=true/)
+    // The links follow the filters at once (the panel stays open).
+    await page.waitForFunction(() => document.querySelector('[data-testid="ledger-tasks-csv"]')?.getAttribute('href').includes('overdue=true'))
+    const href = await page.locator('[data-testid="ledger-tasks-csv"]').getAttribute('href')
+    assert(href.includes('overdue=true') && href.includes('list=tasks'), `link: ${href}`)
+    const res = await page.evaluate(async (u) => {
+      const r = await fetch(u)
+      return { status: r.status, text: await r.text() }
+    }, href)
+    assertEq(res.status, 200, 'task ledger status')
+    assertEq(csvRecords(res.text.replace(/^\uFEFF/, ''))[1][1], '问题编号', 'task ledger header')
+  })
+
+  const title = `鼓楼区积水点整治（e2e ${new Date().toISOString().slice(0, 19)}）`
+  let problemId
+  await step(`提请上级: a new problem of ${gulou?.name} escalated to ${FUZHOU.name}`, async () => {
+    await page.goto(`${BASE}/orgs/${gulou.id}/problems`)
+    await page.locator('[data-testid="new-problem"]').click()
+    const d = await dialog(page, 'new-problem-dialog')
+    await field(d, 'np-title').fill(title)
+    await field(d, 'np-description').fill('道路积水源于市政主干管网，需市级统筹。')
+    await d.locator('[data-testid="np-save"]').click()
+    await page.waitForURL(new RegExp(`/orgs/${gulou.id}/problems/\\d+$`))
+    problemId = Number(page.url().match(/problems\/(\d+)$/)[1])
+    await waitText(page, 'problem-title', title)
+    await waitText(page, 'problem-owner', gulou.name)
+    await page.locator('[data-testid="linkage-section"]').waitFor()
+    await page.locator('[data-testid="linkage-escalate"]').click()
+    const e = await dialog(page, 'escalate-dialog')
+    await e.locator('[data-testid="escalate-to"]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: FUZHOU.name }).first().click()
+    await field(e, 'escalate-reason').fill('根源在市级管网')
+    await e.locator('[data-testid="escalate-save"]').click()
+    await e.waitFor({ state: 'hidden' })
+    const esc = (await api(`/problems/${problemId}/escalations`)).items
+    assertEq(esc.length, 1, 'one escalation')
+    assertEq(esc[0].to_org_id, FUZHOU.id, 'to 福州市')
+    assertEq(esc[0].status, 'pending', 'pending')
+    const row = page.locator(`[data-testid="escalation-${esc[0].id}"]`)
+    await row.waitFor()
+    const text = await row.innerText()
+    assert(text.includes(gulou.name) && text.includes(FUZHOU.name) && text.includes('待处理') && text.includes('根源在市级管网'), `row: ${text}`)
+  })
+
+  await step(`接收: ${FUZHOU.name} accepts and becomes the owner`, async () => {
+    await page.locator('[data-testid="escalation-accept"]').click()
+    const d = await dialog(page, 'esc-accept-dialog')
+    await field(d, 'esc-accept-text').fill('市级统筹')
+    await d.locator('[data-testid="esc-accept-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    await waitText(page, 'problem-owner', FUZHOU.name)
+    const p = await api(`/problems/${problemId}`)
+    assertEq(p.owner_org_id, FUZHOU.id, 'owner after accept')
+    const esc = p.escalations || (await api(`/problems/${problemId}/escalations`)).items
+    const row = page.locator(`[data-testid="escalation-${esc[0].id}"]`)
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="escalation-${id}"]`)?.innerText.includes('已接收'), esc[0].id)
+    assert((await row.innerText()).includes('市级统筹'), 'the decision comment is shown')
+    assertEq(await page.locator('[data-testid="escalation-accept"]').count(), 0, 'no accept on a decided escalation')
+    console.log(`     screenshot: ${await shot(page, 'linkage-escalated')}`)
+  })
+
+  await step(`下发: a task of ${FUZHOU.name} issued to its county-level units; the children and roll-up as the server reports`, async () => {
+    await page.locator('[data-testid="action-plan"]').click()
+    const d = await dialog(page, 'plan-dialog')
+    await field(d, 'plan-title').fill('排查辖区积水点')
+    await field(d, 'plan-person').fill('赵六')
+    const due = field(d, 'plan-due')
+    await due.fill('2030-12-31')
+    await due.press('Enter')
+    await d.locator('[data-testid="plan-save"]').click()
+    await d.waitFor({ state: 'hidden' })
+    const tasks = (await api(`/problems/${problemId}/tasks`)).items
+    assertEq(tasks.length, 1, 'one task')
+    const taskId = tasks[0].id
+    await page.locator(`[data-testid="task-${taskId}"] [data-testid="task-cascade"]`).click()
+    const c = await dialog(page, 'cascade-dialog')
+    await c.locator('[data-testid="cascade-scope"]').getByText('某一层级').click()
+    await selectOption(page, 'cascade-level', '县级')
+    await field(c, 'cascade-person').fill('各区县联络员')
+    await c.locator('[data-testid="cascade-save"]').click()
+    await c.waitFor({ state: 'hidden' })
+    const kids = await api(`/tasks/${taskId}/children`)
+    assert(kids.items.length > 0, 'children were created')
+    assertEq(kids.rollup.children, kids.items.length, 'roll-up count')
+    assert(kids.items.every((k) => k.parent_task_id === taskId && k.due_at.slice(0, 10) <= '2030-12-31'), 'children of the task, due no later')
+    const box = page.locator(`[data-testid="task-children-${taskId}"]`)
+    await box.waitFor()
+    await waitCount(page, `[data-testid="task-children-${taskId}"] [data-testid="child-status"]`, kids.items.length)
+    assert((await box.locator('[data-testid="children-rollup"]').innerText()).includes(`0 / ${kids.items.length}`), 'roll-up shown')
+    const statuses = await box.locator('[data-testid="child-status"]').allInnerTexts()
+    assert(statuses.every((s) => s.trim() === '待整改'), `child statuses: ${statuses.join()}`)
+    console.log(`     screenshot: ${await shot(page, 'linkage-cascade')}`)
+  })
+}
+
 async function opinionSteps(page) {
   const city = ((await api('/orgs?q=A市')).items || []).find((o) => o.name === 'A市')
   if (!city) return
@@ -756,6 +917,7 @@ async function main() {
       await fuzhouDashboardSteps(page)
       await fuzhouSteps(page)
       await opinionSteps(page)
+      await linkageSteps(page)
       assert(pageErrors.length === 0, pageErrors.join('; '))
       return
     }
@@ -947,6 +1109,7 @@ async function main() {
     await fuzhouDashboardSteps(page)
     await fuzhouSteps(page)
     await opinionSteps(page)
+    await linkageSteps(page)
     stats = await api(`/orgs/${target.id}/stats`) // the new problem may count here too
     await page.goto(`${BASE}/orgs/${target.id}/dashboard`)
 

@@ -143,4 +143,12 @@ export const api = {
   opinions: (query) => apiGet('/opinions', query),
   opinion: (id) => apiGet(`/opinions/${id}`),
   opinionEvents: (id) => apiGet(`/opinions/${id}/events`),
+  // 上下联动 (issue 5)
+  escalations: (problemId) => apiGet(`/problems/${problemId}/escalations`),
+  escalate: (problemId, body, version) => apiPost(`/problems/${problemId}/escalations`, body, { ifMatch: version }),
+  decideEscalation: (id, action, body, version) => apiPost(`/escalations/${id}/${action}`, body, { ifMatch: version }),
+  coOwners: (problemId) => apiGet(`/problems/${problemId}/co-owners`),
+  addCoOwner: (problemId, body, version) => apiPost(`/problems/${problemId}/co-owners`, body, { ifMatch: version }),
+  cascade: (taskId, body, version) => apiPost(`/tasks/${taskId}/cascade`, body, { ifMatch: version }),
+  taskChildren: (taskId, query) => apiGet(`/tasks/${taskId}/children`, query),
 }

@@ -94,6 +94,13 @@ export const useProblemStore = defineStore('problem', () => {
   const submitTask = (taskId) => act(() => api.submitTask(taskId, taskOf(taskId)?.version))
   const acceptTask = (taskId, comment) => act(() => api.acceptTask(taskId, comment))
   const returnTask = (taskId, reason) => act(() => api.returnTask(taskId, reason))
+  // 上下联动: escalation up, its decision, a co-owner with its task, a cascade down
+  const escalate = (body) => act(() => api.escalate(id.value, body, version()))
+  const escalationOf = (eid) => (problem.value?.escalations || []).find((e) => e.id === eid)
+  const decideEscalation = (eid, action, body) =>
+    act(() => api.decideEscalation(eid, action, body, escalationOf(eid)?.version))
+  const addCoOwner = (body) => act(() => api.addCoOwner(id.value, body, version()))
+  const cascadeTask = (taskId, body) => act(() => api.cascade(taskId, body, taskOf(taskId)?.version))
 
   /**
    * A progress report with its files: uploads each file as evidence of the task first, then reports
@@ -138,5 +145,9 @@ export const useProblemStore = defineStore('problem', () => {
     acceptTask,
     returnTask,
     reportProgress,
+    escalate,
+    decideEscalation,
+    addCoOwner,
+    cascadeTask,
   }
 })

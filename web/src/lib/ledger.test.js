@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { ledgerUrl } from './ledger.js'
+
+describe('ledgerUrl', () => {
+  it('carries the list, the format and the org', () => {
+    expect(ledgerUrl('problems', 'csv', { orgId: 160 })).toBe('/api/v1/ledger?list=problems&format=csv&org_id=160')
+    expect(ledgerUrl('tasks', 'xlsx', { orgId: '16' })).toBe('/api/v1/ledger?list=tasks&format=xlsx&org_id=16')
+  })
+  it('carries every filter of the list, the end date made exclusive as the list does', () => {
+    const url = ledgerUrl('problems', 'xlsx', {
+      orgId: 16,
+      status: ['registered', 'in_progress'],
+      source: 'hotline_12345',
+      categoryId: 7,
+      createdFrom: '2026-01-01',
+      createdTo: '2026-01-31',
+      overdue: 'true',
+    })
+    const u = new URL(url, 'http://x')
+    expect(u.pathname).toBe('/api/v1/ledger')
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      list: 'problems',
+      format: 'xlsx',
+      org_id: '16',
+      status: 'registered,in_progress',
+      category_id: '7',
+      source: 'hotline_12345',
+      created_from: '2026-01-01',
+      created_to: '2026-02-01',
+      overdue: 'true',
+    })
+  })
+  it('drops sort and paging, and keeps overdue=false', () => {
+    const url = ledgerUrl('tasks', 'csv', { orgId: 1, sort: 'due_at', page: 3, pageSize: 20, overdue: 'false' })
+    expect(url).toBe('/api/v1/ledger?list=tasks&format=csv&org_id=1&overdue=false')
+  })
+  it('refuses an unknown list or format', () => {
+    expect(() => ledgerUrl('duties', 'csv')).toThrow(/list/)
+    expect(() => ledgerUrl('problems', 'pdf')).toThrow(/format/)
+  })
+})
