@@ -8,6 +8,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -699,8 +702,14 @@ int Main(int argc, char** argv) {
     ledger_export->add_option("--out", ledger_args->out, "the file to write (replaced if it exists)")->required();
     ledger_export->add_option("--format", ledger_args->format, "xlsx or csv (default: from the --out extension)")
         ->check(CLI::IsMember({"xlsx", "csv"}));
-    ledger_export->add_option("--org", ledger_args->org, "org: id, code:<division code> or name path (default: all)");
-    ledger_export->add_option("--status", ledger_args->statuses, "only problems in these statuses")->delimiter(',');
+    ledger_export->add_option("--org", ledger_args->org, "org: id, code:<division code> or name path (default: all)")
+        ->check(CLI::Validator([](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
+                               "ORG"));
+    std::vector<std::string> status_names;
+    for (auto n : domain::AllNames<domain::ProblemStatus>()) status_names.emplace_back(n);
+    ledger_export->add_option("--status", ledger_args->statuses, "only problems in these statuses (comma list)")
+        ->delimiter(',')
+        ->check(CLI::IsMember(status_names));
     ledger_export->callback([&, ledger_args] {
         run = [&, ledger_args] {
             auto svc = OpenInitialized(g);
@@ -718,14 +727,32 @@ int Main(int argc, char** argv) {
                 filter.statuses.push_back(*status);
             }
             std::string format = ledger_args->format;
-            if (format.empty()) format = ledger_args->out.ends_with(".csv") ? "csv" : "xlsx";
+            const std::filesystem::path out_path(ledger_args->out);
+            if (format.empty()) {
+                std::string ext = out_path.extension().string();
+                for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                if (ext != ".csv" && ext != ".xlsx") {
+                    return Fail(InvalidArgument("--out: " + ledger_args->out +
+                                                " ends in neither .xlsx nor .csv: give --format xlsx or --format csv"));
+                }
+                format = ext.substr(1);
+            }
+            const std::filesystem::path folder = out_path.has_parent_path() ? out_path.parent_path() : ".";
+            if (std::error_code fe; !std::filesystem::is_directory(folder, fe)) {
+                return Fail(InvalidArgument("--out: the folder " + folder.string() + " does not exist"));
+            }
+            if (std::error_code fe; std::filesystem::is_directory(out_path, fe)) {
+                return Fail(InvalidArgument("--out: " + ledger_args->out + " is a folder; give a file name"));
+            }
             auto list = *service::ParseLedgerList(ledger_args->list);
             Result<std::int64_t> rows = std::int64_t{0};
             // Written next to the target and renamed over it, so a failed export leaves no half-written file.
             const std::string tmp = ledger_args->out + ".part";
             if (format == "csv") {
                 std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-                if (!out) return Fail(NotFound("--out: cannot write " + ledger_args->out));
+                if (!out) {
+                    return Fail(InvalidArgument("--out: cannot write " + tmp + ": " + std::strerror(errno)));
+                }
                 auto sink = service::MakeCsvLedgerSink(out);
                 rows = (*svc)->ExportLedger(actor, list, filter, *sink);
             } else {

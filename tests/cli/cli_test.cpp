@@ -161,6 +161,49 @@ TEST_F(CliTest, WorkflowErrorsAreOneLine) {
     }
 }
 
+// ---- the ledger (issue 6) ----
+
+TEST_F(CliTest, TheLedgerIsExportedAndBadArgumentsAreOneLine) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n";
+    std::ofstream(dir_.File("p.csv")) << "title,owner_org_id,created_at\n梅峰河黑臭,3,2020-09-03\n路灯不亮,2,2020-09-04\n";
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("import problems " + dir_.File("p.csv")).exit_code, 0);
+
+    // Upper-case .CSV is CSV: a BOM, the title line, the header and one row (福州市 holds one problem).
+    Outcome csv = Rectify("ledger export --list problems --org 福建省/福州市 --out " + dir_.File("l.CSV"));
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    EXPECT_EQ(csv.out, "wrote 1 rows to " + dir_.File("l.CSV") + "\n");
+    const std::string text = Slurp(dir_.File("l.CSV"));
+    EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
+    EXPECT_EQ(Lines(text), 3);
+    EXPECT_NE(text.find("梅峰河黑臭"), std::string::npos);
+    EXPECT_EQ(text.find("路灯不亮"), std::string::npos);  // 福建省's own problem is outside 福州市
+    Outcome xlsx = Rectify("ledger export --list tasks --out " + dir_.File("t.xlsx"));
+    ASSERT_EQ(xlsx.exit_code, 0) << xlsx.err;
+    EXPECT_EQ(Slurp(dir_.File("t.xlsx")).substr(0, 2), "PK");
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("t.xlsx.part")));
+
+    struct Bad {
+        std::string args;
+        int exit_code;
+        std::string message;  // part of the one error line
+    };
+    for (const Bad& b : std::vector<Bad>{
+             {"--list problems --out " + dir_.File("l.txt"), 1, "ends in neither .xlsx nor .csv"},
+             {"--list problems --out " + dir_.File("missing/l.csv"), 1, "the folder " + dir_.File("missing") + " does not exist"},
+             {"--list problems --format csv --out " + dir_.path().string(), 1, "is a folder"},
+             {"--list problems --status bogus --out " + dir_.File("l.csv"), 2, "bogus"},
+             {"--list nope --out " + dir_.File("l.csv"), 2, "nope"},
+             {"--list problems --org '' --out " + dir_.File("l.csv"), 2, "must not be empty"},
+             {"--list problems --org 福建省/厦门市 --out " + dir_.File("l.csv"), 1, "厦门市"}}) {
+        Outcome r = Rectify("ledger export " + b.args);
+        EXPECT_EQ(r.exit_code, b.exit_code) << b.args << "\n" << r.err;
+        EXPECT_EQ(Lines(r.err), 1) << b.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(b.message), std::string::npos) << b.args << "\n" << r.err;
+    }
+}
+
 // ---- linkage (issue 5) ----
 
 TEST_F(CliTest, LinkageSubcommandsHaveHelp) {
