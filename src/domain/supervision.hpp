@@ -207,4 +207,77 @@ struct BulletinRow {
 // of a row without a denominator count as 0.
 void RankBulletin(std::vector<BulletinRow>& rows, std::int64_t min_sample);
 
+// ---- notifications and webhooks ----
+
+using NotificationId = std::int64_t;
+using WebhookId = std::int64_t;
+using DeliveryId = std::int64_t;
+using BulletinId = std::int64_t;
+
+// A notice in the in-app inbox of an org (every user whose org it is sees it) or of one user.
+struct Notification {
+    NotificationId id = 0;
+    OrgId org_id = 0;
+    std::optional<std::int64_t> user_id;  // nullopt: the whole org
+    std::string kind;                     // "urge", "supervise", "interview", ...
+    std::optional<TaskId> task_id;
+    std::optional<ProblemId> problem_id;
+    std::string title;
+    std::string body;
+    UnixSeconds created_at = 0;
+    std::optional<UnixSeconds> read_at;  // for the user who reads the inbox
+};
+
+// An outgoing webhook: every notification of an org in the subtree of `org_id` whose kind is in `kinds`
+// (empty: every kind) is POSTed to `url` as JSON, signed with HMAC-SHA256 over the body with `secret`.
+struct Webhook {
+    WebhookId id = 0;
+    OrgId org_id = 0;
+    std::string url;
+    std::string secret;  // never returned by the API after creation
+    std::vector<std::string> kinds;
+    bool active = true;
+    std::string created_by;
+    UnixSeconds created_at = 0;
+    std::int64_t version = 1;
+};
+
+enum class DeliveryStatus { kPending, kDelivered, kDead };
+template <>
+struct EnumNames<DeliveryStatus> {
+    static constexpr std::string_view kWhat = "delivery status";
+    static constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 3> kNames{{
+        {DeliveryStatus::kPending, "pending"},
+        {DeliveryStatus::kDelivered, "delivered"},
+        {DeliveryStatus::kDead, "dead"},  // dead letter: gave up after the last attempt
+    }};
+};
+
+struct WebhookDelivery {
+    DeliveryId id = 0;
+    WebhookId webhook_id = 0;
+    NotificationId notification_id = 0;
+    std::string payload;  // the exact body sent (JSON)
+    DeliveryStatus status = DeliveryStatus::kPending;
+    int attempts = 0;
+    UnixSeconds next_attempt_at = 0;
+    std::optional<int> last_status;  // HTTP status of the last attempt
+    std::optional<std::string> last_error;
+    std::optional<UnixSeconds> delivered_at;
+    UnixSeconds created_at = 0;
+};
+
+// A published bulletin: its rows as computed when published (body_json), never recomputed.
+struct Bulletin {
+    BulletinId id = 0;
+    OrgId org_id = 0;
+    std::string title;
+    UnixSeconds period_from = 0;  // [from, to), UTC seconds
+    UnixSeconds period_to = 0;
+    std::int64_t min_sample = 0;
+    std::string body_json;
+    std::string published_by;
+    UnixSeconds published_at = 0;
+};
+
 }  // namespace rectify::domain

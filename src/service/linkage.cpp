@@ -5,11 +5,15 @@
 
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
+#include "service/detail/checks.hpp"
 #include "service/detail/linkage_hooks.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
 namespace {
+
+using detail::AuthorizeRoles;
+using detail::CheckVersion;
 
 using domain::Escalation;
 using domain::EscalationAction;
@@ -30,31 +34,6 @@ bool IsOpen(domain::ProblemStatus s) {
            s == domain::ProblemStatus::kInProgress || s == domain::ProblemStatus::kPendingVerification;
 }
 
-Status CheckVersion(const std::string& what, std::int64_t id, std::optional<std::int64_t> sent, std::int64_t current) {
-    if (!sent || *sent == current) return Status::Ok();
-    return Aborted(what + " " + Id(id) + " was changed by someone else: you sent version " + Id(*sent) +
-                   ", the current version is " + Id(current) + "; reload and apply your change again");
-}
-
-Status AuthorizeRoles(const Service& svc, const Actor& actor, domain::RoleSet roles, OrgId org,
-                      const std::string& doing) {
-    for (domain::Role role : roles.roles()) {
-        if (svc.HasRole(actor, role, org)) return Status::Ok();
-    }
-    return PermissionDenied(doing + " needs the role " + roles.ToText() + " over org " + Id(org));
-}
-
-store::Event StepEvent(const Actor& actor, std::string entity, std::int64_t id, std::string action,
-                       const std::optional<json>& before, const std::optional<json>& after,
-                       std::optional<std::string> from, std::optional<std::string> to,
-                       std::optional<std::string> reason) {
-    store::Event e = MakeEvent(actor, std::move(entity), id, std::move(action), before, after);
-    e.from_state = std::move(from);
-    e.to_state = std::move(to);
-    e.reason = std::move(reason);
-    return e;
-}
-
 std::optional<std::string> Name(EscalationStatus s) { return std::string(domain::ToString(s)); }
 
 // The escalation's event on its problem (so the problem's timeline and history show every step to every
@@ -64,7 +43,7 @@ store::Event EscalationEvent(const Actor& actor, const Escalation& before, const
     json j = domain::ToJson(after);
     j["escalation_id"] = after.id;
     j["owner_org_id"] = after.status == EscalationStatus::kAccepted ? after.to_org_id : after.from_org_id;
-    return StepEvent(actor, "problem", after.problem_id, action, std::nullopt, j,
+    return detail::TransitionEvent(actor, "problem", after.problem_id, action, std::nullopt, j,
                      action == "escalate" ? std::nullopt : Name(before.status), Name(after.status), reason);
 }
 
@@ -245,7 +224,7 @@ Result<Escalation> Service::AcceptEscalation(const Actor& actor, domain::Escalat
         p.owner_org_id = step.after.to_org_id;
         p.updated_at = NowSeconds();
         RETURN_IF_ERROR(tx.UpdateProblem(p));
-        auto owner_event = StepEvent(actor, "problem", p.id, "owner_change", domain::ToJson(before), domain::ToJson(p),
+        auto owner_event = detail::TransitionEvent(actor, "problem", p.id, "owner_change", domain::ToJson(before), domain::ToJson(p),
                                      std::string(domain::ToString(p.status)), std::string(domain::ToString(p.status)),
                                      "escalation " + Id(id) + " accepted by org " + Id(p.owner_org_id));
         RETURN_IF_ERROR(tx.AppendEvent(owner_event));
@@ -340,11 +319,11 @@ Result<CoOwnerAdded> Service::AddCoOwner(const Actor& actor, domain::ProblemId p
         }
         RETURN_IF_ERROR(tx.InsertTask(t));
         c.task_id = t.id;
-        auto added = StepEvent(actor, "problem", problem_id, "co_owner_add", std::nullopt, domain::ToJson(c),
+        auto added = detail::TransitionEvent(actor, "problem", problem_id, "co_owner_add", std::nullopt, domain::ToJson(c),
                                std::string(domain::ToString(p->status)), std::string(domain::ToString(p->status)),
                                std::nullopt);
         RETURN_IF_ERROR(tx.AppendEvent(added));
-        auto created = StepEvent(actor, "task", t.id, "create", std::nullopt, domain::ToJson(t), std::nullopt,
+        auto created = detail::TransitionEvent(actor, "task", t.id, "create", std::nullopt, domain::ToJson(t), std::nullopt,
                                  std::string(domain::ToString(t.status)), std::nullopt);
         RETURN_IF_ERROR(tx.AppendEvent(created));
         out = CoOwnerAdded{c, t};
@@ -435,7 +414,7 @@ Result<domain::Cascade> Service::CascadeTask(const Actor& actor, domain::TaskId 
         ASSIGN_OR_RETURN(auto ids, tx.TaskIdsOfCascade(c.id));
         json after = domain::ToJson(c);
         after["task_ids"] = ids;
-        auto ev = StepEvent(actor, "task", parent_id, "cascade", std::nullopt, after,
+        auto ev = detail::TransitionEvent(actor, "task", parent_id, "cascade", std::nullopt, after,
                             std::string(domain::ToString(parent->status)), std::string(domain::ToString(parent->status)),
                             std::nullopt);
         ev.org_id = parent->org_id;

@@ -1,4 +1,5 @@
 #include "service/service.hpp"
+#include "service/detail/checks.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -76,6 +77,36 @@ store::Event MakeEvent(const Actor& actor, std::string entity, std::int64_t id, 
     if (after) e.after_json = after->dump();
     return e;
 }
+
+namespace detail {
+
+Status AuthorizeRoles(const Service& svc, const domain::Actor& actor, domain::RoleSet roles, domain::OrgId org,
+                      const std::string& doing) {
+    for (domain::Role role : roles.roles()) {
+        if (svc.HasRole(actor, role, org)) return Status::Ok();
+    }
+    return PermissionDenied(doing + " needs the role " + roles.ToText() + " over org " + std::to_string(org));
+}
+
+Status CheckVersion(const std::string& what, std::int64_t id, std::optional<std::int64_t> sent, std::int64_t current) {
+    if (!sent || *sent == current) return Status::Ok();
+    return Aborted(what + " " + std::to_string(id) + " was changed by someone else: you sent version " +
+                   std::to_string(*sent) + ", the current version is " + std::to_string(current) +
+                   "; reload and apply your change again");
+}
+
+store::Event TransitionEvent(const domain::Actor& actor, std::string entity, std::int64_t id, std::string action,
+                             const std::optional<nlohmann::json>& before, const std::optional<nlohmann::json>& after,
+                             std::optional<std::string> from, std::optional<std::string> to,
+                             std::optional<std::string> reason) {
+    store::Event e = MakeEvent(actor, std::move(entity), id, std::move(action), before, after);
+    e.from_state = std::move(from);
+    e.to_state = std::move(to);
+    e.reason = std::move(reason);
+    return e;
+}
+
+}  // namespace detail
 
 std::string EncodeCursor(std::int64_t last_id) {
     static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";

@@ -4,6 +4,7 @@
 // Thread-safe: any number of threads may call any function at once.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -486,6 +487,87 @@ struct ChildTasksPage {
     std::optional<std::string> next_cursor;
 };
 
+// ---- supervision (issue 8): types ----
+
+// The rules of supervision (rectify serve --due-soon-working-days, --stalled-days, ...). The calendar
+// is the built-in official one unless replaced (rectify serve --calendar FILE).
+struct SupervisionPolicy {
+    domain::WarningPolicy warnings;
+    domain::LadderPolicy ladder;
+    std::shared_ptr<const domain::WorkCalendar> calendar;  // null: domain::WorkCalendar::BuiltIn()
+};
+
+// A ladder step taken by hand (POST /api/v1/tasks/{id}/supervision). supervise: feedback_due_at
+// defaults to LadderPolicy::feedback_working_days working days from now, feedback_every_days to the
+// policy's. interview: official and held_at are required, notes optional.
+struct SupervisionDraft {
+    domain::SupervisionKind kind = domain::SupervisionKind::kUrge;
+    std::string reason;
+    std::optional<UnixSeconds> feedback_due_at;
+    std::optional<int> feedback_every_days;
+    std::optional<std::string> official;
+    std::optional<UnixSeconds> held_at;
+    std::optional<std::string> notes;
+};
+
+// A task's supervision state (GET /api/v1/tasks/{id}/supervision): its warning now and its steps.
+struct TaskSupervision {
+    domain::Task task;
+    domain::TaskWarning warning;
+    std::vector<domain::SupervisionStep> steps;
+};
+
+// What one scheduler pass did (Service::RunLadder).
+struct LadderRunReport {
+    UnixSeconds at = 0;
+    std::int64_t candidates = 0;  // overdue open tasks looked at
+    std::int64_t urged = 0;
+    std::int64_t supervised = 0;
+    std::int64_t skipped = 0;  // taken meanwhile (by another server or pass), or no longer due
+    std::vector<std::string> errors;  // "task 12: ..." — the pass goes on after an error
+};
+
+// The work queues (GET /api/v1/queues/{kind}).
+enum class WorkQueue { kOverdue, kDueSoon, kStalled, kReturned, kToVerify, kEscalations };
+inline constexpr std::array<std::pair<WorkQueue, std::string_view>, 6> kWorkQueueNames{{
+    {WorkQueue::kOverdue, "overdue"},
+    {WorkQueue::kDueSoon, "due_soon"},
+    {WorkQueue::kStalled, "stalled"},
+    {WorkQueue::kReturned, "returned"},
+    {WorkQueue::kToVerify, "to_verify"},
+    {WorkQueue::kEscalations, "escalations"},
+}};
+// Errors: kInvalidArgument listing the queue names.
+Result<WorkQueue> ParseWorkQueue(std::string_view name);
+// A ladder step as the API writes it (instants ISO-8601 in the display zone).
+nlohmann::json StepToJson(const domain::SupervisionStep& step);
+
+struct QueueQuery {
+    std::optional<domain::OrgId> org_id;  // a subtree inside the scope (default: the whole scope)
+    std::int64_t offset = 0;              // 0..kMaxOffset
+    int limit = kDefaultPageSize;         // 1..kMaxPageSize
+};
+
+// One row of a queue with why it is there: `why` is a code ("overdue", "due_soon", "stalled",
+// "returned", "submitted", "escalated") and `why_text` a Chinese sentence ("逾期 3 个工作日").
+struct QueueItem {
+    std::optional<store::QueueRow> task;
+    std::optional<store::EscalationQueueRow> escalation;
+    std::optional<domain::TaskWarning> warning;  // tasks only
+    std::string why;
+    std::string why_text;
+};
+
+// POST /api/v1/bulletins: a bulletin over the children of org_id for the problems created in
+// [period_from, period_to). min_sample: children with fewer problems are listed unranked (样本不足).
+struct BulletinDraft {
+    domain::OrgId org_id = 0;
+    std::string title;
+    UnixSeconds period_from = 0;
+    UnixSeconds period_to = 0;
+    std::int64_t min_sample = 5;
+};
+
 class Service {
 public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
@@ -830,6 +912,46 @@ public:
     Status FinishIdempotent(const Actor& actor, store::IdempotencyRecord record);
     Status AbandonIdempotent(const Actor& actor, const std::string& key);
 
+    // ---- supervision (issue 8): src/service/supervision.cpp, docs/SUPERVISION.md ----
+    void ConfigureSupervision(SupervisionPolicy policy);
+    const SupervisionPolicy& supervision_policy() const { return supervision_; }
+    const domain::WorkCalendar& calendar() const;
+
+    // The task's warning at `now` and its ladder steps; scope as GetTask. Errors: kNotFound.
+    Result<TaskSupervision> GetTaskSupervision(const Actor& actor, domain::TaskId id, UnixSeconds now);
+    // Takes a ladder step by hand, at `now`: a supervisor or leader over the level above the task's org
+    // (or over the org that created the task) — the relation the workflow's verifiers have. Urge and
+    // supervise only while the deadline runs (pending, in progress, returned); an interview also on a
+    // submitted or accepted task (it may be held after the fact), never on a withdrawn one. One
+    // transaction: the step, an event on the task's timeline, a notification to the task's org and its
+    // webhook deliveries. Errors: kNotFound, kPermissionDenied, kFailedPrecondition (task state),
+    // kInvalidArgument naming the field (reason empty or over 2,000 characters; interview without
+    // official or held_at; feedback_every_days outside 1..365).
+    Result<domain::SupervisionStep> TakeSupervisionStep(const Actor& actor, domain::TaskId id,
+                                                        const SupervisionDraft& draft, UnixSeconds now);
+    // One scheduler pass at `now`: every open task past its deadline is urged, and supervised later,
+    // per the ladder policy (domain::DueLadderStep), each step in its own transaction and at most once
+    // per task, kind and deadline (also across restarts and servers: the store refuses a second one).
+    // Errors: kUnavailable when the store cannot be read; a failure on one task is reported and skipped.
+    Result<LadderRunReport> RunLadder(UnixSeconds now);
+
+    // A work queue at `now`, sorted (store::QueueFilter), one page with the total. to_verify holds the
+    // submitted tasks the actor may verify (verifier, reviewer or admin over a strict ancestor of the
+    // task's org); escalations the pending escalations to orgs where the actor is reviewer or admin.
+    // Errors: kNotFound (org_id out of scope), kInvalidArgument (offset, limit).
+    Result<Page<QueueItem>> ListQueue(const Actor& actor, WorkQueue queue, const QueueQuery& query, UnixSeconds now);
+
+    // Computes and stores a bulletin (通报) over the children of draft.org_id, at `now`: per child the
+    // figures of store::Store::BulletinFigures, ranked by domain::RankBulletin. Needs supervisor, leader
+    // or admin over org_id. Errors: kNotFound, kPermissionDenied, kInvalidArgument (title, period,
+    // min_sample outside 0..100000, an org without children).
+    Result<domain::Bulletin> PublishBulletin(const Actor& actor, const BulletinDraft& draft, UnixSeconds now);
+    Result<domain::Bulletin> GetBulletin(const Actor& actor, domain::BulletinId id);
+    // Bulletins of orgs in the subtree of org_id (default: the scope), newest first, at most 100.
+    Result<std::vector<domain::Bulletin>> ListBulletins(const Actor& actor, std::optional<domain::OrgId> org_id);
+    // Writes a bulletin's table to a ledger sink (XLSX or CSV). Errors: as GetBulletin, the sink's.
+    Status ExportBulletin(const Actor& actor, domain::BulletinId id, LedgerSink& sink);
+
 private:
     explicit Service(std::unique_ptr<store::Store> store);
     Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
@@ -860,6 +982,11 @@ private:
     std::shared_ptr<index::RollupIndex> rollup_;
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
     std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
+    // ---- supervision (issue 8) ----
+    // Inside a write: the step, its event on the task, the notification to the task's org and the
+    // webhook outbox rows.
+    Status RecordStep(store::WriteTx& tx, const Actor& actor, const domain::Task& task, domain::SupervisionStep& step);
+    SupervisionPolicy supervision_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

@@ -7,11 +7,16 @@
 #include "common/text.hpp"
 #include "domain/json.hpp"
 #include "domain/workflow.hpp"
+#include "service/detail/checks.hpp"
 #include "service/detail/linkage_hooks.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
 namespace {
+
+using detail::AuthorizeRoles;
+using detail::CheckVersion;
+using detail::TransitionEvent;
 
 using domain::Evidence;
 using domain::Mechanism;
@@ -77,31 +82,6 @@ Status Authorize(const Service& svc, const Actor& actor, const std::vector<Row>&
         needs += (needs.empty() ? "" : "; or ") + r.roles.ToText() + " over " + where;
     }
     return PermissionDenied(doing + " needs the role " + needs);
-}
-
-Status AuthorizeRoles(const Service& svc, const Actor& actor, domain::RoleSet roles, OrgId org,
-                      const std::string& doing) {
-    for (domain::Role role : roles.roles()) {
-        if (svc.HasRole(actor, role, org)) return Status::Ok();
-    }
-    return PermissionDenied(doing + " needs the role " + roles.ToText() + " over org " + Id(org));
-}
-
-Status CheckVersion(const std::string& what, std::int64_t id, std::optional<std::int64_t> sent, std::int64_t current) {
-    if (!sent || *sent == current) return Status::Ok();
-    return Aborted(what + " " + Id(id) + " was changed by someone else: you sent version " + Id(*sent) +
-                   ", the current version is " + Id(current) + "; reload and apply your change again");
-}
-
-store::Event TransitionEvent(const Actor& actor, std::string entity, std::int64_t id, std::string action,
-                             const std::optional<json>& before, const std::optional<json>& after,
-                             std::optional<std::string> from, std::optional<std::string> to,
-                             std::optional<std::string> reason) {
-    store::Event e = MakeEvent(actor, std::move(entity), id, std::move(action), before, after);
-    e.from_state = std::move(from);
-    e.to_state = std::move(to);
-    e.reason = std::move(reason);
-    return e;
 }
 
 template <typename S>

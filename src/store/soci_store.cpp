@@ -2,6 +2,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <cstring>
 #include <deque>
 #include <span>
 #include <filesystem>
@@ -1258,9 +1259,11 @@ private:
     soci::session& s_;
 };
 
+#include "store/supervision_sql.inc"
+
 class SociWriteTx final : public WriteTx {
 public:
-    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s), link_(s) {}
+    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s), link_(s), sup_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1769,6 +1772,37 @@ public:
     }
 
     // ---- linkage (issue 5) ----
+    // ---- supervision (issue 8) ----
+    Status InsertSupervisionStep(domain::SupervisionStep& step) override {
+        return Guard([&]() -> Status { return sup_.InsertStep(step); });
+    }
+    Result<std::int64_t> CountSupervisionNumbers(UnixSeconds from, UnixSeconds to) override {
+        return Guard([&]() -> Result<std::int64_t> { return sup_.CountNumbers(from, to); });
+    }
+    Status InsertNotification(domain::Notification& n) override {
+        return Guard([&]() -> Status { return sup_.InsertNotification(n); });
+    }
+    Result<std::int64_t> EnqueueDeliveries(domain::NotificationId id, const std::string& org_path,
+                                           const std::string& kind, const std::string& payload,
+                                           UnixSeconds now) override {
+        return Guard([&]() -> Result<std::int64_t> { return sup_.EnqueueDeliveries(id, org_path, kind, payload, now); });
+    }
+    Status MarkNotificationRead(domain::NotificationId id, std::int64_t user_id, UnixSeconds at) override {
+        return Guard([&]() -> Status { return sup_.MarkRead(id, user_id, at); });
+    }
+    Status InsertWebhook(domain::Webhook& w) override {
+        return Guard([&]() -> Status { return sup_.InsertWebhook(w); });
+    }
+    Status UpdateWebhook(domain::Webhook& w) override {
+        return Guard([&]() -> Status { return sup_.UpdateWebhook(w); });
+    }
+    Status UpdateDelivery(const domain::WebhookDelivery& d) override {
+        return Guard([&]() -> Status { return sup_.UpdateDelivery(d); });
+    }
+    Status InsertBulletin(domain::Bulletin& b) override {
+        return Guard([&]() -> Status { return sup_.InsertBulletin(b); });
+    }
+
     Status InsertEscalation(domain::Escalation& e) override {
         return Guard([&]() -> Status { return link_.InsertEscalation(e); });
     }
@@ -1825,6 +1859,7 @@ private:
     Reads reads_;
     WorkflowSql wf_;
     LinkageSql link_;
+    SupervisionSql sup_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2500,6 +2535,71 @@ public:
     }
     Result<std::vector<domain::MeetingFinding>> ListFindings(domain::MeetingId meeting) override {
         return PoolRead<std::vector<domain::MeetingFinding>>([&](WorkflowSql& wf) { return wf.Findings(meeting); });
+    }
+
+    // ---- supervision (issue 8) ----
+    template <typename T, typename F>
+    Result<T> SupRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            soci::session s(pool_);
+            SupervisionSql sup(s);
+            return fn(sup);
+        });
+    }
+    Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) override {
+        return SupRead<std::vector<domain::SupervisionStep>>([&](SupervisionSql& x) { return x.Steps(task); });
+    }
+    Result<std::vector<LadderCandidate>> LadderCandidates(UnixSeconds now, domain::TaskId after_id, int limit) override {
+        return SupRead<std::vector<LadderCandidate>>([&](SupervisionSql& x) { return x.Candidates(now, after_id, limit); });
+    }
+    Result<std::vector<QueueRow>> ListQueue(const QueueFilter& f) override {
+        return SupRead<std::vector<QueueRow>>([&](SupervisionSql& x) { return x.Queue(f); });
+    }
+    Result<std::int64_t> CountQueue(const QueueFilter& f) override {
+        return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountQueue(f); });
+    }
+    Result<std::vector<EscalationQueueRow>> ListPendingEscalations(const std::vector<std::string>& to_paths,
+                                                                   std::int64_t offset, int limit) override {
+        return SupRead<std::vector<EscalationQueueRow>>(
+            [&](SupervisionSql& x) { return x.PendingEscalations(to_paths, offset, limit); });
+    }
+    Result<std::int64_t> CountPendingEscalations(const std::vector<std::string>& to_paths) override {
+        return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountPendingEscalations(to_paths); });
+    }
+    Result<std::int64_t> CountSupervisionSteps(const std::string& subtree_path, domain::SupervisionKind kind,
+                                               UnixSeconds from, UnixSeconds to) override {
+        return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountSteps(subtree_path, kind, from, to); });
+    }
+    Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from, UnixSeconds to,
+                                                UnixSeconds now) override {
+        return SupRead<domain::BulletinRow>([&](SupervisionSql& x) { return x.Figures(subtree_path, from, to, now); });
+    }
+    Result<domain::Bulletin> GetBulletin(domain::BulletinId id) override {
+        return SupRead<domain::Bulletin>([&](SupervisionSql& x) { return x.GetBulletin(id); });
+    }
+    Result<std::vector<domain::Bulletin>> ListBulletins(const std::vector<std::string>& paths, int limit) override {
+        return SupRead<std::vector<domain::Bulletin>>([&](SupervisionSql& x) { return x.Bulletins(paths, limit); });
+    }
+    Result<std::vector<domain::Notification>> ListNotifications(const NotificationFilter& f) override {
+        return SupRead<std::vector<domain::Notification>>([&](SupervisionSql& x) { return x.Notifications(f); });
+    }
+    Result<std::int64_t> CountUnreadNotifications(domain::OrgId org_id, std::int64_t user_id) override {
+        return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountUnread(org_id, user_id); });
+    }
+    Result<domain::Notification> GetNotification(domain::NotificationId id) override {
+        return SupRead<domain::Notification>([&](SupervisionSql& x) { return x.GetNotification(id); });
+    }
+    Result<domain::Webhook> GetWebhook(domain::WebhookId id) override {
+        return SupRead<domain::Webhook>([&](SupervisionSql& x) { return x.GetWebhook(id); });
+    }
+    Result<std::vector<domain::Webhook>> ListWebhooks(const std::vector<std::string>& paths) override {
+        return SupRead<std::vector<domain::Webhook>>([&](SupervisionSql& x) { return x.Webhooks(paths); });
+    }
+    Result<std::vector<domain::WebhookDelivery>> DueDeliveries(UnixSeconds now, int limit) override {
+        return SupRead<std::vector<domain::WebhookDelivery>>([&](SupervisionSql& x) { return x.Due(now, limit); });
+    }
+    Result<std::vector<domain::WebhookDelivery>> ListDeliveries(domain::WebhookId id, int limit) override {
+        return SupRead<std::vector<domain::WebhookDelivery>>([&](SupervisionSql& x) { return x.Deliveries(id, limit); });
     }
 
     // ---- linkage (issue 5) ----

@@ -17,6 +17,7 @@
 #include "domain/account.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
+#include "domain/supervision.hpp"
 #include "domain/workflow.hpp"
 
 namespace rectify::store {
@@ -198,6 +199,59 @@ struct MeetingFilter {
     int limit = 50;
 };
 
+// ---- supervision (issue 8) ----
+
+// The work queues of GET /api/v1/queues/{kind} that are lists of tasks (escalations have their own).
+enum class QueueKind { kOverdue, kDueSoon, kStalled, kReturned, kToVerify };
+
+// Which tasks a queue holds. Only tasks whose deadline runs (pending, in progress, returned) except
+// kToVerify (submitted). Orders: overdue and due soon by deadline, then id; stalled by last activity;
+// returned by the number of returns (most first), then id; to verify by submission time, then id.
+struct QueueFilter {
+    QueueKind kind = QueueKind::kOverdue;
+    std::vector<std::string> subtree_paths;  // tasks of orgs inside these subtrees (the scope; required)
+    std::vector<std::string> below_paths;    // kToVerify: only tasks of orgs strictly below one of these
+    UnixSeconds now = 0;                     // kOverdue: due_at < now; kDueSoon: now <= due_at < due_before
+    UnixSeconds due_before = 0;
+    UnixSeconds stalled_before = 0;  // kStalled: created, returned and last report all before this
+    int min_returns = 2;             // kReturned: returned at least this often (all rounds)
+    std::int64_t offset = 0;
+    int limit = 50;
+};
+
+struct QueueRow {
+    domain::Task task;
+    std::string problem_title;
+    std::string org_name;
+    std::optional<UnixSeconds> last_report_at;
+    std::int64_t returns = 0;  // times the task was returned (events "return")
+    // The highest ladder step taken on the task so far (urge < supervise < interview).
+    std::optional<domain::SupervisionKind> ladder;
+};
+
+// An open task past its deadline, with the automatic steps already taken for that deadline.
+struct LadderCandidate {
+    domain::Task task;
+    std::optional<UnixSeconds> urged_at;  // the automatic urge for task.due_at
+    bool supervised = false;              // an automatic supervise for task.due_at exists
+};
+
+// A pending escalation to an org inside `to_paths`, with its problem's title.
+struct EscalationQueueRow {
+    domain::Escalation escalation;
+    std::string problem_title;
+    std::string to_org_name;
+};
+
+// The inbox of one user: notifications to the user, or to org_id (the user's org), newest first.
+struct NotificationFilter {
+    domain::OrgId org_id = 0;
+    std::int64_t user_id = 0;
+    bool unread_only = false;
+    std::optional<domain::NotificationId> before_id;
+    int limit = 50;
+};
+
 class Store;
 
 // The handle of one write transaction; valid only inside Store::Write's callback. Reads made through
@@ -342,6 +396,28 @@ public:
     // Joint ownership: adds a co-owner (Errors: kAlreadyExists) / the co-owner orgs of a problem, by org id.
     virtual Status InsertCoOwner(const domain::CoOwner& co_owner) = 0;
     virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
+
+    // ---- supervision (issue 8); statements in supervision_sql.inc ----
+    // Inserts a ladder step (id written back). Errors: kAlreadyExists when an automatic step of that kind
+    // exists for the task and deadline already (the unique index; checked before inserting).
+    virtual Status InsertSupervisionStep(domain::SupervisionStep& step) = 0;
+    // Supervise steps with a number whose `at` lies in [from, to) — to number the next one.
+    virtual Result<std::int64_t> CountSupervisionNumbers(UnixSeconds from, UnixSeconds to) = 0;
+    // Inserts a notification (id written back).
+    virtual Status InsertNotification(domain::Notification& notification) = 0;
+    // The outbox: one pending delivery of `payload` per active webhook whose org's subtree holds the org
+    // with path `org_path` and that takes `kind`; next_attempt_at = created_at = now. Returns how many.
+    virtual Result<std::int64_t> EnqueueDeliveries(domain::NotificationId id, const std::string& org_path,
+                                                   const std::string& kind, const std::string& payload,
+                                                   UnixSeconds now) = 0;
+    // Marks a notification read by a user (idempotent: a second call keeps the first read_at).
+    virtual Status MarkNotificationRead(domain::NotificationId id, std::int64_t user_id, UnixSeconds at) = 0;
+    virtual Status InsertWebhook(domain::Webhook& webhook) = 0;
+    // Writes url, kinds and active when `webhook.version` is current. Errors: kAborted, kNotFound.
+    virtual Status UpdateWebhook(domain::Webhook& webhook) = 0;
+    // Writes the outcome of a delivery attempt (status, attempts, next_attempt_at, last_*, delivered_at).
+    virtual Status UpdateDelivery(const domain::WebhookDelivery& delivery) = 0;
+    virtual Status InsertBulletin(domain::Bulletin& bulletin) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -468,6 +544,44 @@ public:
     // Children of `parent` with id > after_id, ascending, at most `limit`.
     virtual Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                              int limit) = 0;
+
+    // ---- supervision (issue 8) ----
+    // The ladder steps of a task, oldest first.
+    virtual Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) = 0;
+    // Open tasks (pending, in progress, returned) with due_at < now and no automatic supervise for
+    // that deadline yet, id > after_id, ascending by id, at most `limit` (the scheduler's scan).
+    virtual Result<std::vector<LadderCandidate>> LadderCandidates(UnixSeconds now, domain::TaskId after_id,
+                                                                  int limit) = 0;
+    virtual Result<std::vector<QueueRow>> ListQueue(const QueueFilter& filter) = 0;
+    virtual Result<std::int64_t> CountQueue(const QueueFilter& filter) = 0;
+    // Pending escalations whose target org lies in one of `to_paths`, oldest first.
+    virtual Result<std::vector<EscalationQueueRow>> ListPendingEscalations(const std::vector<std::string>& to_paths,
+                                                                           std::int64_t offset, int limit) = 0;
+    virtual Result<std::int64_t> CountPendingEscalations(const std::vector<std::string>& to_paths) = 0;
+    // Ladder steps of `kind` with `at` in [from, to) on tasks of orgs in the subtree `subtree_path`.
+    virtual Result<std::int64_t> CountSupervisionSteps(const std::string& subtree_path, domain::SupervisionKind kind,
+                                                       UnixSeconds from, UnixSeconds to) = 0;
+    // A bulletin line's figures for the subtree `subtree_path` (org_id, org_name and rank are left to the
+    // caller): problems created in [from, to) not invalid or merged, their closed and on-time counts,
+    // overdue at `now`; opinions rated in [from, to) and how many satisfied or basically satisfied;
+    // supervise steps in [from, to).
+    virtual Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from,
+                                                        UnixSeconds to, UnixSeconds now) = 0;
+    virtual Result<domain::Bulletin> GetBulletin(domain::BulletinId id) = 0;  // Errors: kNotFound
+    // Bulletins of orgs inside `subtree_paths`, newest first, without body_json.
+    virtual Result<std::vector<domain::Bulletin>> ListBulletins(const std::vector<std::string>& subtree_paths,
+                                                                int limit) = 0;
+    // Notifications (statements in notification_sql.inc).
+    virtual Result<std::vector<domain::Notification>> ListNotifications(const NotificationFilter& filter) = 0;
+    virtual Result<std::int64_t> CountUnreadNotifications(domain::OrgId org_id, std::int64_t user_id) = 0;
+    virtual Result<domain::Notification> GetNotification(domain::NotificationId id) = 0;  // Errors: kNotFound
+    virtual Result<domain::Webhook> GetWebhook(domain::WebhookId id) = 0;  // Errors: kNotFound
+    // Webhooks of orgs inside `subtree_paths`, by id.
+    virtual Result<std::vector<domain::Webhook>> ListWebhooks(const std::vector<std::string>& subtree_paths) = 0;
+    // Pending deliveries with next_attempt_at <= now, oldest first, at most `limit`.
+    virtual Result<std::vector<domain::WebhookDelivery>> DueDeliveries(UnixSeconds now, int limit) = 0;
+    // Deliveries of a webhook, newest first, at most `limit`.
+    virtual Result<std::vector<domain::WebhookDelivery>> ListDeliveries(domain::WebhookId id, int limit) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API ----
