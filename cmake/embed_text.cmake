@@ -1,5 +1,6 @@
 # Writes ${OUT}: a C++ file defining `extern const char* const ${SYMBOL}` (in namespace ${NAMESPACE})
-# holding the text of ${IN} as a raw string literal. Used for src/http/openapi.json.
+# holding the text of ${IN} as a raw string literal. Used for src/http/openapi.json and the holiday
+# calendar (data/calendar, src/domain).
 file(READ "${IN}" text)
 string(FIND "${text}" ")rectifytext\"" clash)
 if(NOT clash EQUAL -1)

@@ -17,6 +17,7 @@
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
+#include "http/supervision_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -313,34 +314,11 @@ Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(service::LedgerFormat format, service::ParseLedgerFormat(format_name.value_or("xlsx")));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
-    Response r;
-    r.status = 200;
     const std::string file_name = service::LedgerTitle(list) + "-" + FormatIso(NowSeconds()).substr(0, 10) +
                                   (format == service::LedgerFormat::kCsv ? ".csv" : ".xlsx");
-    if (format == service::LedgerFormat::kCsv) {
-        std::ostringstream out;
-        auto sink = service::MakeCsvLedgerSink(out);
-        RETURN_IF_ERROR(c.service.ExportLedger(c.actor, list, query, *sink));
-        r.body = std::move(out).str();
-        r.content_type = "text/csv; charset=utf-8";
-    } else {
-        std::string path = (std::filesystem::temp_directory_path() / "rectify-ledger-XXXXXX").string();
-        int fd = mkstemp(path.data());
-        if (fd < 0) return Internal("ledger: cannot create a temporary file");
-        close(fd);
-        auto sink = service::MakeXlsxLedgerSink(path);
-        Status st = c.service.ExportLedger(c.actor, list, query, *sink).status();
-        sink.reset();
-        Result<std::string> bytes = st.ok() ? ReadFile(path) : Result<std::string>(st);
-        std::filesystem::remove(path);
-        if (!bytes.ok()) return bytes.status();
-        r.body = std::move(bytes).value();
-        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    }
-    r.SetHeader("Content-Disposition", "attachment; filename=\"ledger." + std::string(format == service::LedgerFormat::kCsv ? "csv" : "xlsx") +
-                                           "\"; filename*=" + ExtValue(file_name));
-    r.SetHeader("Cache-Control", "private, no-store");
-    return r;
+    return detail::LedgerDownload(format, "ledger", file_name, [&](service::LedgerSink& sink) {
+        return c.service.ExportLedger(c.actor, list, query, sink).status();
+    });
 }
 
 Result<Response> GetProblem(const Ctx& c, const RouteArgs& a) {
@@ -1014,6 +992,13 @@ void Api::AddRoutes() {
     });
     // ---- linkage (issue 5): src/http/linkage_api.cpp ----
     AddLinkageRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
+            Access::kAuthenticated);
+    });
+    // ---- supervision (issue 8): src/http/supervision_api.cpp ----
+    AddSupervisionRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
         add(
             std::move(method), pattern,
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },

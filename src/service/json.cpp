@@ -50,7 +50,8 @@ nlohmann::json ToJson(const OrgStats& s) {
             {"opinions", s.opinions},
             {"opinions_replied", ToJson(s.opinions_replied)},
             {"escalated_from", escalated_from},
-            {"co_owned", s.co_owned}};
+            {"co_owned", s.co_owned},
+            {"supervised_this_month", s.supervised_this_month}};
 }
 
 nlohmann::json ToJson(const ProblemDetail& d) {

@@ -751,6 +751,13 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     s.opinions = op.opinions;
     s.opinions_replied = MakeRate(op.opinions_replied, op.opinions);
     ASSIGN_OR_RETURN(s.co_owned, store_->CoOwnedOutside(s.org.path));
+    // Issue 8: tasks put under supervision (督办) this calendar month in the display zone, up to `at`.
+    {
+        const auto month = domain::CivilOf(LocalDayNumber(at));
+        ASSIGN_OR_RETURN(s.supervised_this_month,
+                         store_->CountSupervisionSteps(s.org.path, domain::SupervisionKind::kSupervise,
+                                                       FromLocal(month.year, month.month, 1, 0, 0, 0), at + 1));
+    }
     ASSIGN_OR_RETURN(auto escalated, store_->EscalatedFrom(s.org.path));
     for (const auto& [origin, count] : escalated) {
         EscalatedFromCount c{origin, "", count};

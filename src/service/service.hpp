@@ -319,6 +319,10 @@ struct OrgStats {
     // Participation (同题共答): problems led outside the subtree in which an org of the subtree is a
     // co-owner; not part of `problems` (counted once, for the lead).
     std::int64_t co_owned = 0;
+    // ---- supervision (issue 8) ----
+    // Supervise steps (督办) taken on tasks of the subtree's orgs this calendar month (display zone), up
+    // to `at`; a task supervised twice counts twice.
+    std::int64_t supervised_this_month = 0;
 };
 
 // What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
@@ -920,7 +924,7 @@ public:
     // The task's warning at `now` and its ladder steps; scope as GetTask. Errors: kNotFound.
     Result<TaskSupervision> GetTaskSupervision(const Actor& actor, domain::TaskId id, UnixSeconds now);
     // Takes a ladder step by hand, at `now`: a supervisor or leader over the level above the task's org
-    // (or over the org that created the task) — the relation the workflow's verifiers have. Urge and
+    // (or over the org that created the task, when that is another org) — nobody supervises itself. Urge and
     // supervise only while the deadline runs (pending, in progress, returned); an interview also on a
     // submitted or accepted task (it may be held after the fact), never on a withdrawn one. One
     // transaction: the step, an event on the task's timeline, a notification to the task's org and its

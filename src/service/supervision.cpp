@@ -188,7 +188,9 @@ Result<SupervisionStep> Service::TakeSupervisionStep(const Actor& actor, domain:
         if (auto parent = Tree()->Parent(t.org_id)) {
             if (detail::AuthorizeRoles(*this, actor, kLadderRoles, *parent, doing).ok()) allowed = Status::Ok();
         }
-        if (!allowed.ok() && detail::AuthorizeRoles(*this, actor, kLadderRoles, t.created_by_org_id, doing).ok()) {
+        // The creating org counts only when it is not the task's own org: nobody supervises itself.
+        if (!allowed.ok() && t.created_by_org_id != t.org_id &&
+            detail::AuthorizeRoles(*this, actor, kLadderRoles, t.created_by_org_id, doing).ok()) {
             allowed = Status::Ok();
         }
         RETURN_IF_ERROR(allowed);

@@ -1,5 +1,12 @@
 #include "http/detail/handler.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "common/csv.hpp"
 #include "common/text.hpp"
 
 namespace rectify::http::detail {
@@ -55,6 +62,54 @@ Result<std::optional<std::string>> OptString(const ObjectReader& r, std::string_
     if (!r.Has(name) || r.IsNull(name)) return std::optional<std::string>();
     ASSIGN_OR_RETURN(std::string s, r.String(name));
     return std::optional<std::string>(std::move(s));
+}
+
+Result<Response> LedgerDownload(service::LedgerFormat format, const std::string& ascii_stem,
+                                const std::string& file_name,
+                                const std::function<Status(service::LedgerSink&)>& write) {
+    Response r;
+    r.status = 200;
+    const bool csv = format == service::LedgerFormat::kCsv;
+    if (csv) {
+        std::ostringstream out;
+        auto sink = service::MakeCsvLedgerSink(out);
+        RETURN_IF_ERROR(write(*sink));
+        r.body = std::move(out).str();
+        r.content_type = "text/csv; charset=utf-8";
+    } else {
+        std::string path = (std::filesystem::temp_directory_path() / "rectify-ledger-XXXXXX").string();
+        int fd = mkstemp(path.data());
+        if (fd < 0) return Internal("ledger: cannot create a temporary file");
+        close(fd);
+        auto sink = service::MakeXlsxLedgerSink(path);
+        Status st = write(*sink);
+        sink.reset();
+        Result<std::string> bytes = st.ok() ? ReadFile(path) : Result<std::string>(st);
+        std::filesystem::remove(path);
+        if (!bytes.ok()) return bytes.status();
+        r.body = std::move(bytes).value();
+        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    }
+    r.SetHeader("Content-Disposition", "attachment; filename=\"" + ascii_stem + (csv ? ".csv" : ".xlsx") +
+                                           "\"; filename*=" + ExtValue(file_name));
+    r.SetHeader("Cache-Control", "private, no-store");
+    return r;
+}
+
+std::string EscapeHtml(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += ch;
+        }
+    }
+    return out;
 }
 
 }  // namespace rectify::http::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,5 +59,16 @@ Result<std::optional<std::int64_t>> IfMatch(const RouteArgs& a);
 // A string member that must be present; one that may be absent or null.
 Result<std::string> RequiredString(const ObjectReader& r, std::string_view name);
 Result<std::optional<std::string>> OptString(const ObjectReader& r, std::string_view name);
+
+// A ledger-shaped table (service/ledger.hpp) as a file download named `file_name` (UTF-8; sent as
+// RFC 6266 filename* and an ASCII fallback "<ascii_stem>.csv|xlsx"): `write` fills the sink. XLSX goes
+// through a temporary file (libxlsxwriter needs one) that is removed afterwards. Errors: those of
+// `write`; kInternal when the temporary file cannot be made.
+Result<Response> LedgerDownload(service::LedgerFormat format, const std::string& ascii_stem,
+                                const std::string& file_name,
+                                const std::function<Status(service::LedgerSink&)>& write);
+
+// Text made safe for HTML element content and attribute values (& < > " ').
+std::string EscapeHtml(std::string_view text);
 
 }  // namespace rectify::http::detail

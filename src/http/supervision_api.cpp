@@ -1,0 +1,246 @@
+#include "http/supervision_api.hpp"
+
+#include <utility>
+
+#include "common/time.hpp"
+#include "domain/json.hpp"
+#include "domain/supervision.hpp"
+#include "http/detail/handler.hpp"
+#include "http/detail/input.hpp"
+
+namespace rectify::http {
+namespace {
+
+using detail::Json;
+using detail::NoQuery;
+using detail::ObjectReader;
+using detail::OptString;
+using detail::PathId;
+using detail::QueryReader;
+using detail::RequiredString;
+using nlohmann::json;
+
+json WarningJson(const domain::TaskWarning& w) {
+    json j{{"level", domain::ToString(w.level)}, {"stalled", w.stalled}, {"last_activity_at", FormatIso(w.last_activity_at)}};
+    j["working_days"] = w.working_days ? json(*w.working_days) : json(nullptr);
+    return j;
+}
+
+// ---- a task's supervision ----
+
+Result<Response> GetTaskSupervision(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "task id"));
+    ASSIGN_OR_RETURN(auto s, c.service.GetTaskSupervision(c.actor, id, NowSeconds()));
+    json steps = json::array();
+    for (const auto& st : s.steps) steps.push_back(service::StepToJson(st));
+    return Json(200, {{"task_id", s.task.id},
+                      {"task_status", domain::ToString(s.task.status)},
+                      {"warning", WarningJson(s.warning)},
+                      {"steps", std::move(steps)}});
+}
+
+Result<Response> TakeSupervisionStep(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "task id"));
+    ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"kind", "reason", "feedback_due_at", "feedback_every_days", "official", "held_at", "notes"}));
+    service::SupervisionDraft d;
+    RETURN_IF_ERROR(r.Require("kind"));
+    ASSIGN_OR_RETURN(d.kind, r.Enum<domain::SupervisionKind>("kind"));
+    ASSIGN_OR_RETURN(d.reason, RequiredString(r, "reason"));
+    if (r.Has("feedback_due_at") && !r.IsNull("feedback_due_at")) {
+        ASSIGN_OR_RETURN(UnixSeconds t, r.Time("feedback_due_at"));
+        d.feedback_due_at = t;
+    }
+    if (r.Has("feedback_every_days") && !r.IsNull("feedback_every_days")) {
+        ASSIGN_OR_RETURN(std::int64_t n, r.Int("feedback_every_days"));
+        if (n < 1 || n > 365) return InvalidArgument("/feedback_every_days: between 1 and 365");
+        d.feedback_every_days = static_cast<int>(n);
+    }
+    ASSIGN_OR_RETURN(d.official, OptString(r, "official"));
+    if (r.Has("held_at") && !r.IsNull("held_at")) {
+        ASSIGN_OR_RETURN(UnixSeconds t, r.Time("held_at"));
+        d.held_at = t;
+    }
+    ASSIGN_OR_RETURN(d.notes, OptString(r, "notes"));
+    ASSIGN_OR_RETURN(auto step, c.service.TakeSupervisionStep(c.actor, id, d, NowSeconds()));
+    return detail::Created(service::StepToJson(step), "/api/v1/tasks/" + std::to_string(id) + "/supervision",
+                           std::nullopt);
+}
+
+// ---- work queues ----
+
+Result<Response> Queue(const WorkflowContext& c, const RouteArgs& a) {
+    ASSIGN_OR_RETURN(service::WorkQueue queue, service::ParseWorkQueue(a.params.Get("kind")));
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id", "offset", "limit"}));
+    service::QueueQuery query;
+    ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
+    ASSIGN_OR_RETURN(auto offset, q.IntInRange("offset", 0, static_cast<int>(service::kMaxOffset)));
+    query.offset = offset.value_or(0);
+    ASSIGN_OR_RETURN(auto limit, q.IntInRange("limit", 1, service::kMaxPageSize));
+    query.limit = limit.value_or(service::kDefaultPageSize);
+    const UnixSeconds now = NowSeconds();
+    ASSIGN_OR_RETURN(auto page, c.service.ListQueue(c.actor, queue, query, now));
+    json items = json::array();
+    for (const auto& item : page.items) {
+        json j{{"why", item.why}, {"why_text", item.why_text}};
+        if (item.task) {
+            j["task"] = domain::ToJson(item.task->task);
+            j["problem_title"] = item.task->problem_title;
+            j["org_name"] = item.task->org_name;
+            j["returns"] = item.task->returns;
+            j["last_report_at"] = item.task->last_report_at ? json(FormatIso(*item.task->last_report_at)) : json(nullptr);
+            j["ladder"] = item.task->ladder ? json(domain::ToString(*item.task->ladder)) : json(nullptr);
+        }
+        if (item.warning) j["warning"] = WarningJson(*item.warning);
+        if (item.escalation) {
+            j["escalation"] = domain::ToJson(item.escalation->escalation);
+            j["problem_title"] = item.escalation->problem_title;
+            j["to_org_name"] = item.escalation->to_org_name;
+        }
+        items.push_back(std::move(j));
+    }
+    return Json(200, {{"kind", a.params.Get("kind")},
+                      {"at", FormatIso(now)},
+                      {"items", std::move(items)},
+                      {"total", page.total.value_or(0)},
+                      {"offset", query.offset},
+                      {"limit", query.limit}});
+}
+
+// ---- bulletins ----
+
+json BulletinSummary(const domain::Bulletin& b) {
+    return {{"id", b.id},
+            {"org_id", b.org_id},
+            {"title", b.title},
+            {"period_from", FormatIso(b.period_from)},
+            {"period_to", FormatIso(b.period_to)},
+            {"min_sample", b.min_sample},
+            {"published_by", b.published_by},
+            {"published_at", FormatIso(b.published_at)}};
+}
+
+json BulletinJson(const domain::Bulletin& b) {
+    json j = BulletinSummary(b);
+    json body = json::parse(b.body_json);
+    j["org"] = body["org"];
+    j["rows"] = body["rows"];
+    j["total"] = body["total"];
+    return j;
+}
+
+Result<Response> PublishBulletin(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"org_id", "title", "period_from", "period_to", "min_sample"}));
+    service::BulletinDraft d;
+    RETURN_IF_ERROR(r.Require("org_id"));
+    ASSIGN_OR_RETURN(d.org_id, r.Id("org_id"));
+    ASSIGN_OR_RETURN(d.title, RequiredString(r, "title"));
+    RETURN_IF_ERROR(r.Require("period_from"));
+    ASSIGN_OR_RETURN(d.period_from, r.Time("period_from"));
+    RETURN_IF_ERROR(r.Require("period_to"));
+    ASSIGN_OR_RETURN(d.period_to, r.Time("period_to"));
+    if (r.Has("min_sample") && !r.IsNull("min_sample")) {
+        ASSIGN_OR_RETURN(d.min_sample, r.Int("min_sample"));
+    }
+    ASSIGN_OR_RETURN(auto b, c.service.PublishBulletin(c.actor, d, NowSeconds()));
+    return detail::Created(BulletinJson(b), "/api/v1/bulletins/" + std::to_string(b.id), std::nullopt);
+}
+
+Result<Response> ListBulletins(const WorkflowContext& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id"}));
+    ASSIGN_OR_RETURN(auto org_id, q.Id("org_id"));
+    ASSIGN_OR_RETURN(auto list, c.service.ListBulletins(c.actor, org_id));
+    json items = json::array();
+    for (const auto& b : list) items.push_back(BulletinSummary(b));
+    return Json(200, {{"items", std::move(items)}});
+}
+
+Result<Response> GetBulletin(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "bulletin id"));
+    ASSIGN_OR_RETURN(auto b, c.service.GetBulletin(c.actor, id));
+    return Json(200, BulletinJson(b));
+}
+
+std::string RateText(const json& r) {
+    if (r["rate"].is_null()) return "—";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * r["rate"].get<double>());
+    return buf;
+}
+
+// The printable page of a bulletin (print it or save it as PDF from the browser).
+std::string BulletinHtml(const domain::Bulletin& b) {
+    using detail::EscapeHtml;
+    const json body = json::parse(b.body_json);
+    std::string h = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + EscapeHtml(b.title) +
+                    "</title><style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
+                    "h1{text-align:center;font-size:1.6em}p.meta{text-align:center;color:#555}"
+                    "table{border-collapse:collapse;width:100%;margin-top:1em}th,td{border:1px solid #333;padding:4px 8px;"
+                    "text-align:center}td.name{text-align:left}tr.unranked td{color:#777}"
+                    "@media print{body{margin:0}}</style></head><body>";
+    h += "<h1>" + EscapeHtml(b.title) + "</h1><p class=\"meta\">" + EscapeHtml(body["org"]["name"].get<std::string>()) +
+         "　统计期间 " + EscapeHtml(FormatIso(b.period_from).substr(0, 10)) + " 至 " +
+         EscapeHtml(FormatIso(b.period_to - 1).substr(0, 10)) + "　发布时间 " +
+         EscapeHtml(FormatIso(b.published_at).substr(0, 16)) + "　最小样本 " + std::to_string(b.min_sample) + " 件</p>";
+    h += "<table><thead><tr><th>排名</th><th>单位</th><th>问题数</th><th>已办结</th><th>办结率</th><th>按期办结率</th>"
+         "<th>逾期</th><th>满意率</th><th>督办数</th></tr></thead><tbody>";
+    for (const auto& r : body["rows"]) {
+        const bool ranked = !r["rank"].is_null();
+        h += std::string("<tr") + (ranked ? "" : " class=\"unranked\"") + "><td>" +
+             (ranked ? std::to_string(r["rank"].get<int>()) : std::string("样本不足")) + "</td><td class=\"name\">" +
+             EscapeHtml(r["org_name"].get<std::string>()) + "</td><td>" + std::to_string(r["problems"].get<std::int64_t>()) +
+             "</td><td>" + std::to_string(r["closed"].get<std::int64_t>()) + "</td><td>" + RateText(r["completion"]) +
+             "</td><td>" + RateText(r["closed_on_time"]) + "</td><td>" + std::to_string(r["overdue"].get<std::int64_t>()) +
+             "</td><td>" + RateText(r["satisfaction"]) + "</td><td>" +
+             std::to_string(r["supervised"].get<std::int64_t>()) + "</td></tr>";
+    }
+    h += "</tbody></table></body></html>";
+    return h;
+}
+
+Result<Response> ExportBulletin(const WorkflowContext& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"format"}));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "bulletin id"));
+    ASSIGN_OR_RETURN(auto format_name, q.NonEmpty("format"));
+    const std::string format = format_name.value_or("xlsx");
+    if (format == "html") {
+        ASSIGN_OR_RETURN(auto b, c.service.GetBulletin(c.actor, id));
+        Response r;
+        r.status = 200;
+        r.body = BulletinHtml(b);
+        r.content_type = "text/html; charset=utf-8";
+        r.SetHeader("Cache-Control", "private, no-store");
+        r.SetHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        return r;
+    }
+    auto ledger_format = service::ParseLedgerFormat(format);
+    if (!ledger_format.ok()) return InvalidArgument("format: xlsx, csv or html");
+    ASSIGN_OR_RETURN(auto b, c.service.GetBulletin(c.actor, id));
+    const std::string name = "通报-" + std::to_string(b.id) + (*ledger_format == service::LedgerFormat::kCsv ? ".csv" : ".xlsx");
+    return detail::LedgerDownload(*ledger_format, "bulletin-" + std::to_string(b.id), name,
+                                  [&](service::LedgerSink& sink) { return c.service.ExportBulletin(c.actor, id, sink); });
+}
+
+}  // namespace
+
+void AddSupervisionRoutes(const std::function<void(std::string, std::string_view, WorkflowHandler)>& add) {
+    add("GET", "/api/v1/tasks/{id}/supervision", GetTaskSupervision);
+    add("POST", "/api/v1/tasks/{id}/supervision", TakeSupervisionStep);
+    add("GET", "/api/v1/queues/{kind}", Queue);
+    add("POST", "/api/v1/bulletins", PublishBulletin);
+    add("GET", "/api/v1/bulletins", ListBulletins);
+    add("GET", "/api/v1/bulletins/{id}", GetBulletin);
+    add("GET", "/api/v1/bulletins/{id}/export", ExportBulletin);
+}
+
+}  // namespace rectify::http
