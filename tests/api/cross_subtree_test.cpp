@@ -227,6 +227,24 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
           {"/api/v1/tasks/{own.task}/cascade",
            R"({"targets":{"scope":"orgs","org_ids":[{sub}]},"responsible_person":"入侵"})", Expect::kDenied}}},
         {"GET /api/v1/tasks/{id}/children", {{"/api/v1/tasks/{task}/children", "", Expect::kNotFound}}},
+        // ---- supervision (issue 8): {bulletin} is a bulletin published over {org} ----
+        {"GET /api/v1/tasks/{id}/supervision", {{"/api/v1/tasks/{task}/supervision", "", Expect::kNotFound}}},
+        {"POST /api/v1/tasks/{id}/supervision",
+         {{"/api/v1/tasks/{task}/supervision", R"({"kind":"urge","reason":"入侵催办"})", Expect::kNotFound}}},
+        {"GET /api/v1/queues/{kind}",
+         {{"/api/v1/queues/overdue?org_id={org}", "", Expect::kNotFound},
+          {"/api/v1/queues/due_soon", "", Expect::kNoLeak},
+          {"/api/v1/queues/escalations", "", Expect::kNoLeak}}},
+        {"POST /api/v1/bulletins",
+         {{"/api/v1/bulletins",
+           R"({"org_id":{org},"title":"入侵通报","period_from":"2024-01-01","period_to":"2031-01-01"})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/bulletins",
+         {{"/api/v1/bulletins?org_id={org}", "", Expect::kNotFound}, {"/api/v1/bulletins", "", Expect::kNoLeak}}},
+        {"GET /api/v1/bulletins/{id}", {{"/api/v1/bulletins/{bulletin}", "", Expect::kNotFound}}},
+        {"GET /api/v1/bulletins/{id}/export",
+         {{"/api/v1/bulletins/{bulletin}/export?format=html", "", Expect::kNotFound},
+          {"/api/v1/bulletins/{bulletin}/export", "", Expect::kNotFound}}},
     };
     return table;
 }
@@ -290,10 +308,10 @@ protected:
         }
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
-                          "机密会议-河北", "机密发现-河北", "机密上报-河北"};
+                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
-                            "机密会议-天津", "机密发现-天津", "机密上报-天津"};
+                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -341,6 +359,14 @@ protected:
                                    json{{"to_org_id", s->Id("org")}, {"reason", "机密上报-" + side}}.dump());
             ASSERT_EQ(escalation.status, 201) << escalation.body;
             s->values["escalation"] = std::to_string(escalation.Json()["id"].get<std::int64_t>());
+            // Supervision (issue 8): a bulletin over the side's province.
+            auto bulletin = Post("/api/v1/bulletins", json{{"org_id", s->Id("org")},
+                                                           {"title", "机密通报-" + side},
+                                                           {"period_from", "2024-01-01"},
+                                                           {"period_to", "2031-01-01"}}
+                                                          .dump());
+            ASSERT_EQ(bulletin.status, 201) << bulletin.body;
+            s->values["bulletin"] = std::to_string(bulletin.Json()["id"].get<std::int64_t>());
             auto users = Get("/api/v1/users?org_id=" + s->values["org"]);
             ASSERT_EQ(users.status, 200) << users.body;
             const json items = users.Json()["items"];
