@@ -184,6 +184,56 @@ std::optional<SupervisionKind> DueLadderStep(const Task& task, std::optional<Uni
 // The supervision number for the nth supervise step of `year`: "督办〔2026〕12号".
 std::string SupervisionNumber(int year, std::int64_t n);
 
+// ---- supervision teams (指导组 / 督导组) ----
+
+using TeamId = std::int64_t;
+using TeamAssignmentId = std::int64_t;
+
+enum class TeamKind { kGuidance, kInspection };
+template <>
+struct EnumNames<TeamKind> {
+    static constexpr std::string_view kWhat = "team kind";
+    static constexpr std::array<std::pair<TeamKind, std::string_view>, 2> kNames{{
+        {TeamKind::kGuidance, "guidance"},      // 指导组
+        {TeamKind::kInspection, "inspection"},  // 督导组
+    }};
+};
+
+struct TeamMember {
+    std::int64_t user_id = 0;
+    std::string added_by;
+    UnixSeconds added_at = 0;
+};
+
+// A team's assignment to the subtree of org_id; active while ended_at is empty.
+struct TeamAssignment {
+    TeamAssignmentId id = 0;
+    OrgId org_id = 0;
+    std::string assigned_by;
+    UnixSeconds assigned_at = 0;
+    std::optional<std::string> ended_by;
+    std::optional<UnixSeconds> ended_at;
+};
+
+// A supervision team formed by org_id (whose org admins manage it) for a campaign.
+struct SupervisionTeam {
+    TeamId id = 0;
+    OrgId org_id = 0;
+    std::string name;
+    TeamKind kind = TeamKind::kGuidance;
+    std::optional<std::string> campaign;
+    std::string created_by;
+    UnixSeconds created_at = 0;
+    std::int64_t version = 1;
+    std::vector<TeamMember> members;          // by user id
+    std::vector<TeamAssignment> assignments;  // oldest first
+};
+
+// The roles a member of a team with an active assignment over an org holds over that org's subtree:
+// what a supervision team does (see everything, verify and return tasks as the level above, act on the
+// ladder). Source: issue 8 "Supervision teams".
+inline constexpr std::array<Role, 2> kTeamMemberRoles{Role::kSupervisor, Role::kVerifier};
+
 // ---- bulletins (通报) ----
 
 // One child org's line of a bulletin. Rates carry numerator and denominator.

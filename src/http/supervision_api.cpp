@@ -231,6 +231,102 @@ Result<Response> ExportBulletin(const WorkflowContext& c, const RouteArgs& a) {
                                   [&](service::LedgerSink& sink) { return c.service.ExportBulletin(c.actor, id, sink); });
 }
 
+// ---- supervision teams ----
+
+json TeamJson(const domain::SupervisionTeam& t) {
+    json members = json::array();
+    for (const auto& m : t.members) {
+        members.push_back({{"user_id", m.user_id}, {"added_by", m.added_by}, {"added_at", FormatIso(m.added_at)}});
+    }
+    json assignments = json::array();
+    for (const auto& a : t.assignments) {
+        assignments.push_back({{"id", a.id},
+                               {"org_id", a.org_id},
+                               {"assigned_by", a.assigned_by},
+                               {"assigned_at", FormatIso(a.assigned_at)},
+                               {"ended_by", a.ended_by ? json(*a.ended_by) : json(nullptr)},
+                               {"ended_at", a.ended_at ? json(FormatIso(*a.ended_at)) : json(nullptr)},
+                               {"active", !a.ended_at.has_value()}});
+    }
+    return {{"id", t.id},
+            {"org_id", t.org_id},
+            {"name", t.name},
+            {"kind", domain::ToString(t.kind)},
+            {"campaign", t.campaign ? json(*t.campaign) : json(nullptr)},
+            {"created_by", t.created_by},
+            {"created_at", FormatIso(t.created_at)},
+            {"members", std::move(members)},
+            {"assignments", std::move(assignments)}};
+}
+
+Result<Response> CreateTeam(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"org_id", "name", "kind", "campaign"}));
+    service::TeamDraft d;
+    RETURN_IF_ERROR(r.Require("org_id"));
+    ASSIGN_OR_RETURN(d.org_id, r.Id("org_id"));
+    ASSIGN_OR_RETURN(d.name, RequiredString(r, "name"));
+    if (r.Has("kind") && !r.IsNull("kind")) {
+        ASSIGN_OR_RETURN(d.kind, r.Enum<domain::TeamKind>("kind"));
+    }
+    ASSIGN_OR_RETURN(d.campaign, OptString(r, "campaign"));
+    ASSIGN_OR_RETURN(auto t, c.service.CreateTeam(c.actor, d));
+    return detail::Created(TeamJson(t), "/api/v1/teams/" + std::to_string(t.id), std::nullopt);
+}
+
+Result<Response> ListTeams(const WorkflowContext& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"org_id"}));
+    ASSIGN_OR_RETURN(auto org_id, q.Id("org_id"));
+    ASSIGN_OR_RETURN(auto list, c.service.ListTeams(c.actor, org_id));
+    json items = json::array();
+    for (const auto& t : list) items.push_back(TeamJson(t));
+    return Json(200, {{"items", std::move(items)}});
+}
+
+Result<Response> GetTeam(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "team id"));
+    ASSIGN_OR_RETURN(auto t, c.service.GetTeam(c.actor, id));
+    return Json(200, TeamJson(t));
+}
+
+// A team change whose body holds one id field (`field`), or none.
+template <typename F>
+Result<Response> TeamChange(const RouteArgs& a, std::string_view field, F call) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "team id"));
+    ASSIGN_OR_RETURN(json body, detail::OptionalBody(a));
+    ObjectReader r(body);
+    std::int64_t value = 0;
+    if (!field.empty()) {
+        RETURN_IF_ERROR(r.CheckKnown({field}));
+        RETURN_IF_ERROR(r.Require(field));
+        ASSIGN_OR_RETURN(value, r.Id(field));
+    } else {
+        RETURN_IF_ERROR(r.CheckKnown({}));
+    }
+    ASSIGN_OR_RETURN(domain::SupervisionTeam t, call(id, value));
+    return Json(200, TeamJson(t));
+}
+
+Result<Response> AddTeamMember(const WorkflowContext& c, const RouteArgs& a) {
+    return TeamChange(a, "user_id", [&](auto id, auto user) { return c.service.AddTeamMember(c.actor, id, user); });
+}
+Result<Response> RemoveTeamMember(const WorkflowContext& c, const RouteArgs& a) {
+    ASSIGN_OR_RETURN(auto user, PathId(a, "user id", "user_id"));
+    return TeamChange(a, "", [&](auto id, auto) { return c.service.RemoveTeamMember(c.actor, id, user); });
+}
+Result<Response> AssignTeam(const WorkflowContext& c, const RouteArgs& a) {
+    return TeamChange(a, "org_id", [&](auto id, auto org) { return c.service.AssignTeam(c.actor, id, org); });
+}
+Result<Response> EndTeamAssignment(const WorkflowContext& c, const RouteArgs& a) {
+    ASSIGN_OR_RETURN(auto assignment, PathId(a, "assignment id", "assignment_id"));
+    return TeamChange(a, "", [&](auto id, auto) { return c.service.EndTeamAssignment(c.actor, id, assignment); });
+}
+
 }  // namespace
 
 void AddSupervisionRoutes(const std::function<void(std::string, std::string_view, WorkflowHandler)>& add) {
@@ -241,6 +337,13 @@ void AddSupervisionRoutes(const std::function<void(std::string, std::string_view
     add("GET", "/api/v1/bulletins", ListBulletins);
     add("GET", "/api/v1/bulletins/{id}", GetBulletin);
     add("GET", "/api/v1/bulletins/{id}/export", ExportBulletin);
+    add("POST", "/api/v1/teams", CreateTeam);
+    add("GET", "/api/v1/teams", ListTeams);
+    add("GET", "/api/v1/teams/{id}", GetTeam);
+    add("POST", "/api/v1/teams/{id}/members", AddTeamMember);
+    add("DELETE", "/api/v1/teams/{id}/members/{user_id}", RemoveTeamMember);
+    add("POST", "/api/v1/teams/{id}/assignments", AssignTeam);
+    add("POST", "/api/v1/teams/{id}/assignments/{assignment_id}/end", EndTeamAssignment);
 }
 
 }  // namespace rectify::http

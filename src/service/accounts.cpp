@@ -129,6 +129,20 @@ const AccountPolicy& Service::account_policy() const { return accounts_->policy;
 
 // ---- actors and permissions ----
 
+std::vector<Grant> Service::EffectiveGrants(const User& user) {
+    std::vector<Grant> grants = GrantsOf(user);
+    // Issue 8: a member of a supervision team holds its roles over the assigned subtrees. When they cannot
+    // be read the user keeps only its own grants (fail closed).
+    if (auto team = store_->TeamGrantsOfUser(user.id); team.ok()) {
+        for (const auto& g : *team) {
+            const bool held = std::any_of(grants.begin(), grants.end(),
+                                          [&](const Grant& o) { return o.role == g.role && o.org_id == g.org_id; });
+            if (!held) grants.push_back(g);
+        }
+    }
+    return grants;
+}
+
 Actor Service::ActorOf(const User& user, const std::vector<Grant>& grants) const {
     Actor a;
     a.name = user.name;
@@ -173,7 +187,7 @@ Result<User> Service::ManagedUser(const Actor& actor, domain::UserId id) {
 
 Result<Actor> Service::UserActor(domain::UserId id, const std::string& via) {
     ASSIGN_OR_RETURN(User user, store_->GetUser(id));
-    Actor a = ActorOf(user, GrantsOf(user));
+    Actor a = ActorOf(user, EffectiveGrants(user));
     a.name = via + "(as " + user.name + ")";
     return a;
 }
@@ -283,7 +297,7 @@ Result<Authenticated> Service::ResolveSession(const std::string& secret) {
         record->session.last_seen_at = now;
     }
     Authenticated who;
-    who.actor = ActorOf(record->user, GrantsOf(record->user));
+    who.actor = ActorOf(record->user, EffectiveGrants(record->user));
     who.actor.auth = domain::AuthMethod::kSession;
     who.actor.session_id = s.id;
     who.user = std::move(record->user);
@@ -303,7 +317,7 @@ Result<Authenticated> Service::ResolveToken(const std::string& secret) {
     if (now >= t.expires_at) return Unauthenticated("the API token has expired");
     if (record->user.disabled) return Unauthenticated("the token's user is disabled");
     // Only the token grants its owner still holds (a revoked user grant takes the token's along).
-    const Actor owner = ActorOf(record->user, GrantsOf(record->user));
+    const Actor owner = ActorOf(record->user, EffectiveGrants(record->user));
     std::vector<Grant> grants;
     for (const auto& g : t.grants) {
         if (Tree()->Contains(g.org_id) && HasRole(owner, g.role, g.org_id)) grants.push_back(g);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -562,6 +563,14 @@ struct QueueItem {
     std::string why_text;
 };
 
+// POST /api/v1/teams: a supervision team (指导组 / 督导组) formed by org_id.
+struct TeamDraft {
+    domain::OrgId org_id = 0;
+    std::string name;
+    domain::TeamKind kind = domain::TeamKind::kGuidance;
+    std::optional<std::string> campaign;
+};
+
 // POST /api/v1/bulletins: a bulletin over the children of org_id for the problems created in
 // [period_from, period_to). min_sample: children with fewer problems are listed unranked (样本不足).
 struct BulletinDraft {
@@ -956,6 +965,21 @@ public:
     // Writes a bulletin's table to a ledger sink (XLSX or CSV). Errors: as GetBulletin, the sink's.
     Status ExportBulletin(const Actor& actor, domain::BulletinId id, LedgerSink& sink);
 
+    // Supervision teams (docs/SUPERVISION.md#teams). The forming org's org_admin (or admin) manages a team;
+    // a team is visible where its org is. Members are users the actor can see (GetUser); assignments are
+    // orgs inside the forming org's subtree. While assigned, every member holds domain::kTeamMemberRoles
+    // over the assigned subtree (added to the member's grants at each request). Every change is an event
+    // of entity "supervision_team". Errors: kNotFound (team, org or user outside scope), kPermissionDenied,
+    // kInvalidArgument (name, an org outside the forming org's subtree), kAlreadyExists (member twice).
+    Result<domain::SupervisionTeam> CreateTeam(const Actor& actor, const TeamDraft& draft);
+    Result<domain::SupervisionTeam> GetTeam(const Actor& actor, domain::TeamId id);
+    Result<std::vector<domain::SupervisionTeam>> ListTeams(const Actor& actor, std::optional<domain::OrgId> org_id);
+    Result<domain::SupervisionTeam> AddTeamMember(const Actor& actor, domain::TeamId id, domain::UserId user_id);
+    Result<domain::SupervisionTeam> RemoveTeamMember(const Actor& actor, domain::TeamId id, domain::UserId user_id);
+    Result<domain::SupervisionTeam> AssignTeam(const Actor& actor, domain::TeamId id, domain::OrgId org_id);
+    Result<domain::SupervisionTeam> EndTeamAssignment(const Actor& actor, domain::TeamId id,
+                                                      domain::TeamAssignmentId assignment_id);
+
 private:
     explicit Service(std::unique_ptr<store::Store> store);
     Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
@@ -990,6 +1014,14 @@ private:
     // Inside a write: the step, its event on the task, the notification to the task's org and the
     // webhook outbox rows.
     Status RecordStep(store::WriteTx& tx, const Actor& actor, const domain::Task& task, domain::SupervisionStep& step);
+    // The team, visible and managed by the actor (org_admin over its org). Errors: kNotFound, kPermissionDenied.
+    Result<domain::SupervisionTeam> ManagedTeam(const Actor& actor, domain::TeamId id, const std::string& doing);
+    // A team change: `change` runs inside one write with the team's event; returns the team afterwards.
+    Result<domain::SupervisionTeam> ChangeTeam(const Actor& actor, domain::TeamId id, const std::string& action,
+                                               const nlohmann::json& detail,
+                                               const std::function<Status(store::WriteTx&)>& change);
+    // accounts.cpp: the user's own grants and those of the teams the user is assigned through.
+    std::vector<domain::Grant> EffectiveGrants(const domain::User& user);
     SupervisionPolicy supervision_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};

@@ -480,4 +480,100 @@ Status Service::ExportBulletin(const Actor& actor, domain::BulletinId id, Ledger
     return sink.Finish();
 }
 
+// ---- supervision teams ----
+
+namespace {
+constexpr domain::RoleSet kTeamManagers{domain::Role::kOrgAdmin};
+
+nlohmann::json TeamEventJson(const domain::SupervisionTeam& t) {
+    return {{"org_id", t.org_id}, {"name", t.name}, {"kind", domain::ToString(t.kind)}};
+}
+}  // namespace
+
+Result<domain::SupervisionTeam> Service::CreateTeam(const Actor& actor, const TeamDraft& draft) {
+    RETURN_IF_ERROR(domain::CheckRequiredText("name", draft.name, domain::kMaxNameChars));
+    if (draft.campaign) RETURN_IF_ERROR(domain::CheckRequiredText("campaign", *draft.campaign, domain::kMaxTitleChars));
+    ASSIGN_OR_RETURN(domain::Org org, GetOrgInScope(actor, draft.org_id));
+    RETURN_IF_ERROR(detail::AuthorizeRoles(*this, actor, kTeamManagers, org.id, "forming a supervision team"));
+    domain::SupervisionTeam t;
+    t.org_id = org.id;
+    t.name = draft.name;
+    t.kind = draft.kind;
+    t.campaign = draft.campaign;
+    t.created_by = actor.name;
+    t.created_at = NowSeconds();
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.InsertTeam(t));
+        store::Event ev = MakeEvent(actor, "supervision_team", t.id, "create", std::nullopt, TeamEventJson(t));
+        return tx.AppendEvent(ev);
+    }));
+    return t;
+}
+
+Result<domain::SupervisionTeam> Service::GetTeam(const Actor& actor, domain::TeamId id) {
+    auto t = store_->GetTeam(id);
+    if (!t.ok() || !InScope(actor, t->org_id)) return NotFound("team " + Id(id) + " does not exist");
+    return t;
+}
+
+Result<std::vector<domain::SupervisionTeam>> Service::ListTeams(const Actor& actor, std::optional<domain::OrgId> org_id) {
+    ASSIGN_OR_RETURN(auto paths, ScopePaths(actor, org_id));
+    return store_->ListTeams(paths);
+}
+
+Result<domain::SupervisionTeam> Service::ManagedTeam(const Actor& actor, domain::TeamId id, const std::string& doing) {
+    ASSIGN_OR_RETURN(domain::SupervisionTeam t, GetTeam(actor, id));
+    RETURN_IF_ERROR(detail::AuthorizeRoles(*this, actor, kTeamManagers, t.org_id, doing));
+    return t;
+}
+
+Result<domain::SupervisionTeam> Service::ChangeTeam(const Actor& actor, domain::TeamId id, const std::string& action,
+                                                   const nlohmann::json& detail,
+                                                   const std::function<Status(store::WriteTx&)>& change) {
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(change(tx));
+        store::Event ev = MakeEvent(actor, "supervision_team", id, action, std::nullopt, detail);
+        return tx.AppendEvent(ev);
+    }));
+    return store_->GetTeam(id);
+}
+
+Result<domain::SupervisionTeam> Service::AddTeamMember(const Actor& actor, domain::TeamId id, domain::UserId user_id) {
+    ASSIGN_OR_RETURN(auto team, ManagedTeam(actor, id, "adding a team member"));
+    ASSIGN_OR_RETURN(domain::User user, GetUser(actor, user_id));
+    domain::TeamMember m{user.id, actor.name, NowSeconds()};
+    return ChangeTeam(actor, team.id, "member_add", json{{"user_id", user.id}, {"name", user.name}},
+                      [&](store::WriteTx& tx) { return tx.AddTeamMember(team.id, m); });
+}
+
+Result<domain::SupervisionTeam> Service::RemoveTeamMember(const Actor& actor, domain::TeamId id,
+                                                         domain::UserId user_id) {
+    ASSIGN_OR_RETURN(auto team, ManagedTeam(actor, id, "removing a team member"));
+    return ChangeTeam(actor, team.id, "member_remove", json{{"user_id", user_id}},
+                      [&](store::WriteTx& tx) { return tx.RemoveTeamMember(team.id, user_id); });
+}
+
+Result<domain::SupervisionTeam> Service::AssignTeam(const Actor& actor, domain::TeamId id, domain::OrgId org_id) {
+    ASSIGN_OR_RETURN(auto team, ManagedTeam(actor, id, "assigning a team"));
+    ASSIGN_OR_RETURN(domain::Org org, GetOrgInScope(actor, org_id));
+    if (!Tree()->InSubtree(org.id, team.org_id)) {
+        return InvalidArgument("org_id: org " + Id(org.id) + " lies outside the subtree of org " + Id(team.org_id) +
+                               ", which formed the team");
+    }
+    domain::TeamAssignment a;
+    a.org_id = org.id;
+    a.assigned_by = actor.name;
+    a.assigned_at = NowSeconds();
+    return ChangeTeam(actor, team.id, "assign", json{{"org_id", org.id}},
+                      [&](store::WriteTx& tx) { return tx.InsertTeamAssignment(team.id, a); });
+}
+
+Result<domain::SupervisionTeam> Service::EndTeamAssignment(const Actor& actor, domain::TeamId id,
+                                                          domain::TeamAssignmentId assignment_id) {
+    ASSIGN_OR_RETURN(auto team, ManagedTeam(actor, id, "ending a team assignment"));
+    return ChangeTeam(actor, team.id, "assignment_end", json{{"assignment_id", assignment_id}}, [&](store::WriteTx& tx) {
+        return tx.EndTeamAssignment(team.id, assignment_id, actor.name, NowSeconds());
+    });
+}
+
 }  // namespace rectify::service

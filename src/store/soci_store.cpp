@@ -1802,6 +1802,25 @@ public:
     Status InsertBulletin(domain::Bulletin& b) override {
         return Guard([&]() -> Status { return sup_.InsertBulletin(b); });
     }
+    Status InsertTeam(domain::SupervisionTeam& t) override {
+        return Guard([&]() -> Status { return sup_.InsertTeam(t); });
+    }
+    Status AddTeamMember(domain::TeamId team, const domain::TeamMember& m) override {
+        return Guard([&]() -> Status { return sup_.AddMember(team, m); });
+    }
+    Status RemoveTeamMember(domain::TeamId team, std::int64_t user_id) override {
+        return Guard([&]() -> Status { return sup_.RemoveMember(team, user_id); });
+    }
+    Status InsertTeamAssignment(domain::TeamId team, domain::TeamAssignment& a) override {
+        return Guard([&]() -> Status { return sup_.InsertAssignment(team, a); });
+    }
+    Status EndTeamAssignment(domain::TeamId team, domain::TeamAssignmentId id, const std::string& by,
+                             UnixSeconds at) override {
+        return Guard([&]() -> Status { return sup_.EndAssignment(team, id, by, at); });
+    }
+    Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) override {
+        return Guard([&]() -> Result<domain::SupervisionTeam> { return sup_.GetTeam(id); });
+    }
 
     Status InsertEscalation(domain::Escalation& e) override {
         return Guard([&]() -> Status { return link_.InsertEscalation(e); });
@@ -2600,6 +2619,15 @@ public:
     }
     Result<std::vector<domain::WebhookDelivery>> ListDeliveries(domain::WebhookId id, int limit) override {
         return SupRead<std::vector<domain::WebhookDelivery>>([&](SupervisionSql& x) { return x.Deliveries(id, limit); });
+    }
+    Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) override {
+        return SupRead<domain::SupervisionTeam>([&](SupervisionSql& x) { return x.GetTeam(id); });
+    }
+    Result<std::vector<domain::SupervisionTeam>> ListTeams(const std::vector<std::string>& paths) override {
+        return SupRead<std::vector<domain::SupervisionTeam>>([&](SupervisionSql& x) { return x.Teams(paths); });
+    }
+    Result<std::vector<domain::Grant>> TeamGrantsOfUser(std::int64_t user_id) override {
+        return SupRead<std::vector<domain::Grant>>([&](SupervisionSql& x) { return x.TeamGrants(user_id); });
     }
 
     // ---- linkage (issue 5) ----

@@ -418,6 +418,17 @@ public:
     // Writes the outcome of a delivery attempt (status, attempts, next_attempt_at, last_*, delivered_at).
     virtual Status UpdateDelivery(const domain::WebhookDelivery& delivery) = 0;
     virtual Status InsertBulletin(domain::Bulletin& bulletin) = 0;
+    // Supervision teams. InsertTeam writes id and version back. AddTeamMember: kAlreadyExists when a
+    // member already; RemoveTeamMember: kNotFound when not one. EndTeamAssignment: kNotFound when no such
+    // active assignment of the team.
+    virtual Status InsertTeam(domain::SupervisionTeam& team) = 0;
+    virtual Status AddTeamMember(domain::TeamId team, const domain::TeamMember& member) = 0;
+    virtual Status RemoveTeamMember(domain::TeamId team, std::int64_t user_id) = 0;
+    virtual Status InsertTeamAssignment(domain::TeamId team, domain::TeamAssignment& assignment) = 0;
+    virtual Status EndTeamAssignment(domain::TeamId team, domain::TeamAssignmentId id, const std::string& by,
+                                     UnixSeconds at) = 0;
+    // The team with its members and assignments. Errors: kNotFound.
+    virtual Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) = 0;
 };
 
 enum class OpenMode { kCreateIfMissing, kMustExist };
@@ -582,6 +593,12 @@ public:
     virtual Result<std::vector<domain::WebhookDelivery>> DueDeliveries(UnixSeconds now, int limit) = 0;
     // Deliveries of a webhook, newest first, at most `limit`.
     virtual Result<std::vector<domain::WebhookDelivery>> ListDeliveries(domain::WebhookId id, int limit) = 0;
+    // Supervision teams: one with members and assignments (Errors: kNotFound); the teams formed by orgs
+    // inside `subtree_paths` (without members and assignments), by id; and the grants a user holds through
+    // teams: domain::kTeamMemberRoles over the org of every active assignment of every team of the user.
+    virtual Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) = 0;
+    virtual Result<std::vector<domain::SupervisionTeam>> ListTeams(const std::vector<std::string>& subtree_paths) = 0;
+    virtual Result<std::vector<domain::Grant>> TeamGrantsOfUser(std::int64_t user_id) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API ----

@@ -245,6 +245,19 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/bulletins/{id}/export",
          {{"/api/v1/bulletins/{bulletin}/export?format=html", "", Expect::kNotFound},
           {"/api/v1/bulletins/{bulletin}/export", "", Expect::kNotFound}}},
+        // {team} is a supervision team formed by {org}, {assignment} its assignment to {district}.
+        {"POST /api/v1/teams",
+         {{"/api/v1/teams", R"({"org_id":{org},"name":"入侵小组"})", Expect::kNotFound}}},
+        {"GET /api/v1/teams", {{"/api/v1/teams?org_id={org}", "", Expect::kNotFound}, {"/api/v1/teams", "", Expect::kNoLeak}}},
+        {"GET /api/v1/teams/{id}", {{"/api/v1/teams/{team}", "", Expect::kNotFound}}},
+        {"POST /api/v1/teams/{id}/members",
+         {{"/api/v1/teams/{team}/members", R"({"user_id":{own.user}})", Expect::kNotFound}}},
+        {"DELETE /api/v1/teams/{id}/members/{user_id}",
+         {{"/api/v1/teams/{team}/members/{own.user}", "", Expect::kNotFound}}},
+        {"POST /api/v1/teams/{id}/assignments",
+         {{"/api/v1/teams/{team}/assignments", R"({"org_id":{own.district}})", Expect::kNotFound}}},
+        {"POST /api/v1/teams/{id}/assignments/{assignment_id}/end",
+         {{"/api/v1/teams/{team}/assignments/{assignment}/end", "{}", Expect::kNotFound}}},
     };
     return table;
 }
@@ -308,10 +321,10 @@ protected:
         }
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
-                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北"};
+                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
-                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津"};
+                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -367,6 +380,13 @@ protected:
                                                           .dump());
             ASSERT_EQ(bulletin.status, 201) << bulletin.body;
             s->values["bulletin"] = std::to_string(bulletin.Json()["id"].get<std::int64_t>());
+            auto team = Post("/api/v1/teams", json{{"org_id", s->Id("org")}, {"name", "机密小组-" + side}}.dump());
+            ASSERT_EQ(team.status, 201) << team.body;
+            s->values["team"] = std::to_string(team.Json()["id"].get<std::int64_t>());
+            auto assigned = Post("/api/v1/teams/" + s->values["team"] + "/assignments",
+                                 json{{"org_id", s->Id("district")}}.dump());
+            ASSERT_EQ(assigned.status, 200) << assigned.body;
+            s->values["assignment"] = std::to_string(assigned.Json()["assignments"][0]["id"].get<std::int64_t>());
             auto users = Get("/api/v1/users?org_id=" + s->values["org"]);
             ASSERT_EQ(users.status, 200) << users.body;
             const json items = users.Json()["items"];

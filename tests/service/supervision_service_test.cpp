@@ -342,5 +342,58 @@ TEST_F(SupervisionServiceTest, ABulletinRanksChildrenAndNeverChangesAfterPublica
               StatusCode::kNotFound);
 }
 
+TEST_F(SupervisionServiceTest, ATeamMemberSupervisesTheAssignedSubtreeOnlyWhileAssigned) {
+    const OrgId dongjie = AddOrg(gulou_, "东街街道", "township");
+    UserDraft u;
+    u.name = "guidance.member";
+    u.display_name = "指导组成员";
+    u.org_id = fuzhou_;
+    u.password = "a long enough password 1";
+    auto user = svc_->AddUser(root_, u);
+    ASSERT_OK(user);
+    const domain::UserId uid = user->user.id;
+    auto actor = [&] {
+        auto a = svc_->UserActor(uid, "test");
+        EXPECT_OK(a);
+        return a.ok() ? *a : Actor{};
+    };
+    const Task street = AddTask(dongjie, NowSeconds() + 5 * kDay);
+    SupervisionDraft urge{SupervisionKind::kUrge, "指导组督促"};
+    // Without a team the user holds nothing: the task is not even visible.
+    EXPECT_EQ(svc_->TakeSupervisionStep(actor(), street.id, urge, NowSeconds()).status().code(), StatusCode::kNotFound);
+
+    // 福州市's org admin forms a team, adds the user and assigns the team to 鼓楼区.
+    const Actor city_admin = As("市组织部", {Role::kOrgAdmin}, fuzhou_);
+    EXPECT_EQ(svc_->CreateTeam(As("市督查", {Role::kSupervisor}, fuzhou_), TeamDraft{fuzhou_, "第一指导组"}).status().code(),
+              StatusCode::kPermissionDenied);
+    auto team = svc_->CreateTeam(city_admin, TeamDraft{fuzhou_, "第一指导组", domain::TeamKind::kGuidance, "主题教育"});
+    ASSERT_OK(team);
+    ASSERT_OK(svc_->AddTeamMember(city_admin, team->id, uid));
+    EXPECT_EQ(svc_->AddTeamMember(city_admin, team->id, uid).status().code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(svc_->AssignTeam(city_admin, team->id, 1).status().code(), StatusCode::kNotFound);  // the root: out of scope
+    auto assigned = svc_->AssignTeam(city_admin, team->id, gulou_);
+    ASSERT_OK(assigned);
+    ASSERT_EQ(assigned->assignments.size(), 1u);
+    EXPECT_EQ(assigned->members.size(), 1u);
+
+    const Actor member = actor();
+    EXPECT_TRUE(svc_->HasRole(member, Role::kSupervisor, dongjie));
+    EXPECT_TRUE(svc_->HasRole(member, Role::kVerifier, gulou_));
+    EXPECT_FALSE(svc_->HasRole(member, Role::kSupervisor, taijiang_));
+    EXPECT_FALSE(svc_->InScope(member, taijiang_));
+    ASSERT_OK(svc_->TakeSupervisionStep(member, street.id, urge, NowSeconds()));  // 东街街道's level above is 鼓楼区
+
+    // The assignment ends: the roles go with it.
+    ASSERT_OK(svc_->EndTeamAssignment(city_admin, team->id, assigned->assignments[0].id));
+    EXPECT_FALSE(svc_->HasRole(actor(), Role::kSupervisor, dongjie));
+    EXPECT_EQ(svc_->EndTeamAssignment(city_admin, team->id, assigned->assignments[0].id).status().code(),
+              StatusCode::kNotFound);
+    auto history = svc_->store().ListEvents("supervision_team", team->id);
+    ASSERT_OK(history);
+    std::vector<std::string> actions;
+    for (const auto& e : *history) actions.push_back(e.action);
+    EXPECT_EQ(actions, (std::vector<std::string>{"create", "member_add", "assign", "assignment_end"}));
+}
+
 }  // namespace
 }  // namespace rectify::service

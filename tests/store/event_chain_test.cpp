@@ -173,7 +173,8 @@ TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     // Turn the file back into schema 2 (foundation and workflow) as it was: no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
-                   "DROP TABLE bulletin; DROP TABLE webhook_delivery; DROP TABLE webhook; DROP TABLE notification_read;"
+                   "DROP TABLE supervision_team_assignment; DROP TABLE supervision_team_member;"
+                   "DROP TABLE supervision_team; DROP TABLE bulletin; DROP TABLE webhook_delivery; DROP TABLE webhook; DROP TABLE notification_read;"
                    "DROP TABLE notification; DROP INDEX task_due; DROP TABLE supervision_step;"
                    "DROP TABLE problem_co_owner; DROP INDEX task_parent; ALTER TABLE task DROP COLUMN cascade_id;"
                    "ALTER TABLE task DROP COLUMN parent_task_id; DROP TABLE task_cascade; DROP TABLE escalation;"

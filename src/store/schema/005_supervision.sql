@@ -99,3 +99,38 @@ CREATE TABLE bulletin (
     published_at BIGINT NOT NULL
 );
 CREATE INDEX bulletin_org ON bulletin(org_id, id);
+
+-- Supervision teams (指导组 / 督导组): formed by an org for a campaign, with members (user accounts) and
+-- assignments to org subtrees. A member of a team with an active assignment (ended_at NULL) over an org
+-- acts as supervisor and verifier over that org's subtree (docs/SUPERVISION.md#teams).
+CREATE TABLE supervision_team (
+    id         {{ID}},
+    org_id     BIGINT NOT NULL REFERENCES org(id),
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    campaign   TEXT,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    version    BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX supervision_team_org ON supervision_team(org_id);
+
+CREATE TABLE supervision_team_member (
+    team_id  BIGINT NOT NULL REFERENCES supervision_team(id),
+    user_id  BIGINT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at BIGINT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX supervision_team_member_user ON supervision_team_member(user_id);
+
+CREATE TABLE supervision_team_assignment (
+    id          {{ID}},
+    team_id     BIGINT NOT NULL REFERENCES supervision_team(id),
+    org_id      BIGINT NOT NULL REFERENCES org(id),
+    assigned_by TEXT NOT NULL,
+    assigned_at BIGINT NOT NULL,
+    ended_by    TEXT,
+    ended_at    BIGINT
+);
+CREATE INDEX supervision_team_assignment_team ON supervision_team_assignment(team_id);
