@@ -227,12 +227,12 @@ Result<LadderRunReport> Service::RunLadder(UnixSeconds now) {
     report.at = now;
     const Actor scheduler = RootActor("scheduler");
     const auto& policy = supervision_.ladder;
-    domain::TaskId after = 0;
+    std::optional<std::pair<UnixSeconds, domain::TaskId>> after;
     for (;;) {
         ASSIGN_OR_RETURN(auto batch, store_->LadderCandidates(now, after, 500));
         if (batch.empty()) break;
         for (const auto& c : batch) {
-            after = c.task.id;
+            after = std::make_pair(*c.task.due_at, c.task.id);
             ++report.candidates;
             const auto kind = domain::DueLadderStep(c.task, c.urged_at, c.supervised, now, calendar(), policy);
             if (!kind) continue;

@@ -2568,8 +2568,10 @@ public:
     Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) override {
         return SupRead<std::vector<domain::SupervisionStep>>([&](SupervisionSql& x) { return x.Steps(task); });
     }
-    Result<std::vector<LadderCandidate>> LadderCandidates(UnixSeconds now, domain::TaskId after_id, int limit) override {
-        return SupRead<std::vector<LadderCandidate>>([&](SupervisionSql& x) { return x.Candidates(now, after_id, limit); });
+    Result<std::vector<LadderCandidate>> LadderCandidates(UnixSeconds now,
+                                                          std::optional<std::pair<UnixSeconds, domain::TaskId>> after,
+                                                          int limit) override {
+        return SupRead<std::vector<LadderCandidate>>([&](SupervisionSql& x) { return x.Candidates(now, after, limit); });
     }
     Result<std::vector<QueueRow>> ListQueue(const QueueFilter& f) override {
         return SupRead<std::vector<QueueRow>>([&](SupervisionSql& x) { return x.Queue(f); });

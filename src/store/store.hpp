@@ -560,9 +560,11 @@ public:
     // The ladder steps of a task, oldest first.
     virtual Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) = 0;
     // Open tasks (pending, in progress, returned) with due_at < now and no automatic supervise for
-    // that deadline yet, id > after_id, ascending by id, at most `limit` (the scheduler's scan).
-    virtual Result<std::vector<LadderCandidate>> LadderCandidates(UnixSeconds now, domain::TaskId after_id,
-                                                                  int limit) = 0;
+    // that deadline yet, after the key `after` = (due_at, id) of the previous page's last task (nullopt:
+    // from the start), ascending by (due_at, id), at most `limit` — the scheduler's scan, which reads the
+    // deadline index (task_due) and touches only the overdue tasks (docs/PERFORMANCE.md).
+    virtual Result<std::vector<LadderCandidate>> LadderCandidates(
+        UnixSeconds now, std::optional<std::pair<UnixSeconds, domain::TaskId>> after, int limit) = 0;
     virtual Result<std::vector<QueueRow>> ListQueue(const QueueFilter& filter) = 0;
     virtual Result<std::int64_t> CountQueue(const QueueFilter& filter) = 0;
     // Pending escalations whose target org lies in one of `to_paths`, oldest first.

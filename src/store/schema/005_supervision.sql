@@ -29,7 +29,7 @@ CREATE INDEX supervision_step_org_at ON supervision_step(org_id, kind, at);
 CREATE UNIQUE INDEX supervision_step_automatic ON supervision_step(task_id, kind, trigger_due_at) WHERE automatic = 1;
 
 -- The scheduler and the deadline queues read open tasks by deadline.
-CREATE INDEX task_due ON task(due_at);
+CREATE INDEX task_due ON task(due_at, id);
 
 -- A notice to an org (every user of the org sees it) or to one user. kind: urge, supervise, interview,
 -- ...; task_id / problem_id: what it is about. Read state is per user (notification_read).
