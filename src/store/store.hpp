@@ -229,7 +229,8 @@ struct QueueRow {
     std::optional<domain::SupervisionKind> ladder;
 };
 
-// An open task past its deadline, with the automatic steps already taken for that deadline.
+// An open task past its deadline, with the automatic steps already taken for that deadline. Of `task`
+// only id, status, due_at and version are read (what the ladder's timing needs).
 struct LadderCandidate {
     domain::Task task;
     std::optional<UnixSeconds> urged_at;  // the automatic urge for task.due_at
