@@ -15,7 +15,8 @@
 // publishes a 通报 over 福州市 for 2016-01-01..2020-12-31 (the API's half-open period ends 2021-01-01)
 // through the form and sees the Fuzhou 12345 figures (仓山区 511 problems, 771/835 on time) in the ranked
 // table and the rate chart, downloads XLSX and CSV, opens the printable page in a new tab; switches to
-// English. Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to
+// English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
+// Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to
 // $E2E_OUT (default /tmp). The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
 import { createRequire } from 'node:module'
@@ -382,6 +383,7 @@ async function main() {
         (await entry.innerText()).includes(`反馈期限 ${beijingDay(Date.parse(sup.feedback_due_at))}，此后每 ${sup.feedback_every_days} 天反馈一次`),
         'feedback date and frequency',
       )
+      console.log(`     screenshot: ${await shot(page, 'task-supervision')}`)
       const stats = await api(`/orgs/${gulou.id}/stats`)
       assertEq(stats.supervised_this_month, statsBefore.supervised_this_month + 1, '本月督办 of 鼓楼区 in the API')
       await page.goto(`${BASE}/orgs/${gulou.id}/dashboard`)
@@ -544,6 +546,44 @@ async function main() {
       assert((await page.locator('[data-testid="queue-tab-due_soon"]').innerText()).startsWith('Due soon'), 'Due soon tab')
       assert((await page.locator('[data-testid="queue-tab-escalations"]').innerText()).startsWith('Escalations to accept'), 'escalations tab')
       await page.locator('[data-testid="lang-switch"]').getByText('中文', { exact: true }).click()
+    })
+
+    await step('a 鼓楼区 supervisor sees the ladder buttons on its own task, and the server\'s 403 is shown in the dialog', async () => {
+      // Nobody supervises itself: the ladder needs the role over the level above the task's org (福州市).
+      const name = `gulou.sup.${Date.now()}`
+      const first = `Aa1-${Math.random().toString(36).slice(2)}-first`
+      const second = `Bb2-${Math.random().toString(36).slice(2)}-second`
+      await post('/users', {
+        name,
+        display_name: '鼓楼区督导员',
+        org_id: gulou.id,
+        password: first,
+        grants: [{ role: 'supervisor', org_id: gulou.id }, { role: 'clerk', org_id: gulou.id }],
+      })
+      await page.locator('[data-testid="logout"]').click()
+      await page.waitForURL(/\/login/)
+      await page.locator('[data-testid="login-name"]').fill(name)
+      await page.locator('[data-testid="login-password"]').fill(first)
+      await page.locator('[data-testid="login-submit"]').click()
+      await page.waitForURL(/\/password/) // a password set by the admin is changed first
+      await field(page, 'pw-old').fill(first)
+      await field(page, 'pw-new').fill(second)
+      await field(page, 'pw-confirm').fill(second)
+      await page.locator('[data-testid="pw-submit"]').click()
+      await page.waitForURL((u) => !u.pathname.startsWith('/password'))
+      await page.goto(`${BASE}/orgs/${gulou.id}/problems/${problem.id}`)
+      const card = page.locator(`[data-testid="task-${task.id}"]`)
+      await card.locator('[data-testid="step-entry"]').first().waitFor()
+      expectedRefusals.push({ status: 403, path: `/api/v1/tasks/${task.id}/supervision` })
+      await card.locator('[data-testid="task-ladder-urge"]').click()
+      const d = await dialog(page, 'ladder-dialog')
+      await field(d, 'ladder-reason').fill('请抓紧')
+      await d.locator('[data-testid="ladder-save"]').click()
+      await d.locator('[data-testid="ladder-error"]').waitFor()
+      const shown = await d.locator('[data-testid="ladder-error"]').innerText()
+      assert(shown.includes(`urge on task ${task.id} needs the role supervisor or leader`), `the 403's message: "${shown}"`)
+      assertEq((await api(`/tasks/${task.id}/supervision`)).steps.length, 2, 'still two steps')
+      await d.locator('.el-dialog__headerbtn').click()
     })
 
     await step('no page errors, no unexpected failed API calls, no Content-Security-Policy violations', async () => {
