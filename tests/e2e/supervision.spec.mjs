@@ -12,6 +12,7 @@
 // reason refused in the dialog, an over-long one refused by the server with its message shown), sees
 // the 催办 tag; on the problem's task card sees the warning and the step, puts it under supervision (督办)
 // with the server's default feedback date and sees its 督办号, and 本月督办 on the dashboard grow by one;
+// records an interview (约谈) with its official and time;
 // publishes a 通报 over 福州市 for 2016-01-01..2020-12-31 (the API's half-open period ends 2021-01-01)
 // through the form and sees the Fuzhou 12345 figures (仓山区 511 problems, 771/835 on time) in the ranked
 // table and the rate chart, downloads XLSX and CSV, opens the printable page in a new tab; switches to
@@ -401,6 +402,39 @@ async function main() {
       assert((await page.locator('[data-testid="kf-supervised"]').innerText()).includes('本月督办'), 'card label 本月督办')
     })
 
+    await step('约谈 from the task card: the official and the time are required; the step shows whom and when', async () => {
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/problems/${problem.id}`)
+      const card = page.locator(`[data-testid="task-${task.id}"]`)
+      await card.locator('[data-testid="step-entry"]').first().waitFor()
+      await card.locator('[data-testid="task-ladder-interview"]').click()
+      const d = await dialog(page, 'ladder-dialog')
+      await field(d, 'ladder-reason').fill('督办后仍未开始整改，约谈责任单位负责人')
+      await d.locator('[data-testid="ladder-save"]').click()
+      await d.locator('[data-testid="ladder-error"]').waitFor()
+      assertEq((await d.locator('[data-testid="ladder-error"]').innerText()).trim(), '请填写约谈对象', 'official required')
+      await field(d, 'ladder-official').fill('王五（鼓楼区副区长）')
+      await d.locator('[data-testid="ladder-save"]').click()
+      await page.waitForFunction(() => document.querySelector('.el-dialog[data-testid="ladder-dialog"] [data-testid="ladder-error"]')?.innerText.trim() === '请选择约谈时间')
+      const held = field(d, 'ladder-held-at')
+      await held.click()
+      await held.fill('2026-11-30 10:00')
+      await held.press('Enter')
+      await d.locator('.el-dialog__title').click()
+      await field(d, 'ladder-notes').fill('责任人表示三日内完成清理')
+      await d.locator('[data-testid="ladder-save"]').click()
+      await d.waitFor({ state: 'hidden' })
+      const iv = (await api(`/tasks/${task.id}/supervision`)).steps.find((x) => x.kind === 'interview')
+      assert(iv, 'an interview step')
+      assertEq(iv.official, '王五（鼓楼区副区长）', 'official')
+      assertEq(iv.held_at, '2026-11-30T10:00:00+08:00', 'held at 10:00 Beijing time')
+      assertEq(iv.notes, '责任人表示三日内完成清理', 'notes')
+      const entry = card.locator('[data-testid="step-entry"][data-kind="interview"]')
+      await entry.waitFor()
+      const text = await entry.innerText()
+      assert(text.includes('约谈 王五（鼓楼区副区长），2026-11-30 10:00') && text.includes('责任人表示三日内完成清理'), `interview shown: ${text}`)
+      assertEq((await card.locator('[data-testid="step-entry"]').first().getAttribute('data-kind')), 'interview', 'newest step first')
+    })
+
     // ---- a bulletin over 福州市 through the form
     let bulletin
     const btitle = `2016—2020年河道投诉办理情况通报（e2e ${stamp}）`
@@ -582,7 +616,7 @@ async function main() {
       await d.locator('[data-testid="ladder-error"]').waitFor()
       const shown = await d.locator('[data-testid="ladder-error"]').innerText()
       assert(shown.includes(`urge on task ${task.id} needs the role supervisor or leader`), `the 403's message: "${shown}"`)
-      assertEq((await api(`/tasks/${task.id}/supervision`)).steps.length, 2, 'still two steps')
+      assertEq((await api(`/tasks/${task.id}/supervision`)).steps.length, 3, 'still the three steps')
       await d.locator('.el-dialog__headerbtn').click()
     })
 
