@@ -10,7 +10,7 @@
 // rows against GET /queues/{kind}; makes a 鼓楼区 problem with a task due in two hours through the API
 // (so it is due soon: 黄色预警), finds it in the 临期 queue, urges it (催办) from the workbench (an empty
 // reason refused in the dialog, an over-long one refused by the server with its message shown), sees
-// the 催办 tag; on the problem's task card sees the warning and the step, puts it under supervision (督办)
+// the 催办 tag; pages through the 临期 queue with 21 more tasks; on the problem's task card sees the warning and the step, puts it under supervision (督办)
 // with the server's default feedback date and sees its 督办号, and 本月督办 on the dashboard grow by one;
 // records an interview (约谈) with its official and time;
 // publishes a 通报 over 福州市 for 2016-01-01..2020-12-31 (the API's half-open period ends 2021-01-01)
@@ -273,12 +273,21 @@ async function main() {
     })
 
     const rowOf = () => page.locator('[data-testid="queue-table"] .el-table__body tr.el-table__row').filter({ hasText: title }).first()
+    // Shows the 临期 page that holds the task (page 1 on a fresh database; later on a reused one).
+    async function showTaskRow() {
+      const all = (await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=200`)).items
+      const i = all.findIndex((x) => x.task?.id === task.id)
+      assert(i >= 0, 'the API lists the task as due soon')
+      const at = Math.floor(i / 20) + 1
+      if (at > 1) await page.goto(`${BASE}/orgs/${FUZHOU.id}/supervision?queue=due_soon&page=${at}`)
+      await rowOf().waitFor()
+    }
     await step('the 临期 tab counts it and lists it: 鼓楼区, 李四, the deadline, 黄色预警, why, no ladder step yet', async () => {
       await page.locator('[data-testid="workbench-refresh"]').click()
       assertEq(await tabCount(page, 'due_soon', count(dueSoonBefore + 1)), count(dueSoonBefore + 1), '临期 count')
       await page.locator('[data-testid="queue-tab-due_soon"]').click()
       await page.waitForURL(/queue=due_soon/)
-      await rowOf().waitFor()
+      await showTaskRow()
       const item = (await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=200`)).items.find((x) => x.task?.id === task.id)
       assert(item, 'the API lists the task as due soon')
       if (sameDay) assertEq(item.why_text, '今日到期', 'why of a task due later today')
@@ -339,6 +348,37 @@ async function main() {
       const item = (await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=200`)).items.find((x) => x.task?.id === task.id)
       assertEq(item.ladder, 'urge', 'the API\'s ladder of the row')
       assertEq((await rowOf().locator('[data-testid="queue-ladder"]').innerText()).trim(), '催办', 'ladder tag')
+    })
+
+    await step('the 临期 queue pages by 20: with 21 more tasks due soon, page 2 shows the rows of offset 20 and the URL keeps the page', async () => {
+      const batch = await post('/problems', { title: `沿河排口整治（e2e ${stamp}）`, owner_org_id: gulou.id, source: 'self_inspection' })
+      for (let i = 1; i <= 21; i++) {
+        await post(`/problems/${batch.id}/tasks`, {
+          org_id: gulou.id,
+          title: `排口整治第 ${i} 处`,
+          responsible_person: '赵六',
+          type: 'time_bound',
+          due_at: due.toISOString().replace(/\.\d+Z$/, 'Z'),
+        })
+      }
+      const first = await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=20`)
+      const second = await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=20&offset=20`)
+      assertEq(first.total, dueSoonBefore + 22, 'due-soon total: the urged task and 21 more')
+      await page.locator('[data-testid="workbench-refresh"]').click()
+      assertEq(await tabCount(page, 'due_soon', count(first.total)), count(first.total), '临期 count')
+      await waitRows(page, 'queue-table', 20)
+      assertEq((await page.locator('[data-testid="queue-total"]').innerText()).trim(), `共 ${count(first.total)} 条`, 'total under the table')
+      await page.locator('[data-testid="queue-pager"] .el-pager li', { hasText: /^2$/ }).click()
+      await page.waitForURL(/queue=due_soon.*page=2|page=2.*queue=due_soon/)
+      await waitRows(page, 'queue-table', second.items.length)
+      const rows = await tableRows(page, 'queue-table')
+      second.items.forEach((item, i) => {
+        assert(rows[i][0].includes(item.task.title), `page 2 row ${i}: task ${item.task.title} in "${rows[i][0]}"`)
+      })
+      await page.locator('[data-testid="queue-pager"] .btn-prev').click()
+      await page.waitForURL((u) => !u.search.includes('page='))
+      await waitRows(page, 'queue-table', 20)
+      await showTaskRow()
     })
 
     // ---- the task card on the problem detail
