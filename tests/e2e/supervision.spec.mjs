@@ -16,7 +16,7 @@
 // publishes a 通报 over 福州市 for 2016-01-01..2020-12-31 (the API's half-open period ends 2021-01-01)
 // through the form and sees the Fuzhou 12345 figures (仓山区 511 problems, 771/835 on time) in the ranked
 // table and the rate chart, downloads XLSX and CSV, opens the printable page in a new tab; switches to
-// English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
+// an escalation in 待我接收上交; English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
 // Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to
 // $E2E_OUT (default /tmp). The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
@@ -610,6 +610,26 @@ async function main() {
       await row.locator('[data-testid="bulletin-link"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/bulletins/${bulletin.id}`)
       await page.locator('[data-testid="bulletin-heading"]').waitFor()
+    })
+
+    await step('an escalation of a 鼓楼区 problem to 福州市 is in 待我接收上交 with its reason; its link opens the problem', async () => {
+      const etitle = `闽江支流水质反复超标（e2e ${stamp}）`
+      const ereason = '污染源在上游跨区，需市级统筹'
+      const p = await post('/problems', { title: etitle, owner_org_id: gulou.id, source: 'public_opinion' })
+      await post(`/problems/${p.id}/escalations`, { to_org_id: FUZHOU.id, reason: ereason })
+      const q = await api(`/queues/escalations?org_id=${FUZHOU.id}&limit=200`)
+      assert(q.items.some((x) => x.escalation?.problem_id === p.id), 'the API lists the escalation')
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/supervision?queue=escalations`)
+      assertEq(await tabCount(page, 'escalations', count(q.total)), count(q.total), '待我接收上交 count')
+      const row = page.locator('[data-testid="queue-table"] .el-table__body tr.el-table__row').filter({ hasText: etitle }).first()
+      await row.waitFor()
+      const cells = await row.locator('td').allInnerTexts()
+      assertEq(cells[1].trim(), '福州市', 'the org asked to accept')
+      assertEq(cells[2].trim(), `下级申请上交（下题上答）：${ereason}`, 'why')
+      await row.locator('td').last().getByText('查看问题').click()
+      await page.waitForURL(`**/orgs/${FUZHOU.id}/problems/${p.id}`)
+      await page.locator('[data-testid="problem-title"]').waitFor()
+      assertEq((await page.locator('[data-testid="problem-title"]').innerText()).trim(), etitle, 'the problem opened')
     })
 
     await step('in English the workbench says Supervision workbench and its tabs Overdue … Escalations to accept', async () => {
