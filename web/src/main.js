@@ -46,6 +46,8 @@ import {
   ElSlider,
   ElCheckbox,
   ElInputNumber,
+  ElTabs,
+  ElTabPane,
 } from 'element-plus'
 import 'element-plus/dist/index.css'
 import App from './App.vue'
@@ -101,6 +103,8 @@ for (const c of [
   ElSlider,
   ElCheckbox,
   ElInputNumber,
+  ElTabs,
+  ElTabPane,
 ]) {
   // Registered by name: sub-components (ElRadioButton, ElMenuItem, ...) have a
   // no-op install(), so app.use() would not register them.

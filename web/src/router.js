@@ -28,6 +28,14 @@ export const routes = [
         component: () => import('./views/OpinionDetail.vue'),
         meta: { section: 'opinions' },
       },
+      { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
+      { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinList.vue') },
+      {
+        path: 'bulletins/:bulletinId(\\d+)',
+        name: 'bulletin',
+        component: () => import('./views/BulletinDetail.vue'),
+        meta: { section: 'bulletins' },
+      },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
@@ -61,7 +69,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems or opinions. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision or bulletins. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }

@@ -151,4 +151,11 @@ export const api = {
   addCoOwner: (problemId, body, version) => apiPost(`/problems/${problemId}/co-owners`, body, { ifMatch: version }),
   cascade: (taskId, body, version) => apiPost(`/tasks/${taskId}/cascade`, body, { ifMatch: version }),
   taskChildren: (taskId, query) => apiGet(`/tasks/${taskId}/children`, query),
+  // 督促指导 (issue 8)
+  taskSupervision: (taskId) => apiGet(`/tasks/${taskId}/supervision`),
+  takeStep: (taskId, body) => apiPost(`/tasks/${taskId}/supervision`, body),
+  queue: (kind, query, opts) => apiGet(`/queues/${kind}`, query, opts),
+  bulletins: (orgId) => apiGet('/bulletins', { org_id: orgId }),
+  bulletin: (id) => apiGet(`/bulletins/${id}`),
+  publishBulletin: (body) => apiPost('/bulletins', body),
 }

@@ -131,3 +131,62 @@ describe('KeyFigure', () => {
     expect(html).not.toContain('role="link"')
   })
 })
+
+describe('TaskCard supervision', () => {
+  const supervision = {
+    task_id: 11,
+    task_status: 'returned',
+    warning: { level: 'red', stalled: true, working_days: 3, last_activity_at: '2030-12-20T09:00:00+08:00' },
+    steps: [
+      {
+        id: 1,
+        kind: 'urge',
+        automatic: true,
+        reason: '已超过办理期限，系统自动催办。',
+        number: null,
+        actor: 'scheduler',
+        at: '2031-01-02T09:00:00+08:00',
+      },
+      {
+        id: 2,
+        kind: 'supervise',
+        automatic: false,
+        reason: '催办后仍未办结',
+        number: '督办〔2031〕3号',
+        feedback_due_at: '2031-01-08T23:59:59+08:00',
+        feedback_every_days: 7,
+        actor: 'fuzhou.supervisor',
+        at: '2031-01-06T10:30:00+08:00',
+      },
+    ],
+  }
+
+  it('shows the warning tags, the steps newest first (number, when, who, why, feedback) and the ladder buttons', async () => {
+    const html = await render(TaskCard, { task, supervision, ladder: ['urge', 'supervise', 'interview'] })
+    const s = text(html)
+    expect(s).toContain('红色预警')
+    expect(s).toContain('停滞')
+    expect(s).toContain('催办督办记录 (2)')
+    expect(s).toContain('督办〔2031〕3号 2031-01-06 10:30 · fuzhou.supervisor 催办后仍未办结 反馈期限 2031-01-08，此后每 7 天反馈一次')
+    expect(s).toContain('2031-01-02 09:00 · 系统自动 已超过办理期限，系统自动催办。')
+    expect(s.indexOf('督办〔2031〕3号')).toBeLessThan(s.indexOf('系统自动'))
+    for (const k of ['urge', 'supervise', 'interview']) expect(html).toContain(`data-testid="task-ladder-${k}"`)
+  })
+
+  it('shows no ladder buttons and no record without them', async () => {
+    const html = await render(TaskCard, { task })
+    expect(html).not.toContain('task-ladder-')
+    expect(html).not.toContain('data-testid="task-steps"')
+    const none = text(await render(TaskCard, { task, supervision: { warning: { level: 'none', stalled: false }, steps: [] } }))
+    expect(none).toContain('尚未催办、督办或约谈')
+    expect(none).not.toContain('预警')
+  })
+
+  it('speaks English', async () => {
+    const s = text(await render(TaskCard, { task, supervision, ladder: ['urge'] }, 'en'))
+    expect(s).toContain('Red warning')
+    expect(s).toContain('Supervision record (2)')
+    expect(s).toContain('Feedback due 2031-01-08, then every 7 days')
+    expect(s).toContain('Urge')
+  })
+})

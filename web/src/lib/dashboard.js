@@ -114,6 +114,7 @@ export function figureValues(s) {
     median: { value: formatWholeDays(s.median_days_to_close), p90: formatWholeDays(s.p90_days_to_close) },
     opinions: { value: formatCount(s.opinions) },
     replied: { value: formatPercent(s.opinions_replied?.rate), hint: ratioText(s.opinions_replied) },
+    supervised: { value: formatCount(s.supervised_this_month) },
   }
 }
 

@@ -31,6 +31,7 @@ const fuzhou = {
   p90_days_to_close: 21,
   opinions: 1200,
   opinions_replied: { numerator: 1187, denominator: 1200, rate: 1187 / 1200 },
+  supervised_this_month: 0,
 }
 
 describe('dashboardFilters / filtersQuery / statsQuery', () => {
@@ -151,6 +152,9 @@ describe('figure formatting', () => {
     expect(v.median).toEqual({ value: '5', p90: '21' })
     expect(v.opinions).toEqual({ value: '1,200' })
     expect(v.replied).toEqual({ value: '98.9%', hint: '1187/1200' })
+    expect(v.supervised).toEqual({ value: '0' }) // 本月督办: nothing supervised in the sample data
+    expect(figureValues({ ...fuzhou, supervised_this_month: 1234 }).supervised).toEqual({ value: '1,234' })
+    expect(figureValues({ ...fuzhou, supervised_this_month: undefined }).supervised).toEqual({ value: '—' }) // an older server
     expect(figureValues(null)).toEqual({})
   })
 })

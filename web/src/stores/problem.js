@@ -12,6 +12,7 @@ export const useProblemStore = defineStore('problem', () => {
   const tasks = ref([])
   const reports = ref({}) // task id -> [ProgressReport]
   const evidence = ref({}) // task id -> [Evidence]
+  const supervision = ref({}) // task id -> {warning, steps} (GET /tasks/{id}/supervision), null if refused
   const timeline = ref([])
   const loading = ref(false)
   const timelineLoading = ref(false)
@@ -24,20 +25,25 @@ export const useProblemStore = defineStore('problem', () => {
     if (my !== seq) return
     const items = res.items || []
     // Each task's reports and files, in parallel.
-    const [reps, evs] = await Promise.all([
+    // A task's warning and ladder steps are extra: a refusal leaves them out, not the task.
+    const [reps, evs, sups] = await Promise.all([
       Promise.all(items.map((t) => api.taskReports(t.id).then((r) => r.items || []))),
       Promise.all(items.map((t) => api.taskEvidence(t.id).then((r) => r.items || []))),
+      Promise.all(items.map((t) => api.taskSupervision(t.id).catch(() => null))),
     ])
     if (my !== seq) return
     const r = {}
     const e = {}
+    const s = {}
     items.forEach((t, i) => {
       r[t.id] = reps[i]
       e[t.id] = evs[i]
+      s[t.id] = sups[i]
     })
     tasks.value = items
     reports.value = r
     evidence.value = e
+    supervision.value = s
   }
 
   async function loadTimeline(my) {
@@ -60,6 +66,7 @@ export const useProblemStore = defineStore('problem', () => {
       tasks.value = []
       reports.value = {}
       evidence.value = {}
+      supervision.value = {}
       timeline.value = []
     }
     loading.value = true
@@ -101,6 +108,8 @@ export const useProblemStore = defineStore('problem', () => {
     act(() => api.decideEscalation(eid, action, body, escalationOf(eid)?.version))
   const addCoOwner = (body) => act(() => api.addCoOwner(id.value, body, version()))
   const cascadeTask = (taskId, body) => act(() => api.cascade(taskId, body, taskOf(taskId)?.version))
+  // 督促指导: a ladder step (催办 / 督办 / 约谈) on a task
+  const takeStep = (taskId, body) => act(() => api.takeStep(taskId, body))
 
   /**
    * A progress report with its files: uploads each file as evidence of the task first, then reports
@@ -129,6 +138,7 @@ export const useProblemStore = defineStore('problem', () => {
     tasks,
     reports,
     evidence,
+    supervision,
     timeline,
     loading,
     timelineLoading,
@@ -149,5 +159,6 @@ export const useProblemStore = defineStore('problem', () => {
     decideEscalation,
     addCoOwner,
     cascadeTask,
+    takeStep,
   }
 })

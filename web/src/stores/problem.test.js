@@ -18,6 +18,8 @@ function reset() {
   state.tasks = [{ id: 11, problem_id: 7, round: 1, status: 'in_progress', version: 2, progress: 0, next_actions: ['report', 'submit'] }]
   state.reports = { 11: [] }
   state.evidence = { 11: [] }
+  state.steps = { 11: [] }
+  state.supervisionRefused = false
   state.timeline = [
     { at: '2024-01-02T00:00:00+08:00', entity: 'task', entity_id: 11, action: 'start' },
     { at: '2024-01-01T00:00:00+08:00', entity: 'problem', entity_id: 7, action: 'create' },
@@ -46,6 +48,17 @@ vi.mock('../api/client.js', () => {
       taskReports: rec('taskReports', (id) => ({ items: state.reports[id] })),
       taskEvidence: rec('taskEvidence', (id) => ({ items: state.evidence[id] })),
       problemTimeline: rec('problemTimeline', () => ({ items: state.timeline })),
+      taskSupervision: rec('taskSupervision', (id) =>
+        state.supervisionRefused
+          ? Promise.reject(new ApiError(403, 'permission_denied', 'no'))
+          : { task_id: id, warning: { level: 'yellow', stalled: false }, steps: state.steps[id] || [] },
+      ),
+      takeStep: rec('takeStep', (id, body) => {
+        if (!body.reason) return Promise.reject(new ApiError(400, 'invalid_argument', '/reason: required'))
+        const step = { id: 1, task_id: id, ...body, actor: 'e2e', at: '2026-11-30T09:00:00+08:00' }
+        state.steps[id].push(step)
+        return step
+      }),
       createTask: rec('createTask', (pid, body) => {
         const t = { id: 12, problem_id: pid, round: 1, status: 'pending', version: 1, progress: 0, next_actions: ['start'], ...body }
         state.tasks.push(t)
@@ -142,5 +155,35 @@ describe('problem store', () => {
     expect(ps.error.message).toBe('problem 9 does not exist')
     expect(ps.problem).toBe(null)
     api.problem = orig
+  })
+})
+
+describe('problem store: supervision', () => {
+  beforeEach(() => {
+    reset()
+    setActivePinia(createPinia())
+  })
+
+  it('loads each task\'s warning and ladder steps', async () => {
+    const ps = useProblemStore()
+    await ps.load(7)
+    expect(ps.supervision[11].warning.level).toBe('yellow')
+    expect(ps.supervision[11].steps).toEqual([])
+  })
+
+  it('keeps the tasks when the supervision is refused', async () => {
+    state.supervisionRefused = true
+    const ps = useProblemStore()
+    await ps.load(7)
+    expect(ps.tasks.map((t) => t.id)).toEqual([11])
+    expect(ps.supervision[11]).toBe(null)
+  })
+
+  it('takes a ladder step and reloads the task\'s steps; a refusal is thrown with the server\'s message', async () => {
+    const ps = useProblemStore()
+    await ps.load(7)
+    await ps.takeStep(11, { kind: 'urge', reason: '请抓紧' })
+    expect(ps.supervision[11].steps.map((s) => [s.kind, s.reason])).toEqual([['urge', '请抓紧']])
+    await expect(ps.takeStep(11, { kind: 'urge', reason: '' })).rejects.toThrow('/reason: required')
   })
 })
