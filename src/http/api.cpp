@@ -17,6 +17,7 @@
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
+#include "http/notification_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -1014,6 +1015,13 @@ void Api::AddRoutes() {
     });
     // ---- linkage (issue 5): src/http/linkage_api.cpp ----
     AddLinkageRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
+            Access::kAuthenticated);
+    });
+    // ---- notifications and webhooks (issue 8): src/http/notification_api.cpp ----
+    AddNotificationRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
         add(
             std::move(method), pattern,
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
