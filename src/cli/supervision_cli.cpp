@@ -88,16 +88,18 @@ void AddSupervisionCommands(CLI::App& app, Globals& g, std::function<int()>& run
     auto* pass = supervise->add_subcommand(
         "run", "One pass at an instant: automatic urge and supervise steps, then due webhook deliveries; prints the "
                "report as JSON. Refuses to run while `rectify serve` holds the database (its scheduler does this).");
-    pass->add_option("--at", ra->at, "the instant of the pass, RFC 3339 (default: now)");
+    pass->add_option("--at", ra->at, "the instant of the pass, RFC 3339 (default: now)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                auto parsed = ParseIso(text);
+                return parsed.ok() ? std::string() : parsed.status().message();
+            },
+            "RFC3339"));
     AddSupervisionOptions(pass, ra->flags, false);
     pass->callback([&run, &g, ra] {
         run = [&g, ra]() -> int {
             UnixSeconds at = NowSeconds();
-            if (!ra->at.empty()) {
-                auto parsed = ParseIso(ra->at);
-                if (!parsed.ok()) return Fail(InvalidArgument("--at: " + parsed.status().message()));
-                at = *parsed;
-            }
+            if (!ra->at.empty()) at = *ParseIso(ra->at);  // checked at parse time
             auto lock = DbLock::Acquire(g.db, "supervise run");
             if (!lock.ok()) return Fail(lock.status());
             auto svc = OpenInitialized(g);

@@ -10,13 +10,16 @@
 //      ├─ 3 福州市 ─┬─ 4 鼓楼区
 //      │            └─ 5 台江区
 //      └─ 6 厦门市
+#include <chrono>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
 #include "domain/supervision.hpp"
+#include "http/scheduler.hpp"
 #include "http/webhook_client.hpp"
 #include "service/service.hpp"
 #include "test_util.hpp"
@@ -644,6 +647,28 @@ TEST_F(NotificationServiceTest, OverdueTaskIsUrgedThenSupervisedAndTheReceiverGe
     ASSERT_EQ(inbox->items.size(), 2u);
     EXPECT_EQ(inbox->items[0].kind, "supervise");
     EXPECT_EQ(inbox->items[1].kind, "urge");
+}
+
+// The scheduler of `rectify serve` on its own thread: its first pass runs at once and delivers what is
+// due; Stop returns promptly (the timer is cancelled; no pass is waited for a whole period).
+TEST_F(NotificationServiceTest, TheSchedulerThreadDeliversAndStopsCleanly) {
+    WebhookReceiver rx;
+    const auto hook = Hook(fuzhou_, rx.Url());
+    const Task t = AddTask(gulou_, NowSeconds() + 30 * 86400);
+    Urge(t, NowSeconds());
+    http::Scheduler scheduler(*svc_, client_, std::chrono::seconds(3600));
+    scheduler.Start();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (rx.Requests().empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const auto stop_began = std::chrono::steady_clock::now();
+    scheduler.Stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - stop_began, std::chrono::seconds(2));
+    ASSERT_EQ(rx.Requests().size(), 1u);
+    ExpectSigned(rx.Requests()[0], hook.secret);
+    EXPECT_EQ(Deliveries(hook.webhook.id).at(0).status, DeliveryStatus::kDelivered);
+    scheduler.Stop();  // idempotent
 }
 
 }  // namespace
