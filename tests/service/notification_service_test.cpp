@@ -212,6 +212,66 @@ TEST(WebhookRules, UrlsMustBeHttpOrHttpsWithAHost) {
     }
 }
 
+// ---- the client over TLS ----
+
+// A self-signed certificate for "localhost" only (no IP address in it), made with the openssl tool.
+class WebhookClientTls : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                                "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout '" +
+                                dir_.File("key.pem") + "' -out '" + dir_.File("cert.pem") + "' 2>/dev/null";
+        ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    }
+    WebhookResponse Post(const std::string& url, const std::string& ca_file) {
+        http::WebhookClient client(http::WebhookClientOptions{std::chrono::seconds(5), std::chrono::seconds(5), ca_file});
+        return client.Post(WebhookRequest{url, {{"Content-Type", "application/json"}}, R"({"kind":"urge"})"});
+    }
+    testing::TempDir dir_;
+};
+
+TEST_F(WebhookClientTls, TrustedCertificateDeliversWithSni) {
+    WebhookReceiver rx({201}, dir_.File("cert.pem"), dir_.File("key.pem"));
+    const auto r = Post("https://localhost:" + std::to_string(rx.port()) + "/tls", dir_.File("cert.pem"));
+    EXPECT_EQ(r.status, std::optional<int>(201)) << r.error;
+    ASSERT_EQ(rx.Requests().size(), 1u);
+    EXPECT_EQ(rx.Requests()[0].sni, "localhost");
+    EXPECT_EQ(rx.Requests()[0].target, "/tls");
+    EXPECT_EQ(rx.Requests()[0].body, R"({"kind":"urge"})");
+    EXPECT_EQ(rx.Requests()[0].Header("host"), "localhost:" + std::to_string(rx.port()));
+}
+
+TEST_F(WebhookClientTls, UntrustedCertificateOrWrongHostIsRefused) {
+    WebhookReceiver rx({200}, dir_.File("cert.pem"), dir_.File("key.pem"));
+    // Not in the system CA store.
+    const auto untrusted = Post("https://localhost:" + std::to_string(rx.port()) + "/", "");
+    EXPECT_FALSE(untrusted.status.has_value());
+    EXPECT_EQ(untrusted.error.rfind("tls: certificate verify failed", 0), 0u) << untrusted.error;
+    // Trusted, but the certificate names localhost, not 127.0.0.1.
+    const auto wrong_host = Post("https://127.0.0.1:" + std::to_string(rx.port()) + "/", dir_.File("cert.pem"));
+    EXPECT_FALSE(wrong_host.status.has_value());
+    EXPECT_EQ(wrong_host.error.rfind("tls: certificate verify failed", 0), 0u) << wrong_host.error;
+    EXPECT_TRUE(rx.Requests().empty());
+    EXPECT_EQ(rx.failed_handshakes(), 2);
+}
+
+TEST(WebhookClient, ASilentReceiverTimesOut) {
+    // A listening socket that never accepts: the connection completes (backlog), the answer never comes.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 4), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    http::WebhookClient client(http::WebhookClientOptions{std::chrono::seconds(1), std::chrono::seconds(1), ""});
+    const auto r = client.Post(WebhookRequest{"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/", {}, "{}"});
+    ::close(fd);
+    EXPECT_FALSE(r.status.has_value());
+    EXPECT_EQ(r.error, "timeout after 1 s");
+}
+
 // ---- the inbox ----
 
 TEST_F(NotificationServiceTest, InboxCountsAndReadStateArePerUser) {

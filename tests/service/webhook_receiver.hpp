@@ -2,6 +2,7 @@
 // port, on its own thread. It records every request (method, target, lower-case header names, body)
 // and answers each with the next status of its script (the last one repeats). One request per
 // connection (the client sends Connection: close). Independent of rectify's HTTP code on purpose.
+// With a certificate and key (PEM files) it speaks TLS (OpenSSL directly) and records the SNI name.
 #pragma once
 
 #include <arpa/inet.h>
@@ -9,6 +10,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +32,7 @@ struct ReceivedRequest {
     std::string target;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string body;
+    std::string sni;  // TLS only: the server name the client sent
     std::string Header(const std::string& name) const {
         auto it = headers.find(name);
         return it == headers.end() ? "" : it->second;
@@ -37,7 +41,16 @@ struct ReceivedRequest {
 
 class WebhookReceiver {
 public:
-    explicit WebhookReceiver(std::vector<int> script = {200}) : script_(std::move(script)) {
+    explicit WebhookReceiver(std::vector<int> script = {200}, const std::string& cert_file = "",
+                             const std::string& key_file = "")
+        : script_(std::move(script)) {
+        if (!cert_file.empty()) {
+            tls_ = SSL_CTX_new(TLS_server_method());
+            if (SSL_CTX_use_certificate_chain_file(tls_, cert_file.c_str()) != 1 ||
+                SSL_CTX_use_PrivateKey_file(tls_, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+                throw std::runtime_error("cannot load the test certificate");
+            }
+        }
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd_ < 0) throw std::runtime_error("socket");
         int one = 1;
@@ -57,7 +70,10 @@ public:
         stop_ = true;
         thread_.join();
         ::close(fd_);
+        if (tls_) SSL_CTX_free(tls_);
     }
+    // Connections whose TLS handshake failed (the client refused the certificate).
+    int failed_handshakes() const { return failed_handshakes_; }
     WebhookReceiver(const WebhookReceiver&) = delete;
     WebhookReceiver& operator=(const WebhookReceiver&) = delete;
 
@@ -90,11 +106,36 @@ private:
     void Serve(int c) {
         timeval tv{5, 0};
         ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        SSL* ssl = nullptr;
+        std::string sni;
+        if (tls_) {
+            ssl = SSL_new(tls_);
+            SSL_set_fd(ssl, c);
+            if (SSL_accept(ssl) != 1) {
+                ++failed_handshakes_;
+                SSL_free(ssl);
+                return;
+            }
+            if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) sni = name;
+        }
+        auto recv_some = [&](char* buf, std::size_t size) -> ssize_t {
+            if (ssl) return SSL_read(ssl, buf, static_cast<int>(size));
+            return ::recv(c, buf, size, 0);
+        };
+        Exchange(c, ssl, sni, recv_some);
+        if (ssl) {
+            SSL_shutdown(ssl);
+            SSL_free(ssl);
+        }
+    }
+
+    template <typename Recv>
+    void Exchange(int c, SSL* ssl, const std::string& sni, Recv& recv_some) {
         std::string data;
         char buf[4096];
         std::size_t head_end = std::string::npos;
         while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
-            ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            ssize_t n = recv_some(buf, sizeof buf);
             if (n <= 0) return;
             data.append(buf, static_cast<std::size_t>(n));
         }
@@ -115,8 +156,9 @@ private:
         }
         const std::size_t length = std::stoul(r.headers.count("content-length") ? r.headers["content-length"] : "0");
         r.body = data.substr(head_end + 4);
+        r.sni = sni;
         while (r.body.size() < length) {
-            ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            ssize_t n = recv_some(buf, sizeof buf);
             if (n <= 0) return;
             r.body.append(buf, static_cast<std::size_t>(n));
         }
@@ -128,10 +170,16 @@ private:
         }
         const std::string answer = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/plain\r\n"
                                    "Content-Length: 6\r\nConnection: close\r\n\r\nstatus";
-        ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+        if (ssl) {
+            SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+        } else {
+            ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+        }
     }
 
     std::vector<int> script_;
+    SSL_CTX* tls_ = nullptr;
+    std::atomic<int> failed_handshakes_{0};
     int fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stop_{false};
