@@ -555,8 +555,7 @@ int Main(int argc, char** argv) {
             serve_opts.on_listening = [host](std::uint16_t port) {
                 std::cout << "rectify listening on http://" << host << ":" << port << std::endl;
             };
-            Status served = detail::ServeWithScheduler(**svc, supervision_flags,
-                                                       [&] { return http::Serve(**svc, serve_opts); });
+            Status served = detail::ServeWithScheduler(**svc, supervision_flags, serve_opts);
             if (!served.ok()) return Fail(served);
             return 0;
         };

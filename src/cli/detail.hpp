@@ -10,6 +10,7 @@
 
 #include "common/crypto.hpp"
 #include "common/status.hpp"
+#include "http/server.hpp"
 #include "service/service.hpp"
 
 namespace rectify::cli::detail {
@@ -76,8 +77,9 @@ struct SupervisionFlags {
 void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan);
 // The webhook policy of the flags, set on the service. Errors: kInvalidArgument (cap below base).
 Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f);
-// Runs the scheduler while `serve_fn` runs (when scan_seconds > 0), then stops it.
-Status ServeWithScheduler(service::Service& svc, const SupervisionFlags& f, const std::function<Status()>& serve_fn);
+// http::Serve with the supervision scheduler (when scan_seconds > 0): started once the socket listens,
+// stopped after the server has stopped. Errors: Serve's; kInvalidArgument (webhook flags).
+Status ServeWithScheduler(service::Service& svc, const SupervisionFlags& f, http::ServerOptions options);
 // Registers `supervise run` (one pass at an injected instant, printing the JSON report).
 void AddSupervisionCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 

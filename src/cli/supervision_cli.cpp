@@ -10,6 +10,7 @@
 #include "cli/detail.hpp"
 #include "common/time.hpp"
 #include "http/scheduler.hpp"
+#include "http/server.hpp"
 #include "http/webhook_client.hpp"
 #include "service/service.hpp"
 
@@ -64,15 +65,19 @@ Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f) {
     return Status::Ok();
 }
 
-Status ServeWithScheduler(service::Service& svc, const SupervisionFlags& f, const std::function<Status()>& serve_fn) {
+Status ServeWithScheduler(service::Service& svc, const SupervisionFlags& f, http::ServerOptions options) {
     RETURN_IF_ERROR(ConfigureWebhooks(svc, f));
     http::WebhookClient client(ClientOptions(f));
     std::optional<http::Scheduler> scheduler;
     if (f.scan_seconds > 0) {
         scheduler.emplace(svc, client, std::chrono::seconds(f.scan_seconds));
-        scheduler->Start();
+        // Only once the socket listens: a server that cannot bind sends nothing.
+        options.on_listening = [&scheduler, listening = options.on_listening](std::uint16_t port) {
+            scheduler->Start();
+            if (listening) listening(port);
+        };
     }
-    Status s = serve_fn();
+    Status s = http::Serve(svc, options);
     if (scheduler) scheduler->Stop();  // before `client` goes away
     return s;
 }
