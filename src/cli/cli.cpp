@@ -526,6 +526,9 @@ int Main(int argc, char** argv) {
     serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
         ->capture_default_str();
     AddEvidenceLimits(serve, g);
+    // ---- supervision (issue 8): the scheduler thread and webhook delivery options ----
+    detail::SupervisionFlags supervision_flags;
+    detail::AddSupervisionOptions(serve, supervision_flags, true);
     serve->callback([&] {
         run = [&] {
             auto lock = detail::DbLock::Acquire(g.db, "serve");
@@ -552,7 +555,8 @@ int Main(int argc, char** argv) {
             serve_opts.on_listening = [host](std::uint16_t port) {
                 std::cout << "rectify listening on http://" << host << ":" << port << std::endl;
             };
-            if (Status s = http::Serve(**svc, serve_opts); !s.ok()) return Fail(s);
+            Status served = detail::ServeWithScheduler(**svc, supervision_flags, serve_opts);
+            if (!served.ok()) return Fail(served);
             return 0;
         };
     });
@@ -775,6 +779,8 @@ int Main(int argc, char** argv) {
     AddWorkflowCommands(app, g, run);
     // ---- linkage (issue 5): problem escalate, escalation ..., task cascade ----
     detail::AddLinkageCommands(app, g, run);
+    // ---- supervision (issue 8): supervise run ----
+    detail::AddSupervisionCommands(app, g, run);
 
     // ---- version ----
     auto* version = app.add_subcommand("version", "Print the version and the schema version this binary knows.");

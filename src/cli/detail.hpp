@@ -10,6 +10,7 @@
 
 #include "common/crypto.hpp"
 #include "common/status.hpp"
+#include "http/server.hpp"
 #include "service/service.hpp"
 
 namespace rectify::cli::detail {
@@ -60,5 +61,26 @@ void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 // issue 5). Call after
 // the workflow commands: it adds to their `problem` and `task` subcommands.
 void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run);
+
+// ---- supervision scheduler and webhooks (issue 8): supervision_cli.cpp ----
+// The options of the scheduler pass, shared by `serve` and `supervise run`.
+struct SupervisionFlags {
+    int scan_seconds = 60;  // serve only: seconds between passes; 0 disables the scheduler
+    int max_attempts = 8;
+    std::int64_t retry_base_seconds = 30;
+    std::int64_t retry_cap_seconds = 6 * 3600;
+    int webhook_timeout_seconds = 10;
+    std::string webhook_ca_file;
+};
+// Adds --webhook-max-attempts, --webhook-retry-base-seconds, --webhook-retry-cap-seconds,
+// --webhook-timeout-seconds, --webhook-ca-file (and with `scan`, --scan-seconds) to `cmd`.
+void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan);
+// The webhook policy of the flags, set on the service. Errors: kInvalidArgument (cap below base).
+Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f);
+// http::Serve with the supervision scheduler (when scan_seconds > 0): started once the socket listens,
+// stopped after the server has stopped. Errors: Serve's; kInvalidArgument (webhook flags).
+Status ServeWithScheduler(service::Service& svc, const SupervisionFlags& f, http::ServerOptions options);
+// Registers `supervise run` (one pass at an injected instant, printing the JSON report).
+void AddSupervisionCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 
 }  // namespace rectify::cli::detail

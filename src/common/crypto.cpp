@@ -2,6 +2,8 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <cstdio>
@@ -143,6 +145,26 @@ std::string GeneratePassword() {
     for (std::size_t i = 0; i < raw.size(); ++i) {
         if (i > 0 && i % 5 == 0) out += '-';
         out += kAlphabet[static_cast<unsigned char>(raw[i]) & 31];
+    }
+    return out;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    static const unsigned char kEmpty = 0;  // HMAC() wants non-null pointers even for empty input
+    const void* k = key.empty() ? static_cast<const void*>(&kEmpty) : static_cast<const void*>(key.data());
+    const unsigned char* d = data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+    if (HMAC(EVP_sha256(), k, static_cast<int>(key.size()), d, data.size(), mac, &len) == nullptr) {
+        std::fprintf(stderr, "rectify: HMAC-SHA256 failed\n");
+        std::abort();
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(len * 2);
+    for (unsigned i = 0; i < len; ++i) {
+        out += kHex[mac[i] >> 4];
+        out += kHex[mac[i] & 15];
     }
     return out;
 }

@@ -58,6 +58,10 @@ std::string RandomToken(std::size_t bytes = 32);
 // look-alikes (no 0/O, 1/l/I), e.g. "k7mq2-x9vdr-3hspe-wtn4c": 100 bits.
 std::string GeneratePassword();
 
+// HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key`, as 64 lowercase hex digits. Signs outgoing
+// webhook deliveries (docs/SECURITY.md#webhook-signatures).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 // Compares in time that depends only on the lengths (CRYPTO_memcmp).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

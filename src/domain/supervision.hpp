@@ -279,7 +279,8 @@ struct Notification {
 };
 
 // An outgoing webhook: every notification of an org in the subtree of `org_id` whose kind is in `kinds`
-// (empty: every kind) is POSTed to `url` as JSON, signed with HMAC-SHA256 over the body with `secret`.
+// (empty: every kind) is POSTed to `url` as JSON, signed with HMAC-SHA256 under `secret` over
+// "<timestamp>.<body>" (docs/SECURITY.md#webhook-signatures).
 struct Webhook {
     WebhookId id = 0;
     OrgId org_id = 0;

@@ -17,6 +17,7 @@
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
+#include "http/notification_api.hpp"
 #include "http/supervision_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
@@ -990,20 +991,18 @@ void Api::AddRoutes() {
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
             pattern == "/api/openapi.json" ? Access::kPublic : Access::kAuthenticated);
     });
-    // ---- linkage (issue 5): src/http/linkage_api.cpp ----
-    AddLinkageRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
+    // The routes of linkage (issue 5, src/http/linkage_api.cpp), supervision (issue 8,
+    // src/http/supervision_api.cpp) and notifications and webhooks (issue 8, src/http/notification_api.cpp):
+    // authenticated, run as the caller.
+    auto as_caller = [&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
         add(
             std::move(method), pattern,
             [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
             Access::kAuthenticated);
-    });
-    // ---- supervision (issue 8): src/http/supervision_api.cpp ----
-    AddSupervisionRoutes([&add](std::string method, std::string_view pattern, WorkflowHandler fn) {
-        add(
-            std::move(method), pattern,
-            [fn](const Ctx& c, const RouteArgs& a) { return fn(WorkflowContext{c.service, c.actor}, a); },
-            Access::kAuthenticated);
-    });
+    };
+    AddLinkageRoutes(as_caller);
+    AddSupervisionRoutes(as_caller);
+    AddNotificationRoutes(as_caller);
 }
 
 std::optional<std::size_t> Api::UploadLimit(const Request& head) const {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <stop_token>
+#include <string_view>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -581,6 +583,116 @@ struct BulletinDraft {
     std::int64_t min_sample = 5;
 };
 
+// ---- notifications and webhooks (issue 8): types; src/service/notifications.cpp ----
+
+// The kinds of notification there are, which a webhook may subscribe to: the ladder's steps. The one
+// list the service validates against (the API documents the same names).
+inline constexpr std::array<std::string_view, 3> kNotificationKinds{"urge", "supervise", "interview"};
+
+// GET /api/v1/notifications: the acting user's inbox, newest first.
+struct InboxQuery {
+    bool unread_only = false;
+    std::optional<std::string> cursor;  // next_cursor of the previous page
+    int limit = kDefaultPageSize;       // 1..kMaxPageSize
+};
+
+// POST /api/v1/webhooks. `kinds` empty: every kind (also kinds added later).
+struct WebhookDraft {
+    domain::OrgId org_id = 0;
+    std::string url;
+    std::vector<std::string> kinds;
+    bool active = true;
+};
+
+// PATCH /api/v1/webhooks/{id}: the members given change.
+struct WebhookPatch {
+    std::optional<std::string> url;
+    std::optional<std::vector<std::string>> kinds;
+    std::optional<bool> active;
+};
+
+// A new webhook and its signing secret: "whsec_" + 43 base64url characters (256 random bits). The
+// secret is returned here once and never by any other call.
+struct CreatedWebhook {
+    domain::Webhook webhook;
+    std::string secret;
+};
+
+// A webhook URL taken apart: scheme "http" or "https", host (an IPv6 literal without its brackets),
+// port (80 / 443 unless given) and the request-target ("/" when the URL has no path).
+struct WebhookUrl {
+    std::string scheme;
+    std::string host;
+    std::uint16_t port = 0;
+    std::string target;
+    bool tls() const { return scheme == "https"; }
+};
+// Parses an absolute http:// or https:// URL with a host and no user info or fragment, at most 2,000
+// bytes of visible ASCII. Errors: kInvalidArgument saying what is wrong.
+Result<WebhookUrl> ParseWebhookUrl(std::string_view url);
+
+// Retries of webhook deliveries (rectify serve --webhook-max-attempts, --webhook-retry-base-seconds,
+// --webhook-retry-cap-seconds). After failed attempt n (1-based) the next one is due
+// min(cap, base * 2^(n-1)) seconds later: 30 s, 1 min, 2 min, ... 64 min, capped at 6 h. After
+// max_attempts failed attempts the delivery is dead (dead letter) and never tried again.
+struct WebhookPolicy {
+    int max_attempts = 8;                         // 1..100
+    std::int64_t retry_base_seconds = 30;         // >= 1
+    std::int64_t retry_cap_seconds = 6 * 3600;    // >= retry_base_seconds
+    int batch = 100;                              // deliveries read per store query
+};
+// The delay before the next attempt after `failed_attempts` (>= 1) failed ones, in seconds.
+std::int64_t RetryDelaySeconds(const WebhookPolicy& policy, int failed_attempts);
+
+// The signature header value of a delivery: "sha256=" + hex HMAC-SHA256(secret, "<timestamp>.<body>"),
+// timestamp in decimal UTC seconds (the X-Rectify-Timestamp header). docs/SECURITY.md#webhook-signatures.
+std::string WebhookSignature(std::string_view secret, UnixSeconds timestamp, std::string_view body);
+
+// One POST of a delivery: the URL, the header fields (name, value) and the JSON body.
+struct WebhookRequest {
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+// What came back: the HTTP status, or no status and the transport error ("connect: connection
+// refused", "timeout after 10 s"). `body` holds at most the first 1,024 bytes of the answer.
+struct WebhookResponse {
+    std::optional<int> status;
+    std::string error;
+    std::string body;
+};
+
+// Sends webhook requests (src/http/webhook_client.hpp is the real one; tests inject their own).
+// Post blocks until the answer, an error or the transport's timeout; it never throws.
+class WebhookTransport {
+public:
+    virtual ~WebhookTransport() = default;
+    virtual WebhookResponse Post(const WebhookRequest& request) = 0;
+};
+
+// What one delivery pass did (Service::DeliverWebhooks).
+struct DeliveryReport {
+    UnixSeconds at = 0;
+    std::int64_t attempted = 0;  // POSTs made
+    std::int64_t delivered = 0;  // answered 2xx
+    std::int64_t retried = 0;    // failed, another attempt scheduled
+    std::int64_t dead = 0;       // failed the last allowed attempt
+    std::vector<std::string> errors;  // store failures ("delivery 12: ..."); the pass stops at the first
+};
+
+// One scheduler pass: the ladder, then the webhook deliveries (which include the ladder's new ones).
+struct SupervisionPassReport {
+    LadderRunReport ladder;
+    DeliveryReport deliveries;
+};
+nlohmann::json ToJson(const LadderRunReport& report);
+nlohmann::json ToJson(const DeliveryReport& report);
+nlohmann::json ToJson(const SupervisionPassReport& report);
+// The API forms (instants ISO-8601 in the display zone). A webhook's JSON never holds its secret.
+nlohmann::json NotificationToJson(const domain::Notification& n);
+nlohmann::json WebhookToJson(const domain::Webhook& w);
+nlohmann::json DeliveryToJson(const domain::WebhookDelivery& d);
+
 class Service {
 public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
@@ -980,6 +1092,51 @@ public:
     Result<domain::SupervisionTeam> EndTeamAssignment(const Actor& actor, domain::TeamId id,
                                                       domain::TeamAssignmentId assignment_id);
 
+    // ---- notifications and webhooks (issue 8): src/service/notifications.cpp, docs/SUPERVISION.md ----
+    // The inbox of the acting user: notifications to the user and to the user's own org (User::org_id),
+    // newest first, with the user's read state. Errors: kFailedPrecondition (an actor without a user
+    // account, e.g. the command line), kInvalidArgument (cursor, limit), kNotFound (user gone).
+    Result<Page<domain::Notification>> ListInbox(const Actor& actor, const InboxQuery& query);
+    // Unread notifications in the acting user's inbox. Errors: as ListInbox.
+    Result<std::int64_t> CountUnreadNotifications(const Actor& actor);
+    // Marks one notification of the inbox read for the acting user (idempotent: the first read_at stays)
+    // and returns it. Errors: as ListInbox; kNotFound when it is not in the user's inbox.
+    Result<domain::Notification> MarkNotificationRead(const Actor& actor, domain::NotificationId id, UnixSeconds now);
+    // Marks every unread notification of the inbox read; returns how many. Errors: as ListInbox.
+    Result<std::int64_t> MarkAllNotificationsRead(const Actor& actor, UnixSeconds now);
+
+    // Webhooks: every call needs org_admin (or admin) over the webhook's org; outside the scope kNotFound.
+    // Create: kInvalidArgument (url: ParseWebhookUrl; kinds: unknown or repeated), kNotFound (org),
+    // kPermissionDenied. The secret is generated here (RandomToken) and returned once.
+    Result<CreatedWebhook> CreateWebhook(const Actor& actor, const WebhookDraft& draft);
+    // The webhooks of orgs in the subtree of org_id (default: the scope) the actor administers, by id.
+    Result<std::vector<domain::Webhook>> ListWebhooks(const Actor& actor, std::optional<domain::OrgId> org_id);
+    Result<domain::Webhook> GetWebhook(const Actor& actor, domain::WebhookId id);
+    // Changes url, kinds and active. `version`: If-Match (stale: kAborted). Deactivating pauses the
+    // webhook: its pending deliveries stay pending and go out once it is active again; new
+    // notifications are not queued for it meanwhile.
+    Result<domain::Webhook> UpdateWebhook(const Actor& actor, domain::WebhookId id, const WebhookPatch& patch,
+                                          std::optional<std::int64_t> version);
+    // The newest `limit` (1..kMaxPageSize) deliveries of a webhook, newest first.
+    Result<std::vector<domain::WebhookDelivery>> ListWebhookDeliveries(const Actor& actor, domain::WebhookId id,
+                                                                       int limit);
+
+    void ConfigureWebhooks(WebhookPolicy policy);
+    const WebhookPolicy& webhook_policy() const { return webhooks_; }
+    // One delivery pass at `now` (UTC seconds): every pending delivery of an active webhook with
+    // next_attempt_at <= now is POSTed once through `transport`, oldest first, with the headers
+    // Content-Type: application/json, X-Rectify-Delivery: <delivery id>, X-Rectify-Timestamp: <now>,
+    // X-Rectify-Signature: WebhookSignature(secret, now, payload). 2xx: delivered; otherwise attempts + 1
+    // and retried after RetryDelaySeconds, or dead after WebhookPolicy::max_attempts. Each outcome is
+    // stored before the next POST. Delivery is at least once: a process killed between a POST and the
+    // write of its outcome sends it again (receivers de-duplicate by X-Rectify-Delivery). `stop`: checked
+    // between deliveries (server shutdown). Errors: kUnavailable when the outbox cannot be read.
+    Result<DeliveryReport> DeliverWebhooks(UnixSeconds now, WebhookTransport& transport, std::stop_token stop = {});
+    // RunLadder(now) then DeliverWebhooks(now, transport): what the scheduler of `rectify serve` does
+    // every --scan-seconds, and `rectify supervise run`.
+    Result<SupervisionPassReport> RunSupervisionPass(UnixSeconds now, WebhookTransport& transport,
+                                                     std::stop_token stop = {});
+
 private:
     explicit Service(std::unique_ptr<store::Store> store);
     Result<std::vector<std::string>> ScopePaths(const Actor& actor, std::optional<domain::OrgId> org_id);
@@ -1023,6 +1180,12 @@ private:
     // accounts.cpp: the user's own grants and those of the teams the user is assigned through.
     std::vector<domain::Grant> EffectiveGrants(const domain::User& user);
     SupervisionPolicy supervision_;
+    // ---- notifications and webhooks (issue 8) ----
+    // The acting user (its org is the inbox's org). Errors: kFailedPrecondition without a user.
+    Result<domain::User> InboxUser(const Actor& actor);
+    // The webhook, in scope (else kNotFound) and administered by the actor (else kPermissionDenied).
+    Result<domain::Webhook> ManagedWebhook(const Actor& actor, domain::WebhookId id, const std::string& doing);
+    WebhookPolicy webhooks_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

@@ -592,7 +592,8 @@ public:
     virtual Result<domain::Webhook> GetWebhook(domain::WebhookId id) = 0;  // Errors: kNotFound
     // Webhooks of orgs inside `subtree_paths`, by id.
     virtual Result<std::vector<domain::Webhook>> ListWebhooks(const std::vector<std::string>& subtree_paths) = 0;
-    // Pending deliveries with next_attempt_at <= now, oldest first, at most `limit`.
+    // Pending deliveries of active webhooks with next_attempt_at <= now, by next_attempt_at then id, at
+    // most `limit`.
     virtual Result<std::vector<domain::WebhookDelivery>> DueDeliveries(UnixSeconds now, int limit) = 0;
     // Deliveries of a webhook, newest first, at most `limit`.
     virtual Result<std::vector<domain::WebhookDelivery>> ListDeliveries(domain::WebhookId id, int limit) = 0;

@@ -22,7 +22,8 @@ namespace {
 // {code}, {orgname}, {problem}, {problem2}, {opinion}, {user}, {username}, {helper}, {grant}, {token},
 // and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
 // {finding} (of that meeting), and of the linkage (issue 5) {escalation} (pending, of {problem2}) and
-// {sub} (an org below {district}); "{own.x}" always names the acting side's x.
+// {sub} (an org below {district}), and of notifications (issue 8) {notification} and {webhook}; "{own.x}"
+// always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
     std::map<std::string, std::string> values;
@@ -39,6 +40,7 @@ enum class Expect {
     kDenied,    // any 4xx (never 2xx): the actor lacks the role anyway, or the request is refused
     kNoLeak,    // any status but 5xx; the body shows nothing of the other side
     kOwnSession,  // acts on the caller's own session only (logout): may succeed; shows nothing else
+    kOwnInbox,    // acts on the caller's own inbox only (read all): may succeed; shows nothing else
 };
 
 struct Probe {
@@ -258,6 +260,25 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/teams/{team}/assignments", R"({"org_id":{own.district}})", Expect::kNotFound}}},
         {"POST /api/v1/teams/{id}/assignments/{assignment_id}/end",
          {{"/api/v1/teams/{team}/assignments/{assignment}/end", "{}", Expect::kNotFound}}},
+        // ---- notifications and webhooks (issue 8): {notification} is a notice to the side's user's org,
+        // {webhook} a webhook of {district}. The inbox is the caller's own: it shows nothing of the other
+        // side whatever is asked. ----
+        {"GET /api/v1/notifications",
+         {{"/api/v1/notifications", "", Expect::kNoLeak},
+          {"/api/v1/notifications?unread=true&limit=500", "", Expect::kNoLeak}}},
+        {"GET /api/v1/notifications/unread_count", {{"/api/v1/notifications/unread_count", "", Expect::kNoLeak}}},
+        {"POST /api/v1/notifications/{id}/read",
+         {{"/api/v1/notifications/{notification}/read", "", Expect::kNotFound}}},
+        {"POST /api/v1/notifications/read_all", {{"/api/v1/notifications/read_all", "", Expect::kOwnInbox}}},
+        {"POST /api/v1/webhooks",
+         {{"/api/v1/webhooks", R"({"org_id":{district},"url":"http://127.0.0.1:9/intruder"})", Expect::kNotFound}}},
+        {"GET /api/v1/webhooks",
+         {{"/api/v1/webhooks?org_id={district}", "", Expect::kNotFound}, {"/api/v1/webhooks", "", Expect::kNoLeak}}},
+        {"GET /api/v1/webhooks/{id}", {{"/api/v1/webhooks/{webhook}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/webhooks/{id}",
+         {{"/api/v1/webhooks/{webhook}", R"({"url":"http://127.0.0.1:9/intruder","active":false})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/webhooks/{id}/deliveries", {{"/api/v1/webhooks/{webhook}/deliveries", "", Expect::kNotFound}}},
     };
     return table;
 }
@@ -321,10 +342,10 @@ protected:
         }
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
-                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北"};
+                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北", "hook-hebei", "机密通知-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
-                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津"};
+                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津", "hook-tianjin", "机密通知-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -387,6 +408,25 @@ protected:
                                  json{{"org_id", s->Id("district")}}.dump());
             ASSERT_EQ(assigned.status, 200) << assigned.body;
             s->values["assignment"] = std::to_string(assigned.Json()["assignments"][0]["id"].get<std::int64_t>());
+            // Notifications and webhooks (issue 8): a webhook of the district over HTTP; a notice to the
+            // side's user's org (the province) written through the store — supervision steps make them,
+            // and their routes are not part of this test.
+            auto hook = Post("/api/v1/webhooks",
+                             json{{"org_id", s->Id("district")}, {"url", "http://127.0.0.1:9/hook-" + s->key}}.dump());
+            ASSERT_EQ(hook.status, 201) << hook.body;
+            s->values["webhook"] = std::to_string(hook.Json()["id"].get<std::int64_t>());
+            {
+                auto store = store::Store::OpenSqlite(db_, store::OpenMode::kMustExist);
+                ASSERT_TRUE(store.ok()) << store.status().ToString();
+                domain::Notification n;
+                n.org_id = s->Id("org");
+                n.kind = "urge";
+                n.title = "机密通知-" + side;
+                n.body = "机密通知-" + side;
+                n.created_at = 1767225600;
+                ASSERT_TRUE((*store)->Write([&](store::WriteTx& tx) { return tx.InsertNotification(n); }).ok());
+                s->values["notification"] = std::to_string(n.id);
+            }
             auto users = Get("/api/v1/users?org_id=" + s->values["org"]);
             ASSERT_EQ(users.status, 200) << users.body;
             const json items = users.Json()["items"];
@@ -424,7 +464,9 @@ protected:
                                      "/api/v1/mechanisms/" + s.values.at("mechanism"),
                                      "/api/v1/meetings/" + s.values.at("meeting"),
                                      "/api/v1/escalations/" + s.values.at("escalation"),
-                                     "/api/v1/tasks/" + s.values.at("task") + "/children"}) {
+                                     "/api/v1/tasks/" + s.values.at("task") + "/children",
+                                     "/api/v1/webhooks/" + s.values.at("webhook"),
+                                     "/api/v1/webhooks/" + s.values.at("webhook") + "/deliveries"}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
             if (p.ends_with("/content")) {  // the evidence file itself
@@ -476,7 +518,7 @@ protected:
             if (p.expect == Expect::kDenied) {
                 EXPECT_TRUE(r.status >= 400 && r.status < 500) << what << " -> " << r.status << " " << r.body;
             }
-            if (r.status >= 200 && r.status < 300 && p.expect != Expect::kOwnSession) {
+            if (r.status >= 200 && r.status < 300 && p.expect != Expect::kOwnSession && p.expect != Expect::kOwnInbox) {
                 EXPECT_EQ(method, "GET") << what << ": a change was accepted -> " << r.status << " " << r.body;
             }
             for (const auto& m : target.markers) {

@@ -61,9 +61,11 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // and issue 4's 15 (session 4: login, who am I, logout, password; users 7; tokens 3; audit 1): 76;
     // issue 5's 10 (escalations 6: list, create, show, accept, decline, withdraw; cascade, children;
     // co-owners 2: list, add): 86; issue 6's ledger export: 87; issue 8's supervision 7 (a task's
-    // supervision: show, take a step; queues; bulletins: publish, list, show, export) and its 7 of teams
-    // (create, list, show, add and remove a member, assign, end an assignment): 101.
-    EXPECT_EQ(routed.size(), 101u);
+    // supervision: show, take a step; queues; bulletins: publish, list, show, export), its 7 of teams
+    // (create, list, show, add and remove a member, assign, end an assignment) and its 9 of notifications
+    // and webhooks (inbox 4: list, unread count, read, read all; webhooks 5: create, list, show, change,
+    // deliveries): 110.
+    EXPECT_EQ(routed.size(), 110u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {

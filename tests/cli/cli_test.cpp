@@ -251,6 +251,52 @@ TEST_F(CliTest, AProblemIsEscalatedCoOwnedAndCascadedFromTheCommandLine) {
     EXPECT_NE(cascaded.out.find("\"created\": 2"), std::string::npos) << cascaded.out;
 }
 
+// ---- supervision (issue 8) ----
+
+// `supervise run --at`: one scheduler pass at an injected instant. A task of 鼓楼区 due Friday
+// 2030-06-28 18:00 (+08:00) is urged by the pass on Monday 07-01; 2 working days after the urge's day is
+// Wednesday 07-03, so the supervise step is due when that day ends, Thursday 07-04 00:00. Each run is a
+// new process: a step is never taken twice across them.
+TEST_F(CliTest, SupervisePassesUrgeThenSuperviseOnceEach) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    {
+        std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n"
+                                                "福建省/福州市/鼓楼区,county\n";
+        std::ofstream(dir_.File("p.csv")) << "title,owner_org_id,created_at\n河道黑臭水体整治,4,2026-01-05\n";
+    }
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("import problems " + dir_.File("p.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("task create --problem 1 --org 4 --title 清淤截污 --responsible 张三 --due "
+                      "2030-06-28T18:00:00+08:00")
+                  .exit_code,
+              0);
+    auto count = [](const std::string& out, const std::string& member) {
+        const std::string key = "\"" + member + "\": ";
+        const std::size_t at = out.find(key);
+        return at == std::string::npos ? -1 : std::stoi(out.substr(at + key.size()));
+    };
+    Outcome before = Rectify("supervise run --at 2030-06-28T17:59:59+08:00");
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+    EXPECT_EQ(count(before.out, "urged"), 0) << before.out;
+    Outcome urge = Rectify("supervise run --at 2030-07-01T09:00:00+08:00");
+    ASSERT_EQ(urge.exit_code, 0) << urge.err;
+    EXPECT_EQ(count(urge.out, "candidates"), 1) << urge.out;
+    EXPECT_EQ(count(urge.out, "urged"), 1) << urge.out;
+    EXPECT_EQ(count(urge.out, "attempted"), 0) << urge.out;  // no webhook
+    EXPECT_EQ(count(Rectify("supervise run --at 2030-07-01T10:00:00+08:00").out, "urged"), 0);
+    EXPECT_EQ(count(Rectify("supervise run --at 2030-07-03T23:59:59+08:00").out, "supervised"), 0);
+    Outcome supervise = Rectify("supervise run --at 2030-07-04T00:00:00+08:00");
+    ASSERT_EQ(supervise.exit_code, 0) << supervise.err;
+    EXPECT_EQ(count(supervise.out, "supervised"), 1) << supervise.out;
+    EXPECT_EQ(count(Rectify("supervise run --at 2030-07-05T09:00:00+08:00").out, "supervised"), 0);
+
+    Outcome bad = Rectify("supervise run --at tomorrow");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_EQ(Lines(bad.err), 1) << bad.err;
+    EXPECT_EQ(Rectify("supervise --help").exit_code, 0);
+    EXPECT_EQ(Rectify("supervise run --help").exit_code, 0);
+}
+
 TEST_F(CliTest, VersionNamesTheSchema) {
     Outcome r = Rectify("version");
     EXPECT_EQ(r.exit_code, 0);
