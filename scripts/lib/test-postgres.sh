@@ -22,8 +22,18 @@ test_pg_start() {
        >"$test_pg_dir/initdb.log" 2>&1; then
     echo "== postgresql: initdb failed:"; cat "$test_pg_dir/initdb.log"; return 1
   fi
+  # In the cluster's configuration rather than pg_ctl -o, so a restart by a test ($RECTIFY_TEST_PG_CTL start,
+  # tests/api/postgres_restart_test.cpp) comes back on the same port.
+  cat >>"$test_pg_dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$test_pg_dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+CONF
   if ! "${as[@]}" "$test_pg_bin/pg_ctl" -D "$test_pg_dir/data" -l "$test_pg_dir/server.log" -w -t 30 \
-       -o "-c listen_addresses=127.0.0.1 -p $port -k $test_pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
        start >/dev/null; then
     echo "== postgresql: pg_ctl start failed (port $port taken?):"; tail -n 20 "$test_pg_dir/server.log"; return 1
   fi

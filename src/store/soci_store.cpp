@@ -131,9 +131,14 @@ void Revive(soci::session& s, const detail::Dialect& d) {
     auto* backend = static_cast<soci::postgresql_session_backend*>(s.get_backend());
     if (backend == nullptr) throw soci::soci_error("connection to server: the session is not open");
     PGconn* conn = backend->conn_;
-    if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+    // An idle connection has nothing to read unless the server spoke first: a notice, or the error it sends
+    // before closing. libpq reads that message first and sees the end of the stream only on the next read,
+    // so read while something is there (a few times at most).
+    for (int reads = 0; reads < 4 && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+         ++reads) {
         pollfd p{PQsocket(conn), POLLIN, 0};
-        if (poll(&p, 1, 0) > 0) PQconsumeInput(conn);
+        if (poll(&p, 1, 0) <= 0) break;
+        if (PQconsumeInput(conn) == 0) break;
     }
     if (PQstatus(conn) == CONNECTION_OK) return;
     PQreset(conn);
