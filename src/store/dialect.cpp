@@ -20,6 +20,7 @@ const Dialect& SqliteDialect() {
          "CREATE TRIGGER event_append_only_delete BEFORE DELETE ON event BEGIN "
          "SELECT RAISE(ABORT, 'the event log is append-only'); END"},
         "",
+        16,
         {"PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}};
     return d;
 }
@@ -42,6 +43,7 @@ const Dialect& PostgresDialect() {
          "CREATE TRIGGER event_append_only_delete BEFORE DELETE ON event FOR EACH ROW "
          "EXECUTE FUNCTION event_append_only()"},
         "SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), {MAX})",
+        500,
         {"SET client_min_messages = warning"}};
     return d;
 }

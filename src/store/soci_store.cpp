@@ -1474,13 +1474,12 @@ public:
     }
 
 
-    // Rows per multi-row statement: at most 24 parameters a row, far below SQLite's 32766 and PostgreSQL's
-    // 65535 parameters per statement. Each chunk is a new statement (SOCI 4.0.3 re-sends the first batch
-    // when a prepared statement with vector binds is re-executed on PostgreSQL).
-    static constexpr std::size_t kRowsPerStatement = 500;
+    // Rows per multi-row statement (Dialect::bulk_rows). Each chunk is a new statement (SOCI 4.0.3 re-sends
+    // the first batch when a prepared statement with vector binds is re-executed on PostgreSQL).
+    std::size_t RowsPerStatement() const { return dialect_.bulk_rows; }
 
     // Inserts `rows` with consecutive explicit ids after the table's largest (writers are serialised, so no
-    // one else takes them), `kRowsPerStatement` rows a statement, then moves the table's id generator
+    // one else takes them), `RowsPerStatement()` rows a statement, then moves the table's id generator
     // past them (Dialect::sync_id_generator). Writes the ids back through `set_id`.
     template <typename Row>
     void InsertRows(const std::string& table, const char* columns, std::vector<Row>& rows,
@@ -1489,8 +1488,8 @@ public:
         Query max_id(s_);
         max_id.sql = "SELECT COALESCE(MAX(id), 0) FROM " + table;
         std::int64_t next = max_id.OneInt().value_or(0) + 1;
-        for (std::size_t i = 0; i < rows.size(); i += kRowsPerStatement) {
-            const std::size_t end = std::min(rows.size(), i + kRowsPerStatement);
+        for (std::size_t i = 0; i < rows.size(); i += RowsPerStatement()) {
+            const std::size_t end = std::min(rows.size(), i + RowsPerStatement());
             Query q(s_);
             q.sql = "INSERT INTO " + table + " (id, " + columns + ") VALUES ";
             for (std::size_t k = i; k < end; ++k) {
@@ -1530,10 +1529,10 @@ public:
         return Guard([&]() -> Result<std::set<std::string>> {
             const std::string name = table == SourceRefTable::kProblem ? "problem" : "opinion";
             std::set<std::string> found;
-            for (std::size_t i = 0; i < refs.size(); i += kRowsPerStatement) {
+            for (std::size_t i = 0; i < refs.size(); i += RowsPerStatement()) {
                 Query q(s_);
                 q.sql = "SELECT source_ref FROM " + name + " WHERE source_ref IN (";
-                for (std::size_t k = i; k < std::min(refs.size(), i + kRowsPerStatement); ++k) {
+                for (std::size_t k = i; k < std::min(refs.size(), i + RowsPerStatement()); ++k) {
                     q.sql += (k == i ? "" : ", ") + q.Bind(refs[k]);
                 }
                 q.sql += ")";
@@ -1618,11 +1617,11 @@ public:
                 e.hash = ChainHash(prev, e);
                 prev = e.hash;
             }
-            for (std::size_t i = 0; i < events.size(); i += kRowsPerStatement) {
+            for (std::size_t i = 0; i < events.size(); i += RowsPerStatement()) {
                 Query q(s_);
                 q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, "
                         "from_state, to_state, reason, org_id, prev_hash, hash) VALUES ";
-                for (std::size_t k = i; k < std::min(events.size(), i + kRowsPerStatement); ++k) {
+                for (std::size_t k = i; k < std::min(events.size(), i + RowsPerStatement()); ++k) {
                     q.sql += (k == i ? "" : ", ") + EventValues(q, events[k]);
                 }
                 q.Exec();

@@ -228,15 +228,15 @@ public:
 
     // ---- bulk paths (imports): a few multi-row statements instead of one round trip per row ----
     // Inserts every problem / opinion (ids, version 1 written back, consecutive and in order), 500 rows per
-    // statement. Errors as InsertProblem / InsertOpinion; on error nothing of the call is kept once the
-    // transaction rolls back.
+    // statement on PostgreSQL (16 on SQLite, which has no round trips to save). Errors as InsertProblem /
+    // InsertOpinion; on error nothing of the call is kept once the transaction rolls back.
     virtual Status InsertProblems(std::vector<domain::Problem>& problems) = 0;
     virtual Status InsertOpinions(std::vector<domain::Opinion>& opinions) = 0;
     // AppendEvent for each event, in order, in multi-row statements. An event whose org_id is empty has it
     // looked up as AppendEvent does (one query each for problems, opinions, users, tokens): fill org_id
     // for bulk speed.
     virtual Status AppendEvents(std::vector<Event>& events) = 0;
-    // Which of `refs` are the source_ref of a stored problem / opinion (500 per query).
+    // Which of `refs` are the source_ref of a stored problem / opinion (500 per query on PostgreSQL).
     enum class SourceRefTable { kProblem, kOpinion };
     virtual Result<std::set<std::string>> StoredSourceRefs(SourceRefTable table, const std::vector<std::string>& refs) = 0;
     virtual Status InsertImportBatch(ImportBatch& batch) = 0;
