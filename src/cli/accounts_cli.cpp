@@ -404,6 +404,7 @@ void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
     backup->add_option("file", file, "new backup file")->required();
     backup->callback([&] {
         run = [&] {
+            if (store::Store::IsPostgresUrl(g.db)) return Fail(store::PostgresBackupUnsupported("backup"));
             if (Status s = store::BackupSqlite(g.db, file); !s.ok()) return Fail(s);
             auto check = store::IntegrityCheck(file);
             return PrintJson({{"backup", file}, {"integrity_check", check.ok() ? *check : check.status().message()}});
@@ -415,6 +416,7 @@ void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run) {
     restore->add_flag("--force", force, "replace an existing database");
     restore->callback([&] {
         run = [&] {
+            if (store::Store::IsPostgresUrl(g.db)) return Fail(store::PostgresBackupUnsupported("restore"));
             auto lock = DbLock::Acquire(g.db, "restore");
             if (!lock.ok()) return Fail(lock.status());
             std::error_code ec;

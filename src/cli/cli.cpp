@@ -29,9 +29,11 @@
 namespace rectify::cli {
 namespace detail {
 
-// The evidence directory: --blob-dir, or "blobs" in the database's directory.
+// The evidence directory: --blob-dir, or "blobs" in the database's directory; on PostgreSQL (no
+// database file) "rectify-blobs" in the working directory.
 std::string BlobDir(const Globals& g) {
     if (!g.blob_dir.empty()) return g.blob_dir;
+    if (store::Store::IsPostgresUrl(g.db)) return "rectify-blobs";
     return (std::filesystem::path(g.db).parent_path() / "blobs").string();
 }
 
@@ -50,7 +52,7 @@ Result<service::AccountPolicy> Policy(const Globals& g) {
 
 Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::OpenMode mode) {
     ASSIGN_OR_RETURN(auto policy, Policy(g));
-    ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(g.db, mode));
+    ASSIGN_OR_RETURN(auto store, store::Store::Open(g.db, mode));
     ASSIGN_OR_RETURN(auto svc, service::Service::Create(std::move(store), std::move(policy)));
     service::EvidenceOptions evidence;
     evidence.blob_dir = BlobDir(g);
@@ -63,7 +65,8 @@ Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::O
 Result<std::unique_ptr<service::Service>> OpenInitialized(const Globals& g) {
     ASSIGN_OR_RETURN(auto svc, OpenService(g, store::OpenMode::kMustExist));
     if (!svc->Initialized()) {
-        return FailedPrecondition("database " + g.db + " has no org tree yet; run `rectify --db " + g.db + " init`");
+        const std::string db = store::Store::RedactPassword(g.db);
+        return FailedPrecondition("database " + db + " has no org tree yet; run `rectify --db " + db + " init`");
     }
     return svc;
 }
@@ -460,7 +463,9 @@ int Main(int argc, char** argv) {
         return "rectify: error: " + std::string(e.what()) + " (see --help)\n";
     });
     Globals g;
-    app.add_option("--db", g.db, "SQLite database file")->capture_default_str();
+    app.add_option("--db", g.db,
+                   "SQLite file or postgresql:// URL (postgresql://user[:password]@host:port/dbname; the "
+                   "PostgreSQL database must exist)")->capture_default_str();
     app.add_option("--zone", g.zone, "display time zone (IANA name)")->capture_default_str();
     app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
@@ -471,7 +476,8 @@ int Main(int argc, char** argv) {
     app.add_option("--password-hash", g.password_hash,
                    "Argon2id parameters m=<KiB>,t=<passes>,p=<lanes> (default m=65536,t=3,p=4, RFC 9106's second "
                    "recommended option; floor m=19456,t=2,p=1); stored hashes are upgraded at the next login");
-    app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the database, var/blobs)");
+    app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the SQLite database, var/blobs; with a postgresql:// "
+                   "--db: rectify-blobs in the working directory)");
 
     std::function<int()> run;
 
@@ -494,7 +500,7 @@ int Main(int argc, char** argv) {
             if (Status s = (*svc)->Init(actor, init_opts); !s.ok()) return Fail(s);
             auto root = (*svc)->Tree()->Root();
             auto cats = (*svc)->ListCategories();
-            std::cout << nlohmann::json{{"database", g.db},
+            std::cout << nlohmann::json{{"database", store::Store::RedactPassword(g.db)},
                                         {"root_org_id", root},
                                         {"categories", cats.ok() ? cats->size() : 0}}
                              .dump()
@@ -531,8 +537,14 @@ int Main(int argc, char** argv) {
     detail::AddSupervisionOptions(serve, supervision_flags, true);
     serve->callback([&] {
         run = [&] {
-            auto lock = detail::DbLock::Acquire(g.db, "serve");
-            if (!lock.ok()) return Fail(lock.status());
+            // The lock file keeps `restore` away from a serving SQLite database; PostgreSQL has no restore
+            // here, and several servers may share one database.
+            std::unique_ptr<detail::DbLock> lock;
+            if (!store::Store::IsPostgresUrl(g.db)) {
+                auto acquired = detail::DbLock::Acquire(g.db, "serve");
+                if (!acquired.ok()) return Fail(acquired.status());
+                lock = std::move(*acquired);
+            }
             auto svc = OpenInitialized(g);
             if (!svc.ok()) return Fail(svc.status());
             auto admin = (*svc)->EnsureFirstAdmin(admin_name);

@@ -187,17 +187,48 @@ Status AppendImportEvent(store::WriteTx& tx, const Actor& actor, const char* ent
     return tx.AppendEvent(event);
 }
 
-// Whether the row with natural key `ref` is new: not seen earlier in this file and not stored by an
-// earlier import (`stored` looks it up). A row that is not new counts in report.rows_existing; the first
-// one stands. Errors: those of the lookup.
-Result<bool> IsNewRow(std::set<std::string>& seen_in_file, const std::string& ref, ImportReport& report,
-                      const std::function<Result<bool>(const std::string&)>& stored) {
-    if (seen_in_file.insert(ref).second) {
-        ASSIGN_OR_RETURN(bool exists, stored(ref));
-        if (!exists) return true;
-    }
+// Whether the row with natural key `ref` is the first of the file with that key; a repeat counts in
+// report.rows_existing (the first one stands). Rows stored by an earlier import are dropped afterwards by
+// DropStored, in one query per 500 keys rather than one per row.
+bool FirstInFile(std::set<std::string>& seen_in_file, const std::string& ref, ImportReport& report) {
+    if (seen_in_file.insert(ref).second) return true;
     ++report.rows_existing;
     return false;
+}
+
+// Drops from `rows` those whose source_ref (`ref_of(row)`) is stored already as a problem or opinion (in
+// any of `tables`), counting them in report.rows_existing. Errors: those of the store.
+template <typename Row, typename RefOf>
+Status DropStored(store::WriteTx& tx, const std::vector<store::WriteTx::SourceRefTable>& tables,
+                  std::vector<Row>& rows, RefOf ref_of, ImportReport& report) {
+    std::vector<std::string> refs;
+    refs.reserve(rows.size());
+    for (const auto& row : rows) refs.push_back(ref_of(row));
+    std::set<std::string> stored;
+    for (auto table : tables) {
+        ASSIGN_OR_RETURN(auto found, tx.StoredSourceRefs(table, refs));
+        stored.insert(found.begin(), found.end());
+    }
+    if (stored.empty()) return Status::Ok();
+    std::vector<Row> kept;
+    kept.reserve(rows.size());
+    for (auto& row : rows) {
+        if (stored.count(ref_of(row))) {
+            ++report.rows_existing;
+        } else {
+            kept.push_back(std::move(row));
+        }
+    }
+    rows = std::move(kept);
+    return Status::Ok();
+}
+
+// The import event of `record`, with its org filled in (what AppendEvent would look up row by row).
+template <typename T>
+store::Event ImportEvent(const Actor& actor, const char* entity, std::int64_t id, domain::OrgId org, const T& record) {
+    auto event = MakeEvent(actor, entity, id, "import", std::nullopt, domain::ToJson(record));
+    event.org_id = org;
+    return event;
 }
 
 // ---- divisions ----
@@ -803,21 +834,18 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
                     rejects.Add(n, it == kColumn.end() ? field : it->second, reason);
                     continue;
                 }
-                ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *o.source_ref, report,
-                                                       [&](const std::string& ref) -> Result<bool> {
-                                                           ASSIGN_OR_RETURN(auto id, tx.FindOpinionBySourceRef(ref));
-                                                           return id.has_value();
-                                                       }));
-                if (is_new) opinions.push_back(std::move(o));
+                if (FirstInFile(refs_in_file, *o.source_ref, report)) opinions.push_back(std::move(o));
             }
-            return Status::Ok();
+            return DropStored(tx, {store::WriteTx::SourceRefTable::kOpinion}, opinions,
+                              [](const Opinion& o) { return *o.source_ref; }, report);
         };
         auto write = [&](store::WriteTx& tx) -> Status {
-            for (auto& o : opinions) {
-                RETURN_IF_ERROR(tx.InsertOpinion(o));
-                RETURN_IF_ERROR(AppendImportEvent(tx, actor, "opinion", o.id, o));
-                ++report.rows_stored;
-            }
+            RETURN_IF_ERROR(tx.InsertOpinions(opinions));
+            std::vector<store::Event> events;
+            events.reserve(opinions.size());
+            for (const auto& o : opinions) events.push_back(ImportEvent(actor, "opinion", o.id, o.org_id, o));
+            RETURN_IF_ERROR(tx.AppendEvents(events));
+            report.rows_stored += static_cast<std::int64_t>(opinions.size());
             return InsertBatch(tx, actor, report, FileName(options.file), src.sha256, now);
         };
         RETURN_IF_ERROR(RunImport(*store_, report, check, write));
@@ -926,25 +954,32 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
             }
             // The same case twice in the file (the researcher tagged some cases under two rivers) or
             // stored by an earlier import: the first one stands.
-            ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *p.source_ref, report,
-                                                   [&](const std::string& ref) -> Result<bool> {
-                                                       ASSIGN_OR_RETURN(auto problem, tx.FindProblemBySourceRef(ref));
-                                                       ASSIGN_OR_RETURN(auto opinion, tx.FindOpinionBySourceRef(ref));
-                                                       return problem.has_value() || opinion.has_value();
-                                                   }));
-            if (is_new) cases.push_back(std::move(c));
+            if (FirstInFile(refs_in_file, *p.source_ref, report)) cases.push_back(std::move(c));
         }
-        return Status::Ok();
+        return DropStored(tx, {store::WriteTx::SourceRefTable::kProblem, store::WriteTx::SourceRefTable::kOpinion},
+                          cases, [](const Case& c) { return *c.problem.source_ref; }, report);
     };
     auto write = [&](store::WriteTx& tx) -> Status {
-        for (auto& c : cases) {
-            RETURN_IF_ERROR(tx.InsertProblem(c.problem));
-            RETURN_IF_ERROR(AppendImportEvent(tx, actor, "problem", c.problem.id, c.problem));
-            c.opinion.problem_id = c.problem.id;
-            RETURN_IF_ERROR(tx.InsertOpinion(c.opinion));
-            RETURN_IF_ERROR(AppendImportEvent(tx, actor, "opinion", c.opinion.id, c.opinion));
-            ++report.rows_stored;
+        std::vector<Problem> problems;
+        problems.reserve(cases.size());
+        for (auto& c : cases) problems.push_back(std::move(c.problem));
+        RETURN_IF_ERROR(tx.InsertProblems(problems));
+        std::vector<Opinion> opinions;
+        opinions.reserve(cases.size());
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            cases[i].opinion.problem_id = problems[i].id;
+            opinions.push_back(std::move(cases[i].opinion));
         }
+        RETURN_IF_ERROR(tx.InsertOpinions(opinions));
+        // Each case's problem event, then its opinion event, as the cases come.
+        std::vector<store::Event> events;
+        events.reserve(2 * cases.size());
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            events.push_back(ImportEvent(actor, "problem", problems[i].id, problems[i].owner_org_id, problems[i]));
+            events.push_back(ImportEvent(actor, "opinion", opinions[i].id, opinions[i].org_id, opinions[i]));
+        }
+        RETURN_IF_ERROR(tx.AppendEvents(events));
+        report.rows_stored += static_cast<std::int64_t>(cases.size());
         return InsertBatch(tx, actor, report, FileName(options.file), src.sha256, now);
     };
     RETURN_IF_ERROR(RunImport(*store_, report, check, write));
@@ -1085,21 +1120,18 @@ Result<ImportReport> Service::ImportProblems(const Actor& actor, const std::stri
             }
             std::string ref(TrimAscii(cols.Get(row, "source_ref")));
             p.source_ref = ref.empty() ? "csv:" + Sha256Hex(CsvLine(row)).substr(0, 16) : ref;
-            ASSIGN_OR_RETURN(bool is_new, IsNewRow(refs_in_file, *p.source_ref, report,
-                                                   [&](const std::string& ref) -> Result<bool> {
-                                                       ASSIGN_OR_RETURN(auto id, tx.FindProblemBySourceRef(ref));
-                                                       return id.has_value();
-                                                   }));
-            if (is_new) problems.push_back(std::move(p));
+            if (FirstInFile(refs_in_file, *p.source_ref, report)) problems.push_back(std::move(p));
         }
-        return Status::Ok();
+        return DropStored(tx, {store::WriteTx::SourceRefTable::kProblem}, problems,
+                          [](const Problem& p) { return *p.source_ref; }, report);
     };
     auto write = [&](store::WriteTx& tx) -> Status {
-        for (auto& p : problems) {
-            RETURN_IF_ERROR(tx.InsertProblem(p));
-            RETURN_IF_ERROR(AppendImportEvent(tx, actor, "problem", p.id, p));
-            ++report.rows_stored;
-        }
+        RETURN_IF_ERROR(tx.InsertProblems(problems));
+        std::vector<store::Event> events;
+        events.reserve(problems.size());
+        for (const auto& p : problems) events.push_back(ImportEvent(actor, "problem", p.id, p.owner_org_id, p));
+        RETURN_IF_ERROR(tx.AppendEvents(events));
+        report.rows_stored += static_cast<std::int64_t>(problems.size());
         return InsertBatch(tx, actor, report, FileName(file), src.sha256, now);
     };
     RETURN_IF_ERROR(RunImport(*store_, report, check, write));

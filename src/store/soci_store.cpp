@@ -1,4 +1,9 @@
-// The SOCI implementation of Store (SQLite now; the same SQL serves PostgreSQL with dialect.cpp).
+// The SOCI implementation of Store, for SQLite and PostgreSQL: the same SQL serves both, and what differs
+// lives in dialect.cpp (placeholders, write transaction, triggers, id generators) and in the few Backend
+// checks here (opening sessions, reviving broken PostgreSQL connections, the schema probe).
+#include <libpq-fe.h>
+#include <poll.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -7,6 +12,7 @@
 #include <span>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +44,14 @@ Status FromSociError(const std::exception& e) {
     }
     if (what.find("database is locked") != std::string::npos || what.find("busy") != std::string::npos) {
         return Unavailable("the database is busy; retry (" + what + ")");
+    }
+    // PostgreSQL unreachable or restarting (libpq and server messages).
+    for (const char* lost : {"server closed the connection", "no connection to the server", "terminating connection",
+                             "could not connect", "Connection refused", "connection to server", "the database system is",
+                             "connection is bad", "lost connection"}) {
+        if (what.find(lost) != std::string::npos) {
+            return Unavailable("the database is unreachable; retry when it is back (" + what + ")");
+        }
     }
     return Internal("database error: " + what);
 }
@@ -97,6 +111,50 @@ std::optional<std::string> OptName(const std::optional<E>& v) {
     if (!v) return std::nullopt;
     return std::string(domain::ToString(*v));
 }
+
+// ---- sessions: opening, and reviving a PostgreSQL connection that broke (server restart) ----
+
+void OpenSession(soci::session& s, const detail::Dialect& d, const std::string& connect) {
+    if (d.backend == detail::Backend::kSqlite) {
+        s.open(soci::sqlite3, connect);
+    } else {
+        s.open(soci::postgresql, connect);
+    }
+    for (const auto& statement : d.on_connect) s << statement;
+}
+
+// On PostgreSQL: finds out without a round trip whether the server closed the connection (a restart
+// sends an error and closes the socket: it is readable and libpq then marks the connection bad) and
+// then re-opens it with the same parameters (PQreset). Throws soci_error ("connection to server ...")
+// when the server is still unreachable, which FromSociError maps to kUnavailable. No-op on SQLite.
+void Revive(soci::session& s, const detail::Dialect& d) {
+    if (d.backend != detail::Backend::kPostgres) return;
+    auto* backend = static_cast<soci::postgresql_session_backend*>(s.get_backend());
+    if (backend == nullptr) throw soci::soci_error("connection to server: the session is not open");
+    PGconn* conn = backend->conn_;
+    // An idle connection has nothing to read unless the server spoke first: a notice, or the error it sends
+    // before closing. libpq reads that message first and sees the end of the stream only on the next read,
+    // so read while something is there (a few times at most).
+    for (int reads = 0; reads < 4 && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+         ++reads) {
+        pollfd p{PQsocket(conn), POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0) break;
+        if (PQconsumeInput(conn) == 0) break;
+    }
+    if (PQstatus(conn) == CONNECTION_OK) return;
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        throw soci::soci_error(std::string("connection to server lost and not re-established: ") +
+                               PQerrorMessage(conn));
+    }
+    for (const auto& statement : d.on_connect) s << statement;
+}
+
+// A session borrowed from the pool for one read, revived first if its connection broke.
+struct Lease {
+    Lease(soci::connection_pool& pool, const detail::Dialect& d) : session(pool) { Revive(session, d); }
+    soci::session session;
+};
 
 // ---- a statement with a variable number of bound parameters ----
 
@@ -1263,7 +1321,8 @@ private:
 
 class SociWriteTx final : public WriteTx {
 public:
-    explicit SociWriteTx(soci::session& s) : s_(s), reads_(s), wf_(s), link_(s), sup_(s) {}
+    SociWriteTx(soci::session& s, const detail::Dialect& dialect)
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1334,22 +1393,55 @@ public:
         });
     }
 
+    // The columns of a new problem / opinion row and one row's VALUES tuple (shared by the one-row and the
+    // multi-row inserts, so both store the same fields).
+    static constexpr const char* kProblemInsertColumns =
+        "title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
+        "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id";
+    static std::string ProblemValues(Query& q, const Problem& p) {
+        return "(" + q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
+               q.Bind(std::string(domain::ToString(p.source))) + ", " + q.BindOpt(p.category_id) + ", " +
+               q.Bind(std::string(domain::ToString(p.severity))) + ", " + q.Bind(p.owner_org_id) + ", " +
+               q.Bind(std::string(domain::ToString(p.status))) + ", " + q.Bind(p.created_at) + ", " +
+               q.BindOpt(p.due_at) + ", " + q.BindOpt(p.closed_at) + ", " + q.BindOpt(p.source_ref) + ", " +
+               q.Bind(p.updated_at) + ", 1, " + q.Bind(p.round) + ", " + q.BindOpt(p.status_reason) + ", " +
+               q.BindOpt(OptName(p.reopen_cause)) + ", " + q.BindOpt(p.reopened_at) + ", " +
+               q.BindOpt(p.merged_into_id) + ")";
+    }
+    static constexpr const char* kOpinionInsertColumns =
+        "channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
+        "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
+        "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment";
+    static std::string OpinionValues(Query& q, const Opinion& o) {
+        return "(" + q.Bind(std::string(domain::ToString(o.channel))) + ", " +
+               q.Bind(std::string(domain::ToString(o.kind))) + ", " + q.Bind(std::string(domain::ToString(o.status))) +
+               ", " + q.Bind(o.received_at) + ", " + q.Bind(o.title) + ", " + q.Bind(o.text) + ", " +
+               q.BindOpt(o.division_code) + ", " + q.Bind(o.org_id) + ", " + q.BindOpt(o.submitter) + ", " +
+               q.BindOpt(o.category_id) + ", " + q.BindOpt(o.reply_text) + ", " + q.BindOpt(o.replied_at) + ", " +
+               q.BindOpt(o.reply_org_id) + ", " + q.BindOpt(o.problem_id) + ", " + q.Bind(o.transfer_count) + ", " +
+               q.BindOpt(o.source_ref) + ", 1, " + q.BindOpt(o.status_reason) + ", " +
+               q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
+               q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " + q.BindOpt(o.rating_comment) +
+               ")";
+    }
+
     Status InsertProblem(Problem& p) override {
         return Guard([&]() -> Status {
             Query q(s_);
-            q.sql = "INSERT INTO problem (title, description, source, category_id, severity, owner_org_id, status, "
-                    "created_at, due_at, closed_at, source_ref, updated_at, version, round, status_reason, "
-                    "reopen_cause, reopened_at, merged_into_id) VALUES (" +
-                    q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
-                    q.Bind(std::string(domain::ToString(p.source))) + ", " + q.BindOpt(p.category_id) + ", " +
-                    q.Bind(std::string(domain::ToString(p.severity))) + ", " + q.Bind(p.owner_org_id) + ", " +
-                    q.Bind(std::string(domain::ToString(p.status))) + ", " + q.Bind(p.created_at) + ", " +
-                    q.BindOpt(p.due_at) + ", " + q.BindOpt(p.closed_at) + ", " + q.BindOpt(p.source_ref) + ", " +
-                    q.Bind(p.updated_at) + ", 1, " + q.Bind(p.round) + ", " + q.BindOpt(p.status_reason) + ", " +
-                    q.BindOpt(OptName(p.reopen_cause)) + ", " + q.BindOpt(p.reopened_at) + ", " +
-                    q.BindOpt(p.merged_into_id) + ") RETURNING id";
+            q.sql = std::string("INSERT INTO problem (") + kProblemInsertColumns + ") VALUES " + ProblemValues(q, p) +
+                    " RETURNING id";
             p.id = q.OneInt().value();
             p.version = 1;
+            return Status::Ok();
+        });
+    }
+    Status InsertOpinion(Opinion& o) override {
+        return Guard([&]() -> Status {
+            Query q(s_);
+            q.sql = std::string("INSERT INTO opinion (") + kOpinionInsertColumns + ") VALUES " + OpinionValues(q, o) +
+                    " RETURNING id";
+            o.id = q.OneInt().value();
+            o.version = 1;
             return Status::Ok();
         });
     }
@@ -1384,27 +1476,72 @@ public:
         });
     }
 
-    Status InsertOpinion(Opinion& o) override {
-        return Guard([&]() -> Status {
+
+    // Rows per multi-row statement (Dialect::bulk_rows). Each chunk is a new statement (SOCI 4.0.3 re-sends
+    // the first batch when a prepared statement with vector binds is re-executed on PostgreSQL).
+    std::size_t RowsPerStatement() const { return dialect_.bulk_rows; }
+
+    // Inserts `rows` with consecutive explicit ids after the table's largest (writers are serialised, so no
+    // one else takes them), `RowsPerStatement()` rows a statement, then moves the table's id generator
+    // past them (Dialect::sync_id_generator). Writes the ids back through `set_id`.
+    template <typename Row>
+    void InsertRows(const std::string& table, const char* columns, std::vector<Row>& rows,
+                    std::string (*values)(Query&, const Row&)) {
+        if (rows.empty()) return;
+        Query max_id(s_);
+        max_id.sql = "SELECT COALESCE(MAX(id), 0) FROM " + table;
+        std::int64_t next = max_id.OneInt().value_or(0) + 1;
+        for (std::size_t i = 0; i < rows.size(); i += RowsPerStatement()) {
+            const std::size_t end = std::min(rows.size(), i + RowsPerStatement());
             Query q(s_);
-            q.sql = "INSERT INTO opinion (channel, kind, status, received_at, title, text, division_code, org_id, "
-                    "submitter, category_id, reply_text, replied_at, reply_org_id, problem_id, transfer_count, "
-                    "source_ref, version, status_reason, duplicate_of_opinion_id, duplicate_of_problem_id, "
-                    "satisfaction, rated_at, rating_comment) VALUES (" +
-                    q.Bind(std::string(domain::ToString(o.channel))) + ", " +
-                    q.Bind(std::string(domain::ToString(o.kind))) + ", " +
-                    q.Bind(std::string(domain::ToString(o.status))) + ", " + q.Bind(o.received_at) + ", " +
-                    q.Bind(o.title) + ", " + q.Bind(o.text) + ", " + q.BindOpt(o.division_code) + ", " +
-                    q.Bind(o.org_id) + ", " + q.BindOpt(o.submitter) + ", " + q.BindOpt(o.category_id) + ", " +
-                    q.BindOpt(o.reply_text) + ", " + q.BindOpt(o.replied_at) + ", " + q.BindOpt(o.reply_org_id) +
-                    ", " + q.BindOpt(o.problem_id) + ", " + q.Bind(o.transfer_count) + ", " +
-                    q.BindOpt(o.source_ref) + ", 1, " + q.BindOpt(o.status_reason) + ", " +
-                    q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
-                    q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " +
-                    q.BindOpt(o.rating_comment) + ") RETURNING id";
-            o.id = q.OneInt().value();
-            o.version = 1;
+            q.sql = "INSERT INTO " + table + " (id, " + columns + ") VALUES ";
+            for (std::size_t k = i; k < end; ++k) {
+                rows[k].id = next++;
+                rows[k].version = 1;
+                std::string tuple = values(q, rows[k]);
+                q.sql += (k == i ? "(" : ", (") + q.Bind(rows[k].id) + ", " + tuple.substr(1);
+            }
+            q.Exec();
+        }
+        SyncIdGenerator(table, next - 1);
+    }
+
+    void SyncIdGenerator(const std::string& table, std::int64_t max_id) {
+        const std::string& tpl = dialect_.sync_id_generator;
+        if (tpl.empty()) return;
+        std::string sql = tpl;
+        for (std::size_t pos; (pos = sql.find("{TABLE}")) != std::string::npos;) sql.replace(pos, 7, table);
+        for (std::size_t pos; (pos = sql.find("{MAX}")) != std::string::npos;) sql.replace(pos, 5, std::to_string(max_id));
+        s_ << sql;
+    }
+
+    Status InsertProblems(std::vector<Problem>& problems) override {
+        return Guard([&]() -> Status {
+            InsertRows<Problem>("problem", kProblemInsertColumns, problems, &ProblemValues);
             return Status::Ok();
+        });
+    }
+    Status InsertOpinions(std::vector<Opinion>& opinions) override {
+        return Guard([&]() -> Status {
+            InsertRows<Opinion>("opinion", kOpinionInsertColumns, opinions, &OpinionValues);
+            return Status::Ok();
+        });
+    }
+
+    Result<std::set<std::string>> StoredSourceRefs(SourceRefTable table, const std::vector<std::string>& refs) override {
+        return Guard([&]() -> Result<std::set<std::string>> {
+            const std::string name = table == SourceRefTable::kProblem ? "problem" : "opinion";
+            std::set<std::string> found;
+            for (std::size_t i = 0; i < refs.size(); i += RowsPerStatement()) {
+                Query q(s_);
+                q.sql = "SELECT source_ref FROM " + name + " WHERE source_ref IN (";
+                for (std::size_t k = i; k < std::min(refs.size(), i + RowsPerStatement()); ++k) {
+                    q.sql += (k == i ? "" : ", ") + q.Bind(refs[k]);
+                }
+                q.sql += ")";
+                for (const soci::row& r : q.Rows()) found.insert(Str(r, 0));
+            }
+            return found;
         });
     }
 
@@ -1450,6 +1587,49 @@ public:
                     q.Bind(e.hash) + ")";
             q.Exec();
             appended_.push_back(e);
+            return Status::Ok();
+        });
+    }
+
+    static std::string EventValues(Query& q, const Event& e) {
+        return "(" + q.Bind(e.id) + ", " + q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " +
+               q.Bind(e.entity_id) + ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " +
+               q.BindOpt(e.after_json) + ", " + q.BindOpt(e.from_state) + ", " + q.BindOpt(e.to_state) + ", " +
+               q.BindOpt(e.reason) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
+               q.Bind(e.hash) + ")";
+    }
+
+    Status AppendEvents(std::vector<Event>& events) override {
+        return Guard([&]() -> Status {
+            if (events.empty()) return Status::Ok();
+            for (auto& e : events) {
+                if (!e.org_id) e.org_id = reads_.EventOrg(e);
+            }
+            Query last(s_);
+            last.sql = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
+            std::int64_t last_id = 0;
+            std::string prev = kGenesisHash;
+            for (const soci::row& r : last.Rows()) {
+                last_id = Int(r, 0);
+                prev = Str(r, 1);
+                break;
+            }
+            for (auto& e : events) {
+                e.id = ++last_id;
+                e.prev_hash = prev;
+                e.hash = ChainHash(prev, e);
+                prev = e.hash;
+            }
+            for (std::size_t i = 0; i < events.size(); i += RowsPerStatement()) {
+                Query q(s_);
+                q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, "
+                        "from_state, to_state, reason, org_id, prev_hash, hash) VALUES ";
+                for (std::size_t k = i; k < std::min(events.size(), i + RowsPerStatement()); ++k) {
+                    q.sql += (k == i ? "" : ", ") + EventValues(q, events[k]);
+                }
+                q.Exec();
+            }
+            appended_.insert(appended_.end(), events.begin(), events.end());
             return Status::Ok();
         });
     }
@@ -1875,6 +2055,7 @@ private:
     }
 
     soci::session& s_;
+    const detail::Dialect& dialect_;
     Reads reads_;
     WorkflowSql wf_;
     LinkageSql link_;
@@ -1893,18 +2074,31 @@ public:
         return Guard([&]() -> Status {
             for (int i = 0; i < pool_size; ++i) {
                 soci::session& s = pool_.at(i);
-                s.open(soci::sqlite3, connect);
-                s << "PRAGMA busy_timeout = 10000";
-                s << "PRAGMA foreign_keys = ON";
-                s << "PRAGMA synchronous = NORMAL";
-                if (i == 0) s << "PRAGMA journal_mode = WAL";
+                OpenSession(s, dialect_, connect);
+                if (i == 0 && dialect_.backend == detail::Backend::kSqlite) s << "PRAGMA journal_mode = WAL";
             }
-            writer_.open(soci::sqlite3, connect);
-            writer_ << "PRAGMA busy_timeout = 10000";
-            writer_ << "PRAGMA foreign_keys = ON";
-            writer_ << "PRAGMA synchronous = NORMAL";
+            OpenSession(writer_, dialect_, connect);
             return Status::Ok();
         });
+    }
+
+    // Whether the database holds a rectify schema (the schema_migration table).
+    Result<bool> HasSchema() {
+        std::lock_guard lock(write_mutex_);
+        return Guard([&]() -> Result<bool> {
+            Query q(writer_);
+            q.sql = dialect_.backend == detail::Backend::kSqlite
+                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
+                        : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                          "AND table_name = 'schema_migration'";
+            return q.OneInt().value_or(0) > 0;
+        });
+    }
+
+    // Runs the dialect's statements that open a write transaction.
+    void BeginWrite() {
+        Revive(writer_, dialect_);
+        for (const auto& statement : dialect_.begin_write) writer_ << statement;
     }
 
     Status Migrate() {
@@ -1921,7 +2115,7 @@ public:
                                           "); run a newer rectify or restore a backup made by this version");
             }
             for (int v = current + 1; v <= known; ++v) {
-                writer_ << dialect_.begin_write;
+                BeginWrite();
                 try {
                     ExecScript(writer_, detail::ApplyDialect(dialect_, sources[v - 1]));
                     if (v == kAccountsSchemaVersion) ChainExistingEvents();
@@ -1946,14 +2140,14 @@ public:
     Status Write(const std::function<Status(WriteTx&)>& fn) override {
         std::lock_guard lock(write_mutex_);
         try {
-            writer_ << dialect_.begin_write;
+            BeginWrite();
         } catch (const std::exception& e) {
             return FromSociError(e);
         }
         Status status;
         std::vector<Event> appended;
         try {
-            SociWriteTx tx(writer_);
+            SociWriteTx tx(writer_, dialect_);
             status = fn(tx);
             appended = std::move(tx.appended());
         } catch (const std::exception& e) {
@@ -1983,14 +2177,16 @@ public:
 
     Result<Org> GetOrg(OrgId id) override {
         return Guard([&]() -> Result<Org> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).GetOrg(id);
         });
     }
 
     Result<std::vector<Org>> ListChildren(OrgId id) override {
         return Guard([&]() -> Result<std::vector<Org>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             RETURN_IF_ERROR(Reads(s).GetOrg(id));
             return Reads(s).Orgs(" WHERE parent_id = ", id);
         });
@@ -1998,7 +2194,8 @@ public:
 
     Result<std::optional<Org>> FindOrgByDivisionCode(const std::string& code) override {
         return Guard([&]() -> Result<std::optional<Org>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).FindOrgWhere("division_code", code);
         });
     }
@@ -2006,7 +2203,8 @@ public:
     Result<std::vector<Org>> SearchOrgs(const std::string& text, const std::vector<std::string>& subtree_paths,
                                         int limit) override {
         return Guard([&]() -> Result<std::vector<Org>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             // A substring function rather than LIKE, so '%' and '_' in the text are plain characters.
             q.sql = std::string("SELECT ") + kOrgColumns + " FROM org o WHERE (" + dialect_.find_substring +
@@ -2022,14 +2220,16 @@ public:
 
     Result<std::vector<Org>> ListOrgs() override {
         return Guard([&]() -> Result<std::vector<Org>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).Orgs("", std::nullopt);
         });
     }
 
     Result<std::vector<OrgLevel>> ListLevels() override {
         return Guard([&]() -> Result<std::vector<OrgLevel>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT key, name_zh, name_en, rank FROM org_level ORDER BY rank";
             std::vector<OrgLevel> out;
@@ -2042,7 +2242,8 @@ public:
 
     Result<std::vector<Category>> ListCategories() override {
         return Guard([&]() -> Result<std::vector<Category>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT id, parent_id, name, depth, path FROM category ORDER BY id";
             std::vector<Category> out;
@@ -2055,7 +2256,8 @@ public:
 
     Result<Problem> GetProblem(ProblemId id) override {
         return Guard([&]() -> Result<Problem> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = std::string("SELECT ") + kProblemColumns + " FROM problem WHERE id = " + q.Bind(id);
             for (const soci::row& r : q.Rows()) return ProblemFromRow(r);
@@ -2090,7 +2292,8 @@ public:
 
     Result<std::vector<Problem>> ListProblems(const ProblemFilter& f) override {
         return Guard([&]() -> Result<std::vector<Problem>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kProblemColumns)) cols += (cols.empty() ? "p." : ", p.") + std::string(c);
@@ -2117,7 +2320,8 @@ public:
 
     Result<std::vector<ProblemSummary>> ListProblemSummaries(const std::vector<ProblemId>& ids) override {
         return Guard([&]() -> Result<std::vector<ProblemSummary>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             std::vector<ProblemSummary> out;
             auto read = [&](Query& q) {
                 for (const soci::row& r : q.Rows()) {
@@ -2160,7 +2364,8 @@ public:
 
     Result<std::int64_t> CountProblems(const ProblemFilter& f) override {
         return Guard([&]() -> Result<std::int64_t> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT COUNT(*)" + ProblemWhere(q, f);
             return q.OneInt().value_or(0);
@@ -2169,7 +2374,8 @@ public:
 
     Result<std::vector<domain::OpinionId>> OpinionsOfProblem(ProblemId id) override {
         return Guard([&]() -> Result<std::vector<domain::OpinionId>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT id FROM opinion WHERE problem_id = " + q.Bind(id) + " ORDER BY id";
             std::vector<domain::OpinionId> out;
@@ -2180,7 +2386,8 @@ public:
 
     Result<Opinion> GetOpinion(domain::OpinionId id) override {
         return Guard([&]() -> Result<Opinion> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = std::string("SELECT ") + kOpinionColumns + " FROM opinion WHERE id = " + q.Bind(id);
             for (const soci::row& r : q.Rows()) return OpinionFromRow(r);
@@ -2190,7 +2397,8 @@ public:
 
     Result<std::vector<Opinion>> ListOpinions(const OpinionFilter& f) override {
         return Guard([&]() -> Result<std::vector<Opinion>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kOpinionColumns)) cols += (cols.empty() ? "op." : ", op.") + std::string(c);
@@ -2219,7 +2427,8 @@ public:
 
     Result<SubtreeFigures> Figures(const std::string& subtree_path, int category_depth) override {
         return Guard([&]() -> Result<SubtreeFigures> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             SubtreeFigures fig;
             {
                 Query q(s);
@@ -2274,7 +2483,8 @@ public:
 
     Result<SubtreeFigures> OpinionFigures(const std::string& subtree_path) override {
         return Guard([&]() -> Result<SubtreeFigures> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             SubtreeFigures fig;
             ReadOpinionFigures(s, subtree_path, fig);
             return fig;
@@ -2293,7 +2503,8 @@ public:
 
     Result<std::vector<Event>> ListEvents(const std::string& entity, std::int64_t entity_id) override {
         return Guard([&]() -> Result<std::vector<Event>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = std::string("SELECT ") + kEventColumns + " FROM event WHERE entity = " +
                     q.Bind(entity) + " AND entity_id = " + q.Bind(entity_id) + " ORDER BY id";
@@ -2305,7 +2516,8 @@ public:
 
     Result<std::int64_t> CountEvents() override {
         return Guard([&]() -> Result<std::int64_t> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT COUNT(*) FROM event";
             return q.OneInt().value_or(0);
@@ -2314,7 +2526,8 @@ public:
 
     Result<std::vector<ImportBatch>> ListImportBatches() override {
         return Guard([&]() -> Result<std::vector<ImportBatch>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT id, kind, file_name, file_sha256, actor, started_at, rows_read, rows_stored, rows_existing, "
                     "rows_rejected FROM import_batch ORDER BY id";
@@ -2331,14 +2544,16 @@ public:
 
     Result<domain::User> GetUser(domain::UserId id) override {
         return Guard([&]() -> Result<domain::User> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).GetUser(id);
         });
     }
 
     Result<std::optional<domain::User>> FindUserByName(const std::string& name) override {
         return Guard([&]() -> Result<std::optional<domain::User>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             auto found = Reads(s).UserWhere("name", name);
             if (!found) return std::optional<domain::User>();
             return std::optional<domain::User>(std::move(found->user));
@@ -2347,14 +2562,16 @@ public:
 
     Result<std::optional<UserCredentials>> FindCredentials(const std::string& name) override {
         return Guard([&]() -> Result<std::optional<UserCredentials>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).UserWhere("name", name);
         });
     }
 
     Result<std::vector<domain::User>> ListUsers(const std::vector<std::string>& subtree_paths) override {
         return Guard([&]() -> Result<std::vector<domain::User>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kUserColumns)) cols += (cols.empty() ? "u." : ", u.") + std::string(c);
@@ -2370,14 +2587,16 @@ public:
 
     Result<std::int64_t> CountUsers() override {
         return Guard([&]() -> Result<std::int64_t> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             return Reads(s).CountUsers();
         });
     }
 
     Result<std::optional<SessionRecord>> FindSession(const std::string& secret_hash) override {
         return Guard([&]() -> Result<std::optional<SessionRecord>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at FROM user_session "
                     "WHERE secret_hash = " +
@@ -2395,7 +2614,8 @@ public:
 
     Result<std::optional<TokenRecord>> FindToken(const std::string& secret_hash) override {
         return Guard([&]() -> Result<std::optional<TokenRecord>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Reads reads(s);
             Query q(s);
             auto token = reads.TokenWhere("secret_hash", q.Bind(secret_hash), q);
@@ -2407,7 +2627,8 @@ public:
 
     Result<domain::ApiToken> GetToken(domain::TokenId id) override {
         return Guard([&]() -> Result<domain::ApiToken> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             auto token = Reads(s).TokenWhere("id", q.Bind(id), q);
             if (!token) return NotFound("token " + std::to_string(id) + " does not exist");
@@ -2417,7 +2638,8 @@ public:
 
     Result<std::vector<domain::ApiToken>> ListTokens(domain::UserId user_id) override {
         return Guard([&]() -> Result<std::vector<domain::ApiToken>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = std::string("SELECT ") + kTokenColumns + " FROM api_token WHERE user_id = " + q.Bind(user_id) +
                     " ORDER BY id";
@@ -2431,7 +2653,8 @@ public:
 
     Result<std::vector<domain::LoginAttempt>> ListLoginAttempts(int limit) override {
         return Guard([&]() -> Result<std::vector<domain::LoginAttempt>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             q.sql = "SELECT id, at, user_name, user_id, client, outcome FROM login_attempt ORDER BY id DESC LIMIT " +
                     q.Bind(static_cast<std::int64_t>(limit));
@@ -2448,7 +2671,8 @@ public:
 
     Result<std::vector<Event>> ListAuditEvents(const AuditFilter& f) override {
         return Guard([&]() -> Result<std::vector<Event>> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kEventColumns)) cols += (cols.empty() ? "e." : ", e.") + std::string(c);
@@ -2467,7 +2691,8 @@ public:
 
     Result<ChainReport> VerifyChain() override {
         return Guard([&]() -> Result<ChainReport> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             // One read transaction: the whole walk sees one snapshot even while the server appends.
             s << "BEGIN";
             ChainReport report;
@@ -2517,7 +2742,8 @@ public:
     template <typename T, typename F>
     Result<T> PoolRead(F&& fn) {
         return Guard([&]() -> Result<T> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             WorkflowSql wf(s);
             return fn(wf);
         });
@@ -2636,7 +2862,8 @@ public:
     template <typename T, typename F>
     Result<T> LinkRead(F&& fn) {
         return Guard([&]() -> Result<T> {
-            soci::session s(pool_);
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
             LinkageSql link(s);
             return fn(link);
         });
@@ -2768,6 +2995,68 @@ Result<std::unique_ptr<Store>> Store::OpenSqlite(const std::string& path, OpenMo
     RETURN_IF_ERROR(store->Open("db=" + path, pool_size));
     RETURN_IF_ERROR(store->Migrate());
     return std::unique_ptr<Store>(std::move(store));
+}
+
+bool Store::IsPostgresUrl(const std::string& db) {
+    return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+// `conninfo` (a URL or key=value pairs) as libpq key='value' pairs: SOCI's PostgreSQL backend parses the
+// connection string as key=value options itself and mangles a URL. Errors: kInvalidArgument.
+static Result<std::string> KeyValueConninfo(const std::string& conninfo) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+    if (options == nullptr) {
+        std::string why = error ? error : "out of memory";
+        PQfreemem(error);
+        return InvalidArgument("not a PostgreSQL connection URL: " + Store::RedactPassword(conninfo) + " (" + why + ")");
+    }
+    std::string out;
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || *o->val == '\0') continue;
+        std::string value;
+        for (const char* c = o->val; *c; ++c) {
+            if (*c == '\'' || *c == '\\') value += '\\';
+            value += *c;
+        }
+        out += (out.empty() ? "" : " ") + std::string(o->keyword) + "='" + value + "'";
+    }
+    PQconninfoFree(options);
+    return out;
+}
+
+Result<std::unique_ptr<Store>> Store::OpenPostgres(const std::string& conninfo, OpenMode mode, int pool_size) {
+    if (pool_size < 1) pool_size = 1;
+    ASSIGN_OR_RETURN(std::string key_values, KeyValueConninfo(conninfo));
+    auto store = std::make_unique<SociStore>(detail::PostgresDialect(), pool_size);
+    Status opened = store->Open(key_values, pool_size);
+    if (!opened.ok()) {
+        return Unavailable("cannot connect to PostgreSQL at " + RedactPassword(conninfo) + ": " + opened.message());
+    }
+    if (mode == OpenMode::kMustExist) {
+        ASSIGN_OR_RETURN(bool has_schema, store->HasSchema());
+        if (!has_schema) {
+            return NotFound("the PostgreSQL database " + RedactPassword(conninfo) +
+                            " holds no rectify schema; create it with `rectify init`");
+        }
+    }
+    RETURN_IF_ERROR(store->Migrate());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& db, OpenMode mode, int pool_size) {
+    if (IsPostgresUrl(db)) return OpenPostgres(db, mode, pool_size);
+    return OpenSqlite(db, mode, pool_size);
+}
+
+std::string Store::RedactPassword(const std::string& db) {
+    if (!IsPostgresUrl(db)) return db;
+    std::size_t scheme = db.find("://") + 3;
+    std::size_t at = db.find('@', scheme);
+    if (at == std::string::npos) return db;
+    std::size_t colon = db.find(':', scheme);
+    if (colon == std::string::npos || colon > at) return db;
+    return db.substr(0, colon + 1) + "***" + db.substr(at);
 }
 
 }  // namespace rectify::store

@@ -70,13 +70,22 @@ void RemoveDbFiles(const std::string& path) {
 
 }  // namespace
 
+Status PostgresBackupUnsupported(const std::string& command) {
+    return FailedPrecondition("`rectify " + command +
+                              "` works on SQLite database files only; for a PostgreSQL database use pg_dump "
+                              "(backup) and pg_restore or psql (restore), and copy the evidence folder (--blob-dir) "
+                              "alongside");
+}
+
 Result<std::string> IntegrityCheck(const std::string& db) {
+    if (Store::IsPostgresUrl(db)) return PostgresBackupUnsupported("backup");
     if (!fs::exists(db)) return NotFound("database " + db + " does not exist");
     ASSIGN_OR_RETURN(Db handle, OpenDb(db, SQLITE_OPEN_READONLY));
     return IntegrityOf(handle.get());
 }
 
 Status BackupSqlite(const std::string& db, const std::string& dest) {
+    if (Store::IsPostgresUrl(db)) return PostgresBackupUnsupported("backup");
     if (!fs::exists(db)) return NotFound("database " + db + " does not exist");
     if (fs::exists(dest)) return AlreadyExists(dest + " exists; choose a new file name for the backup");
     const std::string partial = dest + ".partial";
@@ -109,6 +118,7 @@ Status BackupSqlite(const std::string& db, const std::string& dest) {
 }
 
 Status RestoreSqlite(const std::string& backup, const std::string& db) {
+    if (Store::IsPostgresUrl(db)) return PostgresBackupUnsupported("restore");
     if (!fs::exists(backup)) return NotFound("backup " + backup + " does not exist");
     // Check a private copy (opening it may apply migrations, which must not touch the backup file).
     const std::string staging = db + ".restoring";

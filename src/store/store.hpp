@@ -1,6 +1,6 @@
 // The persistent store: orgs, categories, problems, opinions, the append-only event log, import batches.
-// One implementation over SOCI serves SQLite (the embedded default) and, later, PostgreSQL; dialect
-// differences live in dialect.cpp. Called by src/service only.
+// One implementation over SOCI serves SQLite (the embedded default) and PostgreSQL 15; dialect
+// differences live in dialect.cpp. Called by src/service (and src/cli to open it).
 // Thread-safe: reads run on pooled connections; writes are serialised (one writer at a time, as SQLite
 // requires) and each Write() is one transaction.
 #pragma once
@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -279,6 +280,20 @@ public:
     // `version` (then stores version+1). Errors: kNotFound, kAborted (stale version).
     virtual Status LinkOpinion(domain::OpinionId id, domain::ProblemId problem_id, std::int64_t version) = 0;
     virtual Status AppendEvent(Event& event) = 0;
+
+    // ---- bulk paths (imports): a few multi-row statements instead of one round trip per row ----
+    // Inserts every problem / opinion (ids, version 1 written back, consecutive and in order), 500 rows per
+    // statement on PostgreSQL (16 on SQLite, which has no round trips to save). Errors as InsertProblem /
+    // InsertOpinion; on error nothing of the call is kept once the transaction rolls back.
+    virtual Status InsertProblems(std::vector<domain::Problem>& problems) = 0;
+    virtual Status InsertOpinions(std::vector<domain::Opinion>& opinions) = 0;
+    // AppendEvent for each event, in order, in multi-row statements. An event whose org_id is empty has it
+    // looked up as AppendEvent does (one query each for problems, opinions, users, tokens): fill org_id
+    // for bulk speed.
+    virtual Status AppendEvents(std::vector<Event>& events) = 0;
+    // Which of `refs` are the source_ref of a stored problem / opinion (500 per query on PostgreSQL).
+    enum class SourceRefTable { kProblem, kOpinion };
+    virtual Result<std::set<std::string>> StoredSourceRefs(SourceRefTable table, const std::vector<std::string>& refs) = 0;
     virtual Status InsertImportBatch(ImportBatch& batch) = 0;
 
     virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
@@ -443,6 +458,21 @@ public:
     // kFailedPrecondition (schema newer than this binary), kUnavailable (cannot open).
     static Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, OpenMode mode, int pool_size = 4);
 
+    // Connects `pool_size` pooled read sessions and one writer session to PostgreSQL 15+ (`conninfo`: a
+    // libpq URL "postgresql://user[:password]@host:port/dbname" or a "key=value ..." string) and applies
+    // pending migrations. The database itself must exist (CREATE DATABASE is the operator's). Writers of
+    // every process are serialised by a transaction-scoped advisory lock; a connection that broke (server
+    // restart) is re-opened on its next use. Errors: kUnavailable (cannot connect), kNotFound (kMustExist
+    // and no rectify schema in the database), kFailedPrecondition (schema newer than this binary).
+    static Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo, OpenMode mode, int pool_size = 4);
+
+    // OpenPostgres when `db` is a postgresql:// (or postgres://) URL, else OpenSqlite on the file `db`.
+    static Result<std::unique_ptr<Store>> Open(const std::string& db, OpenMode mode, int pool_size = 4);
+    // Whether `db` names a PostgreSQL database (a postgresql:// or postgres:// URL).
+    static bool IsPostgresUrl(const std::string& db);
+    // `db` with the password of a PostgreSQL URL replaced by "***" (for messages and logs).
+    static std::string RedactPassword(const std::string& db);
+
     // The schema version stored, and the newest this binary knows.
     virtual Result<int> SchemaVersion() = 0;
     static int KnownSchemaVersion();
@@ -605,7 +635,8 @@ public:
     virtual Result<std::vector<domain::Grant>> TeamGrantsOfUser(std::int64_t user_id) = 0;
 };
 
-// ---- backup and restore (issue 4), over SQLite's online backup API ----
+// ---- backup and restore (issue 4), over SQLite's online backup API: SQLite only. Given a PostgreSQL URL
+// they return PostgresBackupUnsupported. ----
 
 // Copies the SQLite database at `db` into a new file `dest` (written to "<dest>.partial" and renamed
 // when complete), consistent while other processes write to `db`: the copy is one read transaction,
@@ -618,6 +649,10 @@ Status BackupSqlite(const std::string& db, const std::string& dest);
 // WAL of `db` stays consistent). `db` is created when missing. Errors: kNotFound (no backup),
 // kFailedPrecondition (the backup fails a check, with the reason), kUnavailable, kInternal.
 Status RestoreSqlite(const std::string& backup, const std::string& db);
+
+// The error of backup, restore and integrity check when `db` is a PostgreSQL URL: kFailedPrecondition
+// naming pg_dump / pg_restore, which are PostgreSQL's tools for this (`command`: "backup", "restore").
+Status PostgresBackupUnsupported(const std::string& command);
 
 // PRAGMA integrity_check of the database at `db`: "ok", or the first problems it reports.
 Result<std::string> IntegrityCheck(const std::string& db);

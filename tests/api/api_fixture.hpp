@@ -28,6 +28,7 @@
 
 #include "http_client.hpp"
 #include "rectify_process.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::testing {
@@ -119,7 +120,10 @@ protected:
 
     void SetUp() override {
         ASSERT_FALSE(RectifyBin().empty()) << "RECTIFY_BIN is not set (run through ctest)";
-        db_ = dir_.File("r.db");
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        test_db_ = std::make_unique<TestDatabase>(dir_);
+        ASSERT_EQ(test_db_->error(), "");
+        db_ = test_db_->url();
         WriteFile(dir_.path() / "orgs.csv", kOrgsCsv);
         WriteFile(dir_.path() / "categories.csv", kCategoriesCsv);
         auto init = RunRectify(dir_.path(), {"--db", db_, "init", "--categories", dir_.File("categories.csv")});
@@ -198,6 +202,7 @@ protected:
     }
 
     TempDir dir_;  // declared first: outlives server_
+    std::unique_ptr<TestDatabase> test_db_;  // a file in dir_ or a PostgreSQL database; outlives server_
     std::string db_;
     std::string token_;
     std::unique_ptr<ServerProcess> server_;

@@ -416,7 +416,7 @@ protected:
             ASSERT_EQ(hook.status, 201) << hook.body;
             s->values["webhook"] = std::to_string(hook.Json()["id"].get<std::int64_t>());
             {
-                auto store = store::Store::OpenSqlite(db_, store::OpenMode::kMustExist);
+                auto store = store::Store::Open(db_, store::OpenMode::kMustExist);
                 ASSERT_TRUE(store.ok()) << store.status().ToString();
                 domain::Notification n;
                 n.org_id = s->Id("org");

@@ -16,6 +16,7 @@
 
 #include "http_client.hpp"
 #include "rectify_process.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::testing {
@@ -30,7 +31,10 @@ class LinkageApi : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_FALSE(RectifyBin().empty()) << "RECTIFY_BIN is not set (run through ctest)";
-        db_ = dir_.File("r.db");
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        test_db_ = std::make_unique<TestDatabase>(dir_);
+        ASSERT_EQ(test_db_->error(), "");
+        db_ = test_db_->url();
         const fs::path data = SourceDir() / "data";
         for (const auto& args : std::vector<std::vector<std::string>>{
                  {"init"},
@@ -89,6 +93,7 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<TestDatabase> test_db_;  // outlives server_
     std::string db_, admin_, gulou_token_, fuzhou_token_, taijiang_token_;
     std::unique_ptr<ServerProcess> server_;
     std::int64_t fuzhou_ = 0, gulou_ = 0, taijiang_ = 0;

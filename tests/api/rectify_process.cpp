@@ -48,13 +48,28 @@ int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -WTE
 
 std::string RectifyBin() {
     const char* bin = std::getenv("RECTIFY_BIN");
-    return bin ? bin : "";
+    if (bin != nullptr) return bin;
+#ifdef RECTIFY_DEFAULT_BIN
+    return RECTIFY_DEFAULT_BIN;
+#else
+    return "";
+#endif
+}
+
+// On PostgreSQL the evidence folder would default to rectify-blobs in the working directory (the source
+// tree under ctest): give each test its own, in its folder. On SQLite the default (next to the file) is.
+void AddBlobDir(std::vector<std::string>& argv, const std::filesystem::path& dir) {
+    const char* backend = std::getenv("RECTIFY_TEST_BACKEND");
+    if (backend != nullptr && std::string(backend) == "postgresql") {
+        argv.insert(argv.end(), {"--blob-dir", (dir / "blobs").string()});
+    }
 }
 
 CommandResult RunRectify(const std::filesystem::path& dir, const std::vector<std::string>& args,
                          const std::string& stdin_text) {
     CommandResult r;
     std::vector<std::string> argv{RectifyBin(), "--password-hash", kTestPasswordHash};
+    AddBlobDir(argv, dir);
     argv.insert(argv.end(), args.begin(), args.end());
     const auto out = dir / "cmd.out";
     const auto err = dir / "cmd.err";
@@ -109,7 +124,9 @@ std::string MakeUserToken(const std::filesystem::path& dir, const std::string& d
 ServerProcess::ServerProcess(const std::filesystem::path& dir, const std::string& db,
                              const std::vector<std::string>& extra)
     : out_(dir / "serve.out"), err_(dir / "serve.err") {
-    std::vector<std::string> argv{RectifyBin(), "--db", db, "--password-hash", kTestPasswordHash, "serve", "--port", "0"};
+    std::vector<std::string> argv{RectifyBin(), "--db", db, "--password-hash", kTestPasswordHash};
+    AddBlobDir(argv, dir);
+    argv.insert(argv.end(), {"serve", "--port", "0"});
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = Spawn(argv, out_, err_);
     if (pid_ < 0) return;

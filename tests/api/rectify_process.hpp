@@ -14,7 +14,7 @@
 
 namespace rectify::testing {
 
-// The path of the rectify binary from $RECTIFY_BIN ("" when unset).
+// The path of the rectify binary: $RECTIFY_BIN, else the one of this build (RECTIFY_DEFAULT_BIN).
 std::string RectifyBin();
 
 struct CommandResult {

@@ -210,8 +210,11 @@ TEST_F(Sessions, RequestIdsAreEchoedOrMadeAndTheAccessLogIsJsonWithoutPersonalDa
 
 // A database without users: `serve` makes the admin and prints its one-time password once.
 TEST(FirstStart, ServeMakesAnAdminWithAOneTimePasswordThatMustBeChanged) {
+    RECTIFY_SKIP_WITHOUT_BACKEND();
     TempDir dir;
-    const std::string db = dir.File("r.db");
+    TestDatabase test_db(dir);
+    ASSERT_EQ(test_db.error(), "");
+    const std::string db = test_db.url();
     ASSERT_EQ(RunRectify(dir.path(), {"--db", db, "init"}).exit_code, 0);
     std::string password;
     {
@@ -238,6 +241,7 @@ TEST(FirstStart, ServeMakesAnAdminWithAOneTimePasswordThatMustBeChanged) {
 }
 
 TEST(FirstStart, OnlyOneServerServesADatabase) {
+    RECTIFY_SQLITE_ONLY("the lock file next to a SQLite database; several servers may share a PostgreSQL one");
     TempDir dir;
     const std::string db = dir.File("r.db");
     ASSERT_EQ(RunRectify(dir.path(), {"--db", db, "init"}).exit_code, 0);

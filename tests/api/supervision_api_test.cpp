@@ -17,6 +17,7 @@
 #include "common/time.hpp"
 #include "http_client.hpp"
 #include "rectify_process.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::testing {
@@ -30,7 +31,10 @@ protected:
     void SetUp() override {
         ASSERT_FALSE(RectifyBin().empty()) << "RECTIFY_BIN is not set (run through ctest)";
         ASSERT_TRUE(SetDisplayZone("Asia/Shanghai").ok());  // the server's default zone
-        db_ = dir_.File("r.db");
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        test_db_ = std::make_unique<TestDatabase>(dir_);
+        ASSERT_EQ(test_db_->error(), "");
+        db_ = test_db_->url();
         const fs::path data = SourceDir() / "data";
         for (const auto& args : std::vector<std::vector<std::string>>{
                  {"init"},
@@ -76,6 +80,7 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<TestDatabase> test_db_;  // outlives server_
     std::string db_, admin_, city_, gulou_;
     std::unique_ptr<ServerProcess> server_;
 };

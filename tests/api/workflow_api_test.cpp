@@ -23,6 +23,7 @@
 
 #include "http_client.hpp"
 #include "rectify_process.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::testing {
@@ -57,7 +58,10 @@ protected:
 
     void SetUp() override {
         ASSERT_FALSE(RectifyBin().empty()) << "RECTIFY_BIN is not set (run through ctest)";
-        db_ = dir_.File("r.db");
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        test_db_ = std::make_unique<TestDatabase>(dir_);
+        ASSERT_EQ(test_db_->error(), "");
+        db_ = test_db_->url();
         const fs::path data = SourceDir() / "data";
         for (const auto& args : std::vector<std::vector<std::string>>{
                  {"init"},
@@ -148,6 +152,7 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<TestDatabase> test_db_;  // outlives server_
     std::string db_;
     std::string token_;  // API token of "tester", admin over the whole tree
     std::unique_ptr<ServerProcess> server_;

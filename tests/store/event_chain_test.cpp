@@ -1,19 +1,22 @@
 // The hash chain of the event log: what AppendEvent stores, that every alteration of any stored
 // field of any event is reported at that event, the append-only triggers, and the chaining of events
-// stored before migration 3 (003_accounts.sql). Tampering is done with the sqlite3 C API, as an intruder would.
+// stored before migration 3 (003_accounts.sql). Tampering is done with the sqlite3 C API or libpq, as an
+// intruder would. Runs on SQLite and on PostgreSQL (tests/test_db.hpp).
 #include <sqlite3.h>
 
 #include <filesystem>
 
 #include "common/text.hpp"
 #include "store/store.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::store {
 namespace {
 
-// Runs one SQL statement on the database file; returns SQLite's error text ("" on success).
+// Runs SQL statements on the database (file or postgresql:// URL); returns the error text ("" on success).
 std::string Exec(const std::string& db_path, const std::string& sql) {
+    if (Store::IsPostgresUrl(db_path)) return testing::PgExec(db_path, sql);
     sqlite3* db = nullptr;
     sqlite3_open(db_path.c_str(), &db);
     char* err = nullptr;
@@ -27,8 +30,10 @@ std::string Exec(const std::string& db_path, const std::string& sql) {
 class EventChainTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        path_ = dir_.File("r.db");
-        auto s = Store::OpenSqlite(path_, OpenMode::kCreateIfMissing);
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        ASSERT_EQ(db_.error(), "");
+        path_ = db_.url();
+        auto s = Store::Open(path_, OpenMode::kCreateIfMissing);
         ASSERT_OK(s);
         store_ = std::move(s).value();
     }
@@ -67,7 +72,13 @@ protected:
         Append("org", 9, std::nullopt, R"({"id":9,"name":"天津市"})");
     }
 
+    // "DROP TRIGGER <name>" in the backend's syntax.
+    std::string DropTrigger(const std::string& name) const {
+        return "DROP TRIGGER " + name + (db_.postgres() ? " ON event" : "");
+    }
+
     testing::TempDir dir_;
+    testing::TestDatabase db_{dir_};
     std::string path_;
     std::unique_ptr<Store> store_;
 };
@@ -107,7 +118,7 @@ TEST_F(EventChainTest, DerivesTheOrgOfAnEventFromItsJsonWhenTheEntityIsUnknown) 
 TEST_F(EventChainTest, AlteringAnyStoredFieldOfAnyEventIsReportedAtThatEvent) {
     AppendFive();
     // An intruder with the file can drop the triggers; the chain still tells.
-    ASSERT_EQ(Exec(path_, "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete"), "");
+    ASSERT_EQ(Exec(path_, DropTrigger("event_append_only_update") + "; " + DropTrigger("event_append_only_delete")), "");
     struct Change {
         const char* column;
         const char* tamper;  // SQL expression of the altered value
@@ -153,7 +164,7 @@ TEST_F(EventChainTest, AlteringAnyStoredFieldOfAnyEventIsReportedAtThatEvent) {
 
 TEST_F(EventChainTest, DeletingAnEventIsReportedAtTheGap) {
     AppendFive();
-    ASSERT_EQ(Exec(path_, "DROP TRIGGER event_append_only_delete"), "");
+    ASSERT_EQ(Exec(path_, DropTrigger("event_append_only_delete")), "");
     ASSERT_EQ(Exec(path_, "DELETE FROM event WHERE id = 2"), "");
     auto report = store_->VerifyChain();
     ASSERT_OK(report);
@@ -177,14 +188,14 @@ TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
                    "DROP TABLE supervision_team; DROP TABLE bulletin; DROP TABLE webhook_delivery; DROP TABLE webhook; DROP TABLE notification_read;"
                    "DROP TABLE notification; DROP INDEX task_due; DROP TABLE supervision_step;"
                    "DROP TABLE problem_co_owner; DROP INDEX task_parent; ALTER TABLE task DROP COLUMN cascade_id;"
-                   "ALTER TABLE task DROP COLUMN parent_task_id; DROP TABLE task_cascade; DROP TABLE escalation;"
-                   "DROP TRIGGER event_append_only_update; DROP TRIGGER event_append_only_delete;"
+                   "ALTER TABLE task DROP COLUMN parent_task_id; DROP TABLE task_cascade; DROP TABLE escalation;" +
+                   DropTrigger("event_append_only_update") + ";" + DropTrigger("event_append_only_delete") + ";" +
                    "DROP TABLE api_token_grant; DROP TABLE api_token; DROP TABLE user_session; DROP TABLE user_grant;"
                    "DROP TABLE login_attempt; DROP TABLE app_user; DROP INDEX event_org; DROP INDEX event_at;"
                    "ALTER TABLE event DROP COLUMN org_id; ALTER TABLE event DROP COLUMN prev_hash;"
                    "ALTER TABLE event DROP COLUMN hash; DELETE FROM schema_migration WHERE version >= 3"),
               "");
-    auto s = Store::OpenSqlite(path_, OpenMode::kMustExist);
+    auto s = Store::Open(path_, OpenMode::kMustExist);
     ASSERT_OK(s);
     store_ = std::move(s).value();
     auto report = store_->VerifyChain();

@@ -1,6 +1,7 @@
 #include <sqlite3.h>
 
 #include "store/store.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::store {
@@ -13,7 +14,9 @@ using domain::ProblemStatus;
 class SqliteStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto s = Store::OpenSqlite(dir_.File("r.db"), OpenMode::kCreateIfMissing);
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        ASSERT_EQ(db_.error(), "");
+        auto s = Store::Open(db_.url(), OpenMode::kCreateIfMissing);
         ASSERT_OK(s);
         store_ = std::move(s).value();
         ASSERT_OK(store_->Write([](WriteTx& tx) {
@@ -48,6 +51,7 @@ protected:
     }
 
     testing::TempDir dir_;
+    testing::TestDatabase db_{dir_};
     std::unique_ptr<Store> store_;
 };
 
@@ -59,21 +63,44 @@ TEST_F(SqliteStoreTest, NewDatabaseHasTheNewestSchema) {
 }
 
 TEST_F(SqliteStoreTest, MissingDatabaseIsNotCreatedWhenItMustExist) {
+    RECTIFY_SQLITE_ONLY("a PostgreSQL database is never created by rectify (see EmptyPostgresDatabaseMustBeInitialised)");
     auto s = Store::OpenSqlite(dir_.File("absent.db"), OpenMode::kMustExist);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
     EXPECT_FALSE(std::filesystem::exists(dir_.File("absent.db")));
 }
 
+TEST_F(SqliteStoreTest, EmptyPostgresDatabaseMustBeInitialised) {
+    if (!db_.postgres()) GTEST_SKIP() << "PostgreSQL only (SQLite: MissingDatabaseIsNotCreatedWhenItMustExist)";
+    testing::TestDatabase empty(dir_);
+    ASSERT_EQ(empty.error(), "");
+    auto s = Store::Open(empty.url(), OpenMode::kMustExist);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+    EXPECT_NE(s.status().message().find("rectify init"), std::string::npos) << s.status().message();
+}
+
+TEST_F(SqliteStoreTest, UnreachablePostgresIsUnavailable) {
+    // Port 1 on loopback: nothing listens there.
+    auto s = Store::Open("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2", OpenMode::kMustExist, 1);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(s.status().message().find("secret"), std::string::npos) << "the password is not shown";
+}
+
 TEST_F(SqliteStoreTest, RefusesASchemaNewerThanTheBinary) {
     store_.reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir_.File("r.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migration (version, applied_at) VALUES (999, 0)", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-    auto s = Store::OpenSqlite(dir_.File("r.db"), OpenMode::kMustExist);
+    if (db_.postgres()) {
+        ASSERT_EQ(testing::PgExec(db_.url(), "INSERT INTO schema_migration (version, applied_at) VALUES (999, 0)"), "");
+    } else {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(db_.url().c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migration (version, applied_at) VALUES (999, 0)", nullptr,
+                               nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto s = Store::Open(db_.url(), OpenMode::kMustExist);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
     EXPECT_NE(s.status().message().find("schema is version 999"), std::string::npos) << s.status().message();

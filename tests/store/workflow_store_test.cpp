@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "store/store.hpp"
+#include "test_db.hpp"
 #include "test_util.hpp"
 
 namespace rectify::store {
@@ -20,7 +21,9 @@ using domain::TaskStatus;
 class WorkflowStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto s = Store::OpenSqlite(dir_.File("r.db"), OpenMode::kCreateIfMissing);
+        RECTIFY_SKIP_WITHOUT_BACKEND();
+        ASSERT_EQ(db_.error(), "");
+        auto s = Store::Open(db_.url(), OpenMode::kCreateIfMissing);
         ASSERT_OK(s);
         store_ = std::move(s).value();
         ASSERT_OK(store_->Write([](WriteTx& tx) {
@@ -77,6 +80,7 @@ protected:
     }
 
     testing::TempDir dir_;
+    testing::TestDatabase db_{dir_};
     std::unique_ptr<Store> store_;
     Org root_, a_, b_;
     Problem problem_;
@@ -90,11 +94,13 @@ std::string ReadText(const std::filesystem::path& p) {
 }
 
 TEST(WorkflowMigration, UpgradesAFoundationDatabaseAndKeepsItsRows) {
+    RECTIFY_SQLITE_ONLY("seeds a schema-1 SQLite file; on PostgreSQL every migration runs from empty in each test");
     testing::TempDir dir;
     const std::string db_path = dir.File("old.db");
     // A database as the foundation binary left it: migration 1 only, with one problem and one opinion.
     std::string sql = ReadText(testing::SourceDir() / "src/store/schema/001_foundation.sql");
     for (std::size_t pos; (pos = sql.find("{{ID}}")) != std::string::npos;) sql.replace(pos, 6, "INTEGER PRIMARY KEY");
+    for (std::size_t pos; (pos = sql.find("{{PATH_TEXT}}")) != std::string::npos;) sql.replace(pos, 13, "TEXT");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
     std::string seed = sql +

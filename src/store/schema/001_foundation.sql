@@ -1,5 +1,5 @@
 -- rectify schema 1: the foundation (orgs, categories, problems, opinions, events, import batches).
--- Written once for every dialect: {{ID}} is replaced per dialect in src/store/dialect.cpp.
+-- Written once for every dialect: {{ID}} and {{PATH_TEXT}} are replaced per dialect in src/store/dialect.cpp.
 -- Times are INTEGER seconds since the Unix epoch, UTC.
 
 CREATE TABLE org_level (
@@ -17,7 +17,7 @@ CREATE TABLE org (
     kind          TEXT NOT NULL,
     batch         INTEGER NOT NULL DEFAULT 0 CHECK (batch IN (0, 1, 2)),
     division_code TEXT UNIQUE,
-    path          TEXT NOT NULL,
+    path          {{PATH_TEXT}} NOT NULL,
     created_at    BIGINT NOT NULL,
     version       BIGINT NOT NULL DEFAULT 1
 );
@@ -30,7 +30,7 @@ CREATE TABLE category (
     parent_id BIGINT REFERENCES category(id),
     name      TEXT NOT NULL,
     depth     INTEGER NOT NULL,
-    path      TEXT NOT NULL UNIQUE
+    path      {{PATH_TEXT}} NOT NULL UNIQUE
 );
 
 CREATE TABLE problem (
