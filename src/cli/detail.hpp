@@ -71,11 +71,23 @@ struct SupervisionFlags {
     std::int64_t retry_cap_seconds = 6 * 3600;
     int webhook_timeout_seconds = 10;
     std::string webhook_ca_file;
+    // Warnings and the ladder (domain::WarningPolicy, domain::LadderPolicy); the calendar file replaces
+    // the built-in official one (data/calendar/cn_public_holidays.csv's format).
+    int due_soon_working_days = 3;
+    int stalled_days = 14;
+    bool no_auto_urge = false;
+    bool no_auto_supervise = false;
+    int urge_after_working_days = 0;
+    int supervise_after_working_days = 2;
+    std::string calendar_file;
 };
 // Adds --webhook-max-attempts, --webhook-retry-base-seconds, --webhook-retry-cap-seconds,
-// --webhook-timeout-seconds, --webhook-ca-file (and with `scan`, --scan-seconds) to `cmd`.
+// --webhook-timeout-seconds, --webhook-ca-file, the warning and ladder options (--due-soon-working-days,
+// --stalled-days, --no-auto-urge, --no-auto-supervise, --urge-after-working-days,
+// --supervise-after-working-days, --calendar) and with `scan` --scan-seconds to `cmd`.
 void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan);
-// The webhook policy of the flags, set on the service. Errors: kInvalidArgument (cap below base).
+// The webhook and supervision policies of the flags, set on the service. Errors: kInvalidArgument (cap
+// below base; a calendar file that does not parse, naming its row and column), kNotFound (no such file).
 Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f);
 // http::Serve with the supervision scheduler (when scan_seconds > 0): started once the socket listens,
 // stopped after the server has stopped. Errors: Serve's; kInvalidArgument (webhook flags).

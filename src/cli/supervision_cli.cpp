@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "cli/detail.hpp"
+#include "common/csv.hpp"
 #include "common/time.hpp"
+#include "domain/supervision.hpp"
 #include "http/scheduler.hpp"
 #include "http/server.hpp"
 #include "http/webhook_client.hpp"
@@ -50,6 +52,25 @@ void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan) {
         ->check(CLI::Range(1, 300))
         ->capture_default_str();
     cmd->add_option("--webhook-ca-file", f.webhook_ca_file, "extra CA certificates (PEM) trusted for https webhooks");
+    cmd->add_option("--due-soon-working-days", f.due_soon_working_days,
+                    "yellow warning (临期): due by the end of the Nth working day from today")
+        ->check(CLI::Range(0, 60))
+        ->capture_default_str();
+    cmd->add_option("--stalled-days", f.stalled_days, "stalled (停滞): no progress report for this many days")
+        ->check(CLI::Range(1, 365))
+        ->capture_default_str();
+    cmd->add_flag("--no-auto-urge", f.no_auto_urge, "the scheduler does not urge (催办) overdue tasks by itself");
+    cmd->add_flag("--no-auto-supervise", f.no_auto_supervise, "the scheduler does not supervise (督办) by itself");
+    cmd->add_option("--urge-after-working-days", f.urge_after_working_days,
+                    "automatic urge: 0 = when the deadline passes, N = at the end of the Nth working day after it")
+        ->check(CLI::Range(0, 60))
+        ->capture_default_str();
+    cmd->add_option("--supervise-after-working-days", f.supervise_after_working_days,
+                    "automatic supervise: this many full working days after the automatic urge")
+        ->check(CLI::Range(0, 60))
+        ->capture_default_str();
+    cmd->add_option("--calendar", f.calendar_file,
+                    "holiday calendar CSV (date,kind,name,notice) replacing the built-in 2024-2026 official one");
 }
 
 Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f) {
@@ -62,6 +83,20 @@ Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f) {
     p.retry_base_seconds = f.retry_base_seconds;
     p.retry_cap_seconds = f.retry_cap_seconds;
     svc.ConfigureWebhooks(p);
+    service::SupervisionPolicy sp;
+    sp.warnings.due_soon_working_days = f.due_soon_working_days;
+    sp.warnings.stalled_days = f.stalled_days;
+    sp.ladder.auto_urge = !f.no_auto_urge;
+    sp.ladder.auto_supervise = !f.no_auto_supervise;
+    sp.ladder.urge_after_working_days = f.urge_after_working_days;
+    sp.ladder.supervise_after_working_days = f.supervise_after_working_days;
+    if (!f.calendar_file.empty()) {
+        ASSIGN_OR_RETURN(std::string text, ReadFile(f.calendar_file));
+        auto calendar = domain::WorkCalendar::FromCsv(text);
+        if (!calendar.ok()) return InvalidArgument("--calendar " + f.calendar_file + ": " + calendar.status().message());
+        sp.calendar = std::make_shared<const domain::WorkCalendar>(std::move(calendar).value());
+    }
+    svc.ConfigureSupervision(std::move(sp));
     return Status::Ok();
 }
 

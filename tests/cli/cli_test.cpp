@@ -257,6 +257,40 @@ TEST_F(CliTest, AProblemIsEscalatedCoOwnedAndCascadedFromTheCommandLine) {
 // 2030-06-28 18:00 (+08:00) is urged by the pass on Monday 07-01; 2 working days after the urge's day is
 // Wednesday 07-03, so the supervise step is due when that day ends, Thursday 07-04 00:00. Each run is a
 // new process: a step is never taken twice across them.
+TEST_F(CliTest, SuperviseFollowsTheCalendarAndLadderOptions) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    {
+        std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n"
+                                                "福建省/福州市/鼓楼区,county\n";
+        std::ofstream(dir_.File("p.csv")) << "title,owner_org_id,created_at\n河道黑臭水体整治,4,2026-01-05\n";
+        // A made-up 2030 holiday on Tuesday 2 July: the two working days after Monday's urge become 3 and 4 July.
+        std::ofstream(dir_.File("cal.csv")) << "date,kind,name,notice\n2030-07-02,holiday,测试假日,test\n";
+        std::ofstream(dir_.File("bad.csv")) << "date,kind\n2030-07-03,workday\n";  // a Wednesday
+    }
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("import problems " + dir_.File("p.csv")).exit_code, 0);
+    ASSERT_EQ(Rectify("task create --problem 1 --org 4 --title 清淤截污 --responsible 张三 --due "
+                      "2030-06-28T18:00:00+08:00")
+                  .exit_code,
+              0);
+    auto count = [](const std::string& out, const std::string& member) {
+        const std::string key = "\"" + member + "\": ";
+        const std::size_t at = out.find(key);
+        return at == std::string::npos ? -1 : std::stoi(out.substr(at + key.size()));
+    };
+    Outcome bad = Rectify("supervise run --calendar " + dir_.File("bad.csv") + " --at 2030-07-01T09:00:00+08:00");
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("calendar row 1 column kind"), std::string::npos) << bad.err;
+    const std::string cal = " --calendar " + dir_.File("cal.csv");
+    EXPECT_EQ(count(Rectify("supervise run --no-auto-urge --at 2030-07-01T09:00:00+08:00").out, "urged"), 0);
+    EXPECT_EQ(count(Rectify("supervise run" + cal + " --at 2030-07-01T09:00:00+08:00").out, "urged"), 1);
+    EXPECT_EQ(count(Rectify("supervise run" + cal + " --at 2030-07-04T12:00:00+08:00").out, "supervised"), 0);
+    EXPECT_EQ(count(Rectify("supervise run" + cal + " --no-auto-supervise --at 2030-07-06T00:00:00+08:00").out,
+                    "supervised"),
+              0);
+    EXPECT_EQ(count(Rectify("supervise run" + cal + " --at 2030-07-05T00:00:00+08:00").out, "supervised"), 1);
+}
+
 TEST_F(CliTest, SupervisePassesUrgeThenSuperviseOnceEach) {
     ASSERT_EQ(Rectify("init").exit_code, 0);
     {
