@@ -1562,33 +1562,12 @@ public:
     // Appends the next link of the hash chain. Runs under the writer lock inside the caller's
     // transaction, so "the last event" cannot change between reading it and inserting after it; the id
     // is the last id + 1, which keeps ids consecutive (VerifyChain reports a missing id).
+    // One event is a batch of one (AppendEvents chains and inserts it).
     Status AppendEvent(Event& e) override {
-        return Guard([&]() -> Status {
-            if (!e.org_id) e.org_id = reads_.EventOrg(e);
-            Query last(s_);
-            last.sql = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
-            std::int64_t last_id = 0;
-            std::string prev = kGenesisHash;
-            for (const soci::row& r : last.Rows()) {
-                last_id = Int(r, 0);
-                prev = Str(r, 1);
-                break;
-            }
-            e.id = last_id + 1;
-            e.prev_hash = prev;
-            e.hash = ChainHash(prev, e);
-            Query q(s_);
-            q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, from_state, "
-                    "to_state, reason, org_id, prev_hash, hash) VALUES (" +
-                    q.Bind(e.id) + ", " + q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " +
-                    q.Bind(e.entity_id) + ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " +
-                    q.BindOpt(e.after_json) + ", " + q.BindOpt(e.from_state) + ", " + q.BindOpt(e.to_state) + ", " +
-                    q.BindOpt(e.reason) + ", " + q.BindOpt(e.org_id) + ", " + q.Bind(e.prev_hash) + ", " +
-                    q.Bind(e.hash) + ")";
-            q.Exec();
-            appended_.push_back(e);
-            return Status::Ok();
-        });
+        std::vector<Event> one{e};
+        RETURN_IF_ERROR(AppendEvents(one));
+        e = std::move(one.front());
+        return Status::Ok();
     }
 
     static std::string EventValues(Query& q, const Event& e) {
