@@ -240,7 +240,7 @@ TEST(FirstStart, ServeMakesAnAdminWithAOneTimePasswordThatMustBeChanged) {
     EXPECT_EQ(text.find("one-time password"), std::string::npos);
 }
 
-TEST(FirstStart, OnlyOneServerServesADatabase) {
+TEST(FirstStartSqliteOnly, OnlyOneServerServesADatabase) {
     RECTIFY_SQLITE_ONLY("the lock file next to a SQLite database; several servers may share a PostgreSQL one");
     TempDir dir;
     const std::string db = dir.File("r.db");

@@ -93,7 +93,7 @@ std::string ReadText(const std::filesystem::path& p) {
     return s.str();
 }
 
-TEST(WorkflowMigration, UpgradesAFoundationDatabaseAndKeepsItsRows) {
+TEST(WorkflowMigrationSqliteOnly, UpgradesAFoundationDatabaseAndKeepsItsRows) {
     RECTIFY_SQLITE_ONLY("seeds a schema-1 SQLite file; on PostgreSQL every migration runs from empty in each test");
     testing::TempDir dir;
     const std::string db_path = dir.File("old.db");
