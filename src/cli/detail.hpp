@@ -80,14 +80,20 @@ struct SupervisionFlags {
     int urge_after_working_days = 0;
     int supervise_after_working_days = 2;
     std::string calendar_file;
+    // Handling-time limits of opinions and the rates' weights (domain::SlaProfile).
+    std::string opinion_sla;
+    std::string opinion_rate_weights;
+    bool only_satisfied_counts = false;
 };
 // Adds --webhook-max-attempts, --webhook-retry-base-seconds, --webhook-retry-cap-seconds,
 // --webhook-timeout-seconds, --webhook-ca-file, the warning and ladder options (--due-soon-working-days,
 // --stalled-days, --no-auto-urge, --no-auto-supervise, --urge-after-working-days,
-// --supervise-after-working-days, --calendar) and with `scan` --scan-seconds to `cmd`.
+// --supervise-after-working-days, --calendar), the opinion limits (--opinion-sla,
+// --opinion-rate-weights, --only-satisfied-counts) and with `scan` --scan-seconds to `cmd`.
 void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan);
 // The webhook and supervision policies of the flags, set on the service. Errors: kInvalidArgument (cap
-// below base; a calendar file that does not parse, naming its row and column), kNotFound (no such file).
+// below base; a calendar file that does not parse, naming its row and column; a bad --opinion-sla or
+// --opinion-rate-weights item), kNotFound (no such file).
 Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f);
 // http::Serve with the supervision scheduler (when scan_seconds > 0): started once the socket listens,
 // stopped after the server has stopped. Errors: Serve's; kInvalidArgument (webhook flags).

@@ -69,6 +69,14 @@ void AddSupervisionOptions(CLI::App* cmd, SupervisionFlags& f, bool scan) {
                     "automatic supervise: this many full working days after the automatic urge")
         ->check(CLI::Range(0, 60))
         ->capture_default_str();
+    cmd->add_option("--opinion-sla", f.opinion_sla,
+                    "handling-time limits of opinions per class, e.g. emergency=2h,utility=24h,general=7d,complex=15wd "
+                    "(h hours, d days, wd working days; default: 北京市接诉即办工作条例 2h, 24h, 7d, 15d)");
+    cmd->add_option("--opinion-rate-weights", f.opinion_rate_weights,
+                    "weights of the response, resolution and satisfaction rates in the score, e.g. "
+                    "response=1,resolution=1,satisfaction=1 (the default)");
+    cmd->add_flag("--only-satisfied-counts", f.only_satisfied_counts,
+                  "the satisfaction rate counts only 满意, not 基本满意");
     cmd->add_option("--calendar", f.calendar_file,
                     "holiday calendar CSV (date,kind,name,notice) replacing the built-in 2024-2026 official one");
 }
@@ -90,6 +98,17 @@ Status ConfigureWebhooks(service::Service& svc, const SupervisionFlags& f) {
     sp.ladder.auto_supervise = !f.no_auto_supervise;
     sp.ladder.urge_after_working_days = f.urge_after_working_days;
     sp.ladder.supervise_after_working_days = f.supervise_after_working_days;
+    if (!f.opinion_sla.empty()) {
+        if (Status st = sp.opinion_sla.SetLimits(f.opinion_sla); !st.ok()) {
+            return InvalidArgument("--opinion-sla: " + st.message());
+        }
+    }
+    if (!f.opinion_rate_weights.empty()) {
+        if (Status st = sp.opinion_sla.SetWeights(f.opinion_rate_weights); !st.ok()) {
+            return InvalidArgument("--opinion-rate-weights: " + st.message());
+        }
+    }
+    sp.opinion_sla.basically_satisfied_counts = !f.only_satisfied_counts;
     if (!f.calendar_file.empty()) {
         ASSIGN_OR_RETURN(std::string text, ReadFile(f.calendar_file));
         auto calendar = domain::WorkCalendar::FromCsv(text);

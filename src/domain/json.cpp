@@ -81,7 +81,10 @@ nlohmann::json ToJson(const Opinion& o) {
             {"duplicate_of_problem_id", OrNull(o.duplicate_of_problem_id)},
             {"satisfaction", o.satisfaction ? nlohmann::json(ToString(*o.satisfaction)) : nlohmann::json(nullptr)},
             {"rated_at", TimeOrNull(o.rated_at)},
-            {"rating_comment", OrNull(o.rating_comment)}};
+            {"rating_comment", OrNull(o.rating_comment)},
+            {"sla_class", ToString(o.sla_class)},
+            {"reply_due_at", FormatIso(o.reply_due_at)},
+            {"responded_at", TimeOrNull(o.responded_at)}};
 }
 
 }  // namespace rectify::domain

@@ -244,6 +244,25 @@ struct EnumNames<Satisfaction> {
     }};
 };
 
+// The handling-time class of an opinion (诉求办理时限), set when it is registered (default general);
+// the limit of each class is in domain/opinion_sla.hpp.
+enum class SlaClass {
+    kEmergency,  // 紧急: may cause loss of life or property
+    kUtility,    // 及时性: water, power, gas, heating and similar time-critical matters
+    kGeneral,    // 一般
+    kComplex,    // 复杂疑难
+};
+template <>
+struct EnumNames<SlaClass> {
+    static constexpr std::string_view kWhat = "sla class";
+    static constexpr std::array<std::pair<SlaClass, std::string_view>, 4> kNames{{
+        {SlaClass::kEmergency, "emergency"},
+        {SlaClass::kUtility, "utility"},
+        {SlaClass::kGeneral, "general"},
+        {SlaClass::kComplex, "complex"},
+    }};
+};
+
 struct Opinion {
     OpinionId id = 0;
     OpinionChannel channel = OpinionChannel::kOther;
@@ -270,6 +289,10 @@ struct Opinion {
     std::optional<Satisfaction> satisfaction;          // the last rating of the last reply
     std::optional<UnixSeconds> rated_at;
     std::optional<std::string> rating_comment;
+    // ---- handling-time limits (issue 8, domain/opinion_sla.hpp) ----
+    SlaClass sla_class = SlaClass::kGeneral;
+    UnixSeconds reply_due_at = 0;              // when it must have been answered (fixed at registration)
+    std::optional<UnixSeconds> responded_at;  // first response: accept, link, decline, duplicate or reply
 };
 
 // What a user may do, each over an org subtree (issue 4 assigns them to accounts):

@@ -460,7 +460,8 @@ Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
     RETURN_IF_ERROR(r.CheckKnown(
-        {"channel", "kind", "title", "text", "org_id", "division_code", "submitter", "category_id", "received_at"}));
+        {"channel", "kind", "title", "text", "org_id", "division_code", "submitter", "category_id", "received_at",
+         "sla_class"}));
     service::OpinionDraft d;
     RETURN_IF_ERROR(r.Require("channel"));
     ASSIGN_OR_RETURN(d.channel, r.Enum<domain::OpinionChannel>("channel"));
@@ -485,6 +486,9 @@ Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
     }
     if (r.Has("received_at") && !r.IsNull("received_at")) {
         ASSIGN_OR_RETURN(d.received_at, r.Time("received_at"));
+    }
+    if (r.Has("sla_class")) {
+        ASSIGN_OR_RETURN(d.sla_class, r.Enum<domain::SlaClass>("sla_class"));
     }
     ASSIGN_OR_RETURN(auto opinion, c.service.CreateOpinion(c.actor, d));
     return Created(domain::ToJson(opinion), "/api/v1/opinions/" + std::to_string(opinion.id), opinion.version);

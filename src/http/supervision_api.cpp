@@ -7,6 +7,7 @@
 #include "domain/supervision.hpp"
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
+#include "service/json.hpp"
 
 namespace rectify::http {
 namespace {
@@ -96,6 +97,7 @@ Result<Response> Queue(const WorkflowContext& c, const RouteArgs& a) {
             j["ladder"] = item.task->ladder ? json(domain::ToString(*item.task->ladder)) : json(nullptr);
         }
         if (item.warning) j["warning"] = WarningJson(*item.warning);
+        if (item.opinion) j["opinion"] = domain::ToJson(*item.opinion);
         if (item.escalation) {
             j["escalation"] = domain::ToJson(item.escalation->escalation);
             j["problem_title"] = item.escalation->problem_title;
@@ -109,6 +111,49 @@ Result<Response> Queue(const WorkflowContext& c, const RouteArgs& a) {
                       {"total", page.total.value_or(0)},
                       {"offset", query.offset},
                       {"limit", query.limit}});
+}
+
+// ---- opinion rates (响应率, 解决率, 满意率) ----
+
+json RatesRowJson(const service::OpinionRatesRow& r) {
+    const auto& c = r.counts;
+    return {{"org", {{"id", r.org.id}, {"name", r.org.name}}},
+            {"received", c.received},
+            {"due", c.due},
+            {"overdue", c.overdue},
+            {"response", service::ToJson(r.response)},
+            {"resolution", service::ToJson(r.resolution)},
+            {"satisfaction", service::ToJson(r.satisfaction)},
+            {"ratings",
+             {{"satisfied", c.satisfied}, {"basically_satisfied", c.basically_satisfied}, {"dissatisfied", c.dissatisfied}}},
+            {"score", r.score ? json(*r.score) : json(nullptr)}};
+}
+
+Result<Response> OpinionRates(const WorkflowContext& c, const RouteArgs& a) {
+    ASSIGN_OR_RETURN(auto id, PathId(a, "org id"));
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"from", "to"}));
+    const UnixSeconds now = NowSeconds();
+    ASSIGN_OR_RETURN(auto from, q.Time("from"));
+    ASSIGN_OR_RETURN(auto to, q.Time("to"));
+    // Default: the current calendar month in the display zone, up to now.
+    const domain::CivilDate today = domain::CivilOf(LocalDayNumber(now));
+    ASSIGN_OR_RETURN(auto rates, c.service.GetOpinionRates(c.actor, id,
+                                                           from.value_or(FromLocal(today.year, today.month, 1, 0, 0, 0)),
+                                                           to.value_or(now + 1), now));
+    json children = json::array();
+    for (const auto& r : rates.children) children.push_back(RatesRowJson(r));
+    return Json(200, {{"from", FormatIso(rates.from)},
+                      {"to", FormatIso(rates.to)},
+                      {"at", FormatIso(rates.at)},
+                      {"limits", rates.limits},
+                      {"weights",
+                       {{"response", rates.weights[0]},
+                        {"resolution", rates.weights[1]},
+                        {"satisfaction", rates.weights[2]}}},
+                      {"basically_satisfied_counts", rates.basically_satisfied_counts},
+                      {"total", RatesRowJson(rates.total)},
+                      {"children", std::move(children)}});
 }
 
 // ---- bulletins ----
@@ -333,6 +378,7 @@ void AddSupervisionRoutes(const std::function<void(std::string, std::string_view
     add("GET", "/api/v1/tasks/{id}/supervision", GetTaskSupervision);
     add("POST", "/api/v1/tasks/{id}/supervision", TakeSupervisionStep);
     add("GET", "/api/v1/queues/{kind}", Queue);
+    add("GET", "/api/v1/orgs/{id}/opinion-rates", OpinionRates);
     add("POST", "/api/v1/bulletins", PublishBulletin);
     add("GET", "/api/v1/bulletins", ListBulletins);
     add("GET", "/api/v1/bulletins/{id}", GetBulletin);

@@ -840,7 +840,8 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
                               [](const Opinion& o) { return *o.source_ref; }, report);
         };
         auto write = [&](store::WriteTx& tx) -> Status {
-            RETURN_IF_ERROR(tx.InsertOpinions(opinions));
+            for (auto& o : opinions) StampOpinionSla(o);
+        RETURN_IF_ERROR(tx.InsertOpinions(opinions));
             std::vector<store::Event> events;
             events.reserve(opinions.size());
             for (const auto& o : opinions) events.push_back(ImportEvent(actor, "opinion", o.id, o.org_id, o));
@@ -932,6 +933,7 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
             o.reply_text = cols.Get(row, "回复1");
             o.replied_at = p.closed_at;
             o.reply_org_id = p.owner_org_id;
+            o.reply_due_at = *p.due_at;  // the same --due-days deadline as the problem's
             o.transfer_count = static_cast<int>(*transfers);
             o.source_ref = p.source_ref;
 
@@ -970,6 +972,7 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
             cases[i].opinion.problem_id = problems[i].id;
             opinions.push_back(std::move(cases[i].opinion));
         }
+        for (auto& o : opinions) StampOpinionSla(o);
         RETURN_IF_ERROR(tx.InsertOpinions(opinions));
         // Each case's problem event, then its opinion event, as the cases come.
         std::vector<store::Event> events;

@@ -36,12 +36,6 @@ Status CheckLimit(int limit) {
     return Status::Ok();
 }
 
-Rate MakeRate(std::int64_t numerator, std::int64_t denominator) {
-    Rate r{numerator, denominator, std::nullopt};
-    if (denominator > 0) r.rate = static_cast<double>(numerator) / static_cast<double>(denominator);
-    return r;
-}
-
 // Median of a non-empty list (mean of the two middle values for an even count).
 double Median(std::vector<std::int64_t> v) {
     std::sort(v.begin(), v.end());
@@ -62,6 +56,12 @@ Page<T> MakePage(std::vector<T> items, int limit) {
 }
 
 }  // namespace
+
+Rate MakeRate(std::int64_t numerator, std::int64_t denominator) {
+    Rate r{numerator, denominator, std::nullopt};
+    if (denominator > 0) r.rate = static_cast<double>(numerator) / static_cast<double>(denominator);
+    return r;
+}
 
 // ---- helpers shared with the importers ----
 
@@ -605,6 +605,8 @@ Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const Opinion
     o.division_code = draft.division_code;
     o.submitter = draft.submitter;
     o.category_id = draft.category_id;
+    o.sla_class = draft.sla_class;
+    StampOpinionSla(o);
     RETURN_IF_ERROR(domain::ValidateOpinion(o));
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         RETURN_IF_ERROR(tx.InsertOpinion(o));

@@ -22,6 +22,7 @@
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
+#include "domain/opinion_sla.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
@@ -108,6 +109,8 @@ struct OpinionDraft {
     std::optional<std::string> submitter;
     std::optional<domain::CategoryId> category_id;
     std::optional<UnixSeconds> received_at;  // default now
+    // Handling-time class (诉求办理时限); its limit from the supervision policy fixes reply_due_at.
+    domain::SlaClass sla_class = domain::SlaClass::kGeneral;
 };
 
 // A problem with what it came from.
@@ -257,6 +260,8 @@ struct Rate {
     std::int64_t denominator = 0;
     std::optional<double> rate;
 };
+// numerator / denominator, rate null when the denominator is 0.
+Rate MakeRate(std::int64_t numerator, std::int64_t denominator);
 
 struct CategoryCount {
     std::optional<domain::CategoryId> category_id;  // nullopt: uncategorised
@@ -501,6 +506,7 @@ struct ChildTasksPage {
 struct SupervisionPolicy {
     domain::WarningPolicy warnings;
     domain::LadderPolicy ladder;
+    domain::SlaProfile opinion_sla;  // handling-time limits of opinions and the rates' weights (--opinion-sla)
     std::shared_ptr<const domain::WorkCalendar> calendar;  // null: domain::WorkCalendar::BuiltIn()
 };
 
@@ -535,14 +541,15 @@ struct LadderRunReport {
 };
 
 // The work queues (GET /api/v1/queues/{kind}).
-enum class WorkQueue { kOverdue, kDueSoon, kStalled, kReturned, kToVerify, kEscalations };
-inline constexpr std::array<std::pair<WorkQueue, std::string_view>, 6> kWorkQueueNames{{
+enum class WorkQueue { kOverdue, kDueSoon, kStalled, kReturned, kToVerify, kEscalations, kOpinionsOverdue };
+inline constexpr std::array<std::pair<WorkQueue, std::string_view>, 7> kWorkQueueNames{{
     {WorkQueue::kOverdue, "overdue"},
     {WorkQueue::kDueSoon, "due_soon"},
     {WorkQueue::kStalled, "stalled"},
     {WorkQueue::kReturned, "returned"},
     {WorkQueue::kToVerify, "to_verify"},
     {WorkQueue::kEscalations, "escalations"},
+    {WorkQueue::kOpinionsOverdue, "opinions_overdue"},
 }};
 // Errors: kInvalidArgument listing the queue names.
 Result<WorkQueue> ParseWorkQueue(std::string_view name);
@@ -556,16 +563,37 @@ struct QueueQuery {
 };
 
 // One row of a queue with why it is there: `why` is a code ("overdue", "due_soon", "stalled",
-// "returned", "submitted", "escalated") and `why_text` a Chinese sentence ("逾期 3 个工作日").
+// "returned", "submitted", "escalated", "opinion_overdue") and `why_text` a Chinese sentence ("逾期 3 个工作日").
 struct QueueItem {
     std::optional<store::QueueRow> task;
     std::optional<store::EscalationQueueRow> escalation;
+    std::optional<domain::Opinion> opinion;  // opinions_overdue
     std::optional<domain::TaskWarning> warning;  // tasks only
     std::string why;
     std::string why_text;
 };
 
 // POST /api/v1/teams: a supervision team (指导组 / 督导组) formed by org_id.
+// Response, resolution and satisfaction rates (响应率, 解决率, 满意率) of the opinions received in
+// [from, to) and routed into one org's subtree, at `at` (GET /api/v1/orgs/{id}/opinion-rates);
+// definitions: domain::OpinionSlaCounts, docs/SUPERVISION.md#opinion-rates.
+struct OpinionRatesRow {
+    domain::Org org;
+    domain::OpinionSlaCounts counts;
+    Rate response;      // responded_on_time / due
+    Rate resolution;    // resolved / resolvable
+    Rate satisfaction;  // satisfied (+ basically satisfied, per the profile) / rated
+    std::optional<double> score;  // domain::SlaScore
+};
+struct OpinionRates {
+    UnixSeconds from = 0, to = 0, at = 0;
+    std::string limits;                 // the profile's limits, "emergency=2h,utility=24h,general=7d,complex=15d"
+    std::array<int, 3> weights{};       // response, resolution, satisfaction
+    bool basically_satisfied_counts = true;
+    OpinionRatesRow total;              // the org's whole subtree
+    std::vector<OpinionRatesRow> children;  // one per child org, by org id
+};
+
 struct TeamDraft {
     domain::OrgId org_id = 0;
     std::string name;
@@ -1060,9 +1088,22 @@ public:
     // Errors: kUnavailable when the store cannot be read; a failure on one task is reported and skipped.
     Result<LadderRunReport> RunLadder(UnixSeconds now);
 
+    // Fixes an opinion's deadline from its class and received_at by the policy's profile
+    // (domain::SlaDueAt) unless it is set already (reply_due_at != 0: an import whose source states the
+    // deadline, e.g. fz12345's --due-days), and takes an already given reply (imports) as its first
+    // response.
+    void StampOpinionSla(domain::Opinion& o) const;
+    // The rates of the opinions received in [from, to) (UTC seconds) in org_id's subtree and in each
+    // child's, at `now`. Needs any role that reads figures — scope only, like GET /stats. Errors:
+    // kNotFound (org out of scope), kInvalidArgument (from >= to).
+    Result<OpinionRates> GetOpinionRates(const Actor& actor, domain::OrgId org_id, UnixSeconds from, UnixSeconds to,
+                                         UnixSeconds now);
+
     // A work queue at `now`, sorted (store::QueueFilter), one page with the total. to_verify holds the
     // submitted tasks the actor may verify (verifier, reviewer or admin over a strict ancestor of the
-    // task's org); escalations the pending escalations to orgs where the actor is reviewer or admin.
+    // task's org); escalations the pending escalations to orgs where the actor is reviewer or admin;
+    // opinions_overdue the opinions not yet answered past their limit (reply_due_at < now), oldest
+    // deadline first.
     // Errors: kNotFound (org_id out of scope), kInvalidArgument (offset, limit).
     Result<Page<QueueItem>> ListQueue(const Actor& actor, WorkQueue queue, const QueueQuery& query, UnixSeconds now);
 

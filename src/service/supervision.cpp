@@ -103,6 +103,47 @@ const domain::WorkCalendar& Service::calendar() const {
     return supervision_.calendar ? *supervision_.calendar : domain::WorkCalendar::BuiltIn();
 }
 
+// ---- opinions against their handling-time limits ----
+
+void Service::StampOpinionSla(domain::Opinion& o) const {
+    if (o.reply_due_at == 0) {
+        o.reply_due_at = domain::SlaDueAt(o.received_at, o.sla_class, supervision_.opinion_sla, calendar());
+    }
+    if (!o.responded_at && o.replied_at) o.responded_at = o.replied_at;
+}
+
+Result<OpinionRates> Service::GetOpinionRates(const Actor& actor, domain::OrgId org_id, UnixSeconds from,
+                                              UnixSeconds to, UnixSeconds now) {
+    if (from >= to) return InvalidArgument("to: the period ends after it starts (from < to)");
+    ASSIGN_OR_RETURN(domain::Org org, GetOrgInScope(actor, org_id));
+    const domain::SlaProfile& profile = supervision_.opinion_sla;
+    auto row = [&](domain::Org o, const domain::OpinionSlaCounts& c) {
+        OpinionRatesRow r;
+        r.org = std::move(o);
+        r.counts = c;
+        r.response = MakeRate(c.responded_on_time, c.due);
+        r.resolution = MakeRate(c.resolved, c.resolvable);
+        r.satisfaction = MakeRate(domain::SatisfiedCount(c, profile), c.rated);
+        r.score = domain::SlaScore(c, profile);
+        return r;
+    };
+    OpinionRates out;
+    out.from = from;
+    out.to = to;
+    out.at = now;
+    out.limits = profile.LimitsText();
+    out.weights = profile.weights;
+    out.basically_satisfied_counts = profile.basically_satisfied_counts;
+    ASSIGN_OR_RETURN(auto total, store_->OpinionSlaFigures(org.path, from, to, now));
+    ASSIGN_OR_RETURN(auto children, store_->ListChildren(org.id));
+    for (auto& c : children) {
+        ASSIGN_OR_RETURN(auto counts, store_->OpinionSlaFigures(c.path, from, to, now));
+        out.children.push_back(row(std::move(c), counts));
+    }
+    out.total = row(std::move(org), total);
+    return out;
+}
+
 Result<TaskSupervision> Service::GetTaskSupervision(const Actor& actor, domain::TaskId id, UnixSeconds now) {
     ASSIGN_OR_RETURN(Task t, GetTask(actor, id));
     ASSIGN_OR_RETURN(auto reports, store_->ListProgressReports(id));
@@ -309,6 +350,22 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
         }
         return page;
     }
+    if (queue == WorkQueue::kOpinionsOverdue) {
+        ASSIGN_OR_RETURN(auto rows, store_->ListOverdueOpinions(paths, now, query.offset, query.limit));
+        ASSIGN_OR_RETURN(page.total, store_->CountOverdueOpinions(paths, now));
+        for (auto& o : rows) {
+            QueueItem item;
+            item.why = "opinion_overdue";
+            const std::int64_t hours = (now - o.reply_due_at) / 3600;
+            static constexpr std::array<std::string_view, 4> kClassText{"紧急", "及时性", "一般", "复杂疑难"};
+            item.why_text = "超过" + std::string(kClassText[static_cast<std::size_t>(o.sla_class)]) + "诉求办理时限 " +
+                            (hours < 48 ? std::to_string(hours) + " 小时" : std::to_string(hours / 24) + " 天") +
+                            "，尚未响应";
+            item.opinion = std::move(o);
+            page.items.push_back(std::move(item));
+        }
+        return page;
+    }
     store::QueueFilter f;
     f.subtree_paths = paths;
     f.now = now;
@@ -326,7 +383,8 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
             ASSIGN_OR_RETURN(f.below_paths, role_paths(kVerifyRoles));
             break;
         }
-        case WorkQueue::kEscalations: break;
+        case WorkQueue::kEscalations:
+        case WorkQueue::kOpinionsOverdue: break;
     }
     ASSIGN_OR_RETURN(auto rows, store_->ListQueue(f));
     ASSIGN_OR_RETURN(page.total, store_->CountQueue(f));
@@ -357,7 +415,8 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
                 item.why_text = "已申请销号，待验收" +
                                 (r.task.submitted_at ? "（" + LocalDate(*r.task.submitted_at) + " 提交）" : std::string());
                 break;
-            case WorkQueue::kEscalations: break;
+            case WorkQueue::kEscalations:
+            case WorkQueue::kOpinionsOverdue: break;
         }
         item.task = std::move(r);
         page.items.push_back(std::move(item));

@@ -247,6 +247,8 @@ Result<OpinionStep> BeginOpinionStep(const Service& svc, store::WriteTx& tx, con
 
 Status FinishOpinionStep(store::WriteTx& tx, const Actor& actor, OpinionStep& step, OpinionAction action,
                          std::optional<std::string> reason) {
+    // The first response of any kind but a rating stops the handling-time clock (docs/SUPERVISION.md).
+    if (action != OpinionAction::kRate && !step.after.responded_at) step.after.responded_at = NowSeconds();
     RETURN_IF_ERROR(tx.UpdateOpinion(step.after));
     auto e = TransitionEvent(actor, "opinion", step.after.id, std::string(domain::ToString(action)),
                              domain::ToJson(step.before), domain::ToJson(step.after), Name(step.before.status),

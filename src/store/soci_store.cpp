@@ -300,7 +300,8 @@ Problem ProblemFromRow(const soci::row& r) {
 const char* kOpinionColumns =
     "id, channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
     "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
-    "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment";
+    "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, reply_due_at, "
+    "responded_at";
 
 Opinion OpinionFromRow(const soci::row& r) {
     Opinion o;
@@ -328,6 +329,9 @@ Opinion OpinionFromRow(const soci::row& r) {
     o.satisfaction = OptEnumOf<domain::Satisfaction>(r, 21);
     o.rated_at = OptInt(r, 22);
     o.rating_comment = OptStr(r, 23);
+    o.sla_class = EnumOf<domain::SlaClass>(r, 24);
+    o.reply_due_at = OptInt(r, 25).value_or(o.received_at);
+    o.responded_at = OptInt(r, 26);
     return o;
 }
 
@@ -860,7 +864,10 @@ public:
                 ", duplicate_of_opinion_id = " + q.BindOpt(o.duplicate_of_opinion_id) +
                 ", duplicate_of_problem_id = " + q.BindOpt(o.duplicate_of_problem_id) +
                 ", satisfaction = " + q.BindOpt(OptName(o.satisfaction)) + ", rated_at = " + q.BindOpt(o.rated_at) +
-                ", rating_comment = " + q.BindOpt(o.rating_comment) + ", version = version + 1 WHERE id = " +
+                ", rating_comment = " + q.BindOpt(o.rating_comment) +
+                ", sla_class = " + q.Bind(std::string(domain::ToString(o.sla_class))) +
+                ", reply_due_at = " + q.Bind(o.reply_due_at) + ", responded_at = " + q.BindOpt(o.responded_at) +
+                ", version = version + 1 WHERE id = " +
                 q.Bind(o.id) + " AND version = " + q.Bind(o.version);
         q.ExecCounting();
         if (q.Affected() == 0) return StaleOrMissing(s_, "opinion", "opinion", o.id, o.version);
@@ -1411,7 +1418,8 @@ public:
     static constexpr const char* kOpinionInsertColumns =
         "channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
         "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
-        "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment";
+        "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, "
+        "reply_due_at, responded_at";
     static std::string OpinionValues(Query& q, const Opinion& o) {
         return "(" + q.Bind(std::string(domain::ToString(o.channel))) + ", " +
                q.Bind(std::string(domain::ToString(o.kind))) + ", " + q.Bind(std::string(domain::ToString(o.status))) +
@@ -1422,7 +1430,8 @@ public:
                q.BindOpt(o.source_ref) + ", 1, " + q.BindOpt(o.status_reason) + ", " +
                q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
                q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " + q.BindOpt(o.rating_comment) +
-               ")";
+               ", " + q.Bind(std::string(domain::ToString(o.sla_class))) + ", " + q.Bind(o.reply_due_at) + ", " +
+               q.BindOpt(o.responded_at) + ")";
     }
 
     Status InsertProblem(Problem& p) override {
@@ -2799,6 +2808,19 @@ public:
     Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from, UnixSeconds to,
                                                 UnixSeconds now) override {
         return SupRead<domain::BulletinRow>([&](SupervisionSql& x) { return x.Figures(subtree_path, from, to, now); });
+    }
+    Result<std::vector<Opinion>> ListOverdueOpinions(const std::vector<std::string>& subtree_paths, UnixSeconds now,
+                                                     std::int64_t offset, int limit) override {
+        return SupRead<std::vector<Opinion>>(
+            [&](SupervisionSql& x) { return x.OverdueOpinions(subtree_paths, now, offset, limit); });
+    }
+    Result<std::int64_t> CountOverdueOpinions(const std::vector<std::string>& subtree_paths, UnixSeconds now) override {
+        return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountOverdueOpinions(subtree_paths, now); });
+    }
+    Result<domain::OpinionSlaCounts> OpinionSlaFigures(const std::string& subtree_path, UnixSeconds from,
+                                                       UnixSeconds to, UnixSeconds now) override {
+        return SupRead<domain::OpinionSlaCounts>(
+            [&](SupervisionSql& x) { return x.OpinionSla(subtree_path, from, to, now); });
     }
     Result<domain::Bulletin> GetBulletin(domain::BulletinId id) override {
         return SupRead<domain::Bulletin>([&](SupervisionSql& x) { return x.GetBulletin(id); });

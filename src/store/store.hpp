@@ -18,6 +18,7 @@
 #include "domain/account.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
+#include "domain/opinion_sla.hpp"
 #include "domain/supervision.hpp"
 #include "domain/workflow.hpp"
 
@@ -611,6 +612,17 @@ public:
     // supervise steps in [from, to).
     virtual Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from,
                                                         UnixSeconds to, UnixSeconds now) = 0;
+    // Opinions in the subtrees `subtree_paths` not answered (responded_at null) and past their limit
+    // (reply_due_at < now, UTC seconds), by reply_due_at then id; and how many there are.
+    virtual Result<std::vector<domain::Opinion>> ListOverdueOpinions(const std::vector<std::string>& subtree_paths,
+                                                                     UnixSeconds now, std::int64_t offset,
+                                                                     int limit) = 0;
+    virtual Result<std::int64_t> CountOverdueOpinions(const std::vector<std::string>& subtree_paths,
+                                                      UnixSeconds now) = 0;
+    // domain::OpinionSlaCounts of the opinions received in [from, to) and routed into the subtree,
+    // judged at `now`.
+    virtual Result<domain::OpinionSlaCounts> OpinionSlaFigures(const std::string& subtree_path, UnixSeconds from,
+                                                               UnixSeconds to, UnixSeconds now) = 0;
     virtual Result<domain::Bulletin> GetBulletin(domain::BulletinId id) = 0;  // Errors: kNotFound
     // Bulletins of orgs inside `subtree_paths`, newest first, without body_json.
     virtual Result<std::vector<domain::Bulletin>> ListBulletins(const std::vector<std::string>& subtree_paths,

@@ -85,6 +85,14 @@ protected:
     std::unique_ptr<ServerProcess> server_;
 };
 
+// "+08:00" in a query string must be sent as %2B08:00 ("+" would read as a space).
+std::string EscapePlus(std::string target) {
+    for (std::size_t i = target.find('+'); i != std::string::npos; i = target.find('+', i + 3)) {
+        target.replace(i, 1, "%2B");
+    }
+    return target;
+}
+
 TEST_F(SupervisionApi, ABulletinOfFuzhouFromTheReal12345Cases) {
     const std::int64_t fuzhou = OrgId("3501");
     const json draft{{"org_id", fuzhou},
@@ -143,6 +151,106 @@ TEST_F(SupervisionApi, ABulletinOfFuzhouFromTheReal12345Cases) {
     ASSERT_EQ(list.status, 200);
     ASSERT_EQ(list.Json()["items"].size(), 1u);
     EXPECT_FALSE(list.Json()["items"][0].contains("rows"));  // the list is summaries
+}
+
+// The response, resolution and satisfaction rates (docs/SUPERVISION.md#opinion-rates) of the 835 real
+// Fuzhou cases: imported with the default 15-day deadline (--due-days), each answered and closed, so
+// the response rate is the share answered within 15 days — 771 of 835 in docs/DATA.md's table, worked
+// out from the file — and every case is resolved; nobody rated them.
+TEST_F(SupervisionApi, OpinionRatesOfTheReal12345Cases) {
+    const std::int64_t fuzhou = OrgId("3501");
+    const std::string period = "?from=2016-01-01&to=2021-01-01";
+    EXPECT_EQ(Call(gulou_, "GET", "/api/v1/orgs/" + std::to_string(fuzhou) + "/opinion-rates" + period).status, 404);
+    auto r = Call(city_, "GET", "/api/v1/orgs/" + std::to_string(fuzhou) + "/opinion-rates" + period);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json j = r.Json();
+    EXPECT_EQ(j["limits"], "emergency=2h,utility=24h,general=7d,complex=15d");
+    EXPECT_EQ(j["total"]["received"], 835);
+    EXPECT_EQ(j["total"]["due"], 835);
+    EXPECT_EQ(j["total"]["overdue"], 0);
+    EXPECT_EQ(j["total"]["response"]["numerator"], 771);
+    EXPECT_EQ(j["total"]["response"]["denominator"], 835);
+    EXPECT_EQ(j["total"]["resolution"]["numerator"], 835);
+    EXPECT_EQ(j["total"]["resolution"]["denominator"], 835);
+    EXPECT_EQ(j["total"]["satisfaction"]["denominator"], 0);
+    EXPECT_TRUE(j["total"]["satisfaction"]["rate"].is_null());
+    // Equal weights over the two rates that have a denominator.
+    EXPECT_NEAR(j["total"]["score"].get<double>(), (771.0 / 835 + 1.0) / 2, 1e-9);
+    std::map<std::string, json> rows;
+    std::int64_t on_time = 0;
+    for (const auto& c : j["children"]) {
+        rows[c["org"]["name"]] = c;
+        on_time += c["response"]["numerator"].get<std::int64_t>();
+    }
+    EXPECT_EQ(rows.size(), 12u);
+    EXPECT_EQ(rows["仓山区"]["received"], 511);
+    EXPECT_EQ(rows["晋安区"]["received"], 156);
+    EXPECT_EQ(rows["马尾区"]["received"], 5);
+    EXPECT_EQ(on_time, 771);
+    // A bad period says which parameter is wrong.
+    auto bad = Call(city_, "GET", "/api/v1/orgs/" + std::to_string(fuzhou) + "/opinion-rates?from=2021-01-01&to=2016-01-01");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_NE(bad.body.find("to: the period ends after it starts"), std::string::npos) << bad.body;
+}
+
+// An emergency opinion (2 hours) received three hours ago is overdue: it is in the supervisor's
+// opinions_overdue queue and counted overdue; answered now it counts late, resolved and — rated
+// 基本满意 — satisfied. A utility opinion received now (24 hours) is not judged yet.
+TEST_F(SupervisionApi, AnOverdueEmergencyOpinionInTheQueueAndTheRates) {
+    const std::int64_t gulou = OrgId("350102");
+    const UnixSeconds now = NowSeconds();
+    auto make = [&](const std::string& sla_class, UnixSeconds received) {
+        const json body{{"channel", "phone"}, {"title", "小区供水管爆裂 " + sla_class}, {"text", "水漫楼道"},
+                        {"org_id", gulou},    {"sla_class", sla_class},             {"received_at", FormatIso(received)}};
+        auto created = Call(gulou_, "POST", "/api/v1/opinions", body.dump());
+        EXPECT_EQ(created.status, 201) << created.body;
+        return created.Json();
+    };
+    const json emergency = make("emergency", now - 3 * 3600);
+    const json utility = make("utility", now);
+    EXPECT_EQ(emergency["reply_due_at"], FormatIso(now - 3600));
+    EXPECT_EQ(utility["reply_due_at"], FormatIso(now + 24 * 3600));
+    EXPECT_TRUE(emergency["responded_at"].is_null());
+    auto unknown = Call(gulou_, "POST", "/api/v1/opinions",
+                        json{{"channel", "phone"}, {"title", "t"}, {"org_id", gulou}, {"sla_class", "urgent"}}.dump());
+    EXPECT_EQ(unknown.status, 400);
+    EXPECT_NE(unknown.body.find("sla_class"), std::string::npos) << unknown.body;
+
+    auto queue = Call(city_, "GET", "/api/v1/queues/opinions_overdue");
+    ASSERT_EQ(queue.status, 200) << queue.body;
+    ASSERT_EQ(queue.Json()["total"], 1);
+    const json item = queue.Json()["items"][0];
+    EXPECT_EQ(item["why"], "opinion_overdue");
+    EXPECT_EQ(item["why_text"], "超过紧急诉求办理时限 1 小时，尚未响应");
+    EXPECT_EQ(item["opinion"]["id"], emergency["id"]);
+
+    const std::string rates = "/api/v1/orgs/" + std::to_string(gulou) + "/opinion-rates?from=" +
+                              FormatIso(now - 86400) + "&to=" + FormatIso(now + 60);
+    auto before = Call(city_, "GET", EscapePlus(rates));
+    ASSERT_EQ(before.status, 200) << before.body;
+    EXPECT_EQ(before.Json()["total"]["received"], 2);
+    EXPECT_EQ(before.Json()["total"]["due"], 1);
+    EXPECT_EQ(before.Json()["total"]["overdue"], 1);
+    EXPECT_EQ(before.Json()["total"]["response"]["numerator"], 0);
+
+    const std::string O = "/api/v1/opinions/" + std::to_string(emergency["id"].get<std::int64_t>());
+    auto replied = Call(gulou_, "POST", O + "/reply", json{{"text", "已派员关阀抢修，水已停漏"}}.dump());
+    ASSERT_EQ(replied.status, 200) << replied.body;
+    EXPECT_FALSE(replied.Json()["responded_at"].is_null());
+    ASSERT_EQ(Call(gulou_, "POST", O + "/rating", json{{"satisfaction", "basically_satisfied"}}.dump()).status, 200);
+    EXPECT_EQ(Call(city_, "GET", "/api/v1/queues/opinions_overdue").Json()["total"], 0);
+
+    auto after = Call(city_, "GET", EscapePlus(rates));
+    ASSERT_EQ(after.status, 200) << after.body;
+    const json t = after.Json()["total"];
+    EXPECT_EQ(t["due"], 1);
+    EXPECT_EQ(t["overdue"], 0);
+    EXPECT_EQ(t["response"]["numerator"], 0);  // answered after its limit: late
+    EXPECT_EQ(t["resolution"]["numerator"], 1);
+    EXPECT_EQ(t["resolution"]["denominator"], 1);
+    EXPECT_EQ(t["satisfaction"]["numerator"], 1);
+    EXPECT_EQ(t["ratings"]["basically_satisfied"], 1);
+    EXPECT_NEAR(t["score"].get<double>(), 2.0 / 3, 1e-9);
 }
 
 TEST_F(SupervisionApi, TheCityUrgesADistrictTaskAndItShowsInTheQueues) {

@@ -181,9 +181,12 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
 TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 2 (foundation and workflow) as it was: no supervision tables (schema 5),
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no opinion time limits (schema
+    // 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
+                   "DROP INDEX opinion_unanswered; ALTER TABLE opinion DROP COLUMN responded_at;"
+                   "ALTER TABLE opinion DROP COLUMN reply_due_at; ALTER TABLE opinion DROP COLUMN sla_class;"
                    "DROP TABLE supervision_team_assignment; DROP TABLE supervision_team_member;"
                    "DROP TABLE supervision_team; DROP TABLE bulletin; DROP TABLE webhook_delivery; DROP TABLE webhook; DROP TABLE notification_read;"
                    "DROP TABLE notification; DROP INDEX task_due; DROP TABLE supervision_step;"
