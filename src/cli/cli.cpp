@@ -532,6 +532,24 @@ int Main(int argc, char** argv) {
     serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
         ->capture_default_str();
     AddEvidenceLimits(serve, g);
+    // ---- public intake (issue 9): abuse limits of the portal and Open311 (docs/PUBLIC.md#abuse-limits) ----
+    int public_duplicate_minutes = 10;
+    serve->add_option("--public-rate-per-minute", serve_opts.public_rate_per_minute,
+                      "public submissions (portal filing and rating, Open311 POST) per client address and minute; 0 = "
+                      "no limit")
+        ->check(CLI::Range(0.0, 100000.0))
+        ->capture_default_str();
+    serve->add_option("--public-burst", serve_opts.public_burst, "public submissions a client address may make at once")
+        ->check(CLI::Range(1.0, 100000.0))
+        ->capture_default_str();
+    serve->add_option("--public-max-body-bytes", serve_opts.public_max_body_bytes,
+                      "largest body of a public filing (JSON with a base64 photo)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+        ->capture_default_str();
+    serve->add_option("--public-duplicate-minutes", public_duplicate_minutes,
+                      "refuse the same text from the same address or contact within this many minutes; 0 = off")
+        ->check(CLI::Range(0, 7 * 24 * 60))
+        ->capture_default_str();
     // ---- supervision (issue 8): the scheduler thread and webhook delivery options ----
     detail::SupervisionFlags supervision_flags;
     detail::AddSupervisionOptions(serve, supervision_flags, true);
@@ -558,6 +576,7 @@ int Main(int argc, char** argv) {
                           << admin_name << "` makes a new one)" << std::endl;
             }
             if (Status s = (*svc)->PruneLoginAttempts(); !s.ok()) return Fail(s);
+            (*svc)->ConfigurePublic(service::PublicPolicy{static_cast<std::int64_t>(public_duplicate_minutes) * 60});
             // Built before listening, so the first dashboard does not wait for it (seconds at province scale).
             if (Status s = (*svc)->BuildRollupIndex(); !s.ok()) return Fail(s);
             serve_opts.max_body_bytes = max_body;

@@ -169,6 +169,31 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
     return out;
 }
 
+Result<std::string> DecodeBase64(std::string_view text) {
+    std::string clean;
+    clean.reserve(text.size());
+    for (char c : text) {
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                        c == '/' || c == '=';
+        if (!ok) return InvalidArgument("not valid base64: the character '" + std::string(1, c) + "' is not in its alphabet");
+    }
+    for (char c : text) {
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') clean.push_back(c);
+    }
+    if (clean.size() % 4 != 0) return InvalidArgument("not valid base64: the length is not a multiple of 4");
+    std::size_t pad = 0;
+    while (pad < 2 && pad < clean.size() && clean[clean.size() - 1 - pad] == '=') ++pad;
+    if (clean.find('=') < clean.size() - pad) return InvalidArgument("not valid base64: padding in the middle");
+    std::string out(clean.size() / 4 * 3, '\0');
+    if (clean.empty()) return std::string();
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+    if (n < 0) return InvalidArgument("not valid base64");
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -62,6 +62,11 @@ std::string GeneratePassword();
 // webhook deliveries (docs/SECURITY.md#webhook-signatures).
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
+// Decodes standard base64 (RFC 4648 §4, with padding; ASCII whitespace is ignored) through OpenSSL's
+// EVP_DecodeBlock. Errors: kInvalidArgument "not valid base64" (a character outside the alphabet, a
+// length that is not a multiple of 4 after whitespace is removed, or padding in the middle).
+Result<std::string> DecodeBase64(std::string_view text);
+
 // Compares in time that depends only on the lengths (CRYPTO_memcmp).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

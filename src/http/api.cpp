@@ -18,6 +18,7 @@
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
+#include "http/public_api.hpp"
 #include "http/supervision_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
@@ -881,6 +882,7 @@ Response MethodNotAllowed(const Request& request, const std::string& path, const
 
 Api::Api(service::Service& service, ApiOptions options) : service_(service), options_(std::move(options)) {
     if (!options_.static_dir.empty()) static_files_.emplace(options_.static_dir);
+    public_limiter_ = std::make_unique<RateLimiter>(options_.public_rate_per_minute, options_.public_burst);
     AddRoutes();
 }
 
@@ -1007,6 +1009,25 @@ void Api::AddRoutes() {
     AddLinkageRoutes(as_caller);
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
+    // The public portal (issue 9, src/http/public_api.cpp): no login.
+    AddPublicRoutes([&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
+        add(
+            std::move(method), pattern,
+            [fn, this](const Ctx& c, const RouteArgs& a) { return fn(PublicContext{c.service, *public_limiter_}, a); },
+            Access::kPublic);
+    });
+}
+
+std::optional<std::size_t> Api::PublicBodyLimit(const Request& head) const {
+    if (head.method != "POST") return std::nullopt;
+    auto t = ParseTarget(head.target);
+    if (!t.ok()) return std::nullopt;
+    const auto& s = t->segments;
+    const bool portal = s.size() == 4 && s[0] == "api" && s[1] == "v1" && s[2] == "public" && s[3] == "opinions";
+    const bool open311 = s.size() == 3 && s[0] == "open311" && s[1] == "v2" &&
+                         (s[2] == "requests.json" || s[2] == "requests.xml" || s[2] == "requests");
+    if (portal || open311) return options_.public_max_body_bytes;
+    return std::nullopt;
 }
 
 std::optional<std::size_t> Api::UploadLimit(const Request& head) const {

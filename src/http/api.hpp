@@ -14,6 +14,7 @@
 
 #include "domain/model.hpp"
 #include "http/message.hpp"
+#include "http/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "service/service.hpp"
@@ -24,6 +25,15 @@ struct ApiOptions {
     std::string static_dir;  // built web UI served for paths outside /api/ and /healthz; "" = none
     // Served over TLS (behind a proxy): the session cookie gets Secure and the __Host- name prefix.
     bool secure_cookies = false;
+    // ---- public intake (issue 9, docs/PUBLIC.md#abuse-limits) ----
+    // The public write routes (portal filing and rating, Open311 POST requests) take one token per
+    // request from the client address's bucket: `public_rate_per_minute` refill (0 = no limit), at most
+    // `public_burst` at once. `rectify serve --public-rate-per-minute / --public-burst`.
+    double public_rate_per_minute = 6;
+    double public_burst = 5;
+    // The body limit of the routes that file an opinion (the photo travels base64-encoded in it);
+    // `--public-max-body-bytes`. Other routes keep the server's --max-body-bytes.
+    std::size_t public_max_body_bytes = 8u << 20;
 };
 
 // Session cookie names: the plain one over HTTP, the __Host- one (RFC 6265bis §4.1.3.2: Secure, Path=/,
@@ -60,6 +70,10 @@ public:
     // can make the server read 20 MiB. nullopt for every other request. `head` holds the method, the raw
     // request-target and the header fields (no body): the server asks before it reads a body.
     std::optional<std::size_t> UploadLimit(const Request& head) const;
+    // ---- public intake (issue 9) ----
+    // The body limit of the routes that file an opinion from the public (POST /api/v1/public/opinions,
+    // POST /open311/v2/requests(.json|.xml)): ApiOptions::public_max_body_bytes; nullopt for others.
+    std::optional<std::size_t> PublicBodyLimit(const Request& head) const;
     // The routes, for the OpenAPI check.
     const Router& router() const { return router_; }
 
@@ -72,6 +86,7 @@ private:
     Router router_;
     std::vector<RouteInfo> routes_;
     std::optional<StaticFiles> static_files_;
+    std::unique_ptr<RateLimiter> public_limiter_;  // owned here, used by the const handlers
 };
 
 }  // namespace rectify::http

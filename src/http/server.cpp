@@ -57,6 +57,7 @@ constexpr std::chrono::milliseconds kIdleLingerAtStop{100};
 struct BodyLimit {
     std::size_t bytes = 0;
     bool upload = false;
+    bool public_intake = false;  // a public filing route (issue 9): --public-max-body-bytes
 };
 
 struct Connection {
@@ -94,7 +95,8 @@ class Server {
 public:
     Server(service::Service& service, const ServerOptions& options)
         : options_(options),
-          api_(service, ApiOptions{options.static_dir, options.secure_cookies}),
+          api_(service, ApiOptions{options.static_dir, options.secure_cookies, options.public_rate_per_minute,
+                                   options.public_burst, options.public_max_body_bytes}),
           ioc_(std::max(1, options.threads)),
           control_(asio::make_strand(ioc_)),
           acceptor_(control_),
@@ -285,6 +287,7 @@ private:
                 head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             }
             if (auto upload = api_.UploadLimit(head)) limit = BodyLimit{*upload, true};
+            if (auto pub = api_.PublicBodyLimit(head)) limit = BodyLimit{*pub, false, true};
             const auto length = parser.content_length();
             if (length && *length > limit.bytes) {
                 ec = bhttp::error::body_limit;
@@ -361,7 +364,11 @@ private:
         const std::string path = partial.target().empty() ? "-" : LogPath(partial.target());
         Status status;
         if (ec == bhttp::error::body_limit) {
-            status = limit.upload ? PayloadTooLarge("the evidence file is larger than the limit of " +
+            status = limit.public_intake
+                         ? PayloadTooLarge("the request body is larger than the limit of " + std::to_string(limit.bytes) +
+                                           " bytes for filing an opinion (rectify --public-max-body-bytes); send a "
+                                           "smaller photo")
+                     : limit.upload ? PayloadTooLarge("the evidence file is larger than the limit of " +
                                                     std::to_string(limit.bytes) + " bytes (rectify --max-evidence-bytes)")
                                   : PayloadTooLarge("the request body is larger than " + std::to_string(limit.bytes) +
                                                     " bytes");

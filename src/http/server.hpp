@@ -28,6 +28,10 @@ struct ServerOptions {
     // Behind a proxy on this host that sets X-Real-IP: take the client address from it (for the login
     // back-off and log). Off by default: a client could otherwise choose its own address.
     bool trust_x_real_ip = false;
+    // ---- public intake (issue 9): see ApiOptions ----
+    double public_rate_per_minute = 6;
+    double public_burst = 5;
+    std::size_t public_max_body_bytes = 8u << 20;
     // Called once the socket listens, with the bound port (after port 0 is resolved).
     std::function<void(std::uint16_t)> on_listening;
 };

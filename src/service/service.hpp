@@ -23,6 +23,7 @@
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/opinion_sla.hpp"
+#include "domain/public_intake.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
@@ -721,6 +722,109 @@ nlohmann::json NotificationToJson(const domain::Notification& n);
 nlohmann::json WebhookToJson(const domain::Webhook& w);
 nlohmann::json DeliveryToJson(const domain::WebhookDelivery& d);
 
+
+// ---- public intake (issue 9): the portal and Open311; src/service/public_intake.cpp ----
+
+// Limits of public intake (docs/PUBLIC.md#abuse-limits), set by `rectify serve` flags.
+struct PublicPolicy {
+    // A submission with the same normalised title and text (domain::NormalisedTextHash) from the same
+    // client address or the same contact within this many seconds is refused (kAlreadyExists, without
+    // naming the earlier one). 0 turns the check off. `--public-duplicate-minutes` (default 10).
+    std::int64_t duplicate_window_seconds = 600;
+};
+
+// Length limits of public submissions, in characters (code points).
+inline constexpr std::size_t kPublicTitleMinChars = 2;
+inline constexpr std::size_t kPublicTitleMaxChars = 100;
+inline constexpr std::size_t kPublicTextMinChars = 5;
+inline constexpr std::size_t kPublicTextMaxChars = 5000;
+inline constexpr std::size_t kPublicContactNameMaxChars = 50;
+inline constexpr std::size_t kPublicAddressMaxChars = 200;
+inline constexpr std::size_t kPublicCommentMaxChars = 500;
+
+// One submission from the public, through the portal or Open311.
+struct PublicSubmission {
+    std::string via = "portal";                  // "portal" or "open311"
+    std::optional<domain::CategoryId> category_id;  // from the catalogue; required on the portal
+    domain::OpinionKind kind = domain::OpinionKind::kOther;
+    std::optional<std::string> division_code;   // location as a division (2, 4, 6, 9 or 12 digits)
+    std::optional<std::string> address;         // free address (Open311 address_string)
+    std::optional<std::string> latitude;        // WGS 84 decimal degrees, -90..90 (Open311 lat)
+    std::optional<std::string> longitude;       // -180..180 (Open311 long)
+    std::string title;
+    std::string text;
+    std::optional<std::string> contact_name;
+    std::optional<std::string> contact_phone;
+    std::optional<std::string> contact_email;
+    struct Photo {
+        std::string content_type;  // an image type among the evidence types
+        std::string name;          // file name as sent ("photo.jpg" when none)
+        std::string bytes;
+    };
+    std::optional<Photo> photo;
+    std::string client;  // the client's IP address ("" unknown): duplicate check only, stored hashed
+    std::optional<std::string> service_code;   // Open311
+    // Open311: the account of the api_key; it must hold clerk over the org the request is routed to.
+    const domain::Actor* account = nullptr;
+};
+
+// What the public sees of an opinion filed by the public (tracking, Open311): no contact, no staff
+// names, no internal notes; free text masked by domain::MaskPersonalDetails.
+struct PublicView {
+    std::string tracking_code;  // display form ABCD-EFGH-JKMN
+    domain::OpinionId opinion_id = 0;
+    // received | in_progress | answered | closed | declined | duplicate (docs/PUBLIC.md#statuses)
+    std::string status;
+    bool open = true;  // Open311 status: open (received, in_progress) or closed (the others)
+    std::string title;
+    std::string text;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<std::string> category_name;
+    std::optional<std::string> service_code;
+    std::optional<std::string> division_code;
+    std::optional<std::string> address;
+    std::optional<std::string> latitude;
+    std::optional<std::string> longitude;
+    domain::OrgId org_id = 0;
+    std::string org_name;  // the unit it was routed to
+    UnixSeconds received_at = 0;
+    UnixSeconds updated_at = 0;  // the latest of received, replied, rated, the problem's closed_at
+    std::optional<std::string> reply_text;
+    std::optional<UnixSeconds> replied_at;
+    std::optional<std::string> reply_org_name;
+    std::optional<UnixSeconds> closed_at;
+    std::optional<domain::Satisfaction> satisfaction;
+    std::optional<UnixSeconds> rated_at;
+    bool can_rate = false;  // a reply that has not been rated
+    bool has_photo = false;
+};
+
+// The public notice board (整改公示) of an org's subtree: closed problems and adopted mechanisms, masked.
+struct NoticeProblem {
+    domain::ProblemId id = 0;
+    std::string title;
+    std::string description;
+    std::optional<std::string> category_name;
+    std::string org_name;
+    UnixSeconds created_at = 0;
+    UnixSeconds closed_at = 0;
+};
+struct NoticeMechanism {
+    domain::MechanismId id = 0;
+    std::string title;
+    std::string text;
+    std::string org_name;
+    UnixSeconds adopted_at = 0;
+};
+struct NoticeBoard {
+    domain::Org org;
+    Page<NoticeProblem> problems;
+    Page<NoticeMechanism> mechanisms;
+};
+
+nlohmann::json ToJson(const PublicView& view);
+nlohmann::json ToJson(const NoticeBoard& board);
+
 class Service {
 public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
@@ -894,6 +998,41 @@ public:
     bool HasRole(const Actor& actor, domain::Role role, domain::OrgId id) const;
     // Clerk or reviewer (or admin) over `org`: may register and edit its problems.
     bool CanEditProblems(const Actor& actor, domain::OrgId org) const;
+
+    // ---- public intake (issue 9): src/service/public_intake.cpp; rules in docs/PUBLIC.md ----
+    void ConfigurePublic(PublicPolicy policy) { public_ = policy; }
+    const PublicPolicy& public_policy() const { return public_; }
+    // Files an opinion from the public: checks the submission (kInvalidArgument naming the field: lengths
+    // kPublic*Chars, a category of the catalogue, a division code of 2-12 digits, latitude/longitude,
+    // phone 5-20 of digits, spaces, +, -, ( ), e-mail local@domain.tld up to 254 bytes; the photo by the
+    // evidence rules: kPayloadTooLarge over --max-evidence-bytes, kInvalidArgument for a type that is
+    // not an image among --evidence-types or content that is not that image), refuses a repeat within
+    // the duplicate window (kAlreadyExists "this opinion was already received ..."), routes it
+    // (domain::RoutingCandidates: the deepest org whose division code is the location's or an
+    // ancestor's, else the root org; Open311: the account must hold clerk there, else
+    // kPermissionDenied), and stores the opinion (status received, channel web, actor
+    // "public:<via>"), its intake row with a fresh unique tracking code and the photo, in one
+    // transaction. Returns what the public sees.
+    Result<PublicView> FilePublicOpinion(const PublicSubmission& submission);
+    // The public view of the opinion with tracking code `typed` (any case, dashes and spaces ignored).
+    // Errors: kInvalidArgument (not a well-formed code), kNotFound (no such code).
+    Result<PublicView> TrackPublicOpinion(const std::string& typed);
+    // The same by opinion id (Open311 service_request_id); only opinions filed by the public.
+    Result<PublicView> PublicOpinionById(domain::OpinionId id);
+    // Rates the reply once (the workflow's rating: a 不满意 on a closed problem reopens it), as actor
+    // "public:portal". Errors: as TrackPublicOpinion; kFailedPrecondition "there is no reply to rate
+    // yet" / "this reply was already rated"; kInvalidArgument (comment over 500 characters).
+    Result<PublicView> RatePublicOpinion(const std::string& typed, domain::Satisfaction satisfaction,
+                                         const std::optional<std::string>& comment);
+    // The notice board of `org_id`'s subtree: closed problems by close-out time... newest id first, and
+    // mechanisms newest first, each a page of `limit` (1..100) with its own cursor. Errors: kNotFound (no
+    // such org), kInvalidArgument (limit, cursor).
+    Result<NoticeBoard> PublicNotices(domain::OrgId org_id, const std::optional<std::string>& problems_cursor,
+                                      const std::optional<std::string>& mechanisms_cursor, int limit);
+    // Orgs the public may pick (notice boards): the children of `parent` (nullopt: the root itself).
+    Result<std::vector<domain::Org>> PublicOrgs(std::optional<domain::OrgId> parent);
+    // The public intakes of Open311 GET requests (filter as store::PublicIntakeFilter).
+    Result<std::vector<PublicView>> ListPublicOpinions(const store::PublicIntakeFilter& filter);
 
     // ---- workflow (issue 3): src/service/workflow.cpp ----
     // Every call checks, in this order: scope (outside: kNotFound, like an unknown id); the version the
@@ -1227,6 +1366,9 @@ private:
     // The webhook, in scope (else kNotFound) and administered by the actor (else kPermissionDenied).
     Result<domain::Webhook> ManagedWebhook(const Actor& actor, domain::WebhookId id, const std::string& doing);
     WebhookPolicy webhooks_;
+    // ---- public intake (issue 9) ----
+    Result<PublicView> ViewOf(const domain::PublicIntake& intake);
+    PublicPolicy public_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

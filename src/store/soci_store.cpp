@@ -1325,11 +1325,12 @@ private:
 };
 
 #include "store/supervision_sql.inc"
+#include "store/public_sql.inc"
 
 class SociWriteTx final : public WriteTx {
 public:
     SociWriteTx(soci::session& s, const detail::Dialect& dialect)
-        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s) {}
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1990,6 +1991,18 @@ public:
         return Guard([&]() -> Result<domain::SupervisionTeam> { return sup_.GetTeam(id); });
     }
 
+    // ---- public intake (issue 9) ----
+    Status InsertPublicIntake(const domain::PublicIntake& intake) override {
+        return Guard([&]() -> Status { return pub_.Insert(intake); });
+    }
+    Result<bool> TrackingCodeTaken(const std::string& code) override {
+        return Guard([&]() -> Result<bool> { return pub_.CodeTaken(code); });
+    }
+    Result<bool> RecentPublicDuplicate(const std::string& text_hash, const std::optional<std::string>& ip_hash,
+                                       const std::optional<std::string>& contact_hash, UnixSeconds since) override {
+        return Guard([&]() -> Result<bool> { return pub_.RecentDuplicate(text_hash, ip_hash, contact_hash, since); });
+    }
+
     Status InsertEscalation(domain::Escalation& e) override {
         return Guard([&]() -> Status { return link_.InsertEscalation(e); });
     }
@@ -2048,6 +2061,7 @@ private:
     WorkflowSql wf_;
     LinkageSql link_;
     SupervisionSql sup_;
+    PublicSql pub_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2779,6 +2793,25 @@ public:
             return fn(sup);
         });
     }
+    // ---- public intake (issue 9) ----
+    template <typename T, typename F>
+    Result<T> PubRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            Lease lease(pool_, dialect_);
+            PublicSql pub(lease.session);
+            return fn(pub);
+        });
+    }
+    Result<domain::PublicIntake> GetPublicIntakeByCode(const std::string& code) override {
+        return PubRead<domain::PublicIntake>([&](PublicSql& x) { return x.ByCode(code); });
+    }
+    Result<domain::PublicIntake> GetPublicIntake(domain::OpinionId opinion_id) override {
+        return PubRead<domain::PublicIntake>([&](PublicSql& x) { return x.ByOpinion(opinion_id); });
+    }
+    Result<std::vector<domain::PublicIntake>> ListPublicIntakes(const PublicIntakeFilter& filter) override {
+        return PubRead<std::vector<domain::PublicIntake>>([&](PublicSql& x) { return x.List(filter); });
+    }
+
     Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) override {
         return SupRead<std::vector<domain::SupervisionStep>>([&](SupervisionSql& x) { return x.Steps(task); });
     }

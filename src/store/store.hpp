@@ -19,6 +19,7 @@
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/opinion_sla.hpp"
+#include "domain/public_intake.hpp"
 #include "domain/supervision.hpp"
 #include "domain/workflow.hpp"
 
@@ -255,6 +256,17 @@ struct NotificationFilter {
     int limit = 50;
 };
 
+// Which public intakes to list (Open311 GET requests): received in [from, to), with one of
+// `service_codes` (empty: any) and, when `opinion_ids` is not empty, only those; at most `limit`, newest
+// first.
+struct PublicIntakeFilter {
+    UnixSeconds from = 0;
+    UnixSeconds to = 0;
+    std::vector<std::string> service_codes;
+    std::vector<domain::OpinionId> opinion_ids;  // non-empty: only these
+    int limit = 1000;
+};
+
 class Store;
 
 // The handle of one write transaction; valid only inside Store::Write's callback. Reads made through
@@ -444,6 +456,17 @@ public:
     virtual Status InsertTeamAssignment(domain::TeamId team, domain::TeamAssignment& assignment) = 0;
     virtual Status EndTeamAssignment(domain::TeamId team, domain::TeamAssignmentId id, const std::string& by,
                                      UnixSeconds at) = 0;
+
+    // ---- public intake (issue 9); statements in public_sql.inc ----
+    // Inserts the intake row of an opinion. Errors: kAlreadyExists when the tracking code is taken
+    // (check with TrackingCodeTaken first: on PostgreSQL a failed insert ends the transaction).
+    virtual Status InsertPublicIntake(const domain::PublicIntake& intake) = 0;
+    virtual Result<bool> TrackingCodeTaken(const std::string& code) = 0;
+    // True when an intake with `text_hash` was received at or after `since` from the same client
+    // (`ip_hash`) or the same contact (`contact_hash`); an absent hash matches nothing.
+    virtual Result<bool> RecentPublicDuplicate(const std::string& text_hash, const std::optional<std::string>& ip_hash,
+                                               const std::optional<std::string>& contact_hash,
+                                               UnixSeconds since) = 0;
     // The team with its members and assignments. Errors: kNotFound.
     virtual Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) = 0;
 };
@@ -645,6 +668,13 @@ public:
     virtual Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) = 0;
     virtual Result<std::vector<domain::SupervisionTeam>> ListTeams(const std::vector<std::string>& subtree_paths) = 0;
     virtual Result<std::vector<domain::Grant>> TeamGrantsOfUser(std::int64_t user_id) = 0;
+
+    // ---- public intake (issue 9) ----
+    // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.
+    virtual Result<domain::PublicIntake> GetPublicIntakeByCode(const std::string& code) = 0;
+    virtual Result<domain::PublicIntake> GetPublicIntake(domain::OpinionId opinion_id) = 0;
+    // Intakes with the given filter, newest first (Open311 GET requests).
+    virtual Result<std::vector<domain::PublicIntake>> ListPublicIntakes(const PublicIntakeFilter& filter) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API: SQLite only. Given a PostgreSQL URL

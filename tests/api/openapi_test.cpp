@@ -64,8 +64,9 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // supervision: show, take a step; queues; bulletins: publish, list, show, export), its 7 of teams
     // (create, list, show, add and remove a member, assign, end an assignment) and its 9 of notifications
     // and webhooks (inbox 4: list, unread count, read, read all; webhooks 5: create, list, show, change,
-    // deliveries): 110; and its opinion rates (响应率, 解决率, 满意率): 111.
-    EXPECT_EQ(routed.size(), 111u);
+    // deliveries): 110; its opinion rates (响应率, 解决率, 满意率): 111; issue 9's public portal 7 (categories,
+    // divisions, file, track, rate, orgs, notices): 118.
+    EXPECT_EQ(routed.size(), 118u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
@@ -83,7 +84,12 @@ TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
         if (r.access == Access::kPublic) public_routes.insert(r.method + " " + r.pattern);
     }
     EXPECT_EQ(public_routes,
-              (std::set<std::string>{"GET /healthz", "POST /api/v1/session", "GET /api/openapi.json"}));
+              (std::set<std::string>{"GET /healthz", "POST /api/v1/session", "GET /api/openapi.json",
+                                     // the public portal (issue 9)
+                                     "GET /api/v1/public/categories", "GET /api/v1/public/divisions",
+                                     "POST /api/v1/public/opinions", "GET /api/v1/public/opinions/{code}",
+                                     "POST /api/v1/public/opinions/{code}/rating", "GET /api/v1/public/orgs",
+                                     "GET /api/v1/public/orgs/{id}/notices"}));
     for (const auto& [path, item] : doc_["paths"].items()) {
         for (const auto& [method, op] : item.items()) {
             std::string upper = method;
