@@ -251,7 +251,7 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
     o.org_id = org_id;
     o.division_code = s.division_code;
     o.category_id = s.category_id;
-    StampOpinionSla(o);  // the general class: the clerk who takes it up may judge it more urgent
+    StampOpinionSla(o);  // of the general class: the public does not choose how urgent it is
     RETURN_IF_ERROR(domain::ValidateOpinion(o));
     const domain::Actor actor = RootActor("public:" + s.via);
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
