@@ -36,13 +36,6 @@ Status CheckLimit(int limit) {
     return Status::Ok();
 }
 
-// Median of a non-empty list (mean of the two middle values for an even count).
-double Median(std::vector<std::int64_t> v) {
-    std::sort(v.begin(), v.end());
-    std::size_t n = v.size();
-    return n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
-}
-
 template <typename T>
 Page<T> MakePage(std::vector<T> items, int limit) {
     Page<T> page;
