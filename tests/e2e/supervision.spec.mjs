@@ -6,7 +6,7 @@
 //   RECTIFY_URL=http://127.0.0.1:8080 E2E_USER=... E2E_PASSWORD=... E2E_TOKEN=... node tests/e2e/supervision.spec.mjs
 //
 // Needs `npm ci` in web/ (playwright-core) and Debian's chromium at /usr/bin/chromium (or $CHROMIUM).
-// Logs in as the e2e admin; opens 福州市's 督办工作台 from the menu and checks the six queues' counts and
+// Logs in as the e2e admin; opens 福州市's 督办工作台 from the menu and checks the seven queues' counts and
 // rows against GET /queues/{kind}; makes a 鼓楼区 problem with a task due in two hours through the API
 // (so it is due soon: 黄色预警), finds it in the 临期 queue, urges it (催办) from the workbench (an empty
 // reason refused in the dialog, an over-long one refused by the server with its message shown), sees
@@ -228,7 +228,7 @@ async function main() {
     })
 
     // ---- the workbench as the data stands (after dashboard.spec.mjs, if it ran first)
-    await step(`督办工作台 of ${FUZHOU.name} from the menu: six queue tabs whose counts equal GET /queues/{kind}`, async () => {
+    await step(`督办工作台 of ${FUZHOU.name} from the menu: seven queue tabs whose counts equal GET /queues/{kind}`, async () => {
       await page.locator('[data-testid="nav-supervision"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/supervision`)
       for (const [kind, label] of QUEUES) {
@@ -700,6 +700,17 @@ async function main() {
       assertEq((await page.locator('[data-testid="opinion-responded"]').innerText()).trim(), respondedText, 'first response')
     })
 
+    await step('the opinion list of 鼓楼区 shows the opinion with 紧急, its deadline and 超时响应', async () => {
+      await page.goto(`${BASE}/orgs/${gulou.id}/opinions`)
+      const row = page.locator('[data-testid="opinion-table"] .el-table__body tr.el-table__row').filter({ hasText: otitle }).first()
+      await row.waitFor()
+      const dueText = new Date(Date.parse(opinion.reply_due_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
+      assertEq((await row.locator('[data-testid="row-sla-class"]').innerText()).trim(), '紧急', 'class')
+      assert((await row.innerText()).includes(dueText), `deadline ${dueText} in the row`)
+      assertEq((await row.locator('[data-testid="row-sla-state"]').innerText()).trim(), '超时响应', 'state')
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/dashboard`)
+    })
+
     // ---- 诉求办理“三率”
     // What the screen shows of the API's answer, worked out here.
     const score = (s) => (s === null ? '—' : (Math.round(s * 1000) / 10).toFixed(1))
@@ -833,7 +844,7 @@ async function main() {
       await checkRates(own, '仓山区 2016-2020')
     })
 
-    await step('the table sorts by score: worst first on a click, back to best first', async () => {
+    await step('the table sorts by score: worst first on a click, back to best first on another', async () => {
       await page.goto(`${BASE}/orgs/${FUZHOU.id}/rates?from=2016-01-01&to=2020-12-31`)
       await waitRows(page, 'rates-table', fz.children.length)
       const scored = fz.children.filter((c) => c.score !== null).sort((a, b) => a.score - b.score)
@@ -843,6 +854,13 @@ async function main() {
       const rows = await tableRows(page, 'rates-table')
       assertEq(rows[0][0], scored[0].org.name, 'the lowest score first')
       assertEq(rows[scored.length - 1][0], scored[scored.length - 1].org.name, 'the highest score last of the scored')
+      // 福州市's seven districts and counties without a case have no score: still last when worst first.
+      assert(fz.children.some((c) => c.score === null), 'some children without a score')
+      assertEq(rows[rows.length - 1][7], '—', 'rows without a score stay last')
+      const best = Math.max(...scored.map((c) => c.score))
+      await page.locator('[data-testid="rates-table"] th').filter({ hasText: '综合得分' }).locator('.sort-caret.descending').click()
+      await page.waitForFunction((want) => document.querySelectorAll('[data-testid="rates-table"] .el-table__body tr')[0]?.querySelectorAll('td')[7]?.innerText.trim() === want, score(best))
+      assertEq((await tableRows(page, 'rates-table'))[0][7], score(best), 'the highest score first again')
     })
 
     await step('in English the workbench says Supervision workbench and its tabs Overdue … Escalations to accept', async () => {
