@@ -6,7 +6,7 @@
 //   RECTIFY_URL=http://127.0.0.1:8080 E2E_USER=... E2E_PASSWORD=... E2E_TOKEN=... node tests/e2e/supervision.spec.mjs
 //
 // Needs `npm ci` in web/ (playwright-core) and Debian's chromium at /usr/bin/chromium (or $CHROMIUM).
-// Logs in as the e2e admin; opens 福州市's 督办工作台 from the menu and checks the six queues' counts and
+// Logs in as the e2e admin; opens 福州市's 督办工作台 from the menu and checks the seven queues' counts and
 // rows against GET /queues/{kind}; makes a 鼓楼区 problem with a task due in two hours through the API
 // (so it is due soon: 黄色预警), finds it in the 临期 queue, urges it (催办) from the workbench (an empty
 // reason refused in the dialog, an over-long one refused by the server with its message shown), sees
@@ -16,7 +16,12 @@
 // publishes a 通报 over 福州市 for 2016-01-01..2020-12-31 (the API's half-open period ends 2021-01-01)
 // through the form and sees the Fuzhou 12345 figures (仓山区 511 problems, 771/835 on time) in the ranked
 // table and the rate chart, downloads XLSX and CSV, opens the printable page in a new tab; switches to
-// an escalation in 待我接收上交; English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
+// an escalation in 待我接收上交; registers through the API an emergency (紧急) 鼓楼区 opinion received three
+// hours ago (limit 2 hours), finds it in 逾期未响应诉求 (no ladder buttons), opens it (紧急, deadline, 已超时),
+// replies and sees 超时响应; opens 诉求办理“三率” from the menu and checks the total, the chart and the table
+// against GET /orgs/{id}/opinion-rates for this month and for 2016-2020 (771/835 responded in time, score
+// 96.2), clicks 仓山区's bars to select it, sorts by score;
+// English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
 // Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to
 // $E2E_OUT (default /tmp). The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
@@ -160,7 +165,13 @@ const QUEUES = [
   ['returned', '多次退回'],
   ['to_verify', '待我验收'],
   ['escalations', '待我接收上交'],
+  ['opinions_overdue', '逾期未响应诉求'],
 ]
+const orgNames = new Map()
+async function orgNameOf(id) {
+  if (!orgNames.has(id)) orgNames.set(id, (await api(`/orgs/${id}`)).name)
+  return orgNames.get(id)
+}
 
 async function main() {
   console.log(`rectify supervision e2e against ${BASE}`)
@@ -217,7 +228,7 @@ async function main() {
     })
 
     // ---- the workbench as the data stands (after dashboard.spec.mjs, if it ran first)
-    await step(`督办工作台 of ${FUZHOU.name} from the menu: six queue tabs whose counts equal GET /queues/{kind}`, async () => {
+    await step(`督办工作台 of ${FUZHOU.name} from the menu: seven queue tabs whose counts equal GET /queues/{kind}`, async () => {
       await page.locator('[data-testid="nav-supervision"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/supervision`)
       for (const [kind, label] of QUEUES) {
@@ -235,11 +246,13 @@ async function main() {
         await page.waitForFunction((k) => document.querySelector('[data-testid="queue-table"]')?.dataset.queue === k, kind)
         await waitRows(page, 'queue-table', q.items.length)
         const rows = await tableRows(page, 'queue-table')
-        q.items.forEach((item, i) => {
-          assert(rows[i][0].startsWith(item.problem_title), `${label} row ${i}: title ${item.problem_title} in "${rows[i][0]}"`)
-          assertEq(rows[i][1], item.task ? item.org_name : item.to_org_name, `${label} row ${i}: unit`)
+        for (const [i, item] of q.items.entries()) {
+          const title = item.opinion ? item.opinion.title || `#${item.opinion.id}` : item.problem_title
+          assert(rows[i][0].startsWith(title), `${label} row ${i}: title ${title} in "${rows[i][0]}"`)
+          const unit = item.opinion ? await orgNameOf(item.opinion.org_id) : item.task ? item.org_name : item.to_org_name
+          assertEq(rows[i][1], unit, `${label} row ${i}: unit`)
           assert(rows[i].includes(item.why_text), `${label} row ${i}: why "${item.why_text}" in ${JSON.stringify(rows[i])}`)
-        })
+        }
         assertEq((await page.locator('[data-testid="queue-total"]').innerText()).trim(), `共 ${count(q.total)} 条`, `${label} total`)
       }
       await page.locator('[data-testid="queue-tab-overdue"]').click()
@@ -632,6 +645,224 @@ async function main() {
       assertEq((await page.locator('[data-testid="problem-title"]').innerText()).trim(), etitle, 'the problem opened')
     })
 
+    // ---- opinion time limits: an emergency opinion past its 2 hours, in 逾期未响应诉求
+    const otitle = `小区主干道路灯大面积不亮（e2e ${stamp}）`
+    const receivedAt = new Date(Date.now() - 3 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+    let opinion
+    await step('an emergency 鼓楼区 opinion received three hours ago (POST /opinions, sla_class emergency) is due two hours after receipt', async () => {
+      opinion = await post('/opinions', {
+        channel: 'phone',
+        kind: 'complaint',
+        title: otitle,
+        text: '晚上整条路漆黑，行人险些被车撞到',
+        org_id: gulou.id,
+        received_at: receivedAt,
+        sla_class: 'emergency',
+      })
+      assertEq(opinion.sla_class, 'emergency', 'class')
+      assertEq(Date.parse(opinion.reply_due_at), Date.parse(receivedAt) + 2 * 3600 * 1000, 'reply_due_at = received + 2 h')
+      assertEq(opinion.responded_at ?? null, null, 'not answered')
+    })
+
+    const orow = () => page.locator('[data-testid="queue-table"] .el-table__body tr.el-table__row').filter({ hasText: otitle }).first()
+    await step('逾期未响应诉求 counts and lists it: title, 鼓楼区, 紧急, the deadline, why, and no ladder buttons', async () => {
+      const q = await api(`/queues/opinions_overdue?org_id=${FUZHOU.id}&limit=500`)
+      const i = q.items.findIndex((x) => x.opinion?.id === opinion.id)
+      assert(i >= 0, 'the API lists the opinion as overdue')
+      const item = q.items[i]
+      assert(/^超过紧急诉求办理时限 1 小时/.test(item.why_text), `why: ${item.why_text}`)
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/supervision?queue=opinions_overdue${i >= 20 ? `&page=${Math.floor(i / 20) + 1}` : ''}`)
+      assertEq(await tabCount(page, 'opinions_overdue', count(q.total)), count(q.total), '逾期未响应诉求 count')
+      await orow().waitFor()
+      const cells = (await orow().locator('td').allInnerTexts()).map((c) => c.trim())
+      const dueText = new Date(Date.parse(opinion.reply_due_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
+      assertEq(JSON.stringify(cells), JSON.stringify([otitle, '鼓楼区', '紧急', dueText, item.why_text]), 'the row')
+      assertEq(await orow().locator('button').count(), 0, 'no ladder buttons on an opinion')
+      console.log(`     screenshot: ${await shot(page, 'opinions-overdue')}`)
+    })
+
+    await step('its title opens the opinion: 紧急, the deadline and 已超时; after a reply it reads 超时响应', async () => {
+      await orow().locator('[data-testid="queue-opinion"]').click()
+      await page.waitForURL(`**/orgs/${FUZHOU.id}/opinions/${opinion.id}`)
+      await page.locator('[data-testid="opinion-sla-state"]').waitFor()
+      assertEq((await page.locator('[data-testid="opinion-sla-class"]').innerText()).trim(), '紧急', 'class')
+      const dueText = new Date(Date.parse(opinion.reply_due_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
+      assertEq((await page.locator('[data-testid="opinion-reply-due"]').innerText()).trim(), dueText, 'deadline')
+      assertEq((await page.locator('[data-testid="opinion-sla-state"]').innerText()).trim(), '已超时', 'state')
+      assertEq((await page.locator('[data-testid="opinion-responded"]').innerText()).trim(), '尚未响应', 'no response yet')
+      const replied = await call('POST', `/opinions/${opinion.id}/reply`, { text: '已安排抢修，今晚恢复照明' })
+      assertEq(replied.status, 200, `reply: ${JSON.stringify(replied.body)}`)
+      const after = await api(`/opinions/${opinion.id}`)
+      assert(after.responded_at && Date.parse(after.responded_at) > Date.parse(after.reply_due_at), 'responded after the limit')
+      await page.reload()
+      await page.waitForFunction(() => document.querySelector('[data-testid="opinion-sla-state"]')?.textContent.trim() === '超时响应')
+      const respondedText = new Date(Date.parse(after.responded_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
+      assertEq((await page.locator('[data-testid="opinion-responded"]').innerText()).trim(), respondedText, 'first response')
+    })
+
+    await step('the opinion list of 鼓楼区 shows the opinion with 紧急, its deadline and 超时响应', async () => {
+      await page.goto(`${BASE}/orgs/${gulou.id}/opinions`)
+      const row = page.locator('[data-testid="opinion-table"] .el-table__body tr.el-table__row').filter({ hasText: otitle }).first()
+      await row.waitFor()
+      const dueText = new Date(Date.parse(opinion.reply_due_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
+      assertEq((await row.locator('[data-testid="row-sla-class"]').innerText()).trim(), '紧急', 'class')
+      assert((await row.innerText()).includes(dueText), `deadline ${dueText} in the row`)
+      assertEq((await row.locator('[data-testid="row-sla-state"]').innerText()).trim(), '超时响应', 'state')
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/dashboard`)
+    })
+
+    // ---- 诉求办理“三率”
+    // What the screen shows of the API's answer, worked out here.
+    const score = (s) => (s === null ? '—' : (Math.round(s * 1000) / 10).toFixed(1))
+    async function checkRates(res, what) {
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid="rates-total"] [data-role="received"]')?.textContent.trim() === n &&
+          !document.querySelector('[data-testid="rates-total"] .el-loading-mask'),
+        count(res.total.received),
+      ).catch(() => {})
+      const total = page.locator('[data-testid="rates-total"]')
+      assertEq((await total.locator('[data-role="received"]').innerText()).trim(), count(res.total.received), `${what}: received`)
+      assertEq((await total.locator('[data-role="due"]').innerText()).trim(), count(res.total.due), `${what}: due`)
+      assertEq((await total.locator('[data-role="overdue"]').innerText()).trim(), count(res.total.overdue), `${what}: overdue`)
+      for (const k of ['response', 'resolution', 'satisfaction']) {
+        const box = page.locator(`[data-testid="rates-total-${k}"]`)
+        const r = res.total[k]
+        assertEq((await box.locator('[data-role="rate"]').innerText()).trim(), pct(r), `${what}: ${k} rate`)
+        assertEq((await box.locator('[data-role="fraction"]').innerText()).trim(), `${r.numerator}/${r.denominator}`, `${what}: ${k} fraction`)
+      }
+      assertEq((await page.locator('[data-testid="rates-total-score"] [data-role="score"]').innerText()).trim(), score(res.total.score), `${what}: score`)
+      // The table: one row per child, best score first, rows without a score last.
+      const rows = await tableRows(page, 'rates-table')
+      assertEq(rows.length, res.children.length, `${what}: one row per child`)
+      const byName = new Map(rows.map((r) => [r[0], r]))
+      for (const c of res.children) {
+        const r = byName.get(c.org.name)
+        assert(r, `${what}: a row for ${c.org.name}`)
+        const want = [c.org.name, count(c.received), count(c.due), count(c.overdue), rateCell(c.response), rateCell(c.resolution), rateCell(c.satisfaction), score(c.score)]
+        assertEq(JSON.stringify(r), JSON.stringify(want), `${what}: row of ${c.org.name}`)
+      }
+      const scores = rows.map((r) => (r[7] === '—' ? null : Number(r[7])))
+      const firstNull = scores.indexOf(null)
+      if (firstNull >= 0) assert(scores.slice(firstNull).every((s) => s === null), `${what}: rows without a score last: ${scores}`)
+      const scored = scores.filter((s) => s !== null)
+      for (let i = 1; i < scored.length; i++) assert(scored[i] <= scored[i - 1], `${what}: scores descend: ${scores}`)
+      // The config in small print.
+      const fine = await page.locator('[data-testid="rates-config"]').innerText()
+      assert(fine.includes('办理时限：紧急 2 小时，及时性 24 小时，一般 7 天，复杂疑难 15 天'), `${what}: limits (${res.limits}) in "${fine}"`)
+      assert(fine.includes(`得分权重：响应率 ${res.weights.response}，解决率 ${res.weights.resolution}，满意率 ${res.weights.satisfaction}`), `${what}: weights in "${fine}"`)
+    }
+
+    await step('诉求办理“三率” of 福州市 from the menu: this month by default, every figure as GET /orgs/16/opinion-rates has it for this month', async () => {
+      await page.locator('[data-testid="nav-rates"]').click()
+      await page.waitForURL(`**/orgs/${FUZHOU.id}/rates`)
+      // This month in Beijing: from its first day 00:00 to tomorrow 00:00 (+08:00), worked out here.
+      const today = beijingDay(Date.now())
+      const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86400e3).toISOString().slice(0, 10)
+      const from = `${today.slice(0, 8)}01T00:00:00+08:00`
+      const to = `${tomorrow}T00:00:00+08:00`
+      const res = await api(`/orgs/${FUZHOU.id}/opinion-rates?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)
+      const inputs = page.locator('[data-testid="rates-period"] input')
+      assertEq(await inputs.nth(0).inputValue(), `${today.slice(0, 8)}01`, 'period starts on the 1st')
+      assertEq(await inputs.nth(1).inputValue(), today, 'period ends today')
+      if (beijingDay(Date.parse(receivedAt)).slice(0, 7) === today.slice(0, 7)) {
+        assert(res.total.received >= 1 && res.total.due >= 1, 'the emergency opinion is received and due this month')
+      }
+      await checkRates(res, 'this month')
+    })
+
+    let fz
+    await step('2016-01-01 to 2020-12-31 through the picker: 835 received, response 771/835, resolution 835/835, satisfaction 0/0, score 96.2, as the API says', async () => {
+      const ends = page.locator('[data-testid="rates-period"] input')
+      await ends.nth(0).click()
+      await ends.nth(0).fill('2016-01-01')
+      await ends.nth(0).press('Enter')
+      await ends.nth(1).fill('2020-12-31')
+      await ends.nth(1).press('Enter')
+      await page.locator('[data-testid="rates"] .page-title').click() // close the picker's panel
+      await page.waitForURL(/from=2016-01-01.*to=2020-12-31/)
+      fz = await api(`/orgs/${FUZHOU.id}/opinion-rates?from=${encodeURIComponent('2016-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2021-01-01T00:00:00+08:00')}`)
+      // The worked example of docs/SUPERVISION.md, independently of the API.
+      assertEq(fz.total.received, 835, 'received 2016-2020')
+      assertEq(`${fz.total.response.numerator}/${fz.total.response.denominator}`, '771/835', 'response')
+      await checkRates(fz, '2016-2020')
+      assertEq((await page.locator('[data-testid="rates-total-response"] [data-role="rate"]').innerText()).trim(), '92.3%', '771/835 = 92.3%')
+      assertEq((await page.locator('[data-testid="rates-total-score"] [data-role="score"]').innerText()).trim(), '96.2', '(771/835 + 1)/2')
+    })
+
+    await step('the chart: the three rates of each district with opinions, as the API has them; a click on 仓山区\'s bars selects 仓山区', async () => {
+      const sel = '[data-testid="rates-chart"] .echart'
+      await page.locator(sel).waitFor()
+      await page.waitForTimeout(800)
+      const o = await page.$eval(sel, (el) => {
+        const opt = el.__echart.getOption()
+        return { names: opt.xAxis[0].data, series: opt.series.map((s) => ({ name: s.name, values: s.data.map((d) => d.value) })) }
+      })
+      const withOpinions = fz.children.filter((c) => c.received > 0)
+      assertEq(JSON.stringify([...o.names].sort()), JSON.stringify(withOpinions.map((c) => c.org.name).sort()), 'bars per child with opinions')
+      assertEq(JSON.stringify(o.series.map((s) => s.name)), JSON.stringify(['响应率', '解决率', '满意率']), 'series')
+      const p = (r) => (r.denominator ? Math.round((r.numerator / r.denominator) * 1000) / 10 : null)
+      o.names.forEach((name, i) => {
+        const c = withOpinions.find((x) => x.org.name === name)
+        assertEq(o.series[0].values[i], p(c.response), `${name} response %`)
+        assertEq(o.series[1].values[i], p(c.resolution), `${name} resolution %`)
+        assertEq(o.series[2].values[i], p(c.satisfaction), `${name} satisfaction %`)
+      })
+      const drawn = await page.$eval(`${sel} canvas`, (c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+        let n = 0
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++
+        return n
+      })
+      assert(drawn > 1000, `the chart is drawn (${drawn} pixels)`)
+      console.log(`     screenshot: ${await shot(page, 'opinion-rates')}`)
+      const cangshan = withOpinions.find((c) => c.org.name === '仓山区')
+      const deadline = Date.now() + TIMEOUT
+      for (;;) {
+        const point = await page.$eval(
+          sel,
+          (el, name) => {
+            el.scrollIntoView({ block: 'center' })
+            const chart = el.__echart
+            const i = chart.getOption().xAxis[0].data.indexOf(name)
+            const l = chart.getModel().getSeriesByIndex(1).getData().getItemLayout(i)
+            const r = el.getBoundingClientRect()
+            return { x: r.left + l.x + l.width / 2, y: r.top + l.y + l.height / 2 }
+          },
+          '仓山区',
+        )
+        await page.mouse.click(point.x, point.y)
+        try {
+          await page.waitForURL(`**/orgs/${cangshan.org.id}/rates?from=2016-01-01&to=2020-12-31`, { timeout: 1500 })
+          break
+        } catch (e) {
+          if (Date.now() > deadline) throw e
+        }
+      }
+      const own = await api(`/orgs/${cangshan.org.id}/opinion-rates?from=${encodeURIComponent('2016-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2021-01-01T00:00:00+08:00')}`)
+      assertEq(own.total.received, cangshan.received, '仓山区 total = its row under 福州市')
+      await page.waitForFunction(() => document.querySelector('[data-testid="rates"] .page-title')?.textContent.includes('仓山区'))
+      await checkRates(own, '仓山区 2016-2020')
+    })
+
+    await step('the table sorts by score: worst first on a click, back to best first on another', async () => {
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/rates?from=2016-01-01&to=2020-12-31`)
+      await waitRows(page, 'rates-table', fz.children.length)
+      const scored = fz.children.filter((c) => c.score !== null).sort((a, b) => a.score - b.score)
+      assert(scored.length >= 2, 'at least two districts with a score')
+      await page.locator('[data-testid="rates-table"] th').filter({ hasText: '综合得分' }).locator('.sort-caret.ascending').click()
+      await page.waitForFunction((name) => document.querySelector('[data-testid="rates-table"] .el-table__body tr td')?.innerText.trim() === name, scored[0].org.name)
+      const rows = await tableRows(page, 'rates-table')
+      assertEq(rows[0][0], scored[0].org.name, 'the lowest score first')
+      assertEq(rows[scored.length - 1][0], scored[scored.length - 1].org.name, 'the highest score last of the scored')
+      // 福州市's seven districts and counties without a case have no score: still last when worst first.
+      assert(fz.children.some((c) => c.score === null), 'some children without a score')
+      assertEq(rows[rows.length - 1][7], '—', 'rows without a score stay last')
+      const best = Math.max(...scored.map((c) => c.score))
+      await page.locator('[data-testid="rates-table"] th').filter({ hasText: '综合得分' }).locator('.sort-caret.descending').click()
+      await page.waitForFunction((want) => document.querySelectorAll('[data-testid="rates-table"] .el-table__body tr')[0]?.querySelectorAll('td')[7]?.innerText.trim() === want, score(best))
+      assertEq((await tableRows(page, 'rates-table'))[0][7], score(best), 'the highest score first again')
+    })
+
     await step('in English the workbench says Supervision workbench and its tabs Overdue … Escalations to accept', async () => {
       await page.locator('[data-testid="lang-switch"]').getByText('English', { exact: true }).click()
       await page.locator('[data-testid="nav-supervision"]').click()
@@ -639,6 +870,9 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('[data-testid="workbench"] .page-title')?.textContent.includes('Supervision workbench'))
       assert((await page.locator('[data-testid="queue-tab-due_soon"]').innerText()).startsWith('Due soon'), 'Due soon tab')
       assert((await page.locator('[data-testid="queue-tab-escalations"]').innerText()).startsWith('Escalations to accept'), 'escalations tab')
+      assert((await page.locator('[data-testid="queue-tab-opinions_overdue"]').innerText()).startsWith('Opinions unanswered past limit'), 'opinions tab')
+      await page.locator('[data-testid="nav-rates"]').click()
+      await page.waitForFunction(() => document.querySelector('[data-testid="rates"] .page-title')?.textContent.includes('Opinion rates'))
       await page.locator('[data-testid="lang-switch"]').getByText('中文', { exact: true }).click()
     })
 

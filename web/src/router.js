@@ -29,6 +29,7 @@ export const routes = [
         meta: { section: 'opinions' },
       },
       { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
+      { path: 'rates', name: 'rates', component: () => import('./views/OpinionRatesView.vue') },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinList.vue') },
       {
         path: 'bulletins/:bulletinId(\\d+)',
@@ -69,7 +70,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision or bulletins. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates or bulletins. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }

@@ -155,6 +155,7 @@ export const api = {
   taskSupervision: (taskId) => apiGet(`/tasks/${taskId}/supervision`),
   takeStep: (taskId, body) => apiPost(`/tasks/${taskId}/supervision`, body),
   queue: (kind, query, opts) => apiGet(`/queues/${kind}`, query, opts),
+  opinionRates: (orgId, query) => apiGet(`/orgs/${orgId}/opinion-rates`, query),
   bulletins: (orgId) => apiGet('/bulletins', { org_id: orgId }),
   bulletin: (id) => apiGet(`/bulletins/${id}`),
   publishBulletin: (body) => apiPost('/bulletins', body),

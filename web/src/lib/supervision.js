@@ -5,7 +5,8 @@
 import { TIME_ZONE, formatPercent, nextDay } from './format.js'
 
 /** The work queues (GET /api/v1/queues/{kind}), in the order of the workbench's tabs. */
-export const QUEUE_KINDS = ['overdue', 'due_soon', 'stalled', 'returned', 'to_verify', 'escalations']
+// `opinions_overdue` lists opinions past their handling-time limit and not yet answered (逾期未响应诉求).
+export const QUEUE_KINDS = ['overdue', 'due_soon', 'stalled', 'returned', 'to_verify', 'escalations', 'opinions_overdue']
 export const DEFAULT_QUEUE = QUEUE_KINDS[0]
 export const QUEUE_PAGE_SIZE = 20
 
@@ -64,10 +65,35 @@ export function highestStep(steps) {
 /**
  * One row of a work queue as the workbench's table shows it: the task's or the escalation's problem,
  * unit, responsible person, deadline, warning tags, why and highest ladder step. `orgName` is the
- * task's org (task rows) or the org asked to accept (escalations).
+ * task's org (task rows) or the org asked to accept (escalations). An opinion row (`opinions_overdue`)
+ * has `opinionId`, `opinionTitle`, `orgId` (the opinion's org; its name comes from the caller, the queue
+ * item does not carry it), `slaClass`, `dueAt` = the opinion's `reply_due_at`, and no problem, task or
+ * ladder.
  */
 export function queueRow(item) {
   if (!item) return null
+  if (item.opinion) {
+    const o = item.opinion
+    return {
+      key: `o${o.id}`,
+      kind: 'opinion',
+      problemId: null,
+      problemTitle: '',
+      opinionId: o.id,
+      opinionTitle: o.title || '',
+      orgId: o.org_id ?? null,
+      orgName: '',
+      slaClass: o.sla_class ?? null,
+      person: '',
+      dueAt: o.reply_due_at ?? null,
+      tags: [],
+      why: item.why,
+      whyText: item.why_text ?? '',
+      ladder: null,
+      task: null,
+      escalation: null,
+    }
+  }
   if (item.escalation) {
     const e = item.escalation
     return {

@@ -36,8 +36,9 @@ describe('workbench state', () => {
     expect(workbenchQuery({ queue: 'overdue', page: 1 })).toEqual({})
     expect(workbenchQuery({ queue: 'returned', page: 2 })).toEqual({ queue: 'returned', page: '2' })
   })
-  it('has the six queues of the API in the tabs order', () => {
-    expect(QUEUE_KINDS).toEqual(['overdue', 'due_soon', 'stalled', 'returned', 'to_verify', 'escalations'])
+  it('has the seven queues of the API in the tabs order', () => {
+    expect(QUEUE_KINDS).toEqual(['overdue', 'due_soon', 'stalled', 'returned', 'to_verify', 'escalations', 'opinions_overdue'])
+    expect(workbenchState({ queue: 'opinions_overdue' }).queue).toBe('opinions_overdue')
   })
   it('asks the API for a page of 20 rows of the org', () => {
     expect(queueQuery(16)).toEqual({ org_id: '16', limit: '20' })
@@ -108,6 +109,33 @@ describe('queue rows', () => {
     expect(row.orgName).toBe('福州市')
     expect(row.ladder).toBe(null)
     expect(row.tags).toEqual([])
+  })
+  it('maps an overdue opinion row: the opinion, its org id, class and deadline, no problem, task or ladder', () => {
+    const opinion = {
+      id: 901,
+      title: '小区停水两天无人处理',
+      org_id: 160,
+      sla_class: 'emergency',
+      reply_due_at: '2026-11-30T07:00:00+08:00',
+      responded_at: null,
+    }
+    const row = queueRow({ why: 'opinion_overdue', why_text: '超过紧急诉求办理时限 1 小时，尚未响应', opinion })
+    expect(row).toMatchObject({
+      key: 'o901',
+      kind: 'opinion',
+      opinionId: 901,
+      opinionTitle: '小区停水两天无人处理',
+      orgId: 160,
+      slaClass: 'emergency',
+      dueAt: '2026-11-30T07:00:00+08:00',
+      whyText: '超过紧急诉求办理时限 1 小时，尚未响应',
+      problemId: null,
+      task: null,
+      ladder: null,
+      tags: [],
+    })
+    // Without a title the row keeps an empty one (the view shows #id).
+    expect(queueRow({ opinion: { id: 5 } }).opinionTitle).toBe('')
   })
   it('drops a ladder value it does not know', () => {
     expect(queueRow({ task: { id: 1 }, ladder: 'phone' }).ladder).toBe(null)
