@@ -19,6 +19,7 @@
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
 #include "http/supervision_api.hpp"
+#include "http/text_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -1003,6 +1004,8 @@ void Api::AddRoutes() {
     AddLinkageRoutes(as_caller);
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
+    // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.
+    AddTextRoutes(as_caller);
 }
 
 std::optional<std::size_t> Api::UploadLimit(const Request& head) const {
