@@ -1,5 +1,6 @@
 // Possible duplicates, category suggestions and hot issues (issue 9, docs/TEXT.md) over the text module.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -23,13 +24,14 @@ struct CategoryModel {
     Status status = Status::Ok();
 };
 
-// Trained once per process on first use (about 0.1 s for the 348 built-in messages): the built-in
+// Trained once per process on first use (docs/PERFORMANCE.md#text-mining gives the cost): the built-in
 // labelled messages plus one example per top-level category made of the names of its descendants
 // (docs/TEXT.md#categories).
 const CategoryModel& Model(const std::vector<domain::Category>& catalogue) {
     static std::once_flag once;
     static CategoryModel model;
     std::call_once(once, [&] {
+        const auto started = std::chrono::steady_clock::now();
         auto examples = text::ParseClassifiedMessages(text::kBuiltInClassifiedMessagesCsv);
         if (!examples.ok()) {
             model.status = examples.status();
@@ -47,7 +49,8 @@ const CategoryModel& Model(const std::vector<domain::Category>& catalogue) {
         }
         for (const auto& [id, text] : derived) examples->push_back({text, by_id[id]->name});
         model.classifier = text::NaiveBayesClassifier::Train(*examples, text::ClassifierOptions{});
-        spdlog::info("category model trained: {} examples, {} classes, {} n-grams", examples->size(),
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        spdlog::info("category model trained in {} ms: {} examples, {} classes, {} n-grams", ms.count(), examples->size(),
                      model.classifier.Labels().size(), model.classifier.VocabularySize());
     });
     return model;
