@@ -1,14 +1,19 @@
-import csv,random,collections,itertools,re
+# Draws the candidate pairs of duplicate_pairs.csv (README.md beside it) from the shared data; a person
+# then labels each pair by reading it. Run from the repository root: python3 tests/data/text/make_pairs.py
+# (DATA overrides ../shared/data). Writes /tmp/tm/pairs.csv and prints the pairs for reading.
+import csv,random,collections,itertools,re,os
+DATA=os.environ.get('DATA','../shared/data')
+os.makedirs('/tmp/tm',exist_ok=True)
 random.seed(20260)
 def load(path,idc,tc,bc,uc,src):
     out=[]
     for r in csv.DictReader(open(path)):
         out.append(dict(src=src,id=r[idc],title=r[tc],body=r[bc],user=r.get(uc,'') if uc else ''))
     return out
-V=load('/work/shared/data/teddycup2020_c_gov_messages/messages_with_votes.csv','留言编号','留言主题','留言详情','留言用户','wz-votes')
-R=load('/work/shared/data/teddycup2020_c_gov_messages/messages_with_replies.csv','留言编号','留言主题','留言详情','留言用户','wz-replies')
+V=load(DATA+'/teddycup2020_c_gov_messages/messages_with_votes.csv','留言编号','留言主题','留言详情','留言用户','wz-votes')
+R=load(DATA+'/teddycup2020_c_gov_messages/messages_with_replies.csv','留言编号','留言主题','留言详情','留言用户','wz-replies')
 F=[]
-for i,r in enumerate(csv.DictReader(open('/work/shared/data/fuzhou_citizen_complaints/fz12345_river_complaints.csv'))):
+for i,r in enumerate(csv.DictReader(open(DATA+'/fuzhou_citizen_complaints/fz12345_river_complaints.csv'))):
     F.append(dict(src='fz12345',id=str(i+1),title=r['标题'],body=r['投诉件内容'],user=r['河流']))
 pairs=[]
 # (a) same user, different message id (wenzheng)
