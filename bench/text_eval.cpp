@@ -5,7 +5,7 @@
 //      messages, without and with examples derived from the category taxonomy;
 //   3. hot issues: the clusters of the 问政 messages with likes (附件3) against topics judged by
 //      keyword rules written from reading the messages (not from the clusters).
-// Usage: rectify_text_eval [--pairs F] [--classified F] [--taxonomy F] [--votes F] [--folds K] [--show N]
+// Usage: rectify_text_eval [--pairs F] [--classified F] [--taxonomy F] [--votes F] [--replies F] [--folds K] [--show N]
 // (--show N lists the members of the N-th hot-issue cluster). Run from the repository root.
 #include <algorithm>
 #include <cstdio>
@@ -88,7 +88,7 @@ void Duplicates(const std::string& path) {
                 err / pairs.size(), kept, above);
 }
 
-void Categories(const std::string& classified, const std::string& taxonomy, int folds) {
+void Categories(const std::string& classified, const std::string& taxonomy, const std::string& replies, int folds) {
     auto text = ReadFile(classified);
     if (!text.ok()) {
         std::fprintf(stderr, "%s: %s\n", classified.c_str(), text.status().message().c_str());
@@ -112,22 +112,36 @@ void Categories(const std::string& classified, const std::string& taxonomy, int 
         for (const auto& n : set) joined += " " + n;
         derived.push_back({joined, top});
     }
+    auto reply_text = ReadFile(replies);
+    if (!reply_text.ok()) {
+        std::fprintf(stderr, "%s: %s\n", replies.c_str(), reply_text.status().message().c_str());
+        std::exit(1);
+    }
+    auto weak = LabelsFromReplies(*reply_text);
+    if (!weak.ok()) {
+        std::fprintf(stderr, "%s\n", weak.status().message().c_str());
+        std::exit(1);
+    }
+    std::vector<LabelledText> both = derived;
+    both.insert(both.end(), weak->begin(), weak->end());
     std::printf("\n== categories: %zu labelled messages, %d-fold stratified cross-validation (seed 1)\n",
                 examples->size(), folds);
-    std::printf("n-grams  alpha  taxonomy  accuracy  macro-F1\n");
+    std::printf("weak labels from the replies: %zu messages\n", weak->size());
+    std::printf("n-grams  alpha  extra training         accuracy  macro-F1\n");
     struct Variant {
         int min_n, max_n;
         double alpha;
-        bool tax;
+        int extra;  // 0 none, 1 taxonomy, 2 taxonomy + replies
     };
-    for (Variant v : std::vector<Variant>{{1, 1, 0.1, false}, {1, 2, 0.1, false}, {1, 2, 0.5, false},
-                                          {1, 2, 1.0, false}, {1, 3, 0.1, false}, {2, 2, 0.1, false},
-                                          {1, 2, 0.1, true}}) {
+    for (Variant v : std::vector<Variant>{{1, 1, 0.1, false}, {1, 2, 0.1, 0}, {1, 2, 0.5, 0},
+                                          {1, 2, 1.0, 0}, {1, 3, 0.1, 0}, {2, 2, 0.1, 0},
+                                          {1, 2, 0.1, 1}, {1, 2, 0.1, 2}}) {
         ClassifierOptions o{v.min_n, v.max_n, v.alpha};
-        auto r = CrossValidate(*examples, folds, o, 1, v.tax ? derived : std::vector<LabelledText>{});
-        std::printf("%d-%d      %-5.1f  %-8s  %-8.3f  %.3f\n", v.min_n, v.max_n, v.alpha, v.tax ? "yes" : "no",
-                    r.accuracy, r.macro_f1);
-        if (v.min_n == 1 && v.max_n == 2 && v.alpha == 0.1 && !v.tax) {
+        const auto& extra = v.extra == 0 ? std::vector<LabelledText>{} : v.extra == 1 ? derived : both;
+        auto r = CrossValidate(*examples, folds, o, 1, extra);
+        const char* name = v.extra == 0 ? "none" : v.extra == 1 ? "taxonomy" : "taxonomy + replies";
+        std::printf("%d-%d      %-5.1f  %-21s  %-8.3f  %.3f\n", v.min_n, v.max_n, v.alpha, name, r.accuracy, r.macro_f1);
+        if (v.min_n == 1 && v.max_n == 2 && v.alpha == 0.1 && v.extra != 1) {
             for (const auto& c : r.classes) {
                 std::printf("    %-24s support %3d  P %.3f  R %.3f  F1 %.3f\n", c.label.c_str(), c.support,
                             c.precision, c.recall, c.f1);
@@ -240,6 +254,7 @@ int main(int argc, char** argv) {
     std::string classified = "data/wenzheng/messages_classified.csv";
     std::string taxonomy = "data/categories/wenzheng_taxonomy.csv";
     std::string votes = "../shared/data/teddycup2020_c_gov_messages/messages_with_votes.csv";
+    std::string replies = "data/wenzheng/messages_with_replies.csv";
     int folds = 5;
     int show = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -248,6 +263,7 @@ int main(int argc, char** argv) {
         else if (k == "--classified") classified = v;
         else if (k == "--taxonomy") taxonomy = v;
         else if (k == "--votes") votes = v;
+        else if (k == "--replies") replies = v;
         else if (k == "--folds") folds = std::stoi(v);
         else if (k == "--show") show = std::stoi(v);
         else {
@@ -256,7 +272,7 @@ int main(int argc, char** argv) {
         }
     }
     Duplicates(pairs);
-    Categories(classified, taxonomy, folds);
+    Categories(classified, taxonomy, replies, folds);
     HotIssues(votes, show);
     return 0;
 }

@@ -29,6 +29,44 @@ Result<std::vector<LabelledText>> ParseClassifiedMessages(std::string_view csv) 
     return out;
 }
 
+Result<std::vector<LabelledText>> LabelsFromReplies(std::string_view csv) {
+    // Unit names as they appear in the replies of the 问政 board, by the top-level class of the catalogue
+    // (data/categories/wenzheng_taxonomy.csv) whose matters they handle.
+    static const std::vector<std::pair<std::string, std::vector<std::string>>> kUnits = {
+        {"教育文体", {"教育局", "教育厅", "教育体育局"}},
+        {"劳动和社会保障", {"人力资源和社会保障", "人社局", "社保局", "社会保险"}},
+        {"卫生计生", {"卫生健康委", "卫健委", "卫生局", "卫计委", "卫生计生"}},
+        {"环境保护", {"生态环境局", "环保局", "环境保护局", "生态环境厅"}},
+        {"交通运输", {"交通运输局", "交通局", "交警", "交通警察"}},
+        {"商贸旅游", {"商务局", "旅游局", "文化旅游", "文旅局"}},
+        {"城乡建设", {"住房和城乡建设", "住建局", "自然资源和规划", "国土资源局", "城市管理", "城管局", "规划局"}},
+    };
+    ASSIGN_OR_RETURN(CsvTable table, ParseCsv(csv));
+    auto title = table.Column("留言主题");
+    auto detail = table.Column("留言详情");
+    auto reply = table.Column("答复意见");
+    if (!title || !detail || !reply) {
+        return InvalidArgument("replies: the header needs the columns 留言主题, 留言详情 and 答复意见");
+    }
+    std::vector<LabelledText> out;
+    for (const auto& row : table.rows) {
+        auto cell = [&](std::size_t i) { return i < row.size() ? row[i] : std::string(); };
+        const std::string r = cell(*reply);
+        const std::string* found = nullptr;
+        bool several = false;
+        for (const auto& [label, units] : kUnits) {
+            for (const auto& u : units) {
+                if (r.find(u) == std::string::npos) continue;
+                if (found && *found != label) several = true;
+                found = &label;
+                break;
+            }
+        }
+        if (found && !several) out.push_back({cell(*title) + "\n" + cell(*detail), *found});
+    }
+    return out;
+}
+
 std::vector<std::uint64_t> CharNgrams(std::string_view text, int min_n, int max_n) {
     const std::u32string t = Normalize(text);
     std::vector<std::uint64_t> out;

@@ -61,6 +61,14 @@ private:
 // Rows with an empty label are skipped. Errors: kInvalidArgument (bad CSV, missing column).
 Result<std::vector<LabelledText>> ParseClassifiedMessages(std::string_view csv);
 
+// Weak labels from official replies (docs/TEXT.md#categories): a message whose reply names handling units
+// of exactly one top-level class (教育局 → 教育文体, 人社局 → 劳动和社会保障, 卫健委 → 卫生计生, 生态环境局 →
+// 环境保护, 交通运输局 / 交警 → 交通运输, 商务局 / 文旅局 → 商贸旅游, 住建局 / 自然资源和规划局 / 城管局 → 城乡建设;
+// the full table is in classifier.cpp) gets that class. Input: a CSV with 留言主题, 留言详情 and 答复意见
+// (data/wenzheng/messages_with_replies.csv). Messages naming no unit, or units of several classes, are
+// skipped. Errors: kInvalidArgument (bad CSV, missing column).
+Result<std::vector<LabelledText>> LabelsFromReplies(std::string_view csv);
+
 // The hashed n-grams (lengths min_n..max_n, with repeats) of Normalize(text).
 std::vector<std::uint64_t> CharNgrams(std::string_view text, int min_n, int max_n);
 

@@ -120,6 +120,21 @@ TEST(NaiveBayes, ParsesTheLabelledMessagesCsv) {
     EXPECT_EQ(built_in->size(), 348u);
 }
 
+TEST(NaiveBayes, RepliesNamingUnitsOfExactlyOneClassLabelTheirMessage) {
+    auto ex = LabelsFromReplies(
+        "留言主题,留言详情,答复意见\n"
+        "学校收费,详情一,已转市教育局调查处理\n"          // 教育文体
+        "道路拥堵,详情二,交警支队与市交通运输局已会商\n"  // both units are 交通运输
+        "噪音扰民,详情三,生态环境局和城管局联合执法\n"    // two classes: skipped
+        "咨询,详情四,您好，已收悉\n");                    // no unit: skipped
+    ASSERT_TRUE(ex.ok()) << ex.status().message();
+    ASSERT_EQ(ex->size(), 2u);
+    EXPECT_EQ((*ex)[0].label, "教育文体");
+    EXPECT_EQ((*ex)[0].text, "学校收费\n详情一");
+    EXPECT_EQ((*ex)[1].label, "交通运输");
+    EXPECT_FALSE(LabelsFromReplies("留言主题,留言详情\na,b\n").ok());
+}
+
 ClusterItem Item(std::int64_t id, const std::string& text, const std::string& place, std::int64_t day,
                  const std::string& who, std::int64_t likes = 0) {
     return ClusterItem{id, Shingles(text, 3), place, day * 86400, likes, who};
