@@ -20,6 +20,7 @@
 #include "http/notification_api.hpp"
 #include "http/public_api.hpp"
 #include "http/supervision_api.hpp"
+#include "http/text_api.hpp"
 #include "http/workflow_api.hpp"
 #include "service/json.hpp"
 
@@ -1009,6 +1010,8 @@ void Api::AddRoutes() {
     AddLinkageRoutes(as_caller);
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
+    // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.
+    AddTextRoutes(as_caller);
     // The public portal (issue 9, src/http/public_api.cpp): no login.
     AddPublicRoutes([&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
         add(

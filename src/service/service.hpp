@@ -824,6 +824,65 @@ struct NoticeBoard {
 
 nlohmann::json ToJson(const PublicView& view);
 nlohmann::json ToJson(const NoticeBoard& board);
+// ---- text mining (issue 9, docs/TEXT.md; src/service/text_mining.cpp) ----
+
+// A suggested category: a top-level category of the catalogue with the classifier's posterior.
+struct CategorySuggestion {
+    domain::CategoryId category_id = 0;
+    std::string name;
+    double score = 0;  // 0..1; the scores of all classes the model knows sum to 1
+};
+
+// A possible duplicate of an opinion: an open problem or an unhandled opinion in the actor's scope.
+struct DuplicateSuggestion {
+    std::string kind;  // "opinion" or "problem"
+    std::int64_t id = 0;
+    std::string title;
+    double similarity = 0;  // Jaccard of the character 3-gram shingles of title + text, 0..1
+    domain::OrgId org_id = 0;
+    std::string status;
+    UnixSeconds at = 0;  // received_at (opinion) or created_at (problem)
+};
+
+struct OpinionSuggestions {
+    domain::OpinionId opinion_id = 0;
+    std::vector<CategorySuggestion> categories;   // best first, at most 3
+    std::vector<DuplicateSuggestion> duplicates;  // most similar first, at most kMaxDuplicateSuggestions
+    std::int64_t compared = 0;                    // candidates compared
+    double threshold = 0;                         // the similarity a duplicate needed
+};
+inline constexpr double kDuplicateThreshold = 0.15;           // docs/PERFORMANCE.md#text-mining
+inline constexpr std::size_t kMaxDuplicateSuggestions = 10;
+inline constexpr int kDuplicateCandidateLimit = 2000;          // newest opinions / problems compared, each
+inline constexpr UnixSeconds kDuplicateWindowSeconds = 180 * 86400;  // opinions received this close
+
+struct HotIssueQuery {
+    std::optional<UnixSeconds> from;  // inclusive; default to - 90 days
+    std::optional<UnixSeconds> to;    // exclusive; default now
+    int limit = 10;                   // 1..100 clusters
+};
+
+struct HotIssue {
+    std::int64_t size = 0;    // opinions
+    std::int64_t people = 0;  // distinct submitters (unknown ones each count)
+    std::int64_t likes = 0;   // 0: opinion records keep no likes (docs/TEXT.md#likes)
+    UnixSeconds first_at = 0;
+    UnixSeconds last_at = 0;
+    domain::OpinionId representative_id = 0;
+    std::string title;  // the representative's
+    std::vector<domain::OrgId> org_ids;  // distinct orgs of the members
+    std::vector<domain::OpinionId> opinion_ids;  // oldest first
+};
+
+struct HotIssues {
+    domain::OrgId org_id = 0;
+    UnixSeconds from = 0;
+    UnixSeconds to = 0;
+    std::int64_t opinions = 0;  // opinions clustered
+    bool truncated = false;     // more than kHotIssueOpinionLimit opinions: only the newest were clustered
+    std::vector<HotIssue> items;
+};
+inline constexpr int kHotIssueOpinionLimit = 20000;
 
 class Service {
 public:
@@ -878,6 +937,21 @@ public:
     Result<domain::Opinion> GetOpinion(const Actor& actor, domain::OpinionId id);
     // Needs clerk over the org (kPermissionDenied).
     Result<domain::Opinion> CreateOpinion(const Actor& actor, const OpinionDraft& draft);
+
+    // ---- text mining (issue 9, docs/TEXT.md) ----
+    // Suggestions for one opinion in scope (else kNotFound): the top three categories of the classifier
+    // (trained on first use from the built-in labelled 问政 messages and the catalogue's top-level
+    // categories, docs/TEXT.md#categories), and possible duplicates: open problems (registered .. pending
+    // verification) and received or accepted opinions in the actor's scope, at most
+    // kDuplicateCandidateLimit of each (newest first; opinions received within kDuplicateWindowSeconds of
+    // this one), whose Jaccard similarity to it is at least kDuplicateThreshold. The opinion's own problem
+    // is left out. Nothing is changed: linking is the clerk's step (duplicate / accept routes).
+    Result<OpinionSuggestions> SuggestForOpinion(const Actor& actor, domain::OpinionId id);
+    // Hot issues (热点问题) of the subtree of `org_id` (in scope, else kNotFound): opinions received in
+    // [from, to) clustered by text::ClusterHotIssues (text, compatible org, 30-day gap, at least two
+    // people), ranked by people, size, likes, recency. Errors: kInvalidArgument (from >= to, limit
+    // outside 1..100), kNotFound.
+    Result<HotIssues> FindHotIssues(const Actor& actor, domain::OrgId org_id, const HotIssueQuery& query);
 
     // ---- figures ----
     // Figures over the subtree of `org_id` at the current instant, from the roll-up index (src/index),

@@ -96,6 +96,7 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
           {"/api/v1/orgs/{own.district}/move", R"({"parent_id":{org}})", Expect::kDenied}}},
         {"GET /api/v1/orgs/{id}/stats", {{"/api/v1/orgs/{org}/stats", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/stats/children", {{"/api/v1/orgs/{org}/stats/children", "", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/hot-issues", {{"/api/v1/orgs/{org}/hot-issues", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/events", {{"/api/v1/orgs/{district}/events", "", Expect::kNotFound}}},
         {"GET /api/v1/levels", {{"/api/v1/levels", "", Expect::kNoLeak}}},
         {"GET /api/v1/categories", {{"/api/v1/categories", "", Expect::kNoLeak}}},
@@ -119,6 +120,7 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/opinions", R"({"channel":"web","title":"入侵意见","org_id":{district}})", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}", {{"/api/v1/opinions/{opinion}", "", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}/events", {{"/api/v1/opinions/{opinion}/events", "", Expect::kNotFound}}},
+        {"GET /api/v1/opinions/{id}/suggestions", {{"/api/v1/opinions/{opinion}/suggestions", "", Expect::kNotFound}}},
 
         // ---- workflow (issue 3) ----
         {"GET /api/openapi.json", {{"/api/openapi.json", "", Expect::kNoLeak}}},

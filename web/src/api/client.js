@@ -143,6 +143,8 @@ export const api = {
   opinions: (query) => apiGet('/opinions', query),
   opinion: (id) => apiGet(`/opinions/${id}`),
   opinionEvents: (id) => apiGet(`/opinions/${id}/events`),
+  opinionSuggestions: (id) => apiGet(`/opinions/${id}/suggestions`),
+  hotIssues: (id, query) => apiGet(`/orgs/${id}/hot-issues`, query),
   // 上下联动 (issue 5)
   escalations: (problemId) => apiGet(`/problems/${problemId}/escalations`),
   escalate: (problemId, body, version) => apiPost(`/problems/${problemId}/escalations`, body, { ifMatch: version }),

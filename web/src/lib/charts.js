@@ -265,3 +265,43 @@ export function sourceBarOption(stats, label, seriesName = '') {
     ],
   }
 }
+
+/**
+ * Hot issues (GET /orgs/{id}/hot-issues items, ranked) as horizontal bars of people per cluster, the
+ * first-ranked at the top; each bar carries the representative opinion's id for click-through.
+ */
+export function hotIssueBarOption(items, { peopleName = '', messagesName = '' } = {}) {
+  const rows = [...(items || [])].reverse()
+  return {
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+    },
+    legend: { data: [peopleName, messagesName], top: 0 },
+    grid: { left: 8, right: 40, top: 28, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: {
+      type: 'category',
+      data: rows.map((r) => r.title),
+      axisLabel: { width: 180, overflow: 'truncate' },
+    },
+    series: [
+      {
+        name: peopleName,
+        type: 'bar',
+        barMaxWidth: 18,
+        itemStyle: { color: '#f56c6c' },
+        label: { show: true, position: 'right' },
+        data: rows.map((r) => ({ value: r.people, opinionId: r.representative_id })),
+      },
+      {
+        name: messagesName,
+        type: 'bar',
+        barMaxWidth: 18,
+        itemStyle: { color: '#409eff' },
+        label: { show: true, position: 'right' },
+        data: rows.map((r) => ({ value: r.size, opinionId: r.representative_id })),
+      },
+    ],
+  }
+}

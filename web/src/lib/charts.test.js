@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  hotIssueBarOption,
   categoryBarOption,
   categoryLeaf,
   childRankingOption,
@@ -160,5 +161,27 @@ describe('sourceBarOption', () => {
       { value: 3, source: 'meeting' },
       { value: 835, source: 'public_opinion' },
     ])
+  })
+})
+
+describe('hotIssueBarOption', () => {
+  it('puts the first-ranked cluster at the top with people and opinions per bar', () => {
+    const items = [
+      { title: '丽发新城搅拌站扰民', people: 38, size: 40, representative_id: 7 },
+      { title: '伊景园滨河苑捆绑车位', people: 36, size: 37, representative_id: 9 },
+    ]
+    const o = hotIssueBarOption(items, { peopleName: '反映人数', messagesName: '意见条数' })
+    // ECharts draws a category axis bottom-up: the last entry is the top bar.
+    expect(o.yAxis.data).toEqual(['伊景园滨河苑捆绑车位', '丽发新城搅拌站扰民'])
+    expect(o.series[0].name).toBe('反映人数')
+    expect(o.series[0].data).toEqual([
+      { value: 36, opinionId: 9 },
+      { value: 38, opinionId: 7 },
+    ])
+    expect(o.series[1].data.map((d) => d.value)).toEqual([37, 40])
+    expect(items[0].title).toBe('丽发新城搅拌站扰民') // the input is not reordered
+  })
+  it('draws nothing for no clusters', () => {
+    expect(hotIssueBarOption([]).series[0].data).toEqual([])
   })
 })
