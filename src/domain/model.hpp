@@ -244,7 +244,7 @@ struct EnumNames<Satisfaction> {
     }};
 };
 
-// The handling-time class of an opinion (诉求办理时限), set when it is registered (default general);
+// The handling-time class of an opinion (办理时限), set when it is registered (default general);
 // the limit of each class is in domain/opinion_sla.hpp.
 enum class SlaClass {
     kEmergency,  // 紧急: may cause loss of life or property

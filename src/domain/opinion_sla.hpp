@@ -1,11 +1,11 @@
-// Handling-time limits of public opinions (诉求办理时限, the "SLA profile" of issue 8) and the three
+// Handling-time limits of public opinions (办理时限, the "SLA profile" of issue 8) and the three
 // rates a hotline office is judged by: response rate (响应率), resolution rate (解决率) and satisfaction
 // rate (满意率). Pure functions, no I/O; docs/SUPERVISION.md#opinion-time-limits explains the rules with
 // worked examples.
 //
 // The default limits are those of 北京市接诉即办工作条例 (Beijing Regulations on Handling Complaints
 // Upon Receipt, adopted by the Standing Committee of the 15th Beijing Municipal People's Congress on
-// 2021-09-24, in force 2021-09-24), chapter 诉求办理: emergencies that may cause loss of life or property
+// 2021-09-24, in force 2021-09-24), chapter on handling (诉求办理): emergencies that may cause loss of life or property
 // 2 hours; time-critical utility matters (water, power, gas, heating) 24 hours; general matters 7 days;
 // complex and difficult matters 15 days — each "办理并反馈" (handled and answered). Every limit is
 // configurable (rectify serve --opinion-sla).

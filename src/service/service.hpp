@@ -110,7 +110,7 @@ struct OpinionDraft {
     std::optional<std::string> submitter;
     std::optional<domain::CategoryId> category_id;
     std::optional<UnixSeconds> received_at;  // default now
-    // Handling-time class (诉求办理时限); its limit from the supervision policy fixes reply_due_at.
+    // Handling-time class (办理时限); its limit from the supervision policy fixes reply_due_at.
     domain::SlaClass sla_class = domain::SlaClass::kGeneral;
 };
 

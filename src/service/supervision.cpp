@@ -358,7 +358,7 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
             item.why = "opinion_overdue";
             const std::int64_t hours = (now - o.reply_due_at) / 3600;
             static constexpr std::array<std::string_view, 4> kClassText{"紧急", "及时性", "一般", "复杂疑难"};
-            item.why_text = "超过" + std::string(kClassText[static_cast<std::size_t>(o.sla_class)]) + "诉求办理时限 " +
+            item.why_text = "超过" + std::string(kClassText[static_cast<std::size_t>(o.sla_class)]) + "意见办理时限 " +
                             (hours < 48 ? std::to_string(hours) + " 小时" : std::to_string(hours / 24) + " 天") +
                             "，尚未响应";
             item.opinion = std::move(o);

@@ -221,7 +221,7 @@ TEST_F(SupervisionApi, AnOverdueEmergencyOpinionInTheQueueAndTheRates) {
     ASSERT_EQ(queue.Json()["total"], 1);
     const json item = queue.Json()["items"][0];
     EXPECT_EQ(item["why"], "opinion_overdue");
-    EXPECT_EQ(item["why_text"], "超过紧急诉求办理时限 1 小时，尚未响应");
+    EXPECT_EQ(item["why_text"], "超过紧急意见办理时限 1 小时，尚未响应");
     EXPECT_EQ(item["opinion"]["id"], emergency["id"]);
 
     const std::string rates = "/api/v1/orgs/" + std::to_string(gulou) + "/opinion-rates?from=" +

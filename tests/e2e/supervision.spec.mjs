@@ -17,8 +17,8 @@
 // through the form and sees the Fuzhou 12345 figures (仓山区 511 problems, 771/835 on time) in the ranked
 // table and the rate chart, downloads XLSX and CSV, opens the printable page in a new tab; switches to
 // an escalation in 待我接收上交; registers through the API an emergency (紧急) 鼓楼区 opinion received three
-// hours ago (limit 2 hours), finds it in 逾期未响应诉求 (no ladder buttons), opens it (紧急, deadline, 已超时),
-// replies and sees 超时响应; opens 诉求办理“三率” from the menu and checks the total, the chart and the table
+// hours ago (limit 2 hours), finds it in 逾期未响应意见 (no ladder buttons), opens it (紧急, deadline, 已超时),
+// replies and sees 超时响应; opens 意见办理“三率” from the menu and checks the total, the chart and the table
 // against GET /orgs/{id}/opinion-rates for this month and for 2016-2020 (771/835 responded in time, score
 // 96.2), clicks 仓山区's bars to select it, sorts by score;
 // English; a 鼓楼区 supervisor's urge on its own task is refused (403) with the message in the dialog.
@@ -165,7 +165,7 @@ const QUEUES = [
   ['returned', '多次退回'],
   ['to_verify', '待我验收'],
   ['escalations', '待我接收上交'],
-  ['opinions_overdue', '逾期未响应诉求'],
+  ['opinions_overdue', '逾期未响应意见'],
 ]
 const orgNames = new Map()
 async function orgNameOf(id) {
@@ -645,7 +645,7 @@ async function main() {
       assertEq((await page.locator('[data-testid="problem-title"]').innerText()).trim(), etitle, 'the problem opened')
     })
 
-    // ---- opinion time limits: an emergency opinion past its 2 hours, in 逾期未响应诉求
+    // ---- opinion time limits: an emergency opinion past its 2 hours, in 逾期未响应意见
     const otitle = `小区主干道路灯大面积不亮（e2e ${stamp}）`
     const receivedAt = new Date(Date.now() - 3 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
     let opinion
@@ -665,14 +665,14 @@ async function main() {
     })
 
     const orow = () => page.locator('[data-testid="queue-table"] .el-table__body tr.el-table__row').filter({ hasText: otitle }).first()
-    await step('逾期未响应诉求 counts and lists it: title, 鼓楼区, 紧急, the deadline, why, and no ladder buttons', async () => {
+    await step('逾期未响应意见 counts and lists it: title, 鼓楼区, 紧急, the deadline, why, and no ladder buttons', async () => {
       const q = await api(`/queues/opinions_overdue?org_id=${FUZHOU.id}&limit=500`)
       const i = q.items.findIndex((x) => x.opinion?.id === opinion.id)
       assert(i >= 0, 'the API lists the opinion as overdue')
       const item = q.items[i]
-      assert(/^超过紧急诉求办理时限 1 小时/.test(item.why_text), `why: ${item.why_text}`)
+      assert(/^超过紧急意见办理时限 1 小时/.test(item.why_text), `why: ${item.why_text}`)
       await page.goto(`${BASE}/orgs/${FUZHOU.id}/supervision?queue=opinions_overdue${i >= 20 ? `&page=${Math.floor(i / 20) + 1}` : ''}`)
-      assertEq(await tabCount(page, 'opinions_overdue', count(q.total)), count(q.total), '逾期未响应诉求 count')
+      assertEq(await tabCount(page, 'opinions_overdue', count(q.total)), count(q.total), '逾期未响应意见 count')
       await orow().waitFor()
       const cells = (await orow().locator('td').allInnerTexts()).map((c) => c.trim())
       const dueText = new Date(Date.parse(opinion.reply_due_at) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ')
@@ -711,7 +711,7 @@ async function main() {
       await page.goto(`${BASE}/orgs/${FUZHOU.id}/dashboard`)
     })
 
-    // ---- 诉求办理“三率”
+    // ---- 意见办理“三率”
     // What the screen shows of the API's answer, worked out here.
     const score = (s) => (s === null ? '—' : (Math.round(s * 1000) / 10).toFixed(1))
     async function checkRates(res, what) {
@@ -752,7 +752,7 @@ async function main() {
       assert(fine.includes(`得分权重：响应率 ${res.weights.response}，解决率 ${res.weights.resolution}，满意率 ${res.weights.satisfaction}`), `${what}: weights in "${fine}"`)
     }
 
-    await step('诉求办理“三率” of 福州市 from the menu: this month by default, every figure as GET /orgs/16/opinion-rates has it for this month', async () => {
+    await step('意见办理“三率” of 福州市 from the menu: this month by default, every figure as GET /orgs/16/opinion-rates has it for this month', async () => {
       await page.locator('[data-testid="nav-rates"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/rates`)
       // This month in Beijing: from its first day 00:00 to tomorrow 00:00 (+08:00), worked out here.

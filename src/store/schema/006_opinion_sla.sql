@@ -1,4 +1,4 @@
--- rectify schema 6 (issue 8): handling-time limits of public opinions (诉求办理时限).
+-- rectify schema 6 (issue 8): handling-time limits of public opinions (办理时限).
 -- Migrations apply in file order, and the version is the position: this file is version 6.
 -- Times are INTEGER seconds since the Unix epoch, UTC.
 --

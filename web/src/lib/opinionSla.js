@@ -1,4 +1,4 @@
-// Pure helpers for opinion handling-time limits (诉求办理时限) and the three opinion rates (诉求办理"三率":
+// Pure helpers for opinion handling-time limits (意见办理时限) and the three opinion rates (意见办理"三率":
 // 响应率, 解决率, 满意率) — docs/SUPERVISION.md#opinion-time-limits and #opinion-rates. No Vue: unit-tested
 // in opinionSla.test.js. The server stays the authority on every figure; these only decide how to show them.
 

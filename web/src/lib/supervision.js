@@ -5,7 +5,7 @@
 import { TIME_ZONE, formatPercent, nextDay } from './format.js'
 
 /** The work queues (GET /api/v1/queues/{kind}), in the order of the workbench's tabs. */
-// `opinions_overdue` lists opinions past their handling-time limit and not yet answered (逾期未响应诉求).
+// `opinions_overdue` lists opinions past their handling-time limit and not yet answered (逾期未响应意见).
 export const QUEUE_KINDS = ['overdue', 'due_soon', 'stalled', 'returned', 'to_verify', 'escalations', 'opinions_overdue']
 export const DEFAULT_QUEUE = QUEUE_KINDS[0]
 export const QUEUE_PAGE_SIZE = 20

@@ -119,7 +119,7 @@ describe('queue rows', () => {
       reply_due_at: '2026-11-30T07:00:00+08:00',
       responded_at: null,
     }
-    const row = queueRow({ why: 'opinion_overdue', why_text: '超过紧急诉求办理时限 1 小时，尚未响应', opinion })
+    const row = queueRow({ why: 'opinion_overdue', why_text: '超过紧急意见办理时限 1 小时，尚未响应', opinion })
     expect(row).toMatchObject({
       key: 'o901',
       kind: 'opinion',
@@ -128,7 +128,7 @@ describe('queue rows', () => {
       orgId: 160,
       slaClass: 'emergency',
       dueAt: '2026-11-30T07:00:00+08:00',
-      whyText: '超过紧急诉求办理时限 1 小时，尚未响应',
+      whyText: '超过紧急意见办理时限 1 小时，尚未响应',
       problemId: null,
       task: null,
       ladder: null,
