@@ -18,6 +18,7 @@
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
+#include "http/open311_api.hpp"
 #include "http/public_api.hpp"
 #include "http/supervision_api.hpp"
 #include "http/workflow_api.hpp"
@@ -1006,12 +1007,15 @@ void Api::AddRoutes() {
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
     // The public portal (issue 9, src/http/public_api.cpp): no login.
-    AddPublicRoutes([&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
+    auto as_public = [&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
         add(
             std::move(method), pattern,
             [fn, this](const Ctx& c, const RouteArgs& a) { return fn(PublicContext{c.service, *public_limiter_}, a); },
             Access::kPublic);
-    });
+    };
+    AddPublicRoutes(as_public);
+    // Open311 GeoReport v2 (issue 9, src/http/open311_api.cpp): public; POST requests take an api_key.
+    AddOpen311Routes(as_public);
 }
 
 std::optional<std::size_t> Api::PublicBodyLimit(const Request& head) const {
@@ -1037,7 +1041,7 @@ Response Api::Dispatch(const Request& request) const {
     if (!target.ok()) return ErrorResponse(target.status());
 
     const auto& segments = target->segments;
-    const bool is_api = !segments.empty() && segments.front() == "api";
+    const bool is_api = !segments.empty() && (segments.front() == "api" || segments.front() == "open311");
     const bool is_health = segments.size() == 1 && segments.front() == "healthz";
     if (is_api || is_health) {
         Router::Match m = router_.Find(request.method, segments);
