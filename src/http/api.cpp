@@ -14,6 +14,7 @@
 #include "common/csv.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
+#include "domain/public_intake.hpp"
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
@@ -454,7 +455,42 @@ Result<Response> GetOpinion(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(auto id, PathId(a, "opinion id"));
     ASSIGN_OR_RETURN(auto opinion, c.service.GetOpinion(c.actor, id));
-    return Json(200, domain::ToJson(opinion), opinion.version);
+    json j = domain::ToJson(opinion);
+    // ---- issue 9: an opinion from the public carries its intake for the staff (contact to call back) ----
+    ASSIGN_OR_RETURN(auto intake, c.service.PublicIntakeOf(c.actor, id));
+    if (intake) {
+        auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+        j["public_intake"] = {
+            {"tracking_code", domain::FormatTrackingCode(intake->tracking_code)},
+            {"via", intake->via},
+            {"address", opt(intake->address)},
+            {"latitude", opt(intake->latitude)},
+            {"longitude", opt(intake->longitude)},
+            {"service_code", opt(intake->service_code)},
+            {"contact", {{"name", opt(intake->contact_name)}, {"phone", opt(intake->contact_phone)},
+                         {"email", opt(intake->contact_email)}}},
+            {"photo", intake->photo_sha256 ? json{{"content_type", *intake->photo_type},
+                                                  {"size_bytes", intake->photo_size.value_or(0)},
+                                                  {"url", "/api/v1/opinions/" + std::to_string(id) + "/photo"}}
+                                           : json(nullptr)}};
+    } else {
+        j["public_intake"] = nullptr;
+    }
+    return Json(200, j, opinion.version);
+}
+
+// GET /api/v1/opinions/{id}/photo: the photo sent with an opinion from the public (scope as the opinion).
+Result<Response> OpinionPhoto(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "opinion id"));
+    ASSIGN_OR_RETURN(auto photo, c.service.PublicPhoto(c.actor, id));
+    Response r;
+    r.status = 200;
+    r.content_type = photo.first.photo_type.value_or("application/octet-stream");
+    r.body = std::move(photo.second);
+    r.SetHeader("Content-Disposition", "inline; filename=\"opinion-" + std::to_string(id) + "-photo\"");
+    r.SetHeader("Cache-Control", "private, no-cache");
+    return r;
 }
 
 Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
@@ -983,6 +1019,7 @@ void Api::AddRoutes() {
     add("POST", "/api/v1/opinions", CreateOpinion);
     add("GET", "/api/v1/opinions/{id}", GetOpinion);
     add("GET", "/api/v1/opinions/{id}/events", OpinionEvents);
+    add("GET", "/api/v1/opinions/{id}/photo", OpinionPhoto);
 
     // ---- workflow (issue 3): src/http/workflow_api.cpp ----
     // Registered through `add` like every other route: authenticated (the OpenAPI document excepted),

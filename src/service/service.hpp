@@ -1003,6 +1003,13 @@ public:
                                       const std::optional<std::string>& mechanisms_cursor, int limit);
     // Orgs the public may pick (notice boards): the children of `parent` (nullopt: the root itself).
     Result<std::vector<domain::Org>> PublicOrgs(std::optional<domain::OrgId> parent);
+    // For the staff: how an opinion in the actor's scope came from the public — tracking code, contact,
+    // location, photo — or nullopt for an opinion entered by staff or imported. Errors: kNotFound (the
+    // opinion is outside the scope or does not exist).
+    Result<std::optional<domain::PublicIntake>> PublicIntakeOf(const Actor& actor, domain::OpinionId id);
+    // The photo of such an opinion: its intake (content type, size) and bytes. Errors: kNotFound (outside
+    // the scope, or no photo).
+    Result<std::pair<domain::PublicIntake, std::string>> PublicPhoto(const Actor& actor, domain::OpinionId id);
     // The public intakes of Open311 GET requests (filter as store::PublicIntakeFilter).
     Result<std::vector<PublicView>> ListPublicOpinions(const store::PublicIntakeFilter& filter);
 

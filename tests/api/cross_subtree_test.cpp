@@ -119,6 +119,9 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/opinions", R"({"channel":"web","title":"入侵意见","org_id":{district}})", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}", {{"/api/v1/opinions/{opinion}", "", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}/events", {{"/api/v1/opinions/{opinion}/events", "", Expect::kNotFound}}},
+        // The photo of an opinion from the public (issue 9): 404 outside the scope; the side's own opinion has
+        // no photo, so its control is a 404 too (public_api_test checks the photo across subtrees).
+        {"GET /api/v1/opinions/{id}/photo", {{"/api/v1/opinions/{opinion}/photo", "", Expect::kDenied}}},
 
         // ---- workflow (issue 3) ----
         {"GET /api/openapi.json", {{"/api/openapi.json", "", Expect::kNoLeak}}},

@@ -66,8 +66,8 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // and webhooks (inbox 4: list, unread count, read, read all; webhooks 5: create, list, show, change,
     // deliveries): 110; issue 9's public portal 7 (categories, divisions, file, track, rate, orgs, notices): 117,
     // and its Open311 GeoReport v2 11 (discovery, services, GET and POST requests, each .xml and .json;
-    // a service definition, a request, a token): 128.
-    EXPECT_EQ(routed.size(), 128u);
+    // a service definition, a request, a token): 128; and the staff's GET /api/v1/opinions/{id}/photo: 129.
+    EXPECT_EQ(routed.size(), 129u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
