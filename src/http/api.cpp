@@ -14,10 +14,12 @@
 #include "common/csv.hpp"
 #include "domain/account.hpp"
 #include "domain/json.hpp"
+#include "domain/public_intake.hpp"
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
+#include "http/open311_api.hpp"
 #include "http/public_api.hpp"
 #include "http/supervision_api.hpp"
 #include "http/text_api.hpp"
@@ -454,7 +456,42 @@ Result<Response> GetOpinion(const Ctx& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(auto id, PathId(a, "opinion id"));
     ASSIGN_OR_RETURN(auto opinion, c.service.GetOpinion(c.actor, id));
-    return Json(200, domain::ToJson(opinion), opinion.version);
+    json j = domain::ToJson(opinion);
+    // ---- issue 9: an opinion from the public carries its intake for the staff (contact to call back) ----
+    ASSIGN_OR_RETURN(auto intake, c.service.PublicIntakeOf(c.actor, id));
+    if (intake) {
+        auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+        j["public_intake"] = {
+            {"tracking_code", domain::FormatTrackingCode(intake->tracking_code)},
+            {"via", intake->via},
+            {"address", opt(intake->address)},
+            {"latitude", opt(intake->latitude)},
+            {"longitude", opt(intake->longitude)},
+            {"service_code", opt(intake->service_code)},
+            {"contact", {{"name", opt(intake->contact_name)}, {"phone", opt(intake->contact_phone)},
+                         {"email", opt(intake->contact_email)}}},
+            {"photo", intake->photo_sha256 ? json{{"content_type", *intake->photo_type},
+                                                  {"size_bytes", intake->photo_size.value_or(0)},
+                                                  {"url", "/api/v1/opinions/" + std::to_string(id) + "/photo"}}
+                                           : json(nullptr)}};
+    } else {
+        j["public_intake"] = nullptr;
+    }
+    return Json(200, j, opinion.version);
+}
+
+// GET /api/v1/opinions/{id}/photo: the photo sent with an opinion from the public (scope as the opinion).
+Result<Response> OpinionPhoto(const Ctx& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "opinion id"));
+    ASSIGN_OR_RETURN(auto photo, c.service.PublicPhoto(c.actor, id));
+    Response r;
+    r.status = 200;
+    r.content_type = photo.first.photo_type.value_or("application/octet-stream");
+    r.body = std::move(photo.second);
+    r.SetHeader("Content-Disposition", "inline; filename=\"opinion-" + std::to_string(id) + "-photo\"");
+    r.SetHeader("Cache-Control", "private, no-cache");
+    return r;
 }
 
 Result<Response> CreateOpinion(const Ctx& c, const RouteArgs& a) {
@@ -987,6 +1024,7 @@ void Api::AddRoutes() {
     add("POST", "/api/v1/opinions", CreateOpinion);
     add("GET", "/api/v1/opinions/{id}", GetOpinion);
     add("GET", "/api/v1/opinions/{id}/events", OpinionEvents);
+    add("GET", "/api/v1/opinions/{id}/photo", OpinionPhoto);
 
     // ---- workflow (issue 3): src/http/workflow_api.cpp ----
     // Registered through `add` like every other route: authenticated (the OpenAPI document excepted),
@@ -1013,12 +1051,15 @@ void Api::AddRoutes() {
     // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.
     AddTextRoutes(as_caller);
     // The public portal (issue 9, src/http/public_api.cpp): no login.
-    AddPublicRoutes([&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
+    auto as_public = [&add, this](std::string method, std::string_view pattern, PublicHandler fn) {
         add(
             std::move(method), pattern,
             [fn, this](const Ctx& c, const RouteArgs& a) { return fn(PublicContext{c.service, *public_limiter_}, a); },
             Access::kPublic);
-    });
+    };
+    AddPublicRoutes(as_public);
+    // Open311 GeoReport v2 (issue 9, src/http/open311_api.cpp): public; POST requests take an api_key.
+    AddOpen311Routes(as_public);
 }
 
 std::optional<std::size_t> Api::PublicBodyLimit(const Request& head) const {
@@ -1044,7 +1085,7 @@ Response Api::Dispatch(const Request& request) const {
     if (!target.ok()) return ErrorResponse(target.status());
 
     const auto& segments = target->segments;
-    const bool is_api = !segments.empty() && segments.front() == "api";
+    const bool is_api = !segments.empty() && (segments.front() == "api" || segments.front() == "open311");
     const bool is_health = segments.size() == 1 && segments.front() == "healthz";
     if (is_api || is_health) {
         Router::Match m = router_.Find(request.method, segments);

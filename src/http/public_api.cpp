@@ -175,14 +175,21 @@ Result<Response> Notices(const PublicContext& c, const RouteArgs& a) {
 
 }  // namespace
 
-std::optional<Response> RefuseIfRateLimited(RateLimiter& limiter, const Request& request) {
+std::optional<std::pair<long, Status>> RateLimitRefusal(RateLimiter& limiter, const Request& request) {
     auto wait = limiter.Take(request.client.empty() ? std::string("unknown") : request.client);
     if (!wait) return std::nullopt;
-    Response r = ErrorResponse(ResourceExhausted(
-        "too many submissions from your address: at most " + std::to_string(static_cast<long>(limiter.per_minute())) +
-        " a minute (bursts of " + std::to_string(static_cast<long>(limiter.burst())) + "); try again in " +
-        std::to_string(*wait) + " seconds"));
-    r.SetHeader("Retry-After", std::to_string(*wait));
+    return std::make_pair(
+        *wait, ResourceExhausted("too many submissions from your address: at most " +
+                                 std::to_string(static_cast<long>(limiter.per_minute())) + " a minute (bursts of " +
+                                 std::to_string(static_cast<long>(limiter.burst())) + "); try again in " +
+                                 std::to_string(*wait) + " seconds"));
+}
+
+std::optional<Response> RefuseIfRateLimited(RateLimiter& limiter, const Request& request) {
+    auto refused = RateLimitRefusal(limiter, request);
+    if (!refused) return std::nullopt;
+    Response r = ErrorResponse(refused->second);
+    r.SetHeader("Retry-After", std::to_string(refused->first));
     return r;
 }
 

@@ -29,5 +29,7 @@ void AddPublicRoutes(const std::function<void(std::string, std::string_view, Pub
 // 429 resource_exhausted "too many submissions from your address: at most N a minute (bursts of B); try
 // again in S seconds" with Retry-After: S.
 std::optional<Response> RefuseIfRateLimited(RateLimiter& limiter, const Request& request);
+// The same as the seconds to wait and the kResourceExhausted status (for answers in other formats).
+std::optional<std::pair<long, Status>> RateLimitRefusal(RateLimiter& limiter, const Request& request);
 
 }  // namespace rectify::http

@@ -439,6 +439,23 @@ Result<std::vector<domain::Org>> Service::PublicOrgs(std::optional<domain::OrgId
     return store_->ListChildren(*parent);
 }
 
+Result<std::optional<domain::PublicIntake>> Service::PublicIntakeOf(const Actor& actor, domain::OpinionId id) {
+    RETURN_IF_ERROR(GetOpinion(actor, id));
+    auto intake = store_->GetPublicIntake(id);
+    if (!intake.ok()) {
+        if (intake.status().code() == StatusCode::kNotFound) return std::optional<domain::PublicIntake>();
+        return intake.status();
+    }
+    return std::optional<domain::PublicIntake>(*intake);
+}
+
+Result<std::pair<domain::PublicIntake, std::string>> Service::PublicPhoto(const Actor& actor, domain::OpinionId id) {
+    ASSIGN_OR_RETURN(auto intake, PublicIntakeOf(actor, id));
+    if (!intake || !intake->photo_sha256) return NotFound("opinion " + std::to_string(id) + " has no photo");
+    ASSIGN_OR_RETURN(std::string bytes, store::BlobStore(evidence_.blob_dir).Get(*intake->photo_sha256));
+    return std::make_pair(*intake, std::move(bytes));
+}
+
 Result<std::vector<PublicView>> Service::ListPublicOpinions(const store::PublicIntakeFilter& filter) {
     ASSIGN_OR_RETURN(auto intakes, store_->ListPublicIntakes(filter));
     std::vector<PublicView> out;

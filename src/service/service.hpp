@@ -1098,13 +1098,20 @@ public:
     // yet" / "this reply was already rated"; kInvalidArgument (comment over 500 characters).
     Result<PublicView> RatePublicOpinion(const std::string& typed, domain::Satisfaction satisfaction,
                                          const std::optional<std::string>& comment);
-    // The notice board of `org_id`'s subtree: closed problems by close-out time... newest id first, and
-    // mechanisms newest first, each a page of `limit` (1..100) with its own cursor. Errors: kNotFound (no
-    // such org), kInvalidArgument (limit, cursor).
+    // The notice board of `org_id`'s subtree (no scope: it is public): closed problems and mechanisms,
+    // each newest (highest id) first, a page of `limit` (1..100) with its own cursor; free text masked by
+    // domain::MaskPersonalDetails. Errors: kNotFound (no such org), kInvalidArgument (limit, cursor).
     Result<NoticeBoard> PublicNotices(domain::OrgId org_id, const std::optional<std::string>& problems_cursor,
                                       const std::optional<std::string>& mechanisms_cursor, int limit);
     // Orgs the public may pick (notice boards): the children of `parent` (nullopt: the root itself).
     Result<std::vector<domain::Org>> PublicOrgs(std::optional<domain::OrgId> parent);
+    // For the staff: how an opinion in the actor's scope came from the public — tracking code, contact,
+    // location, photo — or nullopt for an opinion entered by staff or imported. Errors: kNotFound (the
+    // opinion is outside the scope or does not exist).
+    Result<std::optional<domain::PublicIntake>> PublicIntakeOf(const Actor& actor, domain::OpinionId id);
+    // The photo of such an opinion: its intake (content type, size) and bytes. Errors: kNotFound (outside
+    // the scope, or no photo).
+    Result<std::pair<domain::PublicIntake, std::string>> PublicPhoto(const Actor& actor, domain::OpinionId id);
     // The public intakes of Open311 GET requests (filter as store::PublicIntakeFilter).
     Result<std::vector<PublicView>> ListPublicOpinions(const store::PublicIntakeFilter& filter);
 

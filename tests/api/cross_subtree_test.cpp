@@ -121,6 +121,9 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/opinions/{id}", {{"/api/v1/opinions/{opinion}", "", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}/events", {{"/api/v1/opinions/{opinion}/events", "", Expect::kNotFound}}},
         {"GET /api/v1/opinions/{id}/suggestions", {{"/api/v1/opinions/{opinion}/suggestions", "", Expect::kNotFound}}},
+        // The photo of an opinion from the public (issue 9): 404 outside the scope; the side's own opinion has
+        // no photo, so its control is a 404 too (public_api_test checks the photo across subtrees).
+        {"GET /api/v1/opinions/{id}/photo", {{"/api/v1/opinions/{opinion}/photo", "", Expect::kDenied}}},
 
         // ---- workflow (issue 3) ----
         {"GET /api/openapi.json", {{"/api/openapi.json", "", Expect::kNoLeak}}},
@@ -298,6 +301,23 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/public/opinions/ABCD-EFGH-JKMN/rating", R"({"satisfaction":"dissatisfied"})", Expect::kPublic}}},
         {"GET /api/v1/public/orgs", {{"/api/v1/public/orgs?parent_id={org}", "", Expect::kPublic}}},
         {"GET /api/v1/public/orgs/{id}/notices", {{"/api/v1/public/orgs/{org}/notices", "", Expect::kPublic}}},
+        // ---- Open311 GeoReport v2 (issue 9): public reads; a POST with the other side's division code
+        // is refused (the api_key's account must hold clerk where the request is routed) ----
+        {"GET /open311/v2/discovery.xml", {{"/open311/v2/discovery.xml", "", Expect::kPublic}}},
+        {"GET /open311/v2/discovery.json", {{"/open311/v2/discovery.json", "", Expect::kPublic}}},
+        {"GET /open311/v2/services.xml", {{"/open311/v2/services.xml", "", Expect::kPublic}}},
+        {"GET /open311/v2/services.json", {{"/open311/v2/services.json", "", Expect::kPublic}}},
+        {"GET /open311/v2/requests.xml", {{"/open311/v2/requests.xml", "", Expect::kPublic}}},
+        {"GET /open311/v2/requests.json", {{"/open311/v2/requests.json?status=open", "", Expect::kPublic}}},
+        {"POST /open311/v2/requests.xml",
+         {{"/open311/v2/requests.xml?api_key={own.secret}&service_code=3&address_id={code}&description=%E5%85%A5%E4%BE%B5%E7%9A%84%E8%AF%B7%E6%B1%82%E6%8F%8F%E8%BF%B0%E6%96%87%E5%AD%97",
+           "", Expect::kDenied}}},
+        {"POST /open311/v2/requests.json",
+         {{"/open311/v2/requests.json?api_key={own.secret}&service_code=3&address_id={code}&description=%E5%85%A5%E4%BE%B5%E7%9A%84%E8%AF%B7%E6%B1%82%E6%8F%8F%E8%BF%B0%E6%96%87%E5%AD%97",
+           "", Expect::kDenied}}},
+        {"GET /open311/v2/services/{code}", {{"/open311/v2/services/3.xml", "", Expect::kPublic}}},
+        {"GET /open311/v2/requests/{id}", {{"/open311/v2/requests/{opinion}.json", "", Expect::kPublic}}},
+        {"GET /open311/v2/tokens/{id}", {{"/open311/v2/tokens/ABCD-EFGH-JKMN.xml", "", Expect::kPublic}}},
     };
     return table;
 }
@@ -354,6 +374,7 @@ protected:
                 json j = json::parse(t.out);
                 if (std::string(name) == "auth") {
                     s->token = j["secret"];
+                    s->values["secret"] = s->token;  // the Open311 api_key
                 } else {
                     s->values["token"] = std::to_string(j["token"]["id"].get<std::int64_t>());
                 }

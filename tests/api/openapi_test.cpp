@@ -65,9 +65,10 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // (create, list, show, add and remove a member, assign, end an assignment) and its 9 of notifications
     // and webhooks (inbox 4: list, unread count, read, read all; webhooks 5: create, list, show, change,
     // deliveries): 110; its opinion rates (响应率, 解决率, 满意率): 111; issue 9's public portal 7 (categories,
-    // divisions, file, track, rate, orgs, notices): 118; and its text mining 2 (an opinion's suggestions, an
-    // org's hot issues): 120.
-    EXPECT_EQ(routed.size(), 120u);
+    // divisions, file, track, rate, orgs, notices): 118; its text mining 2 (an opinion's suggestions, an org's
+    // hot issues): 120; its Open311 GeoReport v2 11 (discovery, services, GET and POST requests, each .xml and
+    // .json; a service definition, a request, a token): 131; and the staff's GET /api/v1/opinions/{id}/photo: 132.
+    EXPECT_EQ(routed.size(), 132u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
@@ -90,7 +91,14 @@ TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {
                                      "GET /api/v1/public/categories", "GET /api/v1/public/divisions",
                                      "POST /api/v1/public/opinions", "GET /api/v1/public/opinions/{code}",
                                      "POST /api/v1/public/opinions/{code}/rating", "GET /api/v1/public/orgs",
-                                     "GET /api/v1/public/orgs/{id}/notices"}));
+                                     "GET /api/v1/public/orgs/{id}/notices",
+                                     // Open311 GeoReport v2 (issue 9): public; POST requests check the api_key itself
+                                     "GET /open311/v2/discovery.xml", "GET /open311/v2/discovery.json",
+                                     "GET /open311/v2/services.xml", "GET /open311/v2/services.json",
+                                     "GET /open311/v2/requests.xml", "GET /open311/v2/requests.json",
+                                     "POST /open311/v2/requests.xml", "POST /open311/v2/requests.json",
+                                     "GET /open311/v2/services/{code}", "GET /open311/v2/requests/{id}",
+                                     "GET /open311/v2/tokens/{id}"}));
     for (const auto& [path, item] : doc_["paths"].items()) {
         for (const auto& [method, op] : item.items()) {
             std::string upper = method;

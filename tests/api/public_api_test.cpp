@@ -21,6 +21,11 @@ protected:
     std::vector<std::string> ServeArgs() override {
         return {"--public-rate-per-minute", "0"};
     }
+    void BeforeServe() override {
+        shanxi_token_ = MakeUserToken(dir_.path(), db_, "shanxi.clerk", "code:14", {"clerk"});
+        ASSERT_FALSE(shanxi_token_.empty());
+    }
+    std::string shanxi_token_;
 
     // A filing body with the given location fields.
     json Filing(json location, const std::string& title, const std::string& text) {
@@ -140,10 +145,29 @@ TEST_F(PublicApi, FilesTracksShowsTheReplyAndRatesOnceWithoutEverShowingTheConta
                       json{{"satisfaction", "dissatisfied"}}.dump());
     EXPECT_TRUE(IsError(again, 409, "failed_precondition"));
     EXPECT_EQ(Message(again), "this reply was already rated");
-    // The staff see the same rating through the workflow.
+    // The staff see the same rating through the workflow, and the contact and photo to call back.
     auto staff = Get("/api/v1/opinions/" + std::to_string(id));
     EXPECT_EQ(staff.Json()["satisfaction"], "basically_satisfied");
     EXPECT_EQ(staff.Json()["rating_comment"], "修得挺快");
+    const json intake = staff.Json()["public_intake"];
+    EXPECT_EQ(intake["tracking_code"], code);
+    EXPECT_EQ(intake["via"], "portal");
+    EXPECT_EQ(intake["contact"], (json{{"name", "李明亮"}, {"phone", "139-1234-5678"}, {"email", "liml@example.cn"}}));
+    EXPECT_EQ(intake["photo"]["content_type"], "image/png");
+    auto photo = Get("/api/v1/opinions/" + std::to_string(id) + "/photo");
+    ASSERT_EQ(photo.status, 200);
+    EXPECT_EQ(photo.Header("content-type"), "image/png");
+    EXPECT_EQ(photo.body.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_EQ(intake["photo"]["size_bytes"], static_cast<std::int64_t>(photo.body.size()));
+    // Staff of another subtree (a clerk of 山西省) see neither the opinion nor its photo.
+    for (const std::string path : {"/api/v1/opinions/" + std::to_string(id), "/api/v1/opinions/" + std::to_string(id) + "/photo"}) {
+        auto other = Send(port(), "GET", path, "", {{"Authorization", "Bearer " + shanxi_token_}});
+        EXPECT_TRUE(IsError(other, 404, "not_found")) << path;
+    }
+    // An opinion entered by staff has no intake.
+    auto entered = Post("/api/v1/opinions", json{{"channel", "phone"}, {"title", "电话来访"}, {"org_id", 4}}.dump());
+    ASSERT_EQ(entered.status, 201) << entered.body;
+    EXPECT_TRUE(Get("/api/v1/opinions/" + std::to_string(entered.Json()["id"].get<std::int64_t>())).Json()["public_intake"].is_null());
 }
 
 TEST_F(PublicApi, ADissatisfiedRatingOfAClosedProblemReopensItAndTheNoticeBoardShowsItMaskedUntilThen) {

@@ -5,6 +5,8 @@ import { useAuthStore } from './stores/auth.js'
 export const routes = [
   // The user's home: the dashboard of the first org of their scope (the guard below resolves it).
   { path: '/', name: 'home', component: AppLayout },
+  // The public portal (issue 9): no login, and the guard below does not even ask for the session.
+  { path: '/portal', name: 'portal', component: () => import('./views/PortalView.vue'), meta: { public: true, portal: true } },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue') },
   {
@@ -50,6 +52,8 @@ export const router = createRouter({
 // Every page but the login needs a session; an account whose password was set by someone else goes
 // to the password page first (the server refuses everything else meanwhile).
 router.beforeEach(async (to) => {
+  // The portal calls only /api/v1/public: no GET /api/v1/session either.
+  if (to.meta.portal) return true
   const auth = useAuthStore()
   if (!auth.loaded) {
     try {
