@@ -27,81 +27,16 @@
 // runs only the 福州市, workflow, inbox and linkage steps (on a fresh database: they change it).
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '..', '..')
-const require = createRequire(path.join(repo, 'web', 'package.json'))
-const { chromium } = require('playwright-core')
-
-const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '')
-const OUT = process.env.E2E_OUT || '/tmp'
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
-const USER = process.env.E2E_USER || ''
-const PASSWORD = process.env.E2E_PASSWORD || ''
-const TOKEN = process.env.E2E_TOKEN || ''
-
-let passed = 0
-let currentPage = null // for a screenshot when a step fails
-let failed = 0
-const screenshots = []
-
-async function step(name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++
-    console.log(`ok   - ${name} (${Date.now() - t0} ms)`)
-    return true
-  } catch (e) {
-    failed++
-    console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
-    if (currentPage) {
-      const file = path.join(OUT, `rectify-failed-${failed}.png`)
-      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {})
-      console.log(`     screenshot of the failure: ${file}`)
-    }
-    return false
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg)
-}
-function assertEq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-}
-
-async function api(p) {
-  const res = await fetch(`${BASE}/api/v1${p}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
-  const body = await res.json().catch(() => null)
-  if (!res.ok) throw new Error(`GET ${p} -> ${res.status} ${JSON.stringify(body)}`)
-  return body
-}
+import {
+  BASE, TIMEOUT, USER, PASSWORD, TOKEN, step, assert, assertEq, runMain, api, count, percent as pct, ratio,
+  DESKTOP, launch, close, watchPage, shot, field, dialog, tableRows, waitRows as waitRowsExplained,
+} from './lib/harness.mjs'
 
 // The figures as the UI must show them, worked out here from the stats
-// (independently of the UI's own formatting code).
-const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-const pct = (r) => (r === null || r === undefined ? '—' : `${(Math.round(r * 1000) / 10).toFixed(1)}%`)
+// (independently of the UI's own formatting code); count, pct and ratio come from the harness.
 const wholeDays = (d) => (d === null || d === undefined ? '—' : String(d))
-const ratio = (r) => `${r.numerator}/${r.denominator}`
 const rateWith = (r) => `${pct(r.rate)} · ${ratio(r)}`
-
-async function shot(page, name) {
-  // Let loading masks fade and transitions finish before taking the picture.
-  await page.waitForFunction(() => document.querySelectorAll('.el-loading-mask').length === 0, null, { timeout: TIMEOUT })
-  await page.waitForTimeout(1000) // ECharts' entry animation takes 1 s
-  fs.mkdirSync(OUT, { recursive: true })
-  const file = path.join(OUT, `rectify-${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
-  screenshots.push(file)
-  return file
-}
 
 async function figure(page, key) {
   const card = page.locator(`[data-testid="kf-${key}"]`)
@@ -142,20 +77,8 @@ async function checkFigures(page, stats) {
   assertEq(f.replied.hint, ratio(stats.opinions_replied), '答复率 numerator/denominator')
 }
 
-async function tableRows(page, testid) {
-  const sel = `[data-testid="${testid}"] .el-table__body tr.el-table__row`
-  return page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
-}
-
-async function waitRows(page, testid, n) {
-  await page.waitForFunction(
-    ({ testid, n }) =>
-      document.querySelectorAll(`[data-testid="${testid}"] .el-table__body tr.el-table__row`).length === n &&
-      !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
-    { testid, n },
-    { timeout: TIMEOUT },
-  )
-}
+// This spec's waitRows fails with Playwright's own timeout error.
+const waitRows = (page, testid, n) => waitRowsExplained(page, testid, n, { explain: false })
 
 async function waitText(page, testid, want) {
   await page.waitForFunction(
@@ -240,18 +163,6 @@ const DISTRICTS = { 仓山区: 511, 晋安区: 156, 台江区: 122, 鼓楼区: 4
 async function selectOption(page, testid, text) {
   await page.locator(`[data-testid="${testid}"]`).click()
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
-}
-
-// The text field of an el-input / el-date-picker (its data-testid lands on the <input> or <textarea>).
-function field(scope, testid) {
-  const t = `[data-testid="${testid}"]`
-  return scope.locator(`input${t}, textarea${t}, ${t} input, ${t} textarea`).first()
-}
-
-async function dialog(page, testid) {
-  const d = page.locator(`.el-dialog[data-testid="${testid}"]`)
-  await d.waitFor()
-  return d
 }
 
 async function taskStatus(page, taskId, want) {
@@ -851,42 +762,10 @@ async function main() {
   const targetChildren = (await api(`/orgs/${target.id}/children`)).items || []
   console.log(`org under test: ${target.name} (id ${target.id}): ${stats.problems} problems, ${stats.opinions} opinions`)
 
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rectify-e2e-'))
-  const context = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-  const page = context.pages()[0] || (await context.newPage())
-  page.setDefaultTimeout(TIMEOUT)
-  currentPage = page
-  const pageErrors = []
-  page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
-  page.on('response', (r) => {
-    // 401 from /session is expected: asking who we are before logging in, and the wrong password.
-    if (r.url().includes('/api/') && r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/v1/session'))) {
-      // A refusal the test provokes on purpose (to see the UI show the server's message) is expected once.
-      const i = expectedRefusals.findIndex((x) => x.status === r.status() && r.url().includes(x.path))
-      if (i >= 0) expectedRefusals.splice(i, 1)
-      else pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
-    }
-  })
-  const cspViolations = []
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) cspViolations.push(m.text())
-  })
+  const browser = await launch(DESKTOP)
+  // A refusal the test provokes on purpose (to see the UI show the server's message) is expected once.
+  const { context, page } = browser
+  const { pageErrors, cspViolations } = watchPage(page, expectedRefusals)
 
   try {
     await step('without a session the dashboard sends to the login page; a wrong password is refused', async () => {
@@ -1142,17 +1021,8 @@ async function main() {
       await page.waitForURL(/\/login\?redirect=/)
     })
   } finally {
-    await context.close()
-    fs.rmSync(userDir, { recursive: true, force: true })
+    await close(browser)
   }
 }
 
-try {
-  await main()
-} catch (e) {
-  failed++
-  console.log(`FAIL - setup: ${e?.message || e}`)
-}
-if (screenshots.length) console.log(`screenshots in ${OUT}: ${screenshots.map((s) => path.basename(s)).join(', ')}`)
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed ? 1 : 0)
+await runMain(main)

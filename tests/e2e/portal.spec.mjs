@@ -15,82 +15,18 @@
 // violation, or a page wider than the window. Screenshots go to $E2E_OUT (default /tmp). The last line
 // printed is "N passed, N failed"; the exit code is 1 on failure.
 
-import { createRequire } from 'node:module'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import {
+  BASE, TIMEOUT, TOKEN, run, step, assert, assertEq, finish, call as apiCall, api, launch, shot as shotIn, field,
+} from './lib/harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '..', '..')
-const require = createRequire(path.join(repo, 'web', 'package.json'))
-const { chromium } = require('playwright-core')
-
-const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '')
-const OUT = process.env.E2E_OUT || '/tmp'
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
-const TOKEN = process.env.E2E_TOKEN || ''
 const WIDTH = 375
+run.failurePrefix = 'rectify-portal-failed'
 
-let passed = 0
-let failed = 0
-let currentPage = null
-
-async function step(name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++
-    console.log(`ok   - ${name} (${Date.now() - t0} ms)`)
-    return true
-  } catch (e) {
-    failed++
-    console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
-    if (currentPage) {
-      const file = path.join(OUT, `rectify-portal-failed-${failed}.png`)
-      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {})
-      console.log(`     screenshot of the failure: ${file}`)
-    }
-    return false
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg)
-}
-function assertEq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-}
-
-async function call(method, p, body, auth = true) {
-  const res = await fetch(`${BASE}${p}`, {
-    method,
-    headers: {
-      ...(auth ? { Authorization: `Bearer ${TOKEN}` } : {}),
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  return { status: res.status, body: await res.json().catch(() => null) }
-}
-async function get(p, auth = true) {
-  const r = await call('GET', p, undefined, auth)
-  if (r.status !== 200) throw new Error(`GET ${p} -> ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(300)
-  fs.mkdirSync(OUT, { recursive: true })
-  const file = path.join(OUT, `rectify-portal-${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
-  return file
-}
-
-function field(page, testid) {
-  const t = `[data-testid="${testid}"]`
-  return page.locator(`input${t}, textarea${t}, ${t} input, ${t} textarea`).first()
-}
+// The paths here are written in full (/api/v1/...); `auth` false sends no token (the public routes).
+const call = (method, p, body, auth = true) => apiCall(method, p, body, { auth, prefix: '' })
+const get = (p, auth = true) => api(p, { auth, prefix: '' })
+// The portal's screenshots: 300 ms after the last action, whatever is loading.
+const shot = (page, name) => shotIn(page, name, { prefix: 'rectify-portal-', waitMasks: false, settleMs: 300 })
 
 // Chooses `label` in the Element Plus select `testid` (its dropdown is teleported to <body>).
 async function choose(page, testid, label) {
@@ -111,20 +47,10 @@ const PNG = Buffer.from(
 
 async function main() {
   assert(TOKEN, 'E2E_TOKEN is required (the staff reply goes through the API)')
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rectify-portal-e2e-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: WIDTH, height: 812 },
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-  const page = context.pages()[0] || (await context.newPage())
-  currentPage = page
-  page.setDefaultTimeout(TIMEOUT)
+  const { context, page } = await launch(
+    { viewport: { width: WIDTH, height: 812 }, isMobile: true, hasTouch: true, locale: 'zh-CN' },
+    { profilePrefix: 'rectify-portal-e2e-' },
+  )
   const problems = []
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
   page.on('console', (m) => {
@@ -272,12 +198,11 @@ async function main() {
   })
 
   await context.close()
-  console.log(`${passed} passed, ${failed} failed`)
-  process.exit(failed ? 1 : 0)
+  finish()
 }
 
 main().catch((e) => {
   console.log(`FAIL - ${e?.stack || e}`)
-  console.log(`${passed} passed, ${failed + 1} failed`)
+  console.log(`${run.passed} passed, ${run.failed + 1} failed`)
   process.exit(1)
 })

@@ -25,132 +25,13 @@
 // Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to
 // $E2E_OUT (default /tmp). The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import {
+  BASE, TIMEOUT, USER, PASSWORD, TOKEN, run, step, assert, assertEq, runMain, call, api, post,
+  count, pct, rateCell, beijingDay, DESKTOP, launch, close, watchPage, logIn, shot, field, dialog, tableRows, waitRows, tabCount,
+} from './lib/harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '..', '..')
-const require = createRequire(path.join(repo, 'web', 'package.json'))
-const { chromium } = require('playwright-core')
-
-const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '')
-const OUT = process.env.E2E_OUT || '/tmp'
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
-const USER = process.env.E2E_USER || ''
-const PASSWORD = process.env.E2E_PASSWORD || ''
-const TOKEN = process.env.E2E_TOKEN || ''
-
-let passed = 0
-let failed = 0
-let currentPage = null
-const screenshots = []
-
-async function step(name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++
-    console.log(`ok   - ${name} (${Date.now() - t0} ms)`)
-    return true
-  } catch (e) {
-    failed++
-    console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
-    if (currentPage) {
-      const file = path.join(OUT, `rectify-supervision-failed-${failed}.png`)
-      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {})
-      console.log(`     screenshot of the failure: ${file}`)
-    }
-    return false
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg)
-}
-function assertEq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-}
-
-async function call(method, p, body) {
-  const res = await fetch(`${BASE}/api/v1${p}`, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const json = await res.json().catch(() => null)
-  return { status: res.status, body: json }
-}
-async function api(p) {
-  const r = await call('GET', p)
-  if (r.status !== 200) throw new Error(`GET ${p} -> ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
-async function post(p, body) {
-  const r = await call('POST', p, body)
-  if (r.status !== 201) throw new Error(`POST ${p} -> ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
-
-// Worked out here, independently of the UI's code.
-const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-const pct = (r) => (r.rate === null ? '—' : `${(Math.round(r.rate * 1000) / 10).toFixed(1)}%`)
-const rateCell = (r) => `${pct(r)} (${r.numerator}/${r.denominator})`
-// A date in Beijing (the display zone) as YYYY-MM-DD.
-const beijingDay = (ms) => new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 10)
-
-async function shot(page, name) {
-  await page.waitForFunction(() => document.querySelectorAll('.el-loading-mask').length === 0, null, { timeout: TIMEOUT })
-  await page.waitForTimeout(1000) // ECharts' entry animation
-  fs.mkdirSync(OUT, { recursive: true })
-  const file = path.join(OUT, `rectify-${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
-  screenshots.push(file)
-  return file
-}
-
-function field(scope, testid) {
-  const t = `[data-testid="${testid}"]`
-  return scope.locator(`input${t}, textarea${t}, ${t} input, ${t} textarea`).first()
-}
-
-async function dialog(page, testid) {
-  const d = page.locator(`.el-dialog[data-testid="${testid}"]`)
-  await d.waitFor()
-  return d
-}
-
-async function tableRows(page, testid) {
-  const sel = `[data-testid="${testid}"] .el-table__body tr.el-table__row`
-  return page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
-}
-
-async function waitRows(page, testid, n) {
-  await page
-    .waitForFunction(
-      ({ testid, n }) =>
-        document.querySelectorAll(`[data-testid="${testid}"] .el-table__body tr.el-table__row`).length === n &&
-        !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
-      { testid, n },
-      { timeout: TIMEOUT },
-    )
-    .catch(async (e) => {
-      const got = await page.$$eval(`[data-testid="${testid}"] .el-table__body tr.el-table__row`, (els) => els.length)
-      throw new Error(`${testid}: expected ${n} rows, got ${got} (${e.message.split('\n')[0]})`)
-    })
-}
-
-// The count shown on a queue tab (waits until it equals `want`, then returns it).
-async function tabCount(page, kind, want) {
-  const sel = `[data-testid="queue-tab-${kind}"] [data-role="count"]`
-  await page
-    .waitForFunction(({ sel, want }) => document.querySelector(sel)?.textContent.trim() === want, { sel, want }, { timeout: TIMEOUT })
-    .catch(() => {})
-  return (await page.locator(sel).innerText()).trim()
-}
+run.failurePrefix = 'rectify-supervision-failed'
 
 const expectedRefusals = []
 
@@ -181,50 +62,13 @@ async function main() {
   const gulou = (await api('/orgs?division_code=350102')).items[0]
   assertEq(gulou?.name, '鼓楼区', 'division 350102')
 
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rectify-e2e-'))
-  const context = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    acceptDownloads: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-  const page = context.pages()[0] || (await context.newPage())
-  page.setDefaultTimeout(TIMEOUT)
-  currentPage = page
-  const pageErrors = []
-  page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
-  page.on('response', (r) => {
-    if (r.url().includes('/api/') && r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/v1/session'))) {
-      const i = expectedRefusals.findIndex((x) => x.status === r.status() && r.url().includes(x.path))
-      if (i >= 0) expectedRefusals.splice(i, 1)
-      else pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
-    }
-  })
-  const cspViolations = []
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) cspViolations.push(m.text())
-  })
+  const browser = await launch({ ...DESKTOP, acceptDownloads: true })
+  const { context, page } = browser
+  const { pageErrors, cspViolations } = watchPage(page, expectedRefusals)
 
   try {
     await step('log in as the e2e admin', async () => {
-      await page.goto(`${BASE}/orgs/${FUZHOU.id}/dashboard`)
-      await page.waitForURL(/\/login\?redirect=/)
-      await page.locator('[data-testid="login-name"]').fill(USER)
-      await page.locator('[data-testid="login-password"]').fill(PASSWORD)
-      await page.locator('[data-testid="login-submit"]').click()
-      await page.waitForURL(`**/orgs/${FUZHOU.id}/dashboard`)
+      await logIn(page, `/orgs/${FUZHOU.id}/dashboard`)
     })
 
     // ---- the workbench as the data stands (after dashboard.spec.mjs, if it ran first)
@@ -920,17 +764,8 @@ async function main() {
       assertEq(expectedRefusals.length, 0, 'every provoked refusal happened')
     })
   } finally {
-    await context.close()
-    fs.rmSync(userDir, { recursive: true, force: true })
+    await close(browser)
   }
 }
 
-try {
-  await main()
-} catch (e) {
-  failed++
-  console.log(`FAIL - setup: ${e?.message || e}`)
-}
-if (screenshots.length) console.log(`screenshots in ${OUT}: ${screenshots.map((s) => path.basename(s)).join(', ')}`)
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed ? 1 : 0)
+await runMain(main)

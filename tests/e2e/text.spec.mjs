@@ -14,133 +14,12 @@
 // Fails on any page error, unexpected failed API call or CSP violation. Screenshots go to $E2E_OUT.
 // The last line printed is "N passed, N failed"; the exit code is 1 on failure.
 
-import { createRequire } from 'node:module'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import {
+  BASE, USER, PASSWORD, TOKEN, run, screenshots, step, assert, assertEq, finish, api,
+  DESKTOP, launch, close, watchPage, logIn, shot, tableRows, waitRows,
+} from './lib/harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '..', '..')
-const require = createRequire(path.join(repo, 'web', 'package.json'))
-const { chromium } = require('playwright-core')
-
-const BASE = (process.env.RECTIFY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '')
-const OUT = process.env.E2E_OUT || '/tmp'
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000)
-const USER = process.env.E2E_USER || ''
-const PASSWORD = process.env.E2E_PASSWORD || ''
-const TOKEN = process.env.E2E_TOKEN || ''
-
-let passed = 0
-let failed = 0
-let currentPage = null
-const screenshots = []
-
-async function step(name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++
-    console.log(`ok   - ${name} (${Date.now() - t0} ms)`)
-    return true
-  } catch (e) {
-    failed++
-    console.log(`FAIL - ${name}: ${e?.message?.split('\n').slice(0, 6).join('\n       ') || e}`)
-    if (currentPage) {
-      const file = path.join(OUT, `rectify-text-failed-${failed}.png`)
-      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {})
-      console.log(`     screenshot of the failure: ${file}`)
-    }
-    return false
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg)
-}
-function assertEq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-}
-
-async function call(method, p, body) {
-  const res = await fetch(`${BASE}/api/v1${p}`, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const json = await res.json().catch(() => null)
-  return { status: res.status, body: json }
-}
-async function api(p) {
-  const r = await call('GET', p)
-  if (r.status !== 200) throw new Error(`GET ${p} -> ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
-async function post(p, body) {
-  const r = await call('POST', p, body)
-  if (r.status !== 201) throw new Error(`POST ${p} -> ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
-
-// Worked out here, independently of the UI's code.
-const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-const pct = (r) => (r.rate === null ? '—' : `${(Math.round(r.rate * 1000) / 10).toFixed(1)}%`)
-const rateCell = (r) => `${pct(r)} (${r.numerator}/${r.denominator})`
-// A date in Beijing (the display zone) as YYYY-MM-DD.
-const beijingDay = (ms) => new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 10)
-
-async function shot(page, name) {
-  await page.waitForFunction(() => document.querySelectorAll('.el-loading-mask').length === 0, null, { timeout: TIMEOUT })
-  await page.waitForTimeout(1000) // ECharts' entry animation
-  fs.mkdirSync(OUT, { recursive: true })
-  const file = path.join(OUT, `rectify-${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
-  screenshots.push(file)
-  return file
-}
-
-function field(scope, testid) {
-  const t = `[data-testid="${testid}"]`
-  return scope.locator(`input${t}, textarea${t}, ${t} input, ${t} textarea`).first()
-}
-
-async function dialog(page, testid) {
-  const d = page.locator(`.el-dialog[data-testid="${testid}"]`)
-  await d.waitFor()
-  return d
-}
-
-async function tableRows(page, testid) {
-  const sel = `[data-testid="${testid}"] .el-table__body tr.el-table__row`
-  return page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
-}
-
-async function waitRows(page, testid, n) {
-  await page
-    .waitForFunction(
-      ({ testid, n }) =>
-        document.querySelectorAll(`[data-testid="${testid}"] .el-table__body tr.el-table__row`).length === n &&
-        !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
-      { testid, n },
-      { timeout: TIMEOUT },
-    )
-    .catch(async (e) => {
-      const got = await page.$$eval(`[data-testid="${testid}"] .el-table__body tr.el-table__row`, (els) => els.length)
-      throw new Error(`${testid}: expected ${n} rows, got ${got} (${e.message.split('\n')[0]})`)
-    })
-}
-
-// The count shown on a queue tab (waits until it equals `want`, then returns it).
-async function tabCount(page, kind, want) {
-  const sel = `[data-testid="queue-tab-${kind}"] [data-role="count"]`
-  await page
-    .waitForFunction(({ sel, want }) => document.querySelector(sel)?.textContent.trim() === want, { sel, want }, { timeout: TIMEOUT })
-    .catch(() => {})
-  return (await page.locator(sel).innerText()).trim()
-}
-
+run.failurePrefix = 'rectify-text-failed'
 
 const TITLE = '请求解决B6县农民工尘肺病群体免费医疗的问题'
 
@@ -165,47 +44,13 @@ async function main() {
   const topLevel = new Set(categories.items.filter((c) => c.parent_id === null).map((c) => c.name))
   const hot = await api(`/orgs/${city.id}/hot-issues?from=2000-01-01T00:00:00Z&limit=10`)
 
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rectify-e2e-'))
-  const context = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-  const page = context.pages()[0] || (await context.newPage())
-  page.setDefaultTimeout(TIMEOUT)
-  currentPage = page
-  const pageErrors = []
-  page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`))
-  page.on('response', (r) => {
-    if (r.url().includes('/api/') && r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/v1/session'))) {
-      pageErrors.push(`HTTP ${r.status()} ${r.url()}`)
-    }
-  })
-  const cspViolations = []
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) cspViolations.push(m.text())
-  })
+  const browser = await launch(DESKTOP)
+  const { page } = browser
+  const { pageErrors, cspViolations } = watchPage(page)
 
   try {
     await step('log in as the e2e admin', async () => {
-      await page.goto(`${BASE}/orgs/${city.id}/opinions/${first.id}`)
-      await page.waitForURL(/\/login\?redirect=/)
-      await page.locator('[data-testid="login-name"]').fill(USER)
-      await page.locator('[data-testid="login-password"]').fill(PASSWORD)
-      await page.locator('[data-testid="login-submit"]').click()
-      await page.waitForURL(`**/orgs/${city.id}/opinions/${first.id}`)
+      await logIn(page, `/orgs/${city.id}/opinions/${first.id}`)
     })
 
     await step(`opinion #${first.id}: #${second.id} suggested as a duplicate at 100%, three top-level categories`, async () => {
@@ -272,16 +117,14 @@ async function main() {
       assertEq(cspViolations.length, 0, `CSP: ${cspViolations.join('; ')}`)
     })
   } finally {
-    await context.close()
-    fs.rmSync(userDir, { recursive: true, force: true })
+    await close(browser)
   }
   if (screenshots.length) console.log(`screenshots: ${screenshots.join(', ')}`)
-  console.log(`${passed} passed, ${failed} failed`)
-  process.exit(failed ? 1 : 0)
+  finish()
 }
 
 main().catch((e) => {
   console.log(`FAIL - ${e?.message || e}`)
-  console.log(`${passed} passed, ${failed + 1} failed`)
+  console.log(`${run.passed} passed, ${run.failed + 1} failed`)
   process.exit(1)
 })
