@@ -86,6 +86,11 @@ Status SetDisplayZone(const std::string& iana_name) {
 
 const std::string& DisplayZone() { return ZoneName(); }
 
+std::int64_t NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 UnixSeconds NowSeconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();

@@ -23,6 +23,9 @@ const std::string& DisplayZone();
 
 // Current time, whole seconds, UTC.
 UnixSeconds NowSeconds();
+// Current time, milliseconds since the Unix epoch, UTC (for waits shorter than a few seconds, where whole
+// seconds would make a 1 s wait last anywhere from 0 to 1 s).
+std::int64_t NowMillis();
 
 // "2020-09-03T00:00:00+08:00": the instant in the display zone with its offset (RFC 3339 §5.6).
 std::string FormatIso(UnixSeconds t);

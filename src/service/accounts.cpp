@@ -19,24 +19,24 @@ std::int64_t LoginThrottle::Delay(const LoginThrottlePolicy& p, int failures, in
     return std::min(d, p.max_delay_seconds);
 }
 
-std::int64_t LoginThrottle::RetryAfter(const std::string& key, int free_failures, UnixSeconds now) const {
+std::int64_t LoginThrottle::RetryAfter(const std::string& key, int free_failures, std::int64_t now_ms) const {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return 0;
     const Entry& e = it->second;
-    if (now - e.last_failure >= policy_.forget_after_seconds) return 0;
-    const std::int64_t until = e.last_failure + Delay(policy_, e.failures, free_failures);
-    return std::max<std::int64_t>(0, until - now);
+    if (now_ms - e.last_failure_ms >= policy_.forget_after_seconds * 1000) return 0;
+    const std::int64_t until_ms = e.last_failure_ms + Delay(policy_, e.failures, free_failures) * 1000;
+    return until_ms > now_ms ? (until_ms - now_ms + 999) / 1000 : 0;
 }
 
-void LoginThrottle::Failure(const std::string& key, UnixSeconds now) {
+void LoginThrottle::Failure(const std::string& key, std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = entries_.try_emplace(key);
     Entry& e = it->second;
-    if (!inserted && now - e.last_failure >= policy_.forget_after_seconds) e.failures = 0;
+    if (!inserted && now_ms - e.last_failure_ms >= policy_.forget_after_seconds * 1000) e.failures = 0;
     ++e.failures;
-    e.last_failure = now;
-    if (entries_.size() > policy_.max_keys) Prune(now);
+    e.last_failure_ms = now_ms;
+    if (entries_.size() > policy_.max_keys) Prune(now_ms);
 }
 
 void LoginThrottle::Clear(const std::string& key) {
@@ -50,16 +50,17 @@ std::size_t LoginThrottle::size() const {
 }
 
 // Drops forgotten entries; if that is not enough, the oldest half (under mutex_).
-void LoginThrottle::Prune(UnixSeconds now) {
-    std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_failure >= policy_.forget_after_seconds; });
+void LoginThrottle::Prune(std::int64_t now_ms) {
+    std::erase_if(entries_,
+                  [&](const auto& kv) { return now_ms - kv.second.last_failure_ms >= policy_.forget_after_seconds * 1000; });
     if (entries_.size() <= policy_.max_keys) return;
-    std::vector<UnixSeconds> times;
+    std::vector<std::int64_t> times;
     times.reserve(entries_.size());
-    for (const auto& [k, e] : entries_) times.push_back(e.last_failure);
+    for (const auto& [k, e] : entries_) times.push_back(e.last_failure_ms);
     auto mid = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
     std::nth_element(times.begin(), mid, times.end());
-    const UnixSeconds cut = *mid;
-    std::erase_if(entries_, [&](const auto& kv) { return kv.second.last_failure < cut; });
+    const std::int64_t cut = *mid;
+    std::erase_if(entries_, [&](const auto& kv) { return kv.second.last_failure_ms < cut; });
 }
 
 std::unique_ptr<AccountState> MakeAccountState(AccountPolicy policy) {
@@ -196,17 +197,18 @@ Result<Actor> Service::UserActor(domain::UserId id, const std::string& via) {
 
 std::int64_t Service::LoginRetryAfter(const std::string& name, const std::string& client) const {
     const auto& p = accounts_->policy.throttle;
-    const UnixSeconds now = NowSeconds();
-    return std::max(accounts_->throttle.RetryAfter(UserKey(AsciiLower(name)), p.free_failures_per_user, now),
-                    accounts_->throttle.RetryAfter(ClientKey(client), p.free_failures_per_client, now));
+    const std::int64_t now_ms = NowMillis();
+    return std::max(accounts_->throttle.RetryAfter(UserKey(AsciiLower(name)), p.free_failures_per_user, now_ms),
+                    accounts_->throttle.RetryAfter(ClientKey(client), p.free_failures_per_client, now_ms));
 }
 
 Status Service::FailedLogin(const std::string& name, const std::string& client, std::optional<domain::UserId> user_id,
                             domain::LoginOutcome outcome) {
     const UnixSeconds now = NowSeconds();
     if (outcome != domain::LoginOutcome::kThrottled) {
-        accounts_->throttle.Failure(UserKey(name), now);
-        accounts_->throttle.Failure(ClientKey(client), now);
+        const std::int64_t now_ms = NowMillis();  // after the hash was checked: the wait starts now
+        accounts_->throttle.Failure(UserKey(name), now_ms);
+        accounts_->throttle.Failure(ClientKey(client), now_ms);
     }
     domain::LoginAttempt attempt{0, now, LoggableName(name), user_id, client, outcome};
     return store_->Write([&](store::WriteTx& tx) { return tx.InsertLoginAttempt(attempt); });
@@ -350,7 +352,8 @@ Status Service::ChangeOwnPassword(const Authenticated& who, const std::string& o
     auto& acc = *accounts_;
     const std::string& name = who.user.name;
     const UnixSeconds now = NowSeconds();
-    if (const auto wait = acc.throttle.RetryAfter(UserKey(name), acc.policy.throttle.free_failures_per_user, now);
+    if (const auto wait =
+            acc.throttle.RetryAfter(UserKey(name), acc.policy.throttle.free_failures_per_user, NowMillis());
         wait > 0) {
         return ResourceExhausted("too many wrong passwords; try again in " + std::to_string(wait) + " s");
     }
@@ -362,7 +365,7 @@ Status Service::ChangeOwnPassword(const Authenticated& who, const std::string& o
         match = VerifyPassword(creds->password_hash, old_password);
     }
     if (!match) {
-        acc.throttle.Failure(UserKey(name), now);
+        acc.throttle.Failure(UserKey(name), NowMillis());  // after the hash was checked
         return Unauthenticated("the current password is wrong");
     }
     RETURN_IF_ERROR(domain::ValidatePassword(new_password, name));

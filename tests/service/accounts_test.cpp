@@ -143,28 +143,34 @@ TEST(Secrets, TokensAndPasswordsHaveTheDocumentedShape) {
 TEST(LoginThrottle, DoublesTheWaitAfterTheFreeFailuresUpToTheCap) {
     LoginThrottlePolicy p;  // 5 free per user, 1 s base, 900 s cap, forgotten after 3600 s
     detail::LoginThrottle t(p);
-    const UnixSeconds t0 = 1'000'000;
+    const std::int64_t t0 = 1'000'000'900;  // ms: 900 ms into a second
     for (int i = 1; i <= 5; ++i) {
         t.Failure("u:x", t0);
         EXPECT_EQ(t.RetryAfter("u:x", 5, t0), 0) << i;
     }
-    // 6th failure: 1 s; 7th: 2 s; 8th: 4 s (each counted from the last failure).
+    // 6th failure: 1 s; 7th: 2 s; 8th: 4 s (each counted from the last failure, to the millisecond).
     t.Failure("u:x", t0);
     EXPECT_EQ(t.RetryAfter("u:x", 5, t0), 1);
-    t.Failure("u:x", t0 + 1);
-    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 1), 2);
-    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 2), 1);
-    t.Failure("u:x", t0 + 3);
-    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3), 4);
+    // Still refused 200 ms later, after the second on the wall clock turned (the wait is a whole second),
+    // and until the last millisecond of it; Retry-After rounds up.
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 200), 1);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 999), 1);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 1000), 0);
+    t.Failure("u:x", t0 + 1000);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 1000), 2);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 2000), 1);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 2500), 1);
+    t.Failure("u:x", t0 + 3000);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3000), 4);
     // 2^(f-6) reaches 900 at f = 16 (2^10 = 1024 > 900).
     EXPECT_EQ(detail::LoginThrottle::Delay(p, 15, 5), 512);
     EXPECT_EQ(detail::LoginThrottle::Delay(p, 16, 5), 900);
     EXPECT_EQ(detail::LoginThrottle::Delay(p, 200, 5), 900);
     // Another key is not affected; an hour without failures forgets; Clear forgets at once.
-    EXPECT_EQ(t.RetryAfter("u:y", 5, t0 + 3), 0);
-    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3 + 3600), 0);
-    t.Failure("u:x", t0 + 3 + 3600);  // counting starts again at 1
-    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3 + 3600), 0);
+    EXPECT_EQ(t.RetryAfter("u:y", 5, t0 + 3000), 0);
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3000 + 3'600'000), 0);
+    t.Failure("u:x", t0 + 3000 + 3'600'000);  // counting starts again at 1
+    EXPECT_EQ(t.RetryAfter("u:x", 5, t0 + 3000 + 3'600'000), 0);
     t.Clear("u:x");
     EXPECT_EQ(t.size(), 0u);
 }
@@ -173,9 +179,9 @@ TEST(LoginThrottle, StaysWithinItsMemoryBound) {
     LoginThrottlePolicy p;
     p.max_keys = 100;
     detail::LoginThrottle t(p);
-    for (int i = 0; i < 1000; ++i) t.Failure("c:" + std::to_string(i), 1000 + i);
+    for (int i = 0; i < 1000; ++i) t.Failure("c:" + std::to_string(i), 1'000'000 + i * 1000);
     EXPECT_LE(t.size(), 100u);
-    EXPECT_GT(t.RetryAfter("c:999", 0, 1999), 0);  // the newest survive
+    EXPECT_GT(t.RetryAfter("c:999", 0, 1'000'000 + 999'000), 0);  // the newest survive
 }
 
 TEST_F(AccountsTest, LoginCreatesASessionWhoseActorSeesTheGrantedSubtrees) {

@@ -15,15 +15,17 @@
 namespace rectify::service::detail {
 
 // The back-off table of LoginThrottlePolicy. Keys are "u:<login name>" and "c:<client address>".
-// Invariant: every entry has failures >= 1; entries older than forget_after are ignored and pruned.
+// Instants are milliseconds since the Unix epoch (NowMillis), so a wait of N s lasts N s, not anything
+// from N - 1 to N s as with whole seconds. Invariant: every entry has failures >= 1; entries older than
+// forget_after are ignored and pruned.
 class LoginThrottle {
 public:
     explicit LoginThrottle(LoginThrottlePolicy policy) : policy_(policy) {}
 
-    // Seconds `key` must still wait at `now` (0: it may try).
-    std::int64_t RetryAfter(const std::string& key, int free_failures, UnixSeconds now) const;
-    // Records a failure of `key` at `now`.
-    void Failure(const std::string& key, UnixSeconds now);
+    // Whole seconds `key` must still wait at `now_ms`, rounded up (0: it may try) — the Retry-After value.
+    std::int64_t RetryAfter(const std::string& key, int free_failures, std::int64_t now_ms) const;
+    // Records a failure of `key` at `now_ms`.
+    void Failure(const std::string& key, std::int64_t now_ms);
     // Forgets `key` (after a successful login by name).
     void Clear(const std::string& key);
     std::size_t size() const;
@@ -34,9 +36,9 @@ public:
 private:
     struct Entry {
         int failures = 0;
-        UnixSeconds last_failure = 0;
+        std::int64_t last_failure_ms = 0;
     };
-    void Prune(UnixSeconds now);
+    void Prune(std::int64_t now_ms);
 
     LoginThrottlePolicy policy_;
     mutable std::mutex mutex_;
