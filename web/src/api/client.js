@@ -58,6 +58,15 @@ export async function apiRequest(method, path, { query, body, raw, contentType, 
     if (e?.name === 'AbortError') throw e
     throw new ApiError(0, 'network', e?.message || 'network error')
   }
+  if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler()
+  return readResponse(res)
+}
+
+/**
+ * The JSON body of a fetch Response (null when empty or not JSON); a non-2xx answer throws an ApiError
+ * with the server's error code and message, and `retryAfter` (seconds) from a Retry-After header.
+ */
+export async function readResponse(res) {
   const text = await res.text()
   let parsed = null
   try {
@@ -67,8 +76,9 @@ export async function apiRequest(method, path, { query, body, raw, contentType, 
   }
   if (!res.ok) {
     const err = parsed?.error
-    if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler()
-    throw new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`)
+    const e = new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`)
+    e.retryAfter = Number(res.headers?.get?.('Retry-After')) || null
+    throw e
   }
   return parsed
 }

@@ -1,6 +1,6 @@
 // The public portal's API (/api/v1/public, docs/API.md "Public portal"): no session, no CSRF token, and
 // no 401 handling — the portal never calls a staff route.
-import { ApiError } from './client.js'
+import { ApiError, readResponse } from './client.js'
 
 export const PUBLIC_BASE = '/api/v1/public'
 
@@ -21,20 +21,7 @@ async function request(method, path, { query, body } = {}) {
   } catch (e) {
     throw new ApiError(0, 'network', e?.message || 'network error')
   }
-  const text = await res.text()
-  let parsed = null
-  try {
-    parsed = text ? JSON.parse(text) : null
-  } catch {
-    parsed = null
-  }
-  if (!res.ok) {
-    const err = parsed?.error
-    const e = new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`)
-    e.retryAfter = Number(res.headers.get('Retry-After')) || null
-    throw e
-  }
-  return parsed
+  return readResponse(res)
 }
 
 export const publicApi = {
