@@ -48,6 +48,14 @@ import {
   ElInputNumber,
   ElTabs,
   ElTabPane,
+  ElBadge,
+  ElSubMenu,
+  ElDropdown,
+  ElDropdownMenu,
+  ElDropdownItem,
+  ElSwitch,
+  ElCheckboxGroup,
+  ElDrawer,
 } from 'element-plus'
 import 'element-plus/dist/index.css'
 import App from './App.vue'
@@ -105,6 +113,14 @@ for (const c of [
   ElInputNumber,
   ElTabs,
   ElTabPane,
+  ElBadge,
+  ElSubMenu,
+  ElDropdown,
+  ElDropdownMenu,
+  ElDropdownItem,
+  ElSwitch,
+  ElCheckboxGroup,
+  ElDrawer,
 ]) {
   // Registered by name: sub-components (ElRadioButton, ElMenuItem, ...) have a
   // no-op install(), so app.use() would not register them.

@@ -39,6 +39,9 @@ export const routes = [
         component: () => import('./views/BulletinDetail.vue'),
         meta: { section: 'bulletins' },
       },
+      { path: 'notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+      { path: 'teams', name: 'teams', component: () => import('./views/TeamsView.vue') },
+      { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhooksView.vue') },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
@@ -74,7 +77,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision, rates or bulletins. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams or webhooks. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }
