@@ -148,7 +148,7 @@ async function main() {
       const item = (await api(`/queues/due_soon?org_id=${FUZHOU.id}&limit=200`)).items.find((x) => x.task?.id === task.id)
       assert(item, 'the API lists the task as due soon')
       if (sameDay) assertEq(item.why_text, '今日到期', 'why of a task due later today')
-      const cells = await rowOf().locator('td').allInnerTexts()
+      const cells = await rowOf().locator('td:not(.el-table-column--selection)').allInnerTexts()
       assert(cells[0].includes(title) && cells[0].includes(taskTitle), `problem and task title: ${cells[0]}`)
       assertEq(cells[1].trim(), '鼓楼区', 'unit')
       assertEq(cells[2].trim(), '李四', 'responsible person')

@@ -201,7 +201,10 @@ export async function dialog(page, testid) {
 
 export async function tableRows(page, testid) {
   const sel = `[data-testid="${testid}"] .el-table__body tr.el-table__row`
-  return page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
+  // A selection column (bulk actions) is not a cell of the row's data: left out.
+  return page.$$eval(sel, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td:not(.el-table-column--selection)')].map((td) => td.innerText.trim())),
+  )
 }
 
 // Waits until the table `testid` shows `n` rows and no loading mask. On a timeout the error names the
