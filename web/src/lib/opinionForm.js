@@ -50,9 +50,9 @@ const TITLE_MAX = 200
 
 /**
  * The body of POST /opinions from the form, or {error: <locale key>} for what the form can tell before
- * asking: a channel, a title (1-200 characters after trimming), a known class, a division code of 6, 9
- * or 12 digits (GB/T 2260 and its township/village extensions) when given, a valid receipt time not in
- * the future. Empty optional fields are left out.
+ * asking: a channel, a title (1-200 characters after trimming), a known class, a division code of 2, 4,
+ * 6, 9 or 12 digits when given (GB/T 2260 province / city / county codes and the township / village
+ * extensions, the lengths domain::ValidateOrg takes), a valid receipt time not in the future. Empty optional fields are left out.
  */
 export function opinionBody(form, orgId, { now = Date.now(), timeZone = TIME_ZONE } = {}) {
   if (!form?.channel) return { error: 'opinionForm.needChannel' }
@@ -66,7 +66,7 @@ export function opinionBody(form, orgId, { now = Date.now(), timeZone = TIME_ZON
   if (text) body.text = text
   const code = String(form.divisionCode || '').trim()
   if (code) {
-    if (!/^(\d{6}|\d{9}|\d{12})$/.test(code)) return { error: 'opinionForm.badDivision' }
+    if (!/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/.test(code)) return { error: 'opinionForm.badDivision' }
     body.division_code = code
   }
   const submitter = String(form.submitter || '').trim()

@@ -28,7 +28,10 @@ describe('opinion registration form', () => {
     expect(opinionBody({ ...f, title: 'a'.repeat(201) }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.titleTooLong' })
     expect(opinionBody({ ...f, title: 'a', channel: '' }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.needChannel' })
     expect(opinionBody({ ...f, title: 'a', slaClass: 'x' }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.needClass' })
-    expect(opinionBody({ ...f, title: 'a', divisionCode: '3501' }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.badDivision' })
+    expect(opinionBody({ ...f, title: 'a', divisionCode: '35010' }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.badDivision' })
+    expect(opinionBody({ ...f, title: 'a', divisionCode: '3501x' }, 1, { now: NOW, timeZone: TZ })).toEqual({ error: 'opinionForm.badDivision' })
+    // 福州市 carries the 4-digit city code in the sample data
+    expect(opinionBody({ ...f, title: 'a', divisionCode: '3501' }, 1, { now: NOW, timeZone: TZ }).body.division_code).toBe('3501')
     // an hour ahead of now is in the future; a minute's clock skew is tolerated
     expect(opinionBody({ ...f, title: 'a', receivedAt: '2026-11-30T11:15:00' }, 1, { now: NOW, timeZone: TZ })).toEqual({
       error: 'opinionForm.futureReceivedAt',

@@ -663,6 +663,7 @@ export default {
     more: 'More',
   },
   notice: {
+    title: 'Notice',
     bell: 'Notifications',
     bellUnread: 'Notifications, {n} unread',
     inbox: 'My notifications',
@@ -692,7 +693,7 @@ export default {
     text: 'Text',
     category: 'Category',
     division: 'Location (division code)',
-    divisionHint: '6, 9 or 12 digits; defaults to the selected unit\'s code',
+    divisionHint: '2, 4, 6, 9 or 12 digits; defaults to the handling unit\'s code',
     submitter: 'Submitted by',
     receivedAt: 'Received at',
     org: 'Handling unit',
@@ -710,7 +711,7 @@ export default {
     needTitle: 'Enter a title',
     titleTooLong: 'The title may have at most 200 characters',
     needClass: 'Choose a handling-time class',
-    badDivision: 'A division code has 6, 9 or 12 digits',
+    badDivision: 'A division code has 2, 4, 6, 9 or 12 digits',
     badReceivedAt: 'The receipt time is not valid',
     futureReceivedAt: 'The receipt time cannot be in the future',
     classHint: {

@@ -663,6 +663,7 @@ export default {
     more: '加载更多',
   },
   notice: {
+    title: '通知内容',
     bell: '通知',
     bellUnread: '通知，{n} 条未读',
     inbox: '我的通知',
@@ -691,8 +692,8 @@ export default {
     subject: '标题',
     text: '内容',
     category: '分类',
-    division: '发生地（区划代码）',
-    divisionHint: '6、9 或 12 位区划代码，默认为当前单位的代码',
+    division: '发生地区划代码',
+    divisionHint: '2、4、6、9 或 12 位区划代码，默认为承办单位的代码',
     submitter: '反映人',
     receivedAt: '接收时间',
     org: '承办单位',
@@ -710,7 +711,7 @@ export default {
     needTitle: '请填写标题',
     titleTooLong: '标题不能超过 200 个字',
     needClass: '请选择办理时限类别',
-    badDivision: '区划代码应为 6、9 或 12 位数字',
+    badDivision: '区划代码应为 2、4、6、9 或 12 位数字',
     badReceivedAt: '接收时间无效',
     futureReceivedAt: '接收时间不能晚于现在',
     classHint: {
