@@ -704,6 +704,7 @@ export default {
     workingDays: '{n} working days (counted from the next day, holidays skipped); the exact deadline is set on registration from the working-day calendar',
     limitHours: '{n} hours',
     limitDays: '{n} days',
+    limitWorkingDays: '{n} working days',
     limitsSource: 'Limits after the Beijing Regulations on Handling Complaints upon Receipt; configured here: {limits}',
     submit: 'Register',
     created: 'Opinion #{id} registered, reply due {due}',
@@ -808,6 +809,7 @@ export default {
     formingOrg: 'Formed by',
   },
   webhooks: {
+    id: 'ID',
     title: 'Webhooks',
     new: 'New webhook',
     url: 'URL',

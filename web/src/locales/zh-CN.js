@@ -704,6 +704,7 @@ export default {
     workingDays: '{n} 个工作日（次日起算，节假日顺延）；准确时限在登记后由系统按工作日历给出',
     limitHours: '{n} 小时',
     limitDays: '{n} 天',
+    limitWorkingDays: '{n} 个工作日',
     limitsSource: '时限依据：北京市接诉即办工作条例；本系统配置：{limits}',
     submit: '登记',
     created: '已登记意见 #{id}，答复时限 {due}',
@@ -808,6 +809,7 @@ export default {
     formingOrg: '组建单位',
   },
   webhooks: {
+    id: '编号',
     title: 'Webhook 推送',
     new: '新建推送地址',
     url: '推送地址',
