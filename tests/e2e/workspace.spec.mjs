@@ -457,7 +457,7 @@ async function main() {
       await d.waitFor({ state: 'hidden' })
     })
 
-    await step('English: the inbox, the team and webhook screens have their English titles', async () => {
+    await step('English: the inbox, the team and webhook screens have their English titles; the registration form\'s deadline in English', async () => {
       await page.goto(`${BASE}/orgs/${FUZHOU.id}/notifications`)
       await page.locator('[data-testid="lang-switch"] label', { hasText: 'English' }).click()
       await page.locator('.page-title', { hasText: 'My notifications' }).waitFor()
@@ -465,6 +465,16 @@ async function main() {
       await page.locator('.page-title', { hasText: 'Supervision teams' }).waitFor()
       await page.goto(`${BASE}/orgs/${FUZHOU.id}/webhooks`)
       await page.locator('.page-title', { hasText: 'Webhooks' }).waitFor()
+      await page.goto(`${BASE}/orgs/${FUZHOU.id}/opinions`)
+      await page.locator('[data-testid="new-opinion"]', { hasText: 'Register opinion' }).click()
+      const d = await dialog(page, 'new-opinion-dialog')
+      await d.locator('[data-testid="no-sla-utility"]').click()
+      const shown = await field(d, 'no-received').inputValue()
+      const receivedMs = Date.parse(`${shown.replace(' ', 'T')}:00+08:00`)
+      await page.waitForFunction(() => document.querySelector('[data-testid="no-deadline"]')?.textContent.includes('24 hours'))
+      assertEq((await d.locator('[data-testid="no-deadline"]').innerText()).trim(), `First response due by ${beijingMinute(receivedMs + 24 * 3600e3)} (24 hours)`, '及时性 deadline in English')
+      await shot(page, 'opinion-register-en', { waitMasks: false, settleMs: 500 })
+      await d.locator('.el-dialog__headerbtn').click()
       await page.locator('[data-testid="lang-switch"] label', { hasText: '中文' }).click()
     })
 
