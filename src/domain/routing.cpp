@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/text.hpp"
+#include "domain/json.hpp"
 #include "domain/public_intake.hpp"
 
 namespace rectify::domain {
@@ -83,6 +84,39 @@ Status CheckRoutingRules(const std::vector<RoutingRule>& rules) {
         }
     }
     return Status::Ok();
+}
+
+namespace {
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json ToJson(const RoutingRule& r) {
+    return {{"id", r.id},           {"version", r.version}, {"division_code", OrNull(r.division_code)},
+            {"category_id", OrNull(r.category_id)}, {"org_id", r.org_id}, {"note", r.note}};
+}
+
+nlohmann::json ToJson(const RoutingRuleSet& set) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& r : set.rules) rules.push_back(ToJson(r));
+    return {{"version", set.version},
+            {"created_at", set.version ? nlohmann::json(FormatIso(set.created_at)) : nlohmann::json(nullptr)},
+            {"created_by", set.created_by},
+            {"note", set.note},
+            {"rules", std::move(rules)}};
+}
+
+nlohmann::json ToJson(const OpinionRouting& x) {
+    return {{"id", x.id},
+            {"opinion_id", x.opinion_id},
+            {"at", FormatIso(x.at)},
+            {"from_org_id", OrNull(x.from_org_id)},
+            {"to_org_id", x.to_org_id},
+            {"rule_id", OrNull(x.rule_id)},
+            {"actor", x.actor},
+            {"reason", OrNull(x.reason)}};
 }
 
 }  // namespace rectify::domain

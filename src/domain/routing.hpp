@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.hpp"
 #include "common/time.hpp"
 #include "domain/model.hpp"
@@ -49,6 +51,19 @@ struct RoutingRuleSet {
     std::vector<RoutingRule> rules;
 };
 
+// One time an opinion was routed to an org (table opinion_routing): first by a rule or the default,
+// then once per transfer (转办) by the receiving org.
+struct OpinionRouting {
+    std::int64_t id = 0;
+    OpinionId opinion_id = 0;
+    UnixSeconds at = 0;
+    std::optional<OrgId> from_org_id;   // none for the first routing
+    OrgId to_org_id = 0;
+    std::optional<RoutingRuleId> rule_id;  // the rule that routed it; none for the default and transfers
+    std::string actor;                  // the account's login, or "public" / "open311:<token id>"
+    std::optional<std::string> reason;  // why it was transferred
+};
+
 // What routing knows about an opinion.
 struct RoutingInput {
     // The location and its ancestors, most specific first, as public_intake.hpp's RoutingCandidates gives
@@ -69,6 +84,13 @@ std::optional<std::size_t> PickRoutingRule(const std::vector<RoutingRule>& rules
 // "rules[3].division_code: \"35010\" is not a division code (2, 4, 6, 9 or 12 digits)" or
 // "rules[7]: the same area and category as rules[2]". Org and category existence is the service's check.
 Status CheckRoutingRules(const std::vector<RoutingRule>& rules);
+
+// JSON forms (API and events): {id, version, division_code|null, category_id|null, org_id, note};
+// {version, created_at, created_by, note, rules: [...]}; {id, opinion_id, at, from_org_id|null, to_org_id,
+// rule_id|null, actor, reason|null}. Instants RFC 3339 in the display zone.
+nlohmann::json ToJson(const RoutingRule& rule);
+nlohmann::json ToJson(const RoutingRuleSet& set);
+nlohmann::json ToJson(const OpinionRouting& step);
 
 inline constexpr std::size_t kMaxRoutingRules = 20000;
 inline constexpr std::size_t kMaxRoutingNoteChars = 200;
