@@ -19,6 +19,7 @@ extern const char* const kOpenApiJson;  // generated from src/http/openapi.json 
 
 namespace {
 
+using detail::Body;
 using detail::ObjectReader;
 using detail::QueryReader;
 using detail::ExtValue;

@@ -27,9 +27,15 @@ protected:
                      {"text", "群众反映的问题，请相关单位尽快处理，谢谢。"}};
         auto r = Send(port(), "POST", "/api/v1/public/opinions", body.dump());
         EXPECT_EQ(r.status, 201) << r.body;
-        auto staff = Get("/api/v1/opinions/" + std::to_string(r.Json()["opinion_id"].get<std::int64_t>()));
-        EXPECT_EQ(staff.status, 200) << staff.body;
-        return staff.Json();
+        // The public answer carries no staff id: find it among the staff's opinions by its title.
+        auto list = Get("/api/v1/opinions?limit=500");
+        EXPECT_EQ(list.status, 200) << list.body;
+        const json items = list.Json()["items"];
+        for (const auto& o : items) {
+            if (o["title"] == title) return o;
+        }
+        ADD_FAILURE() << "no opinion titled " << title << " in " << list.body;
+        return json::object();
     }
     HttpResponse PostRules(const json& rules, const std::string& note, const std::string& token = "") {
         json body = {{"note", note}, {"rules", rules}};
