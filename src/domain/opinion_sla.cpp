@@ -156,6 +156,8 @@ OpinionSlaCounts& OpinionSlaCounts::operator+=(const OpinionSlaCounts& o) {
     satisfied += o.satisfied;
     basically_satisfied += o.basically_satisfied;
     dissatisfied += o.dissatisfied;
+    transferred += o.transferred;
+    transfers += o.transfers;
     return *this;
 }
 

@@ -109,6 +109,9 @@ struct OpinionSlaCounts {
     std::int64_t satisfied = 0;
     std::int64_t basically_satisfied = 0;
     std::int64_t dissatisfied = 0;
+    // 转办 (docs/LINKAGE.md#transfers): opinions passed on at least once, and the transfers in all.
+    std::int64_t transferred = 0;
+    std::int64_t transfers = 0;
 
     OpinionSlaCounts& operator+=(const OpinionSlaCounts& o);
 };

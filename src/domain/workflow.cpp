@@ -99,6 +99,8 @@ constexpr OpinionTransition kOpinionTable[] = {
     {OS::kReceived, OA::kLink, OS::kAccepted, kWorkers, Rel::kOwn},
     {OS::kReceived, OA::kDecline, OS::kDeclined, kReviewers, Rel::kOwn},
     {OS::kReceived, OA::kMarkDuplicate, OS::kDuplicate, kWorkers, Rel::kOwn},
+    // 转办: only before it is handled; the receiving org's workers pass it on (docs/LINKAGE.md#transfers).
+    {OS::kReceived, OA::kTransfer, OS::kReceived, kWorkers, Rel::kOwn},
     // An answer can go out in any status (问政 boards answer messages directly); a rating follows it.
     {OS::kReceived, OA::kReply, OS::kReceived, kWorkers, Rel::kOwn},
     {OS::kReceived, OA::kRate, OS::kReceived, kRaters, Rel::kOwn},

@@ -118,17 +118,19 @@ enum class OpinionAction {
     kMarkDuplicate,  // of another opinion or a problem
     kReply,          // an answer to the submitter
     kRate,           // the submitter's satisfaction with the answer
+    kTransfer,       // 转办: passed to another org before it is handled (docs/LINKAGE.md#transfers)
 };
 template <>
 struct EnumNames<OpinionAction> {
     static constexpr std::string_view kWhat = "opinion action";
-    static constexpr std::array<std::pair<OpinionAction, std::string_view>, 6> kNames{{
+    static constexpr std::array<std::pair<OpinionAction, std::string_view>, 7> kNames{{
         {OpinionAction::kAccept, "accept"},
         {OpinionAction::kLink, "link"},
         {OpinionAction::kDecline, "decline"},
         {OpinionAction::kMarkDuplicate, "mark_duplicate"},
         {OpinionAction::kReply, "reply"},
         {OpinionAction::kRate, "rate"},
+        {OpinionAction::kTransfer, "transfer"},
     }};
 };
 

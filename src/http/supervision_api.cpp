@@ -126,6 +126,7 @@ json RatesRowJson(const service::OpinionRatesRow& r) {
             {"satisfaction", service::ToJson(r.satisfaction)},
             {"ratings",
              {{"satisfied", c.satisfied}, {"basically_satisfied", c.basically_satisfied}, {"dissatisfied", c.dissatisfied}}},
+            {"transfers", {{"opinions_transferred", c.transferred}, {"transfers", c.transfers}}},
             {"score", r.score ? json(*r.score) : json(nullptr)}};
 }
 

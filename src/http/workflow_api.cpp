@@ -19,6 +19,7 @@ extern const char* const kOpenApiJson;  // generated from src/http/openapi.json 
 
 namespace {
 
+using detail::Body;
 using detail::ObjectReader;
 using detail::QueryReader;
 using detail::ExtValue;
@@ -464,6 +465,80 @@ Result<Response> RateOpinion(const WorkflowContext& c, const RouteArgs& a) {
                              });
 }
 
+Result<Response> TransferOpinion(const WorkflowContext& c, const RouteArgs& a) {
+    return OpinionTransition(a, {"to_org_id", "reason"},
+                             [&](std::int64_t id, const ObjectReader& r, auto v) -> Result<domain::Opinion> {
+                                 RETURN_IF_ERROR(r.Require("to_org_id"));
+                                 ASSIGN_OR_RETURN(auto to, r.Id("to_org_id"));
+                                 ASSIGN_OR_RETURN(auto reason, RequiredString(r, "reason"));
+                                 return c.service.TransferOpinion(c.actor, id, to, reason, v);
+                             });
+}
+
+Result<Response> OpinionRouting(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(auto id, PathId(a, "opinion id"));
+    ASSIGN_OR_RETURN(auto steps, c.service.OpinionRoutingOf(c.actor, id));
+    json items = json::array();
+    for (const auto& step : steps) items.push_back(domain::ToJson(step));
+    return Json(200, Items(std::move(items)));
+}
+
+// ---- routing rules (docs/LINKAGE.md#routing-rules) ----
+
+Result<Response> GetRoutingRules(const WorkflowContext& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"version"}));
+    ASSIGN_OR_RETURN(auto version, q.IntInRange("version", 1, 1000000000));
+    ASSIGN_OR_RETURN(auto set, c.service.GetRoutingRules(c.actor, version));
+    return Json(200, domain::ToJson(set));
+}
+
+// One rule of the body; errors name it as rules[i].field, the form domain::CheckRoutingRules uses.
+Result<domain::RoutingRule> RoutingRuleAt(const json& value, std::size_t i) {
+    const std::string at = "rules[" + std::to_string(i) + "]";
+    if (!value.is_object()) return InvalidArgument(at + ": expected an object");
+    ObjectReader r(value);
+    auto named = [&](const Status& s) { return InvalidArgument(at + "." + s.message().substr(1)); };
+    domain::RoutingRule rule;
+    if (Status s = r.CheckKnown({"division_code", "category_id", "org_id", "note"}); !s.ok()) {
+        return InvalidArgument(at + ": " + s.message());
+    }
+    if (Status s = r.Require("org_id"); !s.ok()) return InvalidArgument(at + ": " + s.message());
+    auto org = r.Id("org_id");
+    if (!org.ok()) return named(org.status());
+    rule.org_id = *org;
+    auto code = OptString(r, "division_code");
+    if (!code.ok()) return named(code.status());
+    rule.division_code = *code;
+    auto category = Optional<std::int64_t>(r, "category_id", [&](std::string_view n) { return r.Id(n); });
+    if (!category.ok()) return named(category.status());
+    rule.category_id = *category;
+    auto note = OptString(r, "note");
+    if (!note.ok()) return named(note.status());
+    rule.note = note->value_or("");
+    return rule;
+}
+
+Result<Response> ReplaceRoutingRules(const WorkflowContext& c, const RouteArgs& a) {
+    RETURN_IF_ERROR(NoQuery(a));
+    ASSIGN_OR_RETURN(json body, Body(a));
+    ObjectReader r(body);
+    RETURN_IF_ERROR(r.CheckKnown({"rules", "note"}));
+    RETURN_IF_ERROR(r.Require("rules"));
+    ASSIGN_OR_RETURN(auto note, RequiredString(r, "note"));
+    const json& list = body["rules"];
+    if (!list.is_array()) return InvalidArgument("/rules: expected an array of rules");
+    std::vector<domain::RoutingRule> rules;
+    rules.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        ASSIGN_OR_RETURN(auto rule, RoutingRuleAt(list[i], i));
+        rules.push_back(std::move(rule));
+    }
+    ASSIGN_OR_RETURN(auto set, c.service.ReplaceRoutingRules(c.actor, std::move(rules), note));
+    return Json(201, domain::ToJson(set));
+}
+
 // ---- mechanisms ----
 
 Result<Response> ListMechanisms(const WorkflowContext& c, const RouteArgs& a) {
@@ -676,6 +751,10 @@ void AddWorkflowRoutes(const std::function<void(std::string, std::string_view, W
     add("POST", "/api/v1/opinions/{id}/duplicate", DuplicateOpinion);
     add("POST", "/api/v1/opinions/{id}/reply", ReplyOpinion);
     add("POST", "/api/v1/opinions/{id}/rating", RateOpinion);
+    add("POST", "/api/v1/opinions/{id}/transfer", TransferOpinion);
+    add("GET", "/api/v1/opinions/{id}/routing", OpinionRouting);
+    add("GET", "/api/v1/routing-rules", GetRoutingRules);
+    add("POST", "/api/v1/routing-rules", ReplaceRoutingRules);
 
     add("GET", "/api/v1/mechanisms", ListMechanisms);
     add("POST", "/api/v1/mechanisms", CreateMechanism);

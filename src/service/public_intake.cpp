@@ -206,15 +206,21 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
         }
     }
 
-    // ---- routing: the deepest org whose division code is the location's or an ancestor's, else the root ----
+    // ---- routing: the rules in force (docs/LINKAGE.md#routing-rules); when none matches, the deepest org
+    // whose division code is the location's or an ancestor's, else the root (docs/PUBLIC.md#routing) ----
     auto tree = Tree();
     if (!tree || tree->size() == 0) return FailedPrecondition("the org tree is empty: run rectify init first");
     domain::OrgId org_id = tree->Root();
-    for (const auto& code : candidates) {
-        ASSIGN_OR_RETURN(auto org, store_->FindOrgByDivisionCode(code));
-        if (org) {
-            org_id = org->id;
-            break;
+    ASSIGN_OR_RETURN(auto rule, RouteByRules(s.division_code, s.category_id));
+    if (rule) {
+        org_id = rule->org_id;
+    } else {
+        for (const auto& code : candidates) {
+            ASSIGN_OR_RETURN(auto org, store_->FindOrgByDivisionCode(code));
+            if (org) {
+                org_id = org->id;
+                break;
+            }
         }
     }
     if (s.account && !HasRole(*s.account, domain::Role::kClerk, org_id)) {
@@ -275,6 +281,13 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
         RETURN_IF_ERROR(tx.InsertOpinion(o));
         intake.opinion_id = o.id;
         RETURN_IF_ERROR(tx.InsertPublicIntake(intake));
+        domain::OpinionRouting routing;
+        routing.opinion_id = o.id;
+        routing.at = o.received_at;
+        routing.to_org_id = o.org_id;
+        if (rule) routing.rule_id = rule->id;
+        routing.actor = actor.name;
+        RETURN_IF_ERROR(tx.InsertOpinionRouting(routing));
         // The event holds the opinion (no contact details: those stay in public_intake).
         json after = domain::ToJson(o);
         after["via"] = s.via;

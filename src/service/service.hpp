@@ -24,6 +24,7 @@
 #include "domain/model.hpp"
 #include "domain/opinion_sla.hpp"
 #include "domain/public_intake.hpp"
+#include "domain/routing.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
@@ -1190,6 +1191,33 @@ public:
     Result<domain::Opinion> RateOpinion(const Actor& actor, domain::OpinionId id, domain::Satisfaction satisfaction,
                                         const std::optional<std::string>& comment,
                                         std::optional<std::int64_t> version);
+
+    // 转办 (docs/LINKAGE.md#transfers): passes a received, not yet handled opinion to org `to` — one in
+    // the actor's scope, or an ancestor of the opinion's org (sent back up to the dispatching level) — with
+    // a reason (required, ≤ 2,000 characters). Needs clerk or reviewer over the opinion's org. Counts one
+    // more transfer (transfer_count) and appends a routing step; the answer deadline (reply_due_at) does
+    // not move and the transfer is not a response. Errors: kNotFound (the opinion, or `to`, outside the
+    // scope), kFailedPrecondition (already handled: accepted, declined or duplicate), kInvalidArgument
+    // ("to_org_id: the opinion is already at org 5", empty reason), kPermissionDenied, kAborted (version).
+    Result<domain::Opinion> TransferOpinion(const Actor& actor, domain::OpinionId id, domain::OrgId to,
+                                            const std::string& reason, std::optional<std::int64_t> version);
+    // An opinion's routing steps (first routing, then each transfer), oldest first. Errors: kNotFound.
+    Result<std::vector<domain::OpinionRouting>> OpinionRoutingOf(const Actor& actor, domain::OpinionId id);
+
+    // Routing rules (docs/LINKAGE.md#routing-rules). Reading and replacing them needs admin over the root
+    // org: they decide where every public opinion of the jurisdiction goes. `version` nullopt: the rule set
+    // in force (version 0 and no rules before any is stored). Errors: kPermissionDenied, kNotFound (no
+    // such version).
+    Result<domain::RoutingRuleSet> GetRoutingRules(const Actor& actor, std::optional<int> version);
+    // Stores `rules` as the next version (ids and version are assigned; `note` ≤ 200 characters says what
+    // changed). Checks domain::CheckRoutingRules and that every org and category exists ("rules[2].org_id:
+    // no org 99"). Errors: kInvalidArgument, kPermissionDenied.
+    Result<domain::RoutingRuleSet> ReplaceRoutingRules(const Actor& actor, std::vector<domain::RoutingRule> rules,
+                                                       const std::string& note);
+    // Where the rules in force send an opinion about `category_id` at `division_code` (either may be
+    // absent): the rule, or nullopt when none matches. Errors: kInvalidArgument (a bad division code).
+    Result<std::optional<domain::RoutingRule>> RouteByRules(const std::optional<std::string>& division_code,
+                                                           std::optional<domain::CategoryId> category_id);
 
     // Mechanisms (长效机制): clerk or reviewer over the adopting org.
     Result<domain::Mechanism> CreateMechanism(const Actor& actor, const MechanismDraft& draft);

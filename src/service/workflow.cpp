@@ -247,8 +247,10 @@ Result<OpinionStep> BeginOpinionStep(const Service& svc, store::WriteTx& tx, con
 
 Status FinishOpinionStep(store::WriteTx& tx, const Actor& actor, OpinionStep& step, OpinionAction action,
                          std::optional<std::string> reason) {
-    // The first response of any kind but a rating stops the handling-time clock (docs/SUPERVISION.md).
-    if (action != OpinionAction::kRate && !step.after.responded_at) step.after.responded_at = NowSeconds();
+    // The first response of any kind but a rating or a transfer stops the handling-time clock
+    // (docs/SUPERVISION.md#opinion-time-limits): passing an opinion on is not answering it.
+    const bool responds = action != OpinionAction::kRate && action != OpinionAction::kTransfer;
+    if (responds && !step.after.responded_at) step.after.responded_at = NowSeconds();
     RETURN_IF_ERROR(tx.UpdateOpinion(step.after));
     auto e = TransitionEvent(actor, "opinion", step.after.id, std::string(domain::ToString(action)),
                              domain::ToJson(step.before), domain::ToJson(step.after), Name(step.before.status),
@@ -313,6 +315,7 @@ json DetailOf(const store::Event& e) {
         if (e.action == "rate") return Pick(e.after_json, {"satisfaction", "rating_comment"});
         if (e.action == "accept" || e.action == "link" || e.action == "relink") return Pick(e.after_json, {"problem_id"});
         if (e.action == "create" || e.action == "import") return Pick(e.after_json, {"title", "channel", "org_id"});
+        if (e.action == "transfer") return Pick(e.after_json, {"org_id", "transfer_count"});
         return Pick(e.after_json, {"duplicate_of_opinion_id", "duplicate_of_problem_id"});
     }
     return json::object();
@@ -931,6 +934,43 @@ Result<Opinion> Service::ReplyOpinion(const Actor& actor, domain::OpinionId id, 
         return Status::Ok();
     }));
     return out;
+}
+
+Result<Opinion> Service::TransferOpinion(const Actor& actor, domain::OpinionId id, OrgId to,
+                                        const std::string& reason, std::optional<std::int64_t> version) {
+    RETURN_IF_ERROR(domain::CheckRequiredText("reason", reason, domain::kMaxReasonChars));
+    Opinion out;
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        ASSIGN_OR_RETURN(OpinionStep step, BeginOpinionStep(*this, tx, actor, id, OpinionAction::kTransfer, version));
+        const OrgId from = step.before.org_id;
+        if (to == from) return InvalidArgument("to_org_id: the opinion is already at org " + Id(to));
+        // The target: in the actor's scope, or an ancestor of the opinion's org (back up to dispatch).
+        auto tree = Tree();
+        const bool known = tree && tree->Contains(to);
+        const bool ancestor = known && tree->InSubtree(from, to);
+        if (!known || (!ancestor && !InScope(actor, to))) {
+            return NotFound("to_org_id: org " + Id(to) + " does not exist");
+        }
+        step.after.org_id = to;
+        step.after.transfer_count = step.before.transfer_count + 1;
+        domain::OpinionRouting routing;
+        routing.opinion_id = id;
+        routing.at = NowSeconds();
+        routing.from_org_id = from;
+        routing.to_org_id = to;
+        routing.actor = actor.name;
+        routing.reason = reason;
+        RETURN_IF_ERROR(tx.InsertOpinionRouting(routing));
+        RETURN_IF_ERROR(FinishOpinionStep(tx, actor, step, OpinionAction::kTransfer, reason));
+        out = step.after;
+        return Status::Ok();
+    }));
+    return out;
+}
+
+Result<std::vector<domain::OpinionRouting>> Service::OpinionRoutingOf(const Actor& actor, domain::OpinionId id) {
+    ASSIGN_OR_RETURN(auto opinion, GetOpinion(actor, id));  // kNotFound outside the scope
+    return store_->ListOpinionRouting(opinion.id);
 }
 
 Result<Opinion> Service::RateOpinion(const Actor& actor, domain::OpinionId id, domain::Satisfaction satisfaction,

@@ -858,6 +858,7 @@ public:
     Status UpdateOpinion(Opinion& o) {
         Query q(s_);
         q.sql = "UPDATE opinion SET status = " + q.Bind(std::string(domain::ToString(o.status))) +
+                ", org_id = " + q.Bind(o.org_id) + ", transfer_count = " + q.Bind(static_cast<std::int64_t>(o.transfer_count)) +
                 ", category_id = " + q.BindOpt(o.category_id) + ", reply_text = " + q.BindOpt(o.reply_text) +
                 ", replied_at = " + q.BindOpt(o.replied_at) + ", reply_org_id = " + q.BindOpt(o.reply_org_id) +
                 ", problem_id = " + q.BindOpt(o.problem_id) + ", status_reason = " + q.BindOpt(o.status_reason) +
@@ -1326,11 +1327,12 @@ private:
 
 #include "store/supervision_sql.inc"
 #include "store/public_sql.inc"
+#include "store/routing_sql.inc"
 
 class SociWriteTx final : public WriteTx {
 public:
     SociWriteTx(soci::session& s, const detail::Dialect& dialect)
-        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s) {}
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1991,6 +1993,14 @@ public:
         return Guard([&]() -> Result<domain::SupervisionTeam> { return sup_.GetTeam(id); });
     }
 
+    // ---- routing rules (issue 5) ----
+    Status InsertRoutingRuleSet(domain::RoutingRuleSet& set) override {
+        return Guard([&]() -> Status { return route_.InsertSet(set); });
+    }
+    Status InsertOpinionRouting(domain::OpinionRouting& step) override {
+        return Guard([&]() -> Status { return route_.InsertRouting(step); });
+    }
+
     // ---- public intake (issue 9) ----
     Status InsertPublicIntake(const domain::PublicIntake& intake) override {
         return Guard([&]() -> Status { return pub_.Insert(intake); });
@@ -2062,6 +2072,7 @@ private:
     LinkageSql link_;
     SupervisionSql sup_;
     PublicSql pub_;
+    RoutingSql route_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2793,6 +2804,25 @@ public:
             return fn(sup);
         });
     }
+    // ---- routing rules (issue 5) ----
+    template <typename T, typename F>
+    Result<T> RouteRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            Lease lease(pool_, dialect_);
+            RoutingSql route(lease.session);
+            return fn(route);
+        });
+    }
+    Result<domain::RoutingRuleSet> GetRoutingRuleSet(std::optional<int> version) override {
+        return RouteRead<domain::RoutingRuleSet>([&](RoutingSql& x) { return x.GetSet(version); });
+    }
+    Result<std::vector<domain::RoutingRule>> RoutingRulesFor(const std::vector<std::string>& areas) override {
+        return RouteRead<std::vector<domain::RoutingRule>>([&](RoutingSql& x) { return x.RulesFor(areas); });
+    }
+    Result<std::vector<domain::OpinionRouting>> ListOpinionRouting(domain::OpinionId id) override {
+        return RouteRead<std::vector<domain::OpinionRouting>>([&](RoutingSql& x) { return x.History(id); });
+    }
+
     // ---- public intake (issue 9) ----
     template <typename T, typename F>
     Result<T> PubRead(F&& fn) {

@@ -18,6 +18,7 @@
 #include "domain/account.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
+#include "domain/routing.hpp"
 #include "domain/opinion_sla.hpp"
 #include "domain/public_intake.hpp"
 #include "domain/supervision.hpp"
@@ -457,6 +458,14 @@ public:
     virtual Status EndTeamAssignment(domain::TeamId team, domain::TeamAssignmentId id, const std::string& by,
                                      UnixSeconds at) = 0;
 
+    // ---- routing rules and opinion routing (issue 5); statements in routing_sql.inc ----
+    // Stores `set` (created_at, created_by, note, rules) as the next version: set.version and each rule's
+    // id and version are written back. The caller checks the rules (domain::CheckRoutingRules) and that
+    // their orgs and categories exist. Errors: kInternal.
+    virtual Status InsertRoutingRuleSet(domain::RoutingRuleSet& set) = 0;
+    // Appends one routing step of an opinion; its id is written back. Errors: kInternal.
+    virtual Status InsertOpinionRouting(domain::OpinionRouting& step) = 0;
+
     // ---- public intake (issue 9); statements in public_sql.inc ----
     // Inserts the intake row of an opinion. Errors: kAlreadyExists when the tracking code is taken
     // (check with TrackingCodeTaken first: on PostgreSQL a failed insert ends the transaction).
@@ -668,6 +677,16 @@ public:
     virtual Result<domain::SupervisionTeam> GetTeam(domain::TeamId id) = 0;
     virtual Result<std::vector<domain::SupervisionTeam>> ListTeams(const std::vector<std::string>& subtree_paths) = 0;
     virtual Result<std::vector<domain::Grant>> TeamGrantsOfUser(std::int64_t user_id) = 0;
+
+    // ---- routing rules and opinion routing (issue 5) ----
+    // A version of the rule table with its rules by id; version nullopt: the one in force, or an empty set
+    // of version 0 when none was ever stored. Errors: kNotFound (no such version).
+    virtual Result<domain::RoutingRuleSet> GetRoutingRuleSet(std::optional<int> version) = 0;
+    // The rules in force for a location: those whose area is one of `areas` (division codes) or the whole
+    // jurisdiction, by id. Reads only those rows, so a table of 20,000 rules costs one indexed lookup.
+    virtual Result<std::vector<domain::RoutingRule>> RoutingRulesFor(const std::vector<std::string>& areas) = 0;
+    // An opinion's routing steps, oldest first (empty for opinions routed before schema 8 or by staff).
+    virtual Result<std::vector<domain::OpinionRouting>> ListOpinionRouting(domain::OpinionId id) = 0;
 
     // ---- public intake (issue 9) ----
     // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.

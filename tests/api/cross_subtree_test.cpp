@@ -180,6 +180,16 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
            Expect::kDenied}}},
         {"POST /api/v1/opinions/{id}/rating",
          {{"/api/v1/opinions/{opinion}/rating", R"({"satisfaction":"dissatisfied"})", Expect::kNotFound}}},
+        // 转办 (issue 5): neither the other side's opinion nor an org of the other side as the target.
+        {"POST /api/v1/opinions/{id}/transfer",
+         {{"/api/v1/opinions/{opinion}/transfer", R"({"to_org_id":{own.sub},"reason":"入侵转办"})", Expect::kNotFound},
+          {"/api/v1/opinions/{own.opinion}/transfer", R"({"to_org_id":{district},"reason":"入侵转办"})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/opinions/{id}/routing", {{"/api/v1/opinions/{opinion}/routing", "", Expect::kNotFound}}},
+        // Routing rules (issue 5): the root admin's alone; subtree admins and clerks are refused.
+        {"GET /api/v1/routing-rules", {{"/api/v1/routing-rules", "", Expect::kDenied}}},
+        {"POST /api/v1/routing-rules",
+         {{"/api/v1/routing-rules", R"({"note":"入侵","rules":[{"org_id":{district}}]})", Expect::kDenied}}},
         {"GET /api/v1/mechanisms",
          {{"/api/v1/mechanisms?org_id={org}", "", Expect::kNotFound},
           {"/api/v1/mechanisms?problem_id={problem}", "", Expect::kNoLeak},

@@ -187,6 +187,13 @@ TEST_F(SupervisionApi, OpinionRatesOfTheReal12345Cases) {
     EXPECT_EQ(rows["晋安区"]["received"], 156);
     EXPECT_EQ(rows["马尾区"]["received"], 5);
     EXPECT_EQ(on_time, 771);
+    // 转办: the file's 转处理次数 of the 835 cases (docs/DATA.md): 254 passed on at least once, 358 transfers
+    // in all; 仓山区 169 and 245, 马尾区 none.
+    EXPECT_EQ(j["total"]["transfers"]["opinions_transferred"], 254);
+    EXPECT_EQ(j["total"]["transfers"]["transfers"], 358);
+    EXPECT_EQ(rows["仓山区"]["transfers"]["opinions_transferred"], 169);
+    EXPECT_EQ(rows["仓山区"]["transfers"]["transfers"], 245);
+    EXPECT_EQ(rows["马尾区"]["transfers"]["transfers"], 0);
     // A bad period says which parameter is wrong.
     auto bad = Call(city_, "GET", "/api/v1/orgs/" + std::to_string(fuzhou) + "/opinion-rates?from=2021-01-01&to=2016-01-01");
     EXPECT_EQ(bad.status, 400);

@@ -168,23 +168,23 @@ TEST(ProblemMachine, DerivedTransitionsReturnNoFixedStatus) {
 }
 
 // ---- Opinion ----
-// columns: accept | link | decline | mark_duplicate | reply | rate
+// columns: accept | link | decline | mark_duplicate | reply | rate | transfer
 const std::string kRaters = "clerk+reviewer+supervisor@own";
 const std::vector<std::vector<std::string>> kOpinionGrid = {
     /* received */
     {"accepted " + kW, "accepted " + kW, "declined reviewer@own", "duplicate " + kW, "received " + kW,
-     "received " + kRaters},
-    /* accepted */ {"-", "-", "-", "-", "accepted " + kW, "accepted " + kRaters},
-    /* declined */ {"-", "-", "-", "-", "declined " + kW, "declined " + kRaters},
-    /* duplicate */ {"-", "-", "-", "-", "duplicate " + kW, "duplicate " + kRaters},
+     "received " + kRaters, "received " + kW},
+    /* accepted */ {"-", "-", "-", "-", "accepted " + kW, "accepted " + kRaters, "-"},
+    /* declined */ {"-", "-", "-", "-", "declined " + kW, "declined " + kRaters, "-"},
+    /* duplicate */ {"-", "-", "-", "-", "duplicate " + kW, "duplicate " + kRaters, "-"},
 };
 
 TEST(OpinionMachine, EveryAllowedAndForbiddenTransitionMatchesTheGrid) {
     int allowed = 0, forbidden = 0;
     CheckMachine<OpinionStatus, OpinionAction>(kOpinionGrid, OpinionRules, NextOpinionStatus, AllowedOpinionActions,
                                                &allowed, &forbidden);
-    EXPECT_EQ(allowed, 6 + 2 + 2 + 2);
-    EXPECT_EQ(forbidden, 24 - 12);
+    EXPECT_EQ(allowed, 7 + 2 + 2 + 2);
+    EXPECT_EQ(forbidden, 28 - 13);
 }
 
 TEST(RoleSet, ListsRolesInEnumOrderAsText) {
