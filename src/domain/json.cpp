@@ -1,14 +1,6 @@
 #include "domain/json.hpp"
 
 namespace rectify::domain {
-namespace {
-
-template <typename T>
-nlohmann::json OrNull(const std::optional<T>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json TimeOrNull(const std::optional<UnixSeconds>& t) {
     return t ? nlohmann::json(FormatIso(*t)) : nlohmann::json(nullptr);

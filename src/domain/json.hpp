@@ -15,6 +15,12 @@ nlohmann::json ToJson(const Category& category);
 nlohmann::json ToJson(const Problem& problem);
 nlohmann::json ToJson(const Opinion& opinion);
 
+// An optional value as itself or null.
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
 // An optional instant as RFC 3339 or null.
 nlohmann::json TimeOrNull(const std::optional<UnixSeconds>& t);
 

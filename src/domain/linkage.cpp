@@ -22,11 +22,6 @@ constexpr std::array<EscalationTransition, 3> kEscalationTable{{
 
 std::string Id(std::int64_t id) { return std::to_string(id); }
 
-template <typename T>
-nlohmann::json OrNull(const std::optional<T>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
 bool StrictlyBelow(const Org& candidate, const Org& above) {
     return candidate.path.size() > above.path.size() && candidate.path.compare(0, above.path.size(), above.path) == 0;
 }

@@ -86,13 +86,6 @@ Status CheckRoutingRules(const std::vector<RoutingRule>& rules) {
     return Status::Ok();
 }
 
-namespace {
-template <typename T>
-nlohmann::json OrNull(const std::optional<T>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-}  // namespace
-
 nlohmann::json ToJson(const RoutingRule& r) {
     return {{"id", r.id},           {"version", r.version}, {"division_code", OrNull(r.division_code)},
             {"category_id", OrNull(r.category_id)}, {"org_id", r.org_id}, {"note", r.note}};

@@ -3,14 +3,6 @@
 #include "domain/workflow.hpp"
 
 namespace rectify::domain {
-namespace {
-
-template <typename T>
-nlohmann::json OrNull(const std::optional<T>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json ToJson(const Task& t) {
     nlohmann::json reviews = nlohmann::json::array();
