@@ -174,6 +174,13 @@ async function main() {
       const rows = await tableRows(page, 'opinion-routing')
       assertEq(rows[1][2], USER, 'who')
       assertEq(rows[1][3], '属地问题，由街道办理', 'why')
+      // The event history names the step and the orgs.
+      await page.waitForFunction(
+        (w) => document.querySelector('[data-testid="opinion-timeline"]')?.innerText.includes(w),
+        `受理单位: ${gulou.name} → ${gudong.name}`,
+      ).catch(() => {})
+      const history = await page.locator('[data-testid="opinion-timeline"]').innerText()
+      assert(history.includes('转办') && history.includes(`受理单位: ${gulou.name} → ${gudong.name}`) && history.includes('转办次数: 0 → 1'), `timeline: ${history}`)
       const o = await api(`/opinions/${opinion.id}`)
       assertEq(o.org_id, gudong.id, 'the opinion is 鼓东街道\'s')
       assertEq(o.transfer_count, 1, 'transfer_count')

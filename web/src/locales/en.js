@@ -278,6 +278,7 @@ export default {
     system: 'system',
     changes: 'Changes',
     action: {
+      transfer: 'Transfer',
       create: 'Created',
       created: 'Created',
       import: 'Imported',

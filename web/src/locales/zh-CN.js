@@ -278,6 +278,7 @@ export default {
     system: '系统',
     changes: '变更内容',
     action: {
+      transfer: '转办',
       create: '创建',
       created: '创建',
       import: '导入',
