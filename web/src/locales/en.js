@@ -401,7 +401,7 @@ export default {
     actions: 'Actions',
     remove: 'Remove',
     removeRow: 'Remove rule {i}',
-    problem: 'Problem',
+    rowError: 'Error',
     add: 'Add rule',
     changeNote: 'What changed (required)',
     save: 'Save as a new version',

@@ -401,7 +401,7 @@ export default {
     actions: '操作',
     remove: '删除',
     removeRow: '删除规则 {i}',
-    problem: '问题',
+    rowError: '错误',
     add: '添加规则',
     changeNote: '修改说明（必填）',
     save: '保存为新版本',
