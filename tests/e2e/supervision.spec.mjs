@@ -568,6 +568,8 @@ async function main() {
       assertEq((await total.locator('[data-role="received"]').innerText()).trim(), count(res.total.received), `${what}: received`)
       assertEq((await total.locator('[data-role="due"]').innerText()).trim(), count(res.total.due), `${what}: due`)
       assertEq((await total.locator('[data-role="overdue"]').innerText()).trim(), count(res.total.overdue), `${what}: overdue`)
+      const tr = res.total.transfers
+      assertEq((await total.locator('[data-role="transfers"]').innerText()).trim(), `${tr.opinions_transferred} / ${tr.transfers}`, `${what}: transfers`)
       for (const k of ['response', 'resolution', 'satisfaction']) {
         const box = page.locator(`[data-testid="rates-total-${k}"]`)
         const r = res.total[k]
@@ -582,7 +584,8 @@ async function main() {
       for (const c of res.children) {
         const r = byName.get(c.org.name)
         assert(r, `${what}: a row for ${c.org.name}`)
-        const want = [c.org.name, count(c.received), count(c.due), count(c.overdue), rateCell(c.response), rateCell(c.resolution), rateCell(c.satisfaction), score(c.score)]
+        const transfers = `${c.transfers.opinions_transferred} / ${c.transfers.transfers}`
+        const want = [c.org.name, count(c.received), count(c.due), count(c.overdue), rateCell(c.response), rateCell(c.resolution), rateCell(c.satisfaction), score(c.score), transfers]
         assertEq(JSON.stringify(r), JSON.stringify(want), `${what}: row of ${c.org.name}`)
       }
       const scores = rows.map((r) => (r[7] === '—' ? null : Number(r[7])))
@@ -631,6 +634,8 @@ async function main() {
       await checkRates(fz, '2016-2020')
       assertEq((await page.locator('[data-testid="rates-total-response"] [data-role="rate"]').innerText()).trim(), '92.3%', '771/835 = 92.3%')
       assertEq((await page.locator('[data-testid="rates-total-score"] [data-role="score"]').innerText()).trim(), '96.2', '(771/835 + 1)/2')
+      // docs/SUPERVISION.md#opinion-rates: 254 of the cases were transferred, 358 times (the file's 转处理次数).
+      assertEq((await page.locator('[data-testid="rates-total"] [data-role="transfers"]').innerText()).trim(), '254 / 358', 'transfers 2016-2020')
     })
 
     await step('the chart: the three rates of each district with opinions, as the API has them; a click on 仓山区\'s bars selects 仓山区', async () => {

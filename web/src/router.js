@@ -32,6 +32,13 @@ export const routes = [
       },
       { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
       { path: 'rates', name: 'rates', component: () => import('./views/OpinionRatesView.vue') },
+      // 管理 (admin) screens; the API refuses non-admins and the screen says so.
+      {
+        path: 'admin/routing-rules',
+        name: 'routing-rules',
+        component: () => import('./views/RoutingRulesView.vue'),
+        meta: { section: 'routing-rules' },
+      },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinList.vue') },
       {
         path: 'bulletins/:bulletinId(\\d+)',
@@ -77,7 +84,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams or webhooks. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams, webhooks or routing-rules. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }

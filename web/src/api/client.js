@@ -161,6 +161,11 @@ export const api = {
   decideEscalation: (id, action, body, version) => apiPost(`/escalations/${id}/${action}`, body, { ifMatch: version }),
   coOwners: (problemId) => apiGet(`/problems/${problemId}/co-owners`),
   addCoOwner: (problemId, body, version) => apiPost(`/problems/${problemId}/co-owners`, body, { ifMatch: version }),
+  // 派单规则 and 转办 (issue 5, docs/LINKAGE.md#routing-rules, #transfers)
+  routingRules: (version) => apiGet('/routing-rules', version ? { version } : undefined),
+  saveRoutingRules: (body) => apiPost('/routing-rules', body),
+  opinionRouting: (id) => apiGet(`/opinions/${id}/routing`),
+  transferOpinion: (id, body, version) => apiPost(`/opinions/${id}/transfer`, body, { ifMatch: version }),
   cascade: (taskId, body, version) => apiPost(`/tasks/${taskId}/cascade`, body, { ifMatch: version }),
   taskChildren: (taskId, query) => apiGet(`/tasks/${taskId}/children`, query),
   // 督促指导 (issue 8)

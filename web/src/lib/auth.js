@@ -43,3 +43,8 @@ export function passwordProblem(newPassword, confirm, minChars = 10) {
   if (newPassword !== confirm) return 'mismatch'
   return ''
 }
+
+/** Whether the session holds `role` on some org (grants of GET /session); false without a session. */
+export function hasRole(session, role) {
+  return (session?.grants || []).some((g) => g.role === role)
+}

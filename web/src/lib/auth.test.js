@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { grantsForDisplay, homeOrgOf, isUnsafeMethod, passwordProblem, safeRedirect } from './auth.js'
+import { grantsForDisplay, hasRole, homeOrgOf, isUnsafeMethod, passwordProblem, safeRedirect } from './auth.js'
 
 const session = {
   user: { id: 3, name: 'sjz.clerk', display_name: '张三' },
@@ -53,5 +53,14 @@ describe('passwordProblem', () => {
     expect(passwordProblem('short', 'short')).toBe('tooShort')
     expect(passwordProblem('一二三四五六七八九十', '一二三四五六七八九十')).toBe('')
     expect(passwordProblem('long enough 1', 'long enough 2')).toBe('mismatch')
+  })
+})
+
+describe('hasRole', () => {
+  it('looks through the grants', () => {
+    const s = { grants: [{ role: 'clerk', org_id: 3 }, { role: 'admin', org_id: 1 }] }
+    expect(hasRole(s, 'admin')).toBe(true)
+    expect(hasRole(s, 'leader')).toBe(false)
+    expect(hasRole(null, 'admin')).toBe(false)
   })
 })
