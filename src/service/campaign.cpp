@@ -27,7 +27,7 @@ ItemFigures FiguresOf(const store::SpecialItemCounts& c) { return ItemFigures{c,
 // A status of an item draft's check with "items[i]." in front of the field.
 Status InItems(const Status& s, std::size_t i) {
     if (s.ok()) return s;
-    return Status(s.code(), "items[" + std::to_string(i) + "]." + s.message());
+    return Status(s.code(), "special_items[" + std::to_string(i) + "]." + s.message());
 }
 
 }  // namespace
@@ -113,10 +113,10 @@ Result<CampaignDetail> Service::CreateCampaign(const Actor& actor, const Campaig
         domain::SpecialItem s{0, 0, d.code, d.title, d.lead_org_id, d.description, now, now, 1};
         RETURN_IF_ERROR(InItems(domain::ValidateSpecialItem(s), i));
         if (!codes.insert(s.code).second) {
-            return AlreadyExists("items[" + std::to_string(i) + "].code: \"" + s.code + "\" is used by an earlier item");
+            return AlreadyExists("special_items[" + std::to_string(i) + "].code: \"" + s.code + "\" is used by an earlier item");
         }
         if (s.lead_org_id && (!InScope(actor, *s.lead_org_id) || !Tree()->InSubtree(*s.lead_org_id, c.owner_org_id))) {
-            return InvalidArgument("items[" + std::to_string(i) + "].lead_org_id: org " + std::to_string(*s.lead_org_id) +
+            return InvalidArgument("special_items[" + std::to_string(i) + "].lead_org_id: org " + std::to_string(*s.lead_org_id) +
                                    " is not inside the owner org's subtree");
         }
         items.push_back(std::move(s));
@@ -267,6 +267,23 @@ Result<SpecialItemStats> Service::GetSpecialItemStats(const Actor& actor, domain
     out.total = FiguresOf(r.campaign);
     out.without_item = r.without_item;
     for (const auto& [batch, counts] : r.by_org_batch) out.by_org_batch.emplace_back(batch, FiguresOf(counts));
+    return out;
+}
+
+Result<Service::TagLabels> Service::ProblemTagLabels(const std::vector<domain::Problem>& problems) {
+    TagLabels out;
+    std::vector<domain::SpecialItemId> ids;
+    for (const auto& p : problems) {
+        if (p.campaign_id && !out.campaigns.contains(*p.campaign_id)) {
+            ASSIGN_OR_RETURN(auto c, store_->GetCampaign(*p.campaign_id));
+            out.campaigns.emplace(c.id, std::move(c));
+        }
+        ids.insert(ids.end(), p.special_item_ids.begin(), p.special_item_ids.end());
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    ASSIGN_OR_RETURN(auto items, store_->GetSpecialItems(ids));
+    for (auto& item : items) out.items.emplace(item.id, std::move(item));
     return out;
 }
 

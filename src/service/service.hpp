@@ -6,6 +6,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -1378,7 +1379,7 @@ public:
     // it (the owner's subtree and ancestors); anything else is kNotFound. Creating and changing a campaign
     // and its items needs admin over the owner org (docs/SECURITY.md#roles). Every change is an event
     // ("campaign" or "special_item", actions create / update) with the record before and after.
-    // Create: kInvalidArgument (domain::ValidateCampaign, ValidateSpecialItem with "items[i]." in front;
+    // Create: kInvalidArgument (domain::ValidateCampaign, ValidateSpecialItem with "special_items[i]." in front;
     // lead_org_id outside the owner's subtree), kNotFound (owner_org_id / lead_org_id outside scope),
     // kPermissionDenied, kAlreadyExists (code taken, or two items with one code).
     Result<CampaignDetail> CreateCampaign(const Actor& actor, const CampaignDraft& draft);
@@ -1399,6 +1400,13 @@ public:
     // by SQL over the subtree (store::Store::SpecialItemFigures). Errors: kNotFound.
     Result<SpecialItemStats> GetSpecialItemStats(const Actor& actor, domain::OrgId org_id,
                                                  domain::CampaignId campaign_id, UnixSeconds now);
+    // The campaigns and items the problems (already read through the actor's scope) are tagged with, for
+    // display in lists: each problem's tags are shown to whoever may see the problem.
+    struct TagLabels {
+        std::map<domain::CampaignId, domain::Campaign> campaigns;
+        std::map<domain::SpecialItemId, domain::SpecialItem> items;
+    };
+    Result<TagLabels> ProblemTagLabels(const std::vector<domain::Problem>& problems);
 
     // ---- supervision (issue 8): src/service/supervision.cpp, docs/SUPERVISION.md ----
     void ConfigureSupervision(SupervisionPolicy policy);
