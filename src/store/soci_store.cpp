@@ -1519,7 +1519,8 @@ public:
                     ", status_reason = " + q.BindOpt(p.status_reason) +
                     ", reopen_cause = " + q.BindOpt(OptName(p.reopen_cause)) +
                     ", reopened_at = " + q.BindOpt(p.reopened_at) + ", merged_into_id = " + q.BindOpt(p.merged_into_id) +
-                    ", campaign_id = " + q.BindOpt(p.campaign_id) + ", version = version + 1 WHERE id = " + q.Bind(p.id) + " AND version = " + q.Bind(p.version);
+                    ", campaign_id = " + q.BindOpt(p.campaign_id) + ", version = version + 1 WHERE id = " + q.Bind(p.id) +
+                    " AND version = " + q.Bind(p.version);
             q.ExecCounting();
             if (q.Affected() == 0) {
                 Query v(s_);
@@ -1531,6 +1532,8 @@ public:
                                "; reload and apply your change again");
             }
             ++p.version;
+            // Campaigns (issue 5): the item links follow special_item_ids (written only when they changed).
+            WriteProblemItems(s_, p.id, p.special_item_ids, true);
             return Status::Ok();
         });
     }

@@ -67,10 +67,11 @@ protected:
     std::int64_t ProblemId(const std::string& title) {
         auto r = Get("/api/v1/problems?limit=100");
         EXPECT_EQ(r.status, 200) << r.body;
-        for (const auto& p : r.Json()["items"]) {
+        const json body = r.Json();  // kept: a loop over a temporary's member would dangle
+        for (const auto& p : body["items"]) {
             if (p["title"] == title) return p["id"].get<std::int64_t>();
         }
-        ADD_FAILURE() << "no problem " << title;
+        ADD_FAILURE() << "no problem " << title << " in " << r.body.substr(0, 600);
         return 0;
     }
 
@@ -82,7 +83,8 @@ protected:
 
     std::set<std::string> Titles(const HttpResponse& r) {
         std::set<std::string> out;
-        for (const auto& p : r.Json()["items"]) out.insert(p["title"].get<std::string>());
+        const json body = r.Json();
+        for (const auto& p : body["items"]) out.insert(p["title"].get<std::string>());
         return out;
     }
 

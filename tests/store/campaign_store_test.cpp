@@ -186,7 +186,9 @@ TEST_F(CampaignStoreTest, ProblemTagsAreStoredReadBackFilteredAndCountedPerItem)
     for (const auto& p : *list) ids.insert(p.id);
     EXPECT_EQ(ids, (std::set<domain::ProblemId>{p1.id, p2.id}));
     for (const auto& p : *list) {
-        if (p.id == p2.id) EXPECT_EQ(p.special_item_ids, std::vector<domain::SpecialItemId>{a.id});
+        if (p.id == p2.id) {
+            EXPECT_EQ(p.special_item_ids, std::vector<domain::SpecialItemId>{a.id});
+        }
     }
     f.special_item_id.reset();
     f.campaign_id = c.id;
