@@ -315,9 +315,12 @@ public:
     virtual Status UpsertLevel(const domain::OrgLevel& level) = 0;
     // Inserts a category (id written back). Errors: kAlreadyExists (path taken).
     virtual Status InsertCategory(domain::Category& category) = 0;
+    // Inserts a problem (id, version 1 written back) with the links to its special_item_ids (issue 5).
     virtual Status InsertProblem(domain::Problem& problem) = 0;
     // Writes every field of `problem` if the stored version equals problem.version, then stores
-    // version+1 (written back). Errors: kNotFound, kAborted (stale version: someone changed it first).
+    // version+1 (written back); the special-item links are made to equal special_item_ids (so callers pass a
+    // problem read with GetProblem, which fills them). Errors: kNotFound, kAborted (stale version: someone
+    // changed it first).
     virtual Status UpdateProblem(domain::Problem& problem) = 0;
     virtual Status InsertOpinion(domain::Opinion& opinion) = 0;
     // Links an opinion to the problem made from it and marks it accepted, if its stored version equals
