@@ -810,6 +810,7 @@ int Main(int argc, char** argv) {
     AddWorkflowCommands(app, g, run);
     // ---- linkage (issue 5): problem escalate, escalation ..., task cascade ----
     detail::AddLinkageCommands(app, g, run);
+    detail::AddCampaignCommands(app, g, run);
     // ---- supervision (issue 8): supervise run ----
     detail::AddSupervisionCommands(app, g, run);
 

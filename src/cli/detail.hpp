@@ -62,6 +62,9 @@ void AddAccountCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 // the workflow commands: it adds to their `problem` and `task` subcommands.
 void AddLinkageCommands(CLI::App& app, Globals& g, std::function<int()>& run);
 
+// Registers `campaign add|list|show|load` and `campaign item add` (campaign_cli.cpp, issue 5).
+void AddCampaignCommands(CLI::App& app, Globals& g, std::function<int()>& run);
+
 // ---- supervision scheduler and webhooks (issue 8): supervision_cli.cpp ----
 // The options of the scheduler pass, shared by `serve` and `supervise run`.
 struct SupervisionFlags {

@@ -46,7 +46,9 @@ nlohmann::json ToJson(const Problem& p) {
             {"status_reason", OrNull(p.status_reason)},
             {"reopen_cause", p.reopen_cause ? nlohmann::json(ToString(*p.reopen_cause)) : nlohmann::json(nullptr)},
             {"reopened_at", TimeOrNull(p.reopened_at)},
-            {"merged_into_id", OrNull(p.merged_into_id)}};
+            {"merged_into_id", OrNull(p.merged_into_id)},
+            {"campaign_id", OrNull(p.campaign_id)},
+            {"special_item_ids", p.special_item_ids}};
 }
 
 nlohmann::json ToJson(const Opinion& o) {

@@ -18,6 +18,8 @@ using OrgId = std::int64_t;
 using CategoryId = std::int64_t;
 using ProblemId = std::int64_t;
 using OpinionId = std::int64_t;
+using CampaignId = std::int64_t;     // domain/campaign.hpp
+using SpecialItemId = std::int64_t;
 
 // Classification of units for guidance by category (分类指导), PRODUCT.md.
 enum class OrgKind {
@@ -176,6 +178,9 @@ struct Problem {
     std::optional<ReopenCause> reopen_cause;     // of the last reopen
     std::optional<UnixSeconds> reopened_at;      // start of the current round when round > 1
     std::optional<ProblemId> merged_into_id;     // status merged: the problem it was merged into
+    // ---- campaigns (issue 5, domain/campaign.hpp) ----
+    std::optional<CampaignId> campaign_id;        // the campaign it is tagged with, if any
+    std::vector<SpecialItemId> special_item_ids;  // items of that campaign (专项整治), ascending; empty without one
 };
 
 // How an opinion reached rectify.

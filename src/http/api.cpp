@@ -17,6 +17,7 @@
 #include "domain/public_intake.hpp"
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
+#include "http/campaign_api.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
 #include "http/open311_api.hpp"
@@ -266,13 +267,15 @@ Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.created_from, q.Time("created_from"));
     ASSIGN_OR_RETURN(query.created_to, q.Time("created_to"));
     ASSIGN_OR_RETURN(query.overdue, q.Bool("overdue"));
+    ASSIGN_OR_RETURN(query.campaign_id, q.Id("campaign_id"));
+    ASSIGN_OR_RETURN(query.special_item_id, q.Id("special_item_id"));
     return Status::Ok();
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "sort", "offset", "total", "cursor", "limit"}));
+                                  "campaign_id", "special_item_id", "sort", "offset", "total", "cursor", "limit"}));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
     ASSIGN_OR_RETURN(auto sort, q.NonEmpty("sort"));
@@ -291,8 +294,23 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     std::map<domain::CategoryId, std::string> paths;
     for (const auto& cat : categories) paths[cat.id] = cat.path;
     std::map<domain::OrgId, std::string> names;
+    ASSIGN_OR_RETURN(auto tags, c.service.ProblemTagLabels(page.items));  // campaigns (issue 5)
     for (std::size_t i = 0; i < page.items.size(); ++i) {
         const auto& p = page.items[i];
+        if (p.campaign_id) {
+            const auto& campaign = tags.campaigns.at(*p.campaign_id);
+            body["items"][i]["campaign"] = {{"id", campaign.id}, {"code", campaign.code}, {"name", campaign.name}};
+        } else {
+            body["items"][i]["campaign"] = nullptr;
+        }
+        json labels = json::array();
+        for (auto id : p.special_item_ids) {
+            auto it = tags.items.find(id);
+            if (it != tags.items.end()) {
+                labels.push_back({{"id", id}, {"code", it->second.code}, {"title", it->second.title}});
+            }
+        }
+        body["items"][i]["special_items"] = std::move(labels);
         auto it = names.find(p.owner_org_id);
         if (it == names.end()) {
             ASSIGN_OR_RETURN(auto org, c.service.GetOrg(c.actor, p.owner_org_id));
@@ -311,7 +329,7 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
 Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"list", "format", "org_id", "status", "category_id", "source", "created_from",
-                                  "created_to", "overdue"}));
+                                  "created_to", "overdue", "campaign_id", "special_item_id"}));
     ASSIGN_OR_RETURN(auto list_name, q.NonEmpty("list"));
     if (!list_name) return InvalidArgument("list: required (problems or tasks)");
     ASSIGN_OR_RETURN(service::LedgerList list, service::ParseLedgerList(*list_name));
@@ -338,7 +356,8 @@ Result<Response> CreateProblem(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
     RETURN_IF_ERROR(r.CheckKnown(
-        {"title", "description", "source", "category_id", "severity", "owner_org_id", "due_at", "opinion_ids"}));
+        {"title", "description", "source", "category_id", "severity", "owner_org_id", "due_at", "opinion_ids",
+         "campaign_id", "special_item_ids"}));
     service::ProblemDraft d;
     RETURN_IF_ERROR(r.Require("title"));
     ASSIGN_OR_RETURN(d.title, r.String("title"));
@@ -361,6 +380,12 @@ Result<Response> CreateProblem(const Ctx& c, const RouteArgs& a) {
     }
     if (r.Has("opinion_ids")) {
         ASSIGN_OR_RETURN(d.opinion_ids, r.IdArray("opinion_ids"));
+    }
+    if (r.Has("campaign_id") && !r.IsNull("campaign_id")) {
+        ASSIGN_OR_RETURN(d.campaign_id, r.Id("campaign_id"));
+    }
+    if (r.Has("special_item_ids")) {
+        ASSIGN_OR_RETURN(d.special_item_ids, r.IdArray("special_item_ids"));
     }
     ASSIGN_OR_RETURN(auto problem, c.service.CreateProblem(c.actor, d));
     return Created(domain::ToJson(problem), "/api/v1/problems/" + std::to_string(problem.id), problem.version);
@@ -385,7 +410,8 @@ Result<Response> PatchProblem(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(auto id, PathId(a, "problem id"));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"version", "title", "description", "category_id", "severity", "due_at"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"version", "title", "description", "category_id", "severity", "due_at", "campaign_id", "special_item_ids"}));
     service::ProblemPatch p;
     if (r.Has("version")) {
         ASSIGN_OR_RETURN(p.version, r.Id("version"));
@@ -426,6 +452,18 @@ Result<Response> PatchProblem(const Ctx& c, const RouteArgs& a) {
             ASSIGN_OR_RETURN(auto due, r.Time("due_at"));
             p.due_at = std::optional<UnixSeconds>(due);
         }
+    }
+    if (r.Has("campaign_id")) {
+        if (r.IsNull("campaign_id")) {
+            p.campaign_id = std::optional<domain::CampaignId>();
+        } else {
+            ASSIGN_OR_RETURN(auto campaign, r.Id("campaign_id"));
+            p.campaign_id = std::optional<domain::CampaignId>(campaign);
+        }
+    }
+    if (r.Has("special_item_ids")) {
+        ASSIGN_OR_RETURN(auto items, r.IdArray("special_item_ids"));
+        p.special_item_ids = std::move(items);
     }
     ASSIGN_OR_RETURN(auto problem, c.service.UpdateProblem(c.actor, id, p));
     return Json(200, domain::ToJson(problem), problem.version);
@@ -1046,6 +1084,7 @@ void Api::AddRoutes() {
             Access::kAuthenticated);
     };
     AddLinkageRoutes(as_caller);
+    AddCampaignRoutes(as_caller);  // campaigns and special items (issue 5, src/http/campaign_api.cpp)
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
     // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.

@@ -1,5 +1,6 @@
 #include "service/json.hpp"
 
+#include "domain/campaign.hpp"
 #include "domain/json.hpp"
 
 namespace rectify::service {
@@ -69,7 +70,58 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     for (const auto& e : d.escalations) escalations.push_back(domain::ToJson(e));
     j["escalations"] = std::move(escalations);
     j["co_owner_ids"] = d.co_owner_ids;
+    // ---- campaigns (issue 5) ----
+    j["campaign"] = d.campaign ? nlohmann::json{{"id", d.campaign->id}, {"code", d.campaign->code},
+                                                {"name", d.campaign->name}}
+                               : nlohmann::json(nullptr);
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& s : d.special_items) items.push_back({{"id", s.id}, {"code", s.code}, {"title", s.title}});
+    j["special_items"] = std::move(items);
     return j;
+}
+
+// ---- campaigns (issue 5) ----
+
+nlohmann::json ToJson(const CampaignDetail& d) {
+    nlohmann::json j = domain::ToJson(d.campaign);
+    j["owner"] = domain::ToJson(d.owner);
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& s : d.items) items.push_back(domain::ToJson(s));
+    j["special_items"] = std::move(items);
+    j["can_manage"] = d.can_manage;
+    return j;
+}
+
+namespace {
+nlohmann::json FiguresJson(const ItemFigures& f) {
+    return {{"problems", f.counts.problems},       {"closed", f.counts.closed},
+            {"open", f.counts.open},               {"overdue", f.counts.overdue},
+            {"invalid_or_merged", f.counts.invalid_or_merged}, {"completion", ToJson(f.completion)},
+            {"on_time", ToJson(f.on_time)}};
+}
+}  // namespace
+
+nlohmann::json ToJson(const SpecialItemStats& s) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& [item, f] : s.items) {
+        nlohmann::json row = FiguresJson(f);
+        row["special_item"] = {{"id", item.id}, {"code", item.code}, {"title", item.title},
+                               {"lead_org_id", item.lead_org_id ? nlohmann::json(*item.lead_org_id) : nlohmann::json()}};
+        items.push_back(std::move(row));
+    }
+    nlohmann::json batches = nlohmann::json::array();
+    for (const auto& [batch, f] : s.by_org_batch) {
+        nlohmann::json row = FiguresJson(f);
+        row["batch"] = batch;
+        batches.push_back(std::move(row));
+    }
+    return {{"org", domain::ToJson(s.org)},
+            {"campaign", {{"id", s.campaign.id}, {"code", s.campaign.code}, {"name", s.campaign.name}}},
+            {"at", FormatIso(s.at)},
+            {"items", std::move(items)},
+            {"total", FiguresJson(s.total)},
+            {"without_item", s.without_item},
+            {"by_org_batch", std::move(batches)}};
 }
 
 nlohmann::json ToJson(const ImportReport& r) {

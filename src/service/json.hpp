@@ -23,6 +23,14 @@ nlohmann::json ToJson(const ImportReport& report);
 //  "from", "to", "reason": string|null (transitions, issue 3)}
 nlohmann::json ToJson(const store::Event& event);
 
+// ---- campaigns (issue 5) ----
+// Campaign fields plus "owner": Org, "special_items": [SpecialItem], "can_manage": bool
+nlohmann::json ToJson(const CampaignDetail& detail);
+// {"org": Org, "campaign": {"id", "code", "name"}, "at", "items": [{"special_item": SpecialItem,
+//  "problems", "closed", "open", "overdue", "invalid_or_merged", "completion": Rate, "on_time": Rate}],
+//  "total": {same without special_item}, "without_item": n, "by_org_batch": [{"batch": 0|1|2, ...}]}
+nlohmann::json ToJson(const SpecialItemStats& stats);
+
 // ---- workflow (issue 3) ----
 // {"at", "entity", "entity_id", "action", "actor", "from", "to", "reason", "detail": {...},
 //  "historical": bool, "event_id": n|null}

@@ -2,6 +2,7 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -262,6 +263,8 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
         return org_names[id] = org.name;
     };
 
+    std::unordered_map<domain::SpecialItemId, std::string> item_label;  // "code title"
+    std::unordered_map<domain::CampaignId, std::string> campaign_name;
     std::vector<std::string> columns;
     if (list == LedgerList::kProblems) {
         columns = {"序号", "问题编号", "问题来源", "问题类别", "专项整治", "问题描述", "整改目标/标准", "整改措施",
@@ -281,6 +284,22 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
         ASSIGN_OR_RETURN(auto page_tasks, store_->ListTasksOfProblems(ids));  // one query per page
         std::unordered_map<domain::ProblemId, std::vector<domain::Task>> tasks_of;
         for (auto& t : page_tasks) tasks_of[t.problem_id].push_back(std::move(t));
+        // 专项整治 (issue 5): the items of the page's problems, "code title" joined with "；"; a problem tagged
+        // with a campaign but no item shows the campaign's name.
+        std::vector<domain::SpecialItemId> item_ids;
+        for (const domain::Problem& p : page.items) {
+            for (auto id : p.special_item_ids) {
+                if (!item_label.contains(id)) item_ids.push_back(id);
+            }
+            if (p.campaign_id && !campaign_name.contains(*p.campaign_id)) {
+                ASSIGN_OR_RETURN(auto c, store_->GetCampaign(*p.campaign_id));
+                campaign_name[c.id] = c.name;
+            }
+        }
+        std::sort(item_ids.begin(), item_ids.end());
+        item_ids.erase(std::unique(item_ids.begin(), item_ids.end()), item_ids.end());
+        ASSIGN_OR_RETURN(auto page_items, store_->GetSpecialItems(item_ids));
+        for (const auto& item : page_items) item_label[item.id] = item.code + " " + item.title;
         for (const domain::Problem& p : page.items) {
             std::vector<domain::Task>& tasks = tasks_of[p.id];
             std::erase_if(tasks, [&](const domain::Task& t) { return t.round != p.round; });  // the current round
@@ -300,7 +319,11 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
                 ASSIGN_OR_RETURN(std::string owner, org_name(p.owner_org_id));
                 std::string progress = counted ? "已验收 " + std::to_string(accepted) + "/" + std::to_string(counted) + " 项措施"
                                                : "";
-                RETURN_IF_ERROR(sink.Row({++n, p.id, std::string(SourceLabel(p.source)), category, std::monostate{},
+                std::string items;
+                for (auto id : p.special_item_ids) items += (items.empty() ? "" : "；") + item_label[id];
+                if (items.empty() && p.campaign_id) items = campaign_name[*p.campaign_id];
+                LedgerCell special = items.empty() ? LedgerCell(std::monostate{}) : LedgerCell(items);
+                RETURN_IF_ERROR(sink.Row({++n, p.id, std::string(SourceLabel(p.source)), category, special,
                                           description, std::monostate{}, JoinDistinct(measures), owner,
                                           JoinDistinct(people), JoinDistinct(leads), Time(p.due_at), progress,
                                           std::string(ProblemStatusLabel(p.status)),

@@ -5,8 +5,9 @@
 //
 // Standard columns (issue 6, the common layout of 整改台账): 序号, 问题来源, 问题类别, 专项整治, 问题描述,
 // 整改目标/标准, 整改措施, 责任单位, 责任人, 牵头领导, 整改时限, 整改进展, 完成情况, 是否销号, 销号时间; rectify
-// adds 问题编号 (the problem id, the key a re-import will match on) after 序号. 专项整治 and 整改目标/标准 are
-// empty until special items and targets are modelled (issues 5 and 12).
+// adds 问题编号 (the problem id, the key a re-import will match on) after 序号. 专项整治 lists the problem's
+// special items as "code title" joined with "；" (the campaign's name when it has a campaign but no item;
+// empty without a campaign); 整改目标/标准 is empty until targets are modelled (issue 12).
 #pragma once
 
 #include <cstdint>

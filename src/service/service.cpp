@@ -411,6 +411,16 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     f.overdue = query.overdue;
     f.now = NowSeconds();
     f.order = query.order;
+    // Campaign filters (issue 5): a campaign or item the actor cannot see does not exist.
+    if (query.campaign_id) {
+        ASSIGN_OR_RETURN(auto campaign, VisibleCampaign(actor, *query.campaign_id, "campaign_id: "));
+        f.campaign_id = campaign.id;
+    }
+    if (query.special_item_id) {
+        auto item = GetSpecialItem(actor, *query.special_item_id);
+        if (!item.ok()) return Status(item.status().code(), "special_item_id: " + item.status().message());
+        f.special_item_id = item->id;
+    }
     if (query.offset < 0 || query.offset > kMaxOffset) {
         return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
     }
@@ -447,6 +457,10 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
     ASSIGN_OR_RETURN(d.opinion_ids, store_->OpinionsOfProblem(id));
     ASSIGN_OR_RETURN(auto co_owners, store_->ListCoOwners(id));
     for (const auto& c : co_owners) d.co_owner_ids.push_back(c.org_id);
+    if (d.problem.campaign_id) {  // campaigns (issue 5): shown even when the campaign's owner lies elsewhere
+        ASSIGN_OR_RETURN(d.campaign, store_->GetCampaign(*d.problem.campaign_id));
+        ASSIGN_OR_RETURN(d.special_items, store_->GetSpecialItems(d.problem.special_item_ids));
+    }
     if (access == ProblemAccess::kFull) {
         ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));
     } else {  // partial access: the summary, and only the opinions in scope
@@ -491,6 +505,7 @@ Result<Problem> Service::CreateProblem(const Actor& actor, const ProblemDraft& d
     p.due_at = draft.due_at;
     RETURN_IF_ERROR(domain::ValidateProblem(p));
     if (p.category_id) RETURN_IF_ERROR(GetCategory(*p.category_id));
+    RETURN_IF_ERROR(ApplyProblemTags(actor, p, draft.campaign_id, draft.special_item_ids));
     std::vector<domain::Opinion> opinions;
     for (domain::OpinionId oid : draft.opinion_ids) {
         auto o = store_->GetOpinion(oid);
@@ -545,6 +560,16 @@ Result<Problem> Service::UpdateProblem(const Actor& actor, domain::ProblemId id,
     p.updated_at = NowSeconds();
     RETURN_IF_ERROR(domain::ValidateProblem(p));
     if (p.category_id && p.category_id != before.category_id) RETURN_IF_ERROR(GetCategory(*p.category_id));
+    if (patch.campaign_id || patch.special_item_ids) {  // campaigns (issue 5)
+        const std::optional<domain::CampaignId> campaign = patch.campaign_id ? *patch.campaign_id : before.campaign_id;
+        std::vector<domain::SpecialItemId> items;
+        if (patch.special_item_ids) {
+            items = *patch.special_item_ids;
+        } else if (campaign == before.campaign_id) {
+            items = before.special_item_ids;
+        }  // else: another campaign (or none) drops the old campaign's items
+        RETURN_IF_ERROR(ApplyProblemTags(actor, p, campaign, items));
+    }
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         RETURN_IF_ERROR(tx.UpdateProblem(p));  // re-checks the version inside the transaction
         auto event = MakeEvent(actor, "problem", id, "update", domain::ToJson(before), domain::ToJson(p));

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "common/crypto.hpp"
 #include "common/status.hpp"
 #include "domain/account.hpp"
+#include "domain/campaign.hpp"
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
@@ -57,6 +59,8 @@ struct ProblemQuery {
     std::optional<UnixSeconds> created_from;
     std::optional<UnixSeconds> created_to;
     std::optional<bool> overdue;  // see store::ProblemFilter::overdue
+    std::optional<domain::CampaignId> campaign_id;        // tagged with this campaign (visible, else kNotFound)
+    std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (ditto)
     store::ProblemOrder order = store::ProblemOrder::kIdDesc;
     std::optional<std::string> cursor;  // with kIdDesc only
     std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)
@@ -87,6 +91,9 @@ struct ProblemDraft {
     domain::OrgId owner_org_id = 0;
     std::optional<UnixSeconds> due_at;
     std::vector<domain::OpinionId> opinion_ids;  // opinions this problem came from (must be in scope)
+    // ---- campaigns (issue 5): see Service::CreateProblem ----
+    std::optional<domain::CampaignId> campaign_id;
+    std::vector<domain::SpecialItemId> special_item_ids;
 };
 
 // An edit of a problem's descriptive fields (PATCH /api/v1/problems/{id}). `version` is the version the
@@ -98,6 +105,11 @@ struct ProblemPatch {
     std::optional<std::optional<domain::CategoryId>> category_id;  // set, or clear with nullopt inside
     std::optional<domain::Severity> severity;
     std::optional<std::optional<UnixSeconds>> due_at;
+    // ---- campaigns (issue 5) ----
+    // Set or clear (nullopt inside) the campaign; a change of campaign drops the items unless
+    // special_item_ids is given too. special_item_ids replaces the items (they need a campaign).
+    std::optional<std::optional<domain::CampaignId>> campaign_id;
+    std::optional<std::vector<domain::SpecialItemId>> special_item_ids;
 };
 
 // A new opinion (POST /api/v1/opinions), routed to `org_id`; status received.
@@ -135,6 +147,9 @@ struct ProblemDetail {
     ProblemAccess access = ProblemAccess::kFull;   // how the actor sees it (docs/LINKAGE.md#visibility)
     std::vector<domain::Escalation> escalations;   // every escalation, oldest first (full access only)
     std::vector<domain::OrgId> co_owner_ids;       // 同题共答: the co-owner orgs (the owner is the lead)
+    // ---- campaigns (issue 5) ----
+    std::optional<domain::Campaign> campaign;      // the campaign it is tagged with
+    std::vector<domain::SpecialItem> special_items;  // its items, by id
 };
 
 // ---- workflow (issue 3) ----
@@ -499,6 +514,80 @@ struct ChildTasksPage {
     domain::CascadeRollup rollup;
     std::vector<domain::Task> items;
     std::optional<std::string> next_cursor;
+};
+
+// ---- campaigns (issue 5): types; src/service/campaign.cpp, docs/LINKAGE.md#campaigns ----
+
+// POST /api/v1/campaigns/{id}/special-items (and the items of a campaign loaded from a file).
+struct SpecialItemDraft {
+    std::string code;
+    std::string title;
+    std::optional<domain::OrgId> lead_org_id;
+    std::string description;
+};
+
+// POST /api/v1/campaigns. `items` are created with it, in the same transaction (the JSON load).
+struct CampaignDraft {
+    std::string code;
+    std::string name;
+    std::string description;
+    domain::OrgId owner_org_id = 0;
+    std::string start_date;  // "YYYY-MM-DD"
+    std::string end_date;
+    std::vector<domain::CampaignBatch> batches;
+    std::optional<std::string> source;
+    std::vector<SpecialItemDraft> items;
+};
+
+// PATCH /api/v1/campaigns/{id}: the members given change; `batches` replaces all batches. The owner org
+// does not change (a campaign of another org is another campaign).
+struct CampaignPatch {
+    std::optional<std::string> code;
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    std::optional<std::string> start_date;
+    std::optional<std::string> end_date;
+    std::optional<std::vector<domain::CampaignBatch>> batches;
+    std::optional<std::optional<std::string>> source;
+};
+
+// PATCH /api/v1/special-items/{id}.
+struct SpecialItemPatch {
+    std::optional<std::string> code;
+    std::optional<std::string> title;
+    std::optional<std::optional<domain::OrgId>> lead_org_id;
+    std::optional<std::string> description;
+};
+
+// A campaign with its owner and its items (by code).
+struct CampaignDetail {
+    domain::Campaign campaign;
+    domain::Org owner;
+    std::vector<domain::SpecialItem> items;
+    bool can_manage = false;  // the actor may edit it and add items (admin over the owner org)
+};
+
+// Figures of one special item (or of a whole campaign) over one subtree: store::SpecialItemCounts and
+// the rates made from them: completion = closed / (problems - invalid - merged); on_time = closed at or
+// before the due date / closed with a due date (both as OrgStats).
+struct ItemFigures {
+    store::SpecialItemCounts counts;
+    Rate completion;
+    Rate on_time;
+};
+// GET /api/v1/orgs/{id}/stats/special-items?campaign_id=: per item of the campaign, over the problems owned
+// inside the org's subtree, at `at`. A problem with two items counts under both, once each; `campaign`
+// counts every tagged problem once (docs/LINKAGE.md#figures-by-item).
+struct SpecialItemStats {
+    domain::Org org;
+    domain::Campaign campaign;
+    UnixSeconds at = 0;
+    std::vector<std::pair<domain::SpecialItem, ItemFigures>> items;  // every item of the campaign, by code
+    ItemFigures total;              // the campaign's problems in the subtree, each once
+    std::int64_t without_item = 0;  // tagged with the campaign but with no item
+    // The campaign's problems by the batch of their owner org (Org::batch 0 none, 1 first, 2 second): a
+    // first-batch unit's work after its batch ended is reported apart from the second batch's.
+    std::vector<std::pair<int, ItemFigures>> by_org_batch;
 };
 
 // ---- supervision (issue 8): types ----
@@ -1313,6 +1402,40 @@ public:
     Status FinishIdempotent(const Actor& actor, store::IdempotencyRecord record);
     Status AbandonIdempotent(const Actor& actor, const std::string& key);
 
+    // ---- campaigns (issue 5): src/service/campaign.cpp, docs/LINKAGE.md#campaigns ----
+    // A campaign is visible to an actor whose scope holds its owner org, an org below it, or an org above
+    // it (the owner's subtree and ancestors); anything else is kNotFound. Creating and changing a campaign
+    // and its items needs admin over the owner org (docs/SECURITY.md#roles). Every change is an event
+    // ("campaign" or "special_item", actions create / update) with the record before and after.
+    // Create: kInvalidArgument (domain::ValidateCampaign, ValidateSpecialItem with "special_items[i]." in front;
+    // lead_org_id outside the owner's subtree), kNotFound (owner_org_id / lead_org_id outside scope),
+    // kPermissionDenied, kAlreadyExists (code taken, or two items with one code).
+    Result<CampaignDetail> CreateCampaign(const Actor& actor, const CampaignDraft& draft);
+    Result<CampaignDetail> GetCampaign(const Actor& actor, domain::CampaignId id);
+    // The campaigns visible to the actor, by id; with org_id (in scope): only those visible from that org.
+    Result<std::vector<domain::Campaign>> ListCampaigns(const Actor& actor, std::optional<domain::OrgId> org_id);
+    // Errors: kNotFound (no visible campaign with that code).
+    Result<CampaignDetail> FindCampaignByCode(const Actor& actor, const std::string& code);
+    // `version`: the version read (If-Match); stale: kAborted. Changed dates must still hold every batch.
+    Result<CampaignDetail> UpdateCampaign(const Actor& actor, domain::CampaignId id, const CampaignPatch& patch,
+                                          std::int64_t version);
+    Result<domain::SpecialItem> AddSpecialItem(const Actor& actor, domain::CampaignId campaign_id,
+                                               const SpecialItemDraft& draft);
+    Result<domain::SpecialItem> GetSpecialItem(const Actor& actor, domain::SpecialItemId id);
+    Result<domain::SpecialItem> UpdateSpecialItem(const Actor& actor, domain::SpecialItemId id,
+                                                  const SpecialItemPatch& patch, std::int64_t version);
+    // Per-item figures of a visible campaign over the subtree of org_id (in scope), at `now` (UTC seconds),
+    // by SQL over the subtree (store::Store::SpecialItemFigures). Errors: kNotFound.
+    Result<SpecialItemStats> GetSpecialItemStats(const Actor& actor, domain::OrgId org_id,
+                                                 domain::CampaignId campaign_id, UnixSeconds now);
+    // The campaigns and items the problems (already read through the actor's scope) are tagged with, for
+    // display in lists: each problem's tags are shown to whoever may see the problem.
+    struct TagLabels {
+        std::map<domain::CampaignId, domain::Campaign> campaigns;
+        std::map<domain::SpecialItemId, domain::SpecialItem> items;
+    };
+    Result<TagLabels> ProblemTagLabels(const std::vector<domain::Problem>& problems);
+
     // ---- supervision (issue 8): src/service/supervision.cpp, docs/SUPERVISION.md ----
     void ConfigureSupervision(SupervisionPolicy policy);
     const SupervisionPolicy& supervision_policy() const { return supervision_; }
@@ -1478,6 +1601,15 @@ private:
     // ---- public intake (issue 9) ----
     Result<PublicView> ViewOf(const domain::PublicIntake& intake);
     PublicPolicy public_;
+    // ---- campaigns (issue 5) ----
+    bool CampaignVisible(const Actor& actor, const domain::Campaign& campaign) const;
+    // The campaign when visible (else kNotFound "<field>: campaign N does not exist").
+    Result<domain::Campaign> VisibleCampaign(const Actor& actor, domain::CampaignId id, const std::string& field);
+    // Checks the tags of a problem owned by `owner` and fills p.campaign_id / p.special_item_ids (sorted).
+    // Errors: kNotFound (campaign or item not visible), kInvalidArgument (owner outside the campaign's
+    // subtree, domain::ValidateProblemTags).
+    Status ApplyProblemTags(const Actor& actor, domain::Problem& p, std::optional<domain::CampaignId> campaign_id,
+                            const std::vector<domain::SpecialItemId>& item_ids);
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

@@ -7,7 +7,9 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <deque>
 #include <span>
 #include <filesystem>
@@ -271,7 +273,7 @@ Org OrgFromRow(const soci::row& r) {
 
 const char* kProblemColumns =
     "id, title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
-    "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id";
+    "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id, campaign_id";
 
 Problem ProblemFromRow(const soci::row& r) {
     Problem p;
@@ -294,6 +296,7 @@ Problem ProblemFromRow(const soci::row& r) {
     p.reopen_cause = OptEnumOf<domain::ReopenCause>(r, 16);
     p.reopened_at = OptInt(r, 17);
     p.merged_into_id = OptInt(r, 18);
+    p.campaign_id = OptInt(r, 19);
     return p;
 }
 
@@ -652,6 +655,47 @@ Status StaleOrMissing(soci::session& s, const std::string& table, const std::str
                    "; reload and apply your change again");
 }
 
+// ---- campaigns (issue 5): the special items a problem is tagged with (problem_special_item) ----
+
+// Fills special_item_ids (ascending) of each problem; one query per 500 problems.
+void LoadProblemItems(soci::session& s, std::vector<Problem>& problems) {
+    std::map<ProblemId, std::size_t> at;
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+        if (problems[i].campaign_id) at[problems[i].id] = i;  // items exist only with a campaign
+    }
+    std::vector<ProblemId> ids;
+    for (const auto& [id, i] : at) ids.push_back(id);
+    for (std::size_t i = 0; i < ids.size(); i += 500) {
+        Query q(s);
+        q.sql = "SELECT problem_id, special_item_id FROM problem_special_item WHERE problem_id IN (";
+        for (std::size_t k = i; k < std::min(ids.size(), i + 500); ++k) q.sql += (k == i ? "" : ", ") + q.Bind(ids[k]);
+        q.sql += ") ORDER BY problem_id, special_item_id";
+        for (const soci::row& r : q.Rows()) problems[at[Int(r, 0)]].special_item_ids.push_back(Int(r, 1));
+    }
+}
+
+// Replaces the item links of a problem with `ids` (written only when they changed).
+void WriteProblemItems(soci::session& s, ProblemId problem, std::vector<domain::SpecialItemId> ids, bool replace) {
+    std::sort(ids.begin(), ids.end());
+    if (replace) {
+        Query cur(s);
+        cur.sql = "SELECT special_item_id FROM problem_special_item WHERE problem_id = " + cur.Bind(problem) +
+                  " ORDER BY special_item_id";
+        std::vector<domain::SpecialItemId> stored;
+        for (const soci::row& r : cur.Rows()) stored.push_back(Int(r, 0));
+        if (stored == ids) return;
+        Query del(s);
+        del.sql = "DELETE FROM problem_special_item WHERE problem_id = " + del.Bind(problem);
+        del.Exec();
+    }
+    for (domain::SpecialItemId id : ids) {
+        Query q(s);
+        q.sql = "INSERT INTO problem_special_item (problem_id, special_item_id) VALUES (" + q.Bind(problem) + ", " +
+                q.Bind(id) + ")";
+        q.Exec();
+    }
+}
+
 class WorkflowSql {
 public:
     explicit WorkflowSql(soci::session& s) : s_(s) {}
@@ -661,8 +705,11 @@ public:
     Result<Problem> GetProblem(ProblemId id) {
         Query q(s_);
         q.sql = std::string("SELECT ") + kProblemColumns + " FROM problem WHERE id = " + q.Bind(id);
-        for (const soci::row& r : q.Rows()) return ProblemFromRow(r);
-        return NotFound("problem " + std::to_string(id) + " does not exist");
+        std::vector<Problem> found;
+        for (const soci::row& r : q.Rows()) found.push_back(ProblemFromRow(r));
+        if (found.empty()) return NotFound("problem " + std::to_string(id) + " does not exist");
+        LoadProblemItems(s_, found);
+        return found.front();
     }
 
     Result<Opinion> GetOpinion(domain::OpinionId id) {
@@ -1328,11 +1375,12 @@ private:
 #include "store/supervision_sql.inc"
 #include "store/public_sql.inc"
 #include "store/routing_sql.inc"
+#include "store/campaign_sql.inc"
 
 class SociWriteTx final : public WriteTx {
 public:
     SociWriteTx(soci::session& s, const detail::Dialect& dialect)
-        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s) {}
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s), camp_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1407,7 +1455,7 @@ public:
     // multi-row inserts, so both store the same fields).
     static constexpr const char* kProblemInsertColumns =
         "title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
-        "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id";
+        "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id, campaign_id";
     static std::string ProblemValues(Query& q, const Problem& p) {
         return "(" + q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
                q.Bind(std::string(domain::ToString(p.source))) + ", " + q.BindOpt(p.category_id) + ", " +
@@ -1416,7 +1464,7 @@ public:
                q.BindOpt(p.due_at) + ", " + q.BindOpt(p.closed_at) + ", " + q.BindOpt(p.source_ref) + ", " +
                q.Bind(p.updated_at) + ", 1, " + q.Bind(p.round) + ", " + q.BindOpt(p.status_reason) + ", " +
                q.BindOpt(OptName(p.reopen_cause)) + ", " + q.BindOpt(p.reopened_at) + ", " +
-               q.BindOpt(p.merged_into_id) + ")";
+               q.BindOpt(p.merged_into_id) + ", " + q.BindOpt(p.campaign_id) + ")";
     }
     static constexpr const char* kOpinionInsertColumns =
         "channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
@@ -1444,6 +1492,7 @@ public:
                     " RETURNING id";
             p.id = q.OneInt().value();
             p.version = 1;
+            WriteProblemItems(s_, p.id, p.special_item_ids, false);
             return Status::Ok();
         });
     }
@@ -1472,7 +1521,8 @@ public:
                     ", status_reason = " + q.BindOpt(p.status_reason) +
                     ", reopen_cause = " + q.BindOpt(OptName(p.reopen_cause)) +
                     ", reopened_at = " + q.BindOpt(p.reopened_at) + ", merged_into_id = " + q.BindOpt(p.merged_into_id) +
-                    ", version = version + 1 WHERE id = " + q.Bind(p.id) + " AND version = " + q.Bind(p.version);
+                    ", campaign_id = " + q.BindOpt(p.campaign_id) + ", version = version + 1 WHERE id = " + q.Bind(p.id) +
+                    " AND version = " + q.Bind(p.version);
             q.ExecCounting();
             if (q.Affected() == 0) {
                 Query v(s_);
@@ -1484,6 +1534,8 @@ public:
                                "; reload and apply your change again");
             }
             ++p.version;
+            // Campaigns (issue 5): the item links follow special_item_ids (written only when they changed).
+            WriteProblemItems(s_, p.id, p.special_item_ids, true);
             return Status::Ok();
         });
     }
@@ -1530,6 +1582,9 @@ public:
     Status InsertProblems(std::vector<Problem>& problems) override {
         return Guard([&]() -> Status {
             InsertRows<Problem>("problem", kProblemInsertColumns, problems, &ProblemValues);
+            for (const auto& p : problems) {
+                if (!p.special_item_ids.empty()) WriteProblemItems(s_, p.id, p.special_item_ids, false);
+            }
             return Status::Ok();
         });
     }
@@ -2002,6 +2057,26 @@ public:
     }
 
     // ---- public intake (issue 9) ----
+    // ---- campaigns (issue 5) ----
+    Status InsertCampaign(domain::Campaign& c) override {
+        return Guard([&]() -> Status { return camp_.Insert(c); });
+    }
+    Status UpdateCampaign(domain::Campaign& c) override {
+        return Guard([&]() -> Status { return camp_.Update(c); });
+    }
+    Result<domain::Campaign> GetCampaign(domain::CampaignId id) override {
+        return Guard([&]() -> Result<domain::Campaign> { return camp_.Get(id); });
+    }
+    Status InsertSpecialItem(domain::SpecialItem& item) override {
+        return Guard([&]() -> Status { return camp_.InsertItem(item); });
+    }
+    Status UpdateSpecialItem(domain::SpecialItem& item) override {
+        return Guard([&]() -> Status { return camp_.UpdateItem(item); });
+    }
+    Result<domain::SpecialItem> GetSpecialItem(domain::SpecialItemId id) override {
+        return Guard([&]() -> Result<domain::SpecialItem> { return camp_.GetItem(id); });
+    }
+
     Status InsertPublicIntake(const domain::PublicIntake& intake) override {
         return Guard([&]() -> Status { return pub_.Insert(intake); });
     }
@@ -2073,6 +2148,7 @@ private:
     SupervisionSql sup_;
     PublicSql pub_;
     RoutingSql route_;
+    CampaignSql camp_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2273,8 +2349,11 @@ public:
             soci::session& s = lease.session;
             Query q(s);
             q.sql = std::string("SELECT ") + kProblemColumns + " FROM problem WHERE id = " + q.Bind(id);
-            for (const soci::row& r : q.Rows()) return ProblemFromRow(r);
-            return NotFound("problem " + std::to_string(id) + " does not exist");
+            std::vector<Problem> found;
+            for (const soci::row& r : q.Rows()) found.push_back(ProblemFromRow(r));
+            if (found.empty()) return NotFound("problem " + std::to_string(id) + " does not exist");
+            LoadProblemItems(s, found);
+            return found.front();
         });
     }
 
@@ -2294,6 +2373,11 @@ public:
         if (f.source) sql += " AND p.source = " + q.Bind(std::string(domain::ToString(*f.source)));
         if (f.created_from) sql += " AND p.created_at >= " + q.Bind(*f.created_from);
         if (f.created_to) sql += " AND p.created_at < " + q.Bind(*f.created_to);
+        if (f.campaign_id) sql += " AND p.campaign_id = " + q.Bind(*f.campaign_id);
+        if (f.special_item_id) {
+            sql += " AND EXISTS (SELECT 1 FROM problem_special_item psi WHERE psi.problem_id = p.id AND "
+                   "psi.special_item_id = " + q.Bind(*f.special_item_id) + ")";
+        }
         if (f.overdue) {
             std::string late = "(p.due_at IS NOT NULL AND ((p.closed_at IS NOT NULL AND p.closed_at > p.due_at) OR "
                                "(p.closed_at IS NULL AND p.status NOT IN ('invalid', 'merged') AND p.due_at < " +
@@ -2327,6 +2411,7 @@ public:
             if (f.offset > 0) q.sql += " OFFSET " + q.Bind(f.offset);
             std::vector<Problem> out;
             for (const soci::row& r : q.Rows()) out.push_back(ProblemFromRow(r));
+            LoadProblemItems(s, out);
             return out;
         });
     }
@@ -2832,6 +2917,38 @@ public:
             return fn(pub);
         });
     }
+    // ---- campaigns (issue 5) ----
+    template <typename T, typename F>
+    Result<T> CampRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            Lease lease(pool_, dialect_);
+            CampaignSql camp(lease.session);
+            return fn(camp);
+        });
+    }
+    Result<domain::Campaign> GetCampaign(domain::CampaignId id) override {
+        return CampRead<domain::Campaign>([&](CampaignSql& x) { return x.Get(id); });
+    }
+    Result<std::optional<domain::Campaign>> FindCampaignByCode(const std::string& code) override {
+        return CampRead<std::optional<domain::Campaign>>([&](CampaignSql& x) { return x.ByCode(code); });
+    }
+    Result<std::vector<domain::Campaign>> ListCampaigns() override {
+        return CampRead<std::vector<domain::Campaign>>([&](CampaignSql& x) { return x.List(); });
+    }
+    Result<domain::SpecialItem> GetSpecialItem(domain::SpecialItemId id) override {
+        return CampRead<domain::SpecialItem>([&](CampaignSql& x) { return x.GetItem(id); });
+    }
+    Result<std::vector<domain::SpecialItem>> ListSpecialItems(domain::CampaignId campaign) override {
+        return CampRead<std::vector<domain::SpecialItem>>([&](CampaignSql& x) { return x.Items(campaign, {}); });
+    }
+    Result<std::vector<domain::SpecialItem>> GetSpecialItems(const std::vector<domain::SpecialItemId>& ids) override {
+        return CampRead<std::vector<domain::SpecialItem>>([&](CampaignSql& x) { return x.Items(std::nullopt, ids); });
+    }
+    Result<SpecialItemReport> SpecialItemFigures(domain::CampaignId campaign, const std::string& subtree_path,
+                                                 UnixSeconds now) override {
+        return CampRead<SpecialItemReport>([&](CampaignSql& x) { return x.Figures(campaign, subtree_path, now); });
+    }
+
     Result<domain::PublicIntake> GetPublicIntakeByCode(const std::string& code) override {
         return PubRead<domain::PublicIntake>([&](PublicSql& x) { return x.ByCode(code); });
     }

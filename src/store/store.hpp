@@ -16,6 +16,7 @@
 #include "common/status.hpp"
 #include "common/time.hpp"
 #include "domain/account.hpp"
+#include "domain/campaign.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/routing.hpp"
@@ -130,6 +131,8 @@ struct ProblemFilter {
     // deadline before `now`. false: everything else.
     std::optional<bool> overdue;
     UnixSeconds now = 0;
+    std::optional<domain::CampaignId> campaign_id;        // only problems tagged with this campaign
+    std::optional<domain::SpecialItemId> special_item_id;  // only problems tagged with this special item
     std::optional<std::int64_t> before_id;  // goes with kIdDesc only
     ProblemOrder order = ProblemOrder::kIdDesc;
     std::int64_t offset = 0;
@@ -268,6 +271,34 @@ struct PublicIntakeFilter {
     int limit = 1000;
 };
 
+// ---- campaigns (issue 5, docs/LINKAGE.md#campaigns) ----
+
+// Counts over a set of problems (one special item's, or a whole campaign's), judged at `now`: closed =
+// status closed; open = registered, planned, in progress or pending verification; overdue = open with
+// due_at < now; closed_with_due / closed_on_time = closed problems with a due date / closed at or before it.
+struct SpecialItemCounts {
+    std::int64_t problems = 0;
+    std::int64_t closed = 0;
+    std::int64_t open = 0;
+    std::int64_t overdue = 0;
+    std::int64_t invalid_or_merged = 0;
+    std::int64_t closed_with_due = 0;
+    std::int64_t closed_on_time = 0;
+};
+struct SpecialItemRow {
+    domain::SpecialItem item;
+    SpecialItemCounts counts;
+};
+// The per-item figures of one campaign over one subtree (Store::SpecialItemFigures). A problem with
+// several items counts once under each of them and once in `campaign`; within one item at most once
+// (problem_special_item's primary key).
+struct SpecialItemReport {
+    std::vector<SpecialItemRow> items;  // every item of the campaign, by code
+    SpecialItemCounts campaign;         // every problem of the campaign in the subtree, each once
+    std::int64_t without_item = 0;      // of those, problems tagged with the campaign but no item
+    std::vector<std::pair<int, SpecialItemCounts>> by_org_batch;  // campaign figures by the owner's Org::batch
+};
+
 class Store;
 
 // The handle of one write transaction; valid only inside Store::Write's callback. Reads made through
@@ -285,9 +316,12 @@ public:
     virtual Status UpsertLevel(const domain::OrgLevel& level) = 0;
     // Inserts a category (id written back). Errors: kAlreadyExists (path taken).
     virtual Status InsertCategory(domain::Category& category) = 0;
+    // Inserts a problem (id, version 1 written back) with the links to its special_item_ids (issue 5).
     virtual Status InsertProblem(domain::Problem& problem) = 0;
     // Writes every field of `problem` if the stored version equals problem.version, then stores
-    // version+1 (written back). Errors: kNotFound, kAborted (stale version: someone changed it first).
+    // version+1 (written back); the special-item links are made to equal special_item_ids (so callers pass a
+    // problem read with GetProblem, which fills them). Errors: kNotFound, kAborted (stale version: someone
+    // changed it first).
     virtual Status UpdateProblem(domain::Problem& problem) = 0;
     virtual Status InsertOpinion(domain::Opinion& opinion) = 0;
     // Links an opinion to the problem made from it and marks it accepted, if its stored version equals
@@ -317,6 +351,18 @@ public:
     virtual Result<std::optional<domain::Category>> FindCategoryByPath(const std::string& path) = 0;
     virtual Result<std::optional<std::int64_t>> FindProblemBySourceRef(const std::string& ref) = 0;
     virtual Result<std::optional<std::int64_t>> FindOpinionBySourceRef(const std::string& ref) = 0;
+
+    // ---- campaigns (issue 5); statements in campaign_sql.inc ----
+    // Insert: id, version 1 written back, with the batches. Update: every field but owner_org_id and
+    // created_at, the batches replaced, if the stored version equals campaign.version (then version+1,
+    // written back). Errors: kAlreadyExists (code taken; checked before writing), kNotFound, kAborted (stale).
+    virtual Status InsertCampaign(domain::Campaign& campaign) = 0;
+    virtual Status UpdateCampaign(domain::Campaign& campaign) = 0;
+    virtual Result<domain::Campaign> GetCampaign(domain::CampaignId id) = 0;  // Errors: kNotFound
+    // Same for items (code unique within the campaign; campaign_id and created_at never change).
+    virtual Status InsertSpecialItem(domain::SpecialItem& item) = 0;
+    virtual Status UpdateSpecialItem(domain::SpecialItem& item) = 0;
+    virtual Result<domain::SpecialItem> GetSpecialItem(domain::SpecialItemId id) = 0;  // Errors: kNotFound
 
     // ---- accounts (issue 4) ----
     // Inserts a user without grants (id, version written back). Errors: kAlreadyExists (name taken),
@@ -687,6 +733,22 @@ public:
     virtual Result<std::vector<domain::RoutingRule>> RoutingRulesFor(const std::vector<std::string>& areas) = 0;
     // An opinion's routing steps, oldest first (empty for opinions routed before schema 8 or by staff).
     virtual Result<std::vector<domain::OpinionRouting>> ListOpinionRouting(domain::OpinionId id) = 0;
+
+    // ---- campaigns (issue 5); statements in campaign_sql.inc ----
+    virtual Result<domain::Campaign> GetCampaign(domain::CampaignId id) = 0;  // with batches. Errors: kNotFound
+    virtual Result<std::optional<domain::Campaign>> FindCampaignByCode(const std::string& code) = 0;
+    // Every campaign with its batches, by id (campaigns are few: the service filters them by visibility).
+    virtual Result<std::vector<domain::Campaign>> ListCampaigns() = 0;
+    virtual Result<domain::SpecialItem> GetSpecialItem(domain::SpecialItemId id) = 0;  // Errors: kNotFound
+    // The items of a campaign, by code.
+    virtual Result<std::vector<domain::SpecialItem>> ListSpecialItems(domain::CampaignId campaign) = 0;
+    // The items with these ids (unknown ids left out), by id; 500 ids per query.
+    virtual Result<std::vector<domain::SpecialItem>> GetSpecialItems(const std::vector<domain::SpecialItemId>& ids) = 0;
+    // Per-item figures of `campaign` over the problems owned inside the subtree with root path
+    // `subtree_path`, at `now` (UTC seconds): SQL over problem_special_item joined to problem and org (three
+    // queries). docs/LINKAGE.md#figures-by-item says why not the roll-up index.
+    virtual Result<SpecialItemReport> SpecialItemFigures(domain::CampaignId campaign, const std::string& subtree_path,
+                                                         UnixSeconds now) = 0;
 
     // ---- public intake (issue 9) ----
     // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.

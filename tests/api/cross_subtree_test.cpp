@@ -22,7 +22,8 @@ namespace {
 // {code}, {orgname}, {problem}, {problem2}, {opinion}, {user}, {username}, {helper}, {grant}, {token},
 // and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
 // {finding} (of that meeting), and of the linkage (issue 5) {escalation} (pending, of {problem2}) and
-// {sub} (an org below {district}), and of notifications (issue 8) {notification} and {webhook}; "{own.x}"
+// {sub} (an org below {district}), of notifications (issue 8) {notification} and {webhook}, and of
+// campaigns (issue 5) {campaign} (run by the province) and its special item {item}; "{own.x}"
 // always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
@@ -300,6 +301,25 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
          {{"/api/v1/webhooks/{webhook}", R"({"url":"http://127.0.0.1:9/intruder","active":false})",
            Expect::kNotFound}}},
         {"GET /api/v1/webhooks/{id}/deliveries", {{"/api/v1/webhooks/{webhook}/deliveries", "", Expect::kNotFound}}},
+        // ---- campaigns and special items (issue 5): {campaign} is run by the other side's province and has
+        // the item {item}; neither side sees the other's ----
+        {"GET /api/v1/campaigns",
+         {{"/api/v1/campaigns?org_id={district}", "", Expect::kNotFound}, {"/api/v1/campaigns", "", Expect::kNoLeak}}},
+        {"POST /api/v1/campaigns",
+         {{"/api/v1/campaigns",
+           R"({"code":"intruder","name":"入侵专项行动","owner_org_id":{org},"start_date":"2019-06-01","end_date":"2019-11-30"})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/campaigns/{id}", {{"/api/v1/campaigns/{campaign}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/campaigns/{id}",
+         {{"/api/v1/campaigns/{campaign}", R"({"version":1,"name":"改掉"})", Expect::kNotFound}}},
+        {"POST /api/v1/campaigns/{id}/special-items",
+         {{"/api/v1/campaigns/{campaign}/special-items", R"({"code":"intruder","title":"入侵专项"})", Expect::kNotFound}}},
+        {"GET /api/v1/special-items/{id}", {{"/api/v1/special-items/{item}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/special-items/{id}",
+         {{"/api/v1/special-items/{item}", R"({"version":1,"title":"改掉"})", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/stats/special-items",
+         {{"/api/v1/orgs/{org}/stats/special-items?campaign_id={own.campaign}", "", Expect::kNotFound},
+          {"/api/v1/orgs/{own.org}/stats/special-items?campaign_id={campaign}", "", Expect::kNotFound}}},
         // ---- the public portal (issue 9) ----
         {"GET /api/v1/public/categories", {{"/api/v1/public/categories", "", Expect::kPublic}}},
         {"GET /api/v1/public/divisions", {{"/api/v1/public/divisions?parent={code}", "", Expect::kPublic}}},
@@ -392,10 +412,12 @@ protected:
         }
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
-                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北", "hook-hebei", "机密通知-河北"};
+                          "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北", "hook-hebei", "机密通知-河北",
+                          "机密专项行动-河北", "机密专项-河北", "campaign-hebei"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
-                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津", "hook-tianjin", "机密通知-天津"};
+                            "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津", "hook-tianjin", "机密通知-天津",
+                            "机密专项行动-天津", "机密专项-天津", "campaign-tianjin"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -465,6 +487,18 @@ protected:
                              json{{"org_id", s->Id("district")}, {"url", "http://127.0.0.1:9/hook-" + s->key}}.dump());
             ASSERT_EQ(hook.status, 201) << hook.body;
             s->values["webhook"] = std::to_string(hook.Json()["id"].get<std::int64_t>());
+            // Campaigns (issue 5): one run by the side's province, with one special item.
+            auto campaign = Post("/api/v1/campaigns",
+                                 json{{"code", "campaign-" + s->key},
+                                      {"name", "机密专项行动-" + side},
+                                      {"owner_org_id", s->Id("org")},
+                                      {"start_date", "2019-06-01"},
+                                      {"end_date", "2019-11-30"},
+                                      {"special_items", json::array({{{"code", "item"}, {"title", "机密专项-" + side}}})}}
+                                     .dump());
+            ASSERT_EQ(campaign.status, 201) << campaign.body;
+            s->values["campaign"] = std::to_string(campaign.Json()["id"].get<std::int64_t>());
+            s->values["item"] = std::to_string(campaign.Json()["special_items"][0]["id"].get<std::int64_t>());
             {
                 auto store = store::Store::Open(db_, store::OpenMode::kMustExist);
                 ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -516,7 +550,9 @@ protected:
                                      "/api/v1/escalations/" + s.values.at("escalation"),
                                      "/api/v1/tasks/" + s.values.at("task") + "/children",
                                      "/api/v1/webhooks/" + s.values.at("webhook"),
-                                     "/api/v1/webhooks/" + s.values.at("webhook") + "/deliveries"}) {
+                                     "/api/v1/webhooks/" + s.values.at("webhook") + "/deliveries",
+                                     "/api/v1/campaigns/" + s.values.at("campaign"),
+                                     "/api/v1/special-items/" + s.values.at("item")}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
             if (p.ends_with("/content")) {  // the evidence file itself

@@ -69,8 +69,9 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // hot issues): 120; its Open311 GeoReport v2 11 (discovery, services, GET and POST requests, each .xml and
     // .json; a service definition, a request, a token): 131; and the staff's GET /api/v1/opinions/{id}/photo: 132.
     // Routing rules and transfers (issue 5): POST /api/v1/opinions/{id}/transfer, GET .../routing,
-    // GET and POST /api/v1/routing-rules: 136.
-    EXPECT_EQ(routed.size(), 136u);
+    // GET and POST /api/v1/routing-rules: 136; campaigns (issue 5) 8 (list, create, show, change, add an item,
+    // show and change an item, figures by item): 144.
+    EXPECT_EQ(routed.size(), 144u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {

@@ -181,10 +181,14 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
 TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 2 (foundation and workflow) as it was: no routing rules (issue 5's
-    // 008_routing.sql), no public intake (issue 9's 007_public_intake.sql), no opinion time limits (schema 6), no supervision tables (schema 5),
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no campaigns (issue 5's
+    // 009_campaigns.sql), no routing rules (008_routing.sql), no public intake (issue 9's 007_public_intake.sql),
+    // no opinion time limits (schema 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
+                   "DROP TABLE problem_special_item; DROP INDEX problem_campaign;"
+                   "ALTER TABLE problem DROP COLUMN campaign_id; DROP TABLE special_item; DROP TABLE campaign_batch;"
+                   "DROP TABLE campaign;"
                    "DROP TABLE opinion_routing; DROP TABLE routing_rule; DROP TABLE routing_rule_set;"
                    "DROP TABLE public_intake;"
                    "DROP INDEX opinion_unanswered; ALTER TABLE opinion DROP COLUMN responded_at;"
