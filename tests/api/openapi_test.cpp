@@ -67,8 +67,8 @@ TEST_F(OpenApi, DescribesEveryRouteOfTheRouterAndNoOther) {
     // deliveries): 110; its opinion rates (响应率, 解决率, 满意率): 111; issue 9's public portal 7 (categories,
     // divisions, file, track, rate, orgs, notices): 118; its text mining 2 (an opinion's suggestions, an org's
     // hot issues): 120; its Open311 GeoReport v2 11 (discovery, services, GET and POST requests, each .xml and
-    // .json; a service definition, a request, a token): 131; and the staff's GET /api/v1/opinions/{id}/photo: 132.
-    EXPECT_EQ(routed.size(), 132u);
+    // .json; a service definition, a request, a token): 131; and the staff's GET /api/v1/opinions/{id}/photo: 132; issue 6's ledger import: 133.
+    EXPECT_EQ(routed.size(), 133u);
 }
 
 TEST_F(OpenApi, DeclaresCookieAndBearerAuthAndMarksOnlyThePublicRoutesOpen) {

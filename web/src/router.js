@@ -33,6 +33,7 @@ export const routes = [
       { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
       { path: 'rates', name: 'rates', component: () => import('./views/OpinionRatesView.vue') },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinList.vue') },
+      { path: 'ledger-import', name: 'ledgerImport', component: () => import('./views/LedgerImport.vue') },
       {
         path: 'bulletins/:bulletinId(\\d+)',
         name: 'bulletin',
@@ -74,7 +75,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision, rates or bulletins. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins or ledgerImport. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }
