@@ -810,7 +810,7 @@ int Main(int argc, char** argv) {
 
     // rectify ledger import FILE [--dry-run] [--mapping key=header ...]: a CSV ledger read back
     // (docs/API.md#ledger-import). Prints the report; exit 0 when stored (or a dry run with no rejected row),
-    // 1 on an error, 2 when rows were rejected (nothing stored).
+    // 1 on an error or when rows were rejected (nothing stored; one error line as the other importers write).
     struct LedgerImportArgs {
         std::string file;
         bool dry_run = false;
@@ -867,7 +867,14 @@ int Main(int argc, char** argv) {
             for (const auto& e : r.ignored) {
                 std::cout << "ignored: row " << e.row << ", " << e.column << ": " << e.reason << "\n";
             }
-            return r.rejected.empty() ? 0 : 2;
+            if (!r.rejected.empty()) {
+                const auto& first = r.rejected.front();
+                std::cerr << "rectify: error: " << r.rejected.size() << " of " << r.rows_read
+                          << " rows rejected, nothing stored; first: row " << first.row << ", column " << first.column
+                          << ": " << first.reason << "\n";
+                return 1;
+            }
+            return 0;
         };
     });
 

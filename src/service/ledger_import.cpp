@@ -141,6 +141,33 @@ bool IsExportedProblemProgress(const std::string& text) {
     return std::regex_match(text, re);
 }
 
+// How far along the workflow a status is, for telling a ledger that lags behind (an earlier status: the
+// current one stands) from one that asks for a step (a later status). -1: off the main line (withdrawn,
+// invalid, merged).
+int Rank(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::kPending: return 0;
+        case TaskStatus::kReturned: return 1;
+        case TaskStatus::kInProgress: return 2;
+        case TaskStatus::kSubmitted: return 3;
+        case TaskStatus::kAccepted: return 4;
+        case TaskStatus::kWithdrawn: return -1;
+    }
+    return -1;
+}
+int Rank(ProblemStatus s) {
+    switch (s) {
+        case ProblemStatus::kRegistered: return 0;
+        case ProblemStatus::kPlanned: return 1;
+        case ProblemStatus::kInProgress: return 2;
+        case ProblemStatus::kPendingVerification: return 3;
+        case ProblemStatus::kClosed: return 4;
+        case ProblemStatus::kInvalid:
+        case ProblemStatus::kMerged: return -1;
+    }
+    return -1;
+}
+
 // Returned from inside Store::Write to roll back a dry run or a rejected commit; never leaves this file.
 Status RollBack() { return Aborted("ledger import: rolled back"); }
 
@@ -600,6 +627,11 @@ Result<LedgerImportReport> Service::ImportLedger(const Actor& actor, const Ledge
                 task = *it;
             }
             bool changed = false;
+            // The statuses as the ledger was written: a 完成情况 equal to them asks for no step, even when this
+            // row's progress report has moved them on (a report starts a 待整改 task).
+            const std::optional<TaskStatus> task_status_before =
+                task ? std::optional<TaskStatus>(task->status) : std::nullopt;
+            const ProblemStatus problem_status_before = problem->status;
             // 整改进展 -> a progress report, unless it is what the export wrote or the task's latest report.
             if (!plan.progress.empty() && !IsExportedProblemProgress(plan.progress)) {
                 std::optional<Task> target = task;
@@ -663,21 +695,27 @@ Result<LedgerImportReport> Service::ImportLedger(const Actor& actor, const Ledge
                                             AllowedLabels(detail::TaskStatusLabel, kTaskStatuses) + ")");
                     continue;
                 }
-                if (*want != task->status) {
-                    if (*want != TaskStatus::kSubmitted) {
+                if (*want != task->status && *want != *task_status_before) {
+                    if (Rank(*want) >= 0 && Rank(*want) < Rank(task->status)) {
+                        report.ignored.push_back(RowError{
+                            n, column_name("status"),
+                            "the ledger shows " + plan.status_text + ", an earlier status than the task's current " +
+                                detail::TaskStatusLabel(task->status) + ", which stands"});
+                    } else if (*want != TaskStatus::kSubmitted) {
                         reject(n, "status", "task " + Id(task->id) + " is " + detail::TaskStatusLabel(task->status) +
                                                 "; a ledger import takes only the step 申请销号 (to " +
                                                 detail::TaskStatusLabel(TaskStatus::kSubmitted) +
                                                 "); the step to \"" + plan.status_text + "\" is taken in rectify");
                         continue;
+                    } else {
+                        Task out;
+                        if (Status s = detail::SubmitTaskInTx(*this, tx, actor, task->id, std::nullopt, out); !s.ok()) {
+                            reject(n, "status", "申请销号 (submit): " + s.message());
+                            continue;
+                        }
+                        updated_tasks.insert(task->id);
+                        changed = true;
                     }
-                    Task out;
-                    if (Status s = detail::SubmitTaskInTx(*this, tx, actor, task->id, std::nullopt, out); !s.ok()) {
-                        reject(n, "status", "申请销号 (submit): " + s.message());
-                        continue;
-                    }
-                    updated_tasks.insert(task->id);
-                    changed = true;
                 }
             }
             ASSIGN_OR_RETURN(Problem now, tx.GetProblem(pid));
@@ -700,7 +738,17 @@ Result<LedgerImportReport> Service::ImportLedger(const Actor& actor, const Ledge
                     continue;
                 }
             }
-            if (want_problem && *want_problem != now.status) {
+            if (want_problem && *want_problem != now.status &&
+                !(*want_problem == problem_status_before && !(plan.closed && *plan.closed)) &&
+                Rank(*want_problem) >= 0 && Rank(*want_problem) < Rank(now.status)) {
+                report.ignored.push_back(RowError{n, column_name("status"),
+                                                  "the ledger shows " + plan.status_text +
+                                                      ", an earlier status than the problem's current " +
+                                                      detail::ProblemStatusLabel(now.status) + ", which stands"});
+                want_problem.reset();
+            }
+            if (want_problem && *want_problem != now.status &&
+                !(*want_problem == problem_status_before && !(plan.closed && *plan.closed))) {
                 if (*want_problem != ProblemStatus::kClosed) {
                     reject(n, plan.closed && *plan.closed ? "closed" : "status",
                            "problem " + Id(pid) + " is " + detail::ProblemStatusLabel(now.status) + " and follows its "

@@ -212,11 +212,15 @@ TEST_F(LedgerImportTest, RoundTripUpdatesTheSameProblems) {
     ASSERT_EQ(reports->size(), 1u);
     EXPECT_EQ((*reports)[0].text, "已完成路灯采购 60%");
 
-    // The same file again: the report is there already.
+    // The same file again: the report is there already, and its 完成情况 (待整改, as exported) is behind the
+    // task's 整改中 now: noted, not a step and not a rejection.
     LedgerImportReport again = Import(csv, LedgerImportMode::kCommit);
     EXPECT_TRUE(again.committed);
     EXPECT_EQ(again.reports_created, 0);
     EXPECT_EQ(again.rows_unchanged, 1);
+    ASSERT_EQ(again.ignored.size(), 1u);
+    EXPECT_EQ(again.ignored[0].column, "完成情况");
+    EXPECT_EQ(svc_->GetTask(root_, 1)->status, domain::TaskStatus::kInProgress);
     ASSERT_OK(svc_->ListReports(root_, 1));
     EXPECT_EQ(svc_->ListReports(root_, 1)->size(), 1u);
 
