@@ -1,12 +1,15 @@
-// The ledger (台账, issue 6): the problem list (问题清单) and the task list (任务清单) of a subtree, written
-// as the spreadsheets Chinese rectification offices keep — XLSX (libxlsxwriter) or CSV (UTF-8 with a BOM so
-// Excel opens the Chinese text). Rows are read a page at a time and written as they come, so the rows of
-// a large export are never all in memory (the XLSX writer runs in libxlsxwriter's constant-memory mode).
+// The ledger (台账, issue 6): the problem list (问题清单), the task list (任务清单) and the responsibility list
+// (责任清单) of a subtree, written as the spreadsheets Chinese rectification offices keep — XLSX
+// (libxlsxwriter) or CSV (UTF-8 with a BOM so Excel opens the Chinese text). Rows are read a page at a time
+// and written as they come, so the rows of a large export are never all in memory (the XLSX writer runs in
+// libxlsxwriter's constant-memory mode).
 //
 // Standard columns (issue 6, the common layout of 整改台账): 序号, 问题来源, 问题类别, 专项整治, 问题描述,
 // 整改目标/标准, 整改措施, 责任单位, 责任人, 牵头领导, 整改时限, 整改进展, 完成情况, 是否销号, 销号时间; rectify
 // adds 问题编号 (the problem id, the key a re-import will match on) after 序号. 专项整治 and 整改目标/标准 are
-// empty until special items and targets are modelled (issues 5 and 12).
+// empty until special items and targets are modelled (issues 5 and 12). The import (ledger_import.cpp, below)
+// reads these lists — and other offices' ledgers through a table of header variants — back. Pure functions
+// and single-use sinks: not shared between threads.
 #pragma once
 
 #include <cstdint>

@@ -964,9 +964,11 @@ public:
     Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
 
     // ---- the ledger (台账, issue 6; service/ledger.hpp) ----
-    // Writes the problem or task list of the problems `filter` selects (org_id, statuses, category_id,
-    // source, overdue; its paging fields are ignored), newest problem first, to `sink`, reading a page at a
-    // time. The task list has one row per task of each problem's current round. Returns the rows written.
+    // Writes the problem, task or responsibility list of the problems `filter` selects (org_id, statuses,
+    // category_id, source, overdue; its paging fields are ignored), newest problem first, to `sink`, reading a
+    // page at a time. The task list has one row per task of each problem's current round; the responsibility
+    // list one row per (task org, 责任人, 牵头领导) of those tasks, withdrawn ones left out (docs/API.md#the-ledger-台账;
+    // only the groups are held). Returns the rows written.
     // Errors: as ListProblems (kNotFound for an org out of scope), those of the sink.
     Result<std::int64_t> ExportLedger(const Actor& actor, LedgerList list, const ProblemQuery& filter, LedgerSink& sink);
     // Imports a ledger (docs/API.md#ledger-import): finds the header row among the first five rows, maps
