@@ -19,6 +19,7 @@
 
 #include "cli/detail.hpp"
 #include "cli_version.hpp"
+#include "common/csv.hpp"
 #include "common/time.hpp"
 #include "domain/json.hpp"
 #include "domain/workflow.hpp"
@@ -730,10 +731,11 @@ int Main(int argc, char** argv) {
     auto* ledger = app.add_subcommand("ledger", "The ledger (台账): the problem or task list as a spreadsheet.");
     ledger->require_subcommand(1);
     auto* ledger_export = ledger->add_subcommand(
-        "export", "Write the problem list (问题清单) or task list (任务清单) of a subtree as XLSX or CSV.");
-    ledger_export->add_option("--list", ledger_args->list, "problems or tasks")
+        "export", "Write the problem list (问题清单), task list (任务清单) or responsibility list (责任清单) of a "
+                  "subtree as XLSX or CSV.");
+    ledger_export->add_option("--list", ledger_args->list, "problems, tasks or responsibilities")
         ->required()
-        ->check(CLI::IsMember({"problems", "tasks"}));
+        ->check(CLI::IsMember({"problems", "tasks", "responsibilities"}));
     ledger_export->add_option("--out", ledger_args->out, "the file to write (replaced if it exists)")->required();
     ledger_export->add_option("--format", ledger_args->format, "xlsx or csv (default: from the --out extension)")
         ->check(CLI::IsMember({"xlsx", "csv"}));
@@ -802,6 +804,76 @@ int Main(int argc, char** argv) {
             std::filesystem::rename(tmp, ledger_args->out, ec);
             if (ec) return Fail(Internal("--out: cannot write " + ledger_args->out + ": " + ec.message()));
             std::cout << "wrote " << *rows << " rows to " << ledger_args->out << "\n";
+            return 0;
+        };
+    });
+
+    // rectify ledger import FILE [--dry-run] [--mapping key=header ...]: a CSV ledger read back
+    // (docs/API.md#ledger-import). Prints the report; exit 0 when stored (or a dry run with no rejected row),
+    // 1 on an error or when rows were rejected (nothing stored; one error line as the other importers write).
+    struct LedgerImportArgs {
+        std::string file;
+        bool dry_run = false;
+        std::vector<std::string> mapping;
+    };
+    auto li = std::make_shared<LedgerImportArgs>();
+    auto* ledger_import = ledger->add_subcommand(
+        "import", "Read a CSV ledger back: update the problems it names by 问题编号, register the others.");
+    ledger_import->add_option("file", li->file, "the CSV file (UTF-8, with or without a BOM and the title line)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    ledger_import->add_flag("--dry-run", li->dry_run, "check every row and report; store nothing");
+    ledger_import->add_option("--mapping", li->mapping,
+                              "field=column header, overriding the auto-match (e.g. deadline=完成时限; field= "
+                              "skips the field); repeatable or comma-separated")
+        ->delimiter(',');
+    ledger_import->callback([&, li] {
+        run = [&, li] {
+            std::string lower = li->file;
+            for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (lower.size() > 5 && lower.compare(lower.size() - 5, 5, ".xlsx") == 0) {
+                return Fail(InvalidArgument(li->file + ": XLSX is read in the browser (台账导入 screen); save the "
+                                            "sheet as CSV UTF-8 to import it here"));
+            }
+            service::LedgerImportInput input;
+            for (const auto& m : li->mapping) {
+                auto eq = m.find('=');
+                if (eq == std::string::npos) {
+                    return Fail(InvalidArgument("--mapping: \"" + m + "\" is not field=column header"));
+                }
+                input.mapping[m.substr(0, eq)] = m.substr(eq + 1);
+            }
+            auto text = ReadFile(li->file);
+            if (!text.ok()) return Fail(text.status());
+            auto rows = service::LedgerRowsFromCsv(*text);
+            if (!rows.ok()) return Fail(Status(rows.status().code(), li->file + ": " + rows.status().message()));
+            input.rows = std::move(rows).value();
+            auto svc = OpenInitialized(g);
+            if (!svc.ok()) return Fail(svc.status());
+            auto actor = (*svc)->RootActor("cli");
+            auto report = (*svc)->ImportLedger(
+                actor, input, li->dry_run ? service::LedgerImportMode::kDryRun : service::LedgerImportMode::kCommit);
+            if (!report.ok()) return Fail(report.status());
+            const auto& r = *report;
+            std::cout << (r.committed ? "stored" : li->dry_run ? "dry run" : "nothing stored") << ": " << r.rows_read
+                      << " rows read (header in row " << r.header_row << "); problems "
+                      << (r.committed ? "created " : "to create ") << r.problems_created << ", updated "
+                      << r.problems_updated << "; tasks created " << r.tasks_created << ", updated " << r.tasks_updated
+                      << "; progress reports " << r.reports_created << "; unchanged rows " << r.rows_unchanged
+                      << "; rejected rows " << r.rejected.size() << "\n";
+            for (const auto& e : r.rejected) {
+                std::cout << "rejected: row " << e.row << ", " << e.column << ": " << e.reason << "\n";
+            }
+            for (const auto& e : r.ignored) {
+                std::cout << "ignored: row " << e.row << ", " << e.column << ": " << e.reason << "\n";
+            }
+            if (!r.rejected.empty()) {
+                const auto& first = r.rejected.front();
+                std::cerr << "rectify: error: " << r.rejected.size() << " of " << r.rows_read
+                          << " rows rejected, nothing stored; first: row " << first.row << ", column " << first.column
+                          << ": " << first.reason << "\n";
+                return 1;
+            }
             return 0;
         };
     });

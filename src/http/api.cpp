@@ -51,6 +51,9 @@ using nlohmann::json;
 // The id of the request this thread is handling, for error log lines (handlers run synchronously).
 thread_local std::string current_request_id;
 
+// The body limit of POST /api/v1/ledger/import (a whole sheet: 100,000 rows of a few hundred bytes each fit).
+constexpr std::size_t kLedgerImportMaxBodyBytes = 64u << 20;
+
 struct Ctx {
     service::Service& service;
     const domain::Actor& actor;          // the request's actor (an empty one on public routes)
@@ -342,6 +345,83 @@ Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
     return detail::LedgerDownload(format, "ledger", file_name, [&](service::LedgerSink& sink) {
         return c.service.ExportLedger(c.actor, list, query, sink).status();
     });
+}
+
+// POST /api/v1/ledger/import?dry_run=true|false (default true): a ledger read back (docs/API.md#ledger-import).
+// Body: text/csv (the file), or JSON {"rows": [[cell, ...], ...], "mapping": {field: header}} or
+// {"csv": "...", "mapping": {...}}. A dry run answers 200 with the report; a commit answers 200 with the
+// report when stored, or 400 with the error and the report (every rejected row) when nothing was stored.
+Result<Response> LedgerImport(const Ctx& c, const RouteArgs& a) {
+    QueryReader q(a.target.query);
+    RETURN_IF_ERROR(q.CheckKnown({"dry_run"}));
+    ASSIGN_OR_RETURN(auto dry_run, q.Bool("dry_run"));
+    service::LedgerImportInput input;
+    std::string type = a.request.content_type.value_or("");
+    for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (type.rfind("text/csv", 0) == 0) {
+        ASSIGN_OR_RETURN(input.rows, service::LedgerRowsFromCsv(a.request.body));
+    } else {
+        ASSIGN_OR_RETURN(json body, Body(a));
+        ObjectReader r(body);
+        RETURN_IF_ERROR(r.CheckKnown({"rows", "csv", "mapping"}));
+        if (r.Has("rows") == r.Has("csv")) return InvalidArgument("/rows, /csv: give exactly one of them");
+        if (r.Has("csv")) {
+            ASSIGN_OR_RETURN(std::string text, r.String("csv"));
+            ASSIGN_OR_RETURN(input.rows, service::LedgerRowsFromCsv(text));
+        } else {
+            const json& rows = body["rows"];
+            if (!rows.is_array()) return InvalidArgument("/rows: expected an array of rows");
+            if (rows.size() > service::Service::kMaxLedgerImportRows) {
+                return InvalidArgument("/rows: " + std::to_string(rows.size()) + " rows; at most " +
+                                       std::to_string(service::Service::kMaxLedgerImportRows));
+            }
+            input.rows.reserve(rows.size());
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                if (!rows[i].is_array()) return InvalidArgument("/rows/" + std::to_string(i) + ": expected an array");
+                std::vector<std::string> cells;
+                for (std::size_t k = 0; k < rows[i].size(); ++k) {
+                    const json& v = rows[i][k];
+                    if (v.is_string()) {
+                        cells.push_back(v.get<std::string>());
+                    } else if (v.is_number_integer()) {
+                        cells.push_back(std::to_string(v.get<std::int64_t>()));
+                    } else if (v.is_null()) {
+                        cells.emplace_back();
+                    } else {
+                        return InvalidArgument("/rows/" + std::to_string(i) + "/" + std::to_string(k) +
+                                               ": expected a string, an integer or null");
+                    }
+                }
+                input.rows.push_back(std::move(cells));
+            }
+        }
+        if (r.Has("mapping")) {
+            const json& m = body["mapping"];
+            if (!m.is_object()) return InvalidArgument("/mapping: expected an object {field: column header}");
+            for (const auto& [key, v] : m.items()) {
+                if (v.is_null()) {
+                    input.mapping[key] = "";
+                } else if (v.is_string()) {
+                    input.mapping[key] = v.get<std::string>();
+                } else {
+                    return InvalidArgument("/mapping/" + key + ": expected a column header (string) or null");
+                }
+            }
+        }
+    }
+    const auto mode = dry_run.value_or(true) ? service::LedgerImportMode::kDryRun : service::LedgerImportMode::kCommit;
+    ASSIGN_OR_RETURN(service::LedgerImportReport report, c.service.ImportLedger(c.actor, input, mode));
+    json report_json = json::parse(service::LedgerImportReportJson(report));
+    if (mode == service::LedgerImportMode::kCommit && !report.committed) {
+        Response err = ErrorResponse(InvalidArgument(
+            std::to_string(report.rejected.size()) + " rows rejected (see report.rejected: row, column, reason); "
+            "nothing was stored"));
+        json b = json::parse(err.body);
+        b["report"] = std::move(report_json);
+        err.body = b.dump();
+        return err;
+    }
+    return Json(200, report_json);
 }
 
 Result<Response> GetProblem(const Ctx& c, const RouteArgs& a) {
@@ -1053,6 +1133,7 @@ void Api::AddRoutes() {
 
     add("GET", "/api/v1/problems", ListProblems);
     add("GET", "/api/v1/ledger", Ledger);
+    add("POST", "/api/v1/ledger/import", LedgerImport);
     add("POST", "/api/v1/problems", CreateProblem);
     add("GET", "/api/v1/problems/{id}", GetProblem);
     add("PATCH", "/api/v1/problems/{id}", PatchProblem);
@@ -1115,6 +1196,11 @@ std::optional<std::size_t> Api::PublicBodyLimit(const Request& head) const {
 
 std::optional<std::size_t> Api::UploadLimit(const Request& head) const {
     auto limit = WorkflowUploadLimit(service_, head.method, head.target);
+    if (!limit && head.method == "POST") {
+        // A ledger import carries the whole sheet (docs/API.md#ledger-import).
+        auto target = ParseTarget(head.target);
+        if (target.ok() && target->path == "/api/v1/ledger/import") limit = kLedgerImportMaxBodyBytes;
+    }
     if (!limit || !Authenticate(service_, options_, head).ok()) return std::nullopt;
     return limit;
 }

@@ -4,13 +4,20 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/csv.hpp"
+#include "service/detail/ledger_labels.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
 namespace {
+
+using detail::ProblemStatusLabel;
+using detail::SourceLabel;
+using detail::TaskStatusLabel;
 
 // Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level date
 // algorithms", days_from_civil).
@@ -80,7 +87,7 @@ double ColumnWidth(const std::string& name) {
     static const std::map<std::string, double> widths = {
         {"序号", 6},      {"问题编号", 10}, {"任务编号", 10}, {"问题描述", 48}, {"整改措施", 40},
         {"整改进展", 24}, {"问题类别", 24}, {"整改时限", 17}, {"销号时间", 17}, {"提交时间", 17},
-        {"验收时间", 17}, {"责任单位", 16}, {"整改目标/标准", 24}};
+        {"验收时间", 17}, {"最近整改时限", 17}, {"责任单位", 16}, {"整改目标/标准", 24}};
     auto it = widths.find(name);
     return it == widths.end() ? 12 : it->second;
 }
@@ -155,45 +162,6 @@ private:
     lxw_row_t row_ = 0;
 };
 
-// Chinese labels of the statuses and sources as the ledger shows them (the UI's zh-CN terms,
-// web/src/locales/zh-CN.js, from PRODUCT.md's term table).
-const char* ProblemStatusLabel(domain::ProblemStatus s) {
-    switch (s) {
-        case domain::ProblemStatus::kRegistered: return "已登记";
-        case domain::ProblemStatus::kPlanned: return "已制定措施";
-        case domain::ProblemStatus::kInProgress: return "整改中";
-        case domain::ProblemStatus::kPendingVerification: return "待验收";
-        case domain::ProblemStatus::kClosed: return "已销号";
-        case domain::ProblemStatus::kInvalid: return "不属实";
-        case domain::ProblemStatus::kMerged: return "已合并";
-    }
-    return "";
-}
-const char* TaskStatusLabel(domain::TaskStatus s) {
-    switch (s) {
-        case domain::TaskStatus::kPending: return "待整改";
-        case domain::TaskStatus::kInProgress: return "整改中";
-        case domain::TaskStatus::kSubmitted: return "已申请销号";
-        case domain::TaskStatus::kAccepted: return "已验收";
-        case domain::TaskStatus::kReturned: return "已退回";
-        case domain::TaskStatus::kWithdrawn: return "已撤销";
-    }
-    return "";
-}
-const char* SourceLabel(domain::ProblemSource s) {
-    switch (s) {
-        case domain::ProblemSource::kPublicOpinion: return "群众意见";
-        case domain::ProblemSource::kSelfInspection: return "自查自纠";
-        case domain::ProblemSource::kSupervisionFeedback: return "督导反馈";
-        case domain::ProblemSource::kSuperiorAssignment: return "上级交办";
-        case domain::ProblemSource::kInspectionTour: return "巡视巡察";
-        case domain::ProblemSource::kAudit: return "审计";
-        case domain::ProblemSource::kMeeting: return "民主生活会/组织生活会";
-        case domain::ProblemSource::kOther: return "其他";
-    }
-    return "";
-}
-
 // Joins the distinct non-empty values in first-seen order with "；".
 std::string JoinDistinct(const std::vector<std::string>& values) {
     std::string out;
@@ -223,7 +191,9 @@ double ExcelSerial(UnixSeconds at) {
 Result<LedgerList> ParseLedgerList(std::string_view text) {
     if (text == "problems") return LedgerList::kProblems;
     if (text == "tasks") return LedgerList::kTasks;
-    return InvalidArgument("list: \"" + std::string(text) + "\" is not a ledger list (allowed: problems, tasks)");
+    if (text == "responsibilities") return LedgerList::kResponsibilities;
+    return InvalidArgument("list: \"" + std::string(text) +
+                           "\" is not a ledger list (allowed: problems, tasks, responsibilities)");
 }
 
 Result<LedgerFormat> ParseLedgerFormat(std::string_view text) {
@@ -232,7 +202,14 @@ Result<LedgerFormat> ParseLedgerFormat(std::string_view text) {
     return InvalidArgument("format: \"" + std::string(text) + "\" is not a ledger format (allowed: xlsx, csv)");
 }
 
-std::string LedgerTitle(LedgerList list) { return list == LedgerList::kProblems ? "问题清单" : "任务清单"; }
+std::string LedgerTitle(LedgerList list) {
+    switch (list) {
+        case LedgerList::kProblems: return "问题清单";
+        case LedgerList::kTasks: return "任务清单";
+        case LedgerList::kResponsibilities: return "责任清单";
+    }
+    return "";
+}
 
 std::unique_ptr<LedgerSink> MakeCsvLedgerSink(std::ostream& out) { return std::make_unique<CsvSink>(out); }
 std::unique_ptr<LedgerSink> MakeXlsxLedgerSink(const std::string& path) { return std::make_unique<XlsxSink>(path); }
@@ -269,10 +246,22 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
     if (list == LedgerList::kProblems) {
         columns = {"序号", "问题编号", "问题来源", "问题类别", "专项整治", "问题描述", "整改目标/标准", "整改措施",
                    "责任单位", "责任人", "牵头领导", "整改时限", "整改进展", "完成情况", "是否销号", "销号时间"};
-    } else {
+    } else if (list == LedgerList::kTasks) {
         columns = {"序号", "问题编号", "任务编号", "问题描述", "整改措施", "责任单位", "责任人",
                    "牵头领导", "整改时限", "整改进展", "完成情况", "提交时间", "验收时间"};
+    } else {
+        columns = {"序号",   "责任单位", "责任人", "牵头领导", "问题数", "任务数",
+                   "已完成", "未完成",   "超期",   "完成率",   "最近整改时限"};
     }
+    // The responsibility list: one group per (task org, 责任人, 牵头领导), in org id then name order. Only the
+    // groups are held (a few per unit), never the task rows.
+    struct Duty {
+        std::set<domain::ProblemId> problems;
+        std::int64_t tasks = 0, done = 0, overdue = 0;
+        std::optional<UnixSeconds> next_due;  // the earliest deadline among unfinished tasks
+    };
+    std::map<std::tuple<domain::OrgId, std::string, std::string>, Duty> duties;
+    const UnixSeconds now = NowSeconds();
     std::string title = LedgerTitle(list) + (scope_name.empty() ? "" : "　" + scope_name) + "　导出时间 " +
                         LocalText(NowSeconds());
     RETURN_IF_ERROR(sink.Begin(title, columns));
@@ -329,6 +318,19 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
                                           std::string(ProblemStatusLabel(p.status)),
                                           std::string(p.status == domain::ProblemStatus::kClosed ? "是" : "否"),
                                           Time(p.status == domain::ProblemStatus::kClosed ? p.closed_at : std::nullopt)}));
+            } else if (list == LedgerList::kResponsibilities) {
+                for (const auto& t : tasks) {
+                    if (t.status == domain::TaskStatus::kWithdrawn) continue;
+                    Duty& d = duties[{t.org_id, t.responsible_person, t.lead_official.value_or("")}];
+                    d.problems.insert(p.id);
+                    ++d.tasks;
+                    if (t.status == domain::TaskStatus::kAccepted) {
+                        ++d.done;
+                    } else if (t.status != domain::TaskStatus::kSubmitted) {  // pending, in progress, returned
+                        if (t.due_at && *t.due_at < now) ++d.overdue;
+                        if (t.due_at && (!d.next_due || *t.due_at < *d.next_due)) d.next_due = t.due_at;
+                    }
+                }
             } else {
                 for (const auto& t : tasks) {
                     ASSIGN_OR_RETURN(std::string unit, org_name(t.org_id));
@@ -342,6 +344,14 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
         }
         if (!page.next_cursor) break;
         query.cursor = page.next_cursor;
+    }
+    for (const auto& [key, d] : duties) {
+        const auto& [org, person, lead] = key;
+        ASSIGN_OR_RETURN(std::string unit, org_name(org));
+        // 完成率: accepted / tasks, in whole percent rounded half up.
+        std::string rate = d.tasks ? std::to_string((d.done * 200 + d.tasks) / (2 * d.tasks)) + "%" : "";
+        RETURN_IF_ERROR(sink.Row({++n, unit, person, lead, static_cast<std::int64_t>(d.problems.size()), d.tasks,
+                                  d.done, d.tasks - d.done, d.overdue, rate, Time(d.next_due)}));
     }
     RETURN_IF_ERROR(sink.Finish());
     return n;

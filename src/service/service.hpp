@@ -352,11 +352,7 @@ struct OrgStats {
 
 // What one import did. `rejected` lists every rejected row with its 1-based data-row number (the row
 // after the header is row 1) and the reason; when any row is rejected nothing of the file is stored.
-struct RowError {
-    std::int64_t row = 0;
-    std::string column;
-    std::string reason;
-};
+// (RowError is declared in service/ledger.hpp, which the ledger import shares.)
 struct ImportReport {
     std::string kind;
     std::string file;
@@ -1058,11 +1054,24 @@ public:
     Result<std::vector<OrgStats>> ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
 
     // ---- the ledger (台账, issue 6; service/ledger.hpp) ----
-    // Writes the problem or task list of the problems `filter` selects (org_id, statuses, category_id,
-    // source, overdue; its paging fields are ignored), newest problem first, to `sink`, reading a page at a
-    // time. The task list has one row per task of each problem's current round. Returns the rows written.
+    // Writes the problem, task or responsibility list of the problems `filter` selects (org_id, statuses,
+    // category_id, source, overdue; its paging fields are ignored), newest problem first, to `sink`, reading a
+    // page at a time. The task list has one row per task of each problem's current round; the responsibility
+    // list one row per (task org, 责任人, 牵头领导) of those tasks, withdrawn ones left out (docs/API.md#the-ledger-台账;
+    // only the groups are held). Returns the rows written.
     // Errors: as ListProblems (kNotFound for an org out of scope), those of the sink.
     Result<std::int64_t> ExportLedger(const Actor& actor, LedgerList list, const ProblemQuery& filter, LedgerSink& sink);
+    // Imports a ledger (docs/API.md#ledger-import): finds the header row among the first five rows, maps
+    // columns to fields (input.mapping over the auto-match of LedgerImportFields()), checks every row, and —
+    // in one write transaction — stores the rows: a row with a 问题编号 of a problem in the actor's scope
+    // updates it (整改进展 -> a progress report on its one open task, or the task a 任务编号 names; 完成情况 /
+    // 是否销号 -> the workflow step that leads there, 申请销号 or 销号, with that step's role and guards), a row
+    // without one registers a problem (and a task when it has 整改措施). A dry run, or a commit with any
+    // rejected row, rolls the transaction back: nothing is stored, and the report lists every rejected row.
+    // Errors: kInvalidArgument (no header row, a bad mapping, neither 问题编号 nor 问题描述 + 责任单位
+    // columns, more than kMaxLedgerImportRows rows), those of the store.
+    Result<LedgerImportReport> ImportLedger(const Actor& actor, const LedgerImportInput& input, LedgerImportMode mode);
+    static constexpr std::size_t kMaxLedgerImportRows = 100'000;
 
     // The event log of one record (entity "org", "problem" or "opinion"), oldest first; scope-checked
     // through the record. Errors: kNotFound, kInvalidArgument (unknown entity).

@@ -9,6 +9,7 @@
 #include "domain/workflow.hpp"
 #include "service/detail/checks.hpp"
 #include "service/detail/linkage_hooks.hpp"
+#include "service/detail/workflow_steps.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
@@ -381,6 +382,108 @@ Status FollowProblemTasks(store::WriteTx& tx, const Actor& actor, domain::Proble
     return FollowTasks(tx, actor, id, cause);
 }
 
+Status CreateTaskInTx(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::ProblemId problem_id,
+                      const TaskDraft& draft, std::optional<std::int64_t> problem_version, Task& t) {
+    t = Task{};
+    t.problem_id = problem_id;
+    t.org_id = draft.org_id;
+    t.title = draft.title;
+    t.description = draft.description;
+    t.responsible_person = draft.responsible_person;
+    t.lead_official = draft.lead_official;
+    t.type = draft.type;
+    t.due_at = draft.due_at;
+    t.review_dates = draft.review_dates;
+    t.weight_bp = draft.weight_bp;
+    t.status = TaskStatus::kPending;
+    t.created_at = t.updated_at = NowSeconds();
+    ASSIGN_OR_RETURN(ProblemStep step,
+                     BeginProblemStep(svc, tx, actor, problem_id, ProblemAction::kAddTask, problem_version));
+    const Problem& p = step.before;
+    if (!svc.InScope(actor, draft.org_id)) return NotFound("org_id: org " + Id(draft.org_id) + " does not exist");
+    if (!svc.Tree()->InSubtree(draft.org_id, p.owner_org_id)) {
+        // Issue 5: a co-owner of a joint problem (同题共答) gets tasks too, e.g. its part in a new round.
+        ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(problem_id));
+        if (std::none_of(co_owners.begin(), co_owners.end(),
+                         [&](const domain::CoOwner& c) { return c.org_id == draft.org_id; })) {
+            return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
+                                   Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one "
+                                   "of its units");
+        }
+    }
+    t.created_by_org_id = p.owner_org_id;
+    t.round = p.round;
+    RETURN_IF_ERROR(domain::ValidateTask(t));
+    RETURN_IF_ERROR(tx.InsertTask(t));
+    auto e = TransitionEvent(actor, "task", t.id, "create", std::nullopt, domain::ToJson(t), std::nullopt,
+                             Name(t.status), std::nullopt);
+    RETURN_IF_ERROR(tx.AppendEvent(e));
+    return FollowTasks(tx, actor, problem_id, "task " + Id(t.id) + ": create");
+}
+
+Status StartTaskInTx(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::TaskId id, Task& out) {
+    ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(svc, tx, actor, id, TaskAction::kStart, std::nullopt));
+    RETURN_IF_ERROR(FinishTaskStep(tx, actor, step, TaskAction::kStart, std::nullopt));
+    out = step.after;
+    return Status::Ok();
+}
+
+Status ReportProgressInTx(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::TaskId id,
+                          const ReportDraft& draft, std::optional<std::int64_t> version, ProgressReport& r) {
+    RETURN_IF_ERROR(domain::CheckRequiredText("text", draft.text, domain::kMaxTextChars));
+    if (draft.percent < 0 || draft.percent > 100) return InvalidArgument("percent: must be 0 to 100");
+    r = ProgressReport{};
+    ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(svc, tx, actor, id, TaskAction::kReport, version));
+    r.task_id = id;
+    r.reported_at = NowSeconds();
+    r.text = draft.text;
+    r.percent = draft.percent;
+    r.actor = actor.name;
+    RETURN_IF_ERROR(tx.InsertProgressReport(r));
+    for (domain::EvidenceId e : draft.evidence_ids) {
+        auto ev = tx.GetEvidence(e);
+        if (!ev.ok() || ev->task_id != id) {
+            return NotFound("evidence_ids: evidence " + Id(e) + " is not a file of task " + Id(id));
+        }
+        RETURN_IF_ERROR(tx.AttachEvidence(e, r.id));
+        r.evidence_ids.push_back(e);
+    }
+    // A cascade parent's progress is the roll-up of its children (issue 5); the report keeps its percent.
+    ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));
+    if (children.empty()) step.after.progress = draft.percent;
+    return FinishTaskStep(tx, actor, step, TaskAction::kReport, std::nullopt, domain::ToJson(r));
+}
+
+Status SubmitTaskInTx(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::TaskId id,
+                      std::optional<std::int64_t> version, Task& out) {
+    ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(svc, tx, actor, id, TaskAction::kSubmit, version));
+    ASSIGN_OR_RETURN(auto new_reports, tx.CountReportsAfter(id, step.before.returned_after_report_id));
+    ASSIGN_OR_RETURN(auto evidence, tx.CountEvidence(id));
+    RETURN_IF_ERROR(domain::CheckCanSubmit(step.before, new_reports, evidence));
+    ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));  // issue 5: a cascade parent waits for its children
+    RETURN_IF_ERROR(domain::CheckCanSubmitParent(id, children));
+    step.after.submitted_at = step.after.updated_at;
+    RETURN_IF_ERROR(FinishTaskStep(tx, actor, step, TaskAction::kSubmit, std::nullopt));
+    out = step.after;
+    return Status::Ok();
+}
+
+Status CloseProblemInTx(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::ProblemId id,
+                        std::optional<std::int64_t> version, Problem& out) {
+    ASSIGN_OR_RETURN(ProblemStep step, BeginProblemStep(svc, tx, actor, id, ProblemAction::kClose, version));
+    ASSIGN_OR_RETURN(auto tasks, tx.ListTasksOfProblem(id));
+    ASSIGN_OR_RETURN(auto opinions, tx.ListOpinionsOfProblem(id));
+    RETURN_IF_ERROR(domain::CheckCanClose(step.before, tasks, opinions));
+    ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(id));  // issue 5: every part of a joint problem
+    std::vector<OrgId> co_owner_ids;
+    for (const auto& c : co_owners) co_owner_ids.push_back(c.org_id);
+    RETURN_IF_ERROR(domain::CheckJointPartsAccepted(co_owner_ids, tasks, step.before.round));
+    step.after.closed_at = step.after.updated_at;
+    RETURN_IF_ERROR(FinishProblemStep(tx, actor, step, ProblemAction::kClose, std::nullopt));
+    out = step.after;
+    return Status::Ok();
+}
+
 }  // namespace detail
 
 // ---- configuration ----
@@ -395,41 +498,8 @@ void Service::ConfigureEvidence(EvidenceOptions options) {
 Result<Task> Service::CreateTask(const Actor& actor, domain::ProblemId problem_id, const TaskDraft& draft,
                                  std::optional<std::int64_t> problem_version) {
     Task t;
-    t.problem_id = problem_id;
-    t.org_id = draft.org_id;
-    t.title = draft.title;
-    t.description = draft.description;
-    t.responsible_person = draft.responsible_person;
-    t.lead_official = draft.lead_official;
-    t.type = draft.type;
-    t.due_at = draft.due_at;
-    t.review_dates = draft.review_dates;
-    t.weight_bp = draft.weight_bp;
-    t.status = TaskStatus::kPending;
-    t.created_at = t.updated_at = NowSeconds();
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
-        ASSIGN_OR_RETURN(ProblemStep step,
-                         BeginProblemStep(*this, tx, actor, problem_id, ProblemAction::kAddTask, problem_version));
-        const Problem& p = step.before;
-        if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + Id(draft.org_id) + " does not exist");
-        if (!Tree()->InSubtree(draft.org_id, p.owner_org_id)) {
-            // Issue 5: a co-owner of a joint problem (同题共答) gets tasks too, e.g. its part in a new round.
-            ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(problem_id));
-            if (std::none_of(co_owners.begin(), co_owners.end(),
-                             [&](const domain::CoOwner& c) { return c.org_id == draft.org_id; })) {
-                return InvalidArgument("org_id: org " + Id(draft.org_id) + " is neither the problem's owner org " +
-                                       Id(p.owner_org_id) + " nor below it; a task is a measure of the owner or one "
-                                       "of its units");
-            }
-        }
-        t.created_by_org_id = p.owner_org_id;
-        t.round = p.round;
-        RETURN_IF_ERROR(domain::ValidateTask(t));
-        RETURN_IF_ERROR(tx.InsertTask(t));
-        auto e = TransitionEvent(actor, "task", t.id, "create", std::nullopt, domain::ToJson(t), std::nullopt,
-                                 Name(t.status), std::nullopt);
-        RETURN_IF_ERROR(tx.AppendEvent(e));
-        return FollowTasks(tx, actor, problem_id, "task " + Id(t.id) + ": create");
+        return detail::CreateTaskInTx(*this, tx, actor, problem_id, draft, problem_version, t);
     }));
     return t;
 }
@@ -496,30 +566,9 @@ Result<Task> Service::StartTask(const Actor& actor, domain::TaskId id, std::opti
 
 Result<ProgressReport> Service::ReportProgress(const Actor& actor, domain::TaskId id, const ReportDraft& draft,
                                                std::optional<std::int64_t> version) {
-    RETURN_IF_ERROR(domain::CheckRequiredText("text", draft.text, domain::kMaxTextChars));
-    if (draft.percent < 0 || draft.percent > 100) return InvalidArgument("percent: must be 0 to 100");
     ProgressReport r;
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
-        ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(*this, tx, actor, id, TaskAction::kReport, version));
-        r.task_id = id;
-        r.reported_at = NowSeconds();
-        r.text = draft.text;
-        r.percent = draft.percent;
-        r.actor = actor.name;
-        RETURN_IF_ERROR(tx.InsertProgressReport(r));
-        for (domain::EvidenceId e : draft.evidence_ids) {
-            auto ev = tx.GetEvidence(e);
-            if (!ev.ok() || ev->task_id != id) {
-                return NotFound("evidence_ids: evidence " + Id(e) + " is not a file of task " + Id(id));
-            }
-            RETURN_IF_ERROR(tx.AttachEvidence(e, r.id));
-            r.evidence_ids.push_back(e);
-        }
-        // A cascade parent's progress is the roll-up of its children (issue 5); the report keeps its percent.
-        ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));
-        if (children.empty()) step.after.progress = draft.percent;
-        return FinishTaskStep(tx, actor, step, TaskAction::kReport, std::nullopt, domain::ToJson(r));
-    }));
+    RETURN_IF_ERROR(store_->Write(
+        [&](store::WriteTx& tx) -> Status { return detail::ReportProgressInTx(*this, tx, actor, id, draft, version, r); }));
     return r;
 }
 
@@ -583,18 +632,8 @@ Result<std::pair<Evidence, std::string>> Service::DownloadEvidence(const Actor& 
 
 Result<Task> Service::SubmitTask(const Actor& actor, domain::TaskId id, std::optional<std::int64_t> version) {
     Task out;
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
-        ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(*this, tx, actor, id, TaskAction::kSubmit, version));
-        ASSIGN_OR_RETURN(auto new_reports, tx.CountReportsAfter(id, step.before.returned_after_report_id));
-        ASSIGN_OR_RETURN(auto evidence, tx.CountEvidence(id));
-        RETURN_IF_ERROR(domain::CheckCanSubmit(step.before, new_reports, evidence));
-        ASSIGN_OR_RETURN(auto children, tx.ChildStates(id));  // issue 5: a cascade parent waits for its children
-        RETURN_IF_ERROR(domain::CheckCanSubmitParent(id, children));
-        step.after.submitted_at = step.after.updated_at;
-        RETURN_IF_ERROR(FinishTaskStep(tx, actor, step, TaskAction::kSubmit, std::nullopt));
-        out = step.after;
-        return Status::Ok();
-    }));
+    RETURN_IF_ERROR(store_->Write(
+        [&](store::WriteTx& tx) -> Status { return detail::SubmitTaskInTx(*this, tx, actor, id, version, out); }));
     return out;
 }
 
@@ -684,20 +723,8 @@ Result<Task> Service::WithdrawTask(const Actor& actor, domain::TaskId id, const 
 
 Result<Problem> Service::CloseProblem(const Actor& actor, domain::ProblemId id, std::optional<std::int64_t> version) {
     Problem out;
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
-        ASSIGN_OR_RETURN(ProblemStep step, BeginProblemStep(*this, tx, actor, id, ProblemAction::kClose, version));
-        ASSIGN_OR_RETURN(auto tasks, tx.ListTasksOfProblem(id));
-        ASSIGN_OR_RETURN(auto opinions, tx.ListOpinionsOfProblem(id));
-        RETURN_IF_ERROR(domain::CheckCanClose(step.before, tasks, opinions));
-        ASSIGN_OR_RETURN(auto co_owners, tx.ListCoOwners(id));  // issue 5: every part of a joint problem
-        std::vector<OrgId> co_owner_ids;
-        for (const auto& c : co_owners) co_owner_ids.push_back(c.org_id);
-        RETURN_IF_ERROR(domain::CheckJointPartsAccepted(co_owner_ids, tasks, step.before.round));
-        step.after.closed_at = step.after.updated_at;
-        RETURN_IF_ERROR(FinishProblemStep(tx, actor, step, ProblemAction::kClose, std::nullopt));
-        out = step.after;
-        return Status::Ok();
-    }));
+    RETURN_IF_ERROR(store_->Write(
+        [&](store::WriteTx& tx) -> Status { return detail::CloseProblemInTx(*this, tx, actor, id, version, out); }));
     return out;
 }
 

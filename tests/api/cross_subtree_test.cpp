@@ -107,7 +107,12 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/ledger",
          {{"/api/v1/ledger?list=problems&format=csv&org_id={org}", "", Expect::kNotFound},
           {"/api/v1/ledger?list=problems&format=csv", "", Expect::kNoLeak},
-          {"/api/v1/ledger?list=tasks&format=csv", "", Expect::kNoLeak}}},
+          {"/api/v1/ledger?list=tasks&format=csv", "", Expect::kNoLeak},
+          {"/api/v1/ledger?list=responsibilities&format=csv", "", Expect::kNoLeak}}},
+        // A commit naming the other side's problem: every row rejected (problem ... does not exist), 400.
+        {"POST /api/v1/ledger/import",
+         {{"/api/v1/ledger/import?dry_run=false", R"({"rows":[["问题编号","序号"],["{problem}","1"]]})",
+           Expect::kDenied}}},
         {"POST /api/v1/problems",
          {{"/api/v1/problems", R"({"title":"入侵问题","owner_org_id":{district}})", Expect::kNotFound},
           {"/api/v1/problems", R"({"title":"入侵问题","owner_org_id":{own.district},"opinion_ids":[{opinion}]})",

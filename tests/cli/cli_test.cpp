@@ -204,6 +204,45 @@ TEST_F(CliTest, TheLedgerIsExportedAndBadArgumentsAreOneLine) {
     }
 }
 
+TEST_F(CliTest, ALedgerIsImportedFromCsvAllOrNothing) {
+    ASSERT_EQ(Rectify("init").exit_code, 0);
+    std::ofstream(dir_.File("orgs.csv")) << "path,level\n福建省,province\n福建省/福州市,city\n";
+    ASSERT_EQ(Rectify("import orgs " + dir_.File("orgs.csv")).exit_code, 0);
+    // Row 3 is good; row 4 names an org that does not exist: nothing is stored.
+    std::ofstream(dir_.File("l.csv")) << "\xEF\xBB\xBF问题清单\n"
+                                         "问题表现,责任部门,完成时限\n"
+                                         "河道黑臭,福州市,2031-01-31\n"
+                                         "路灯不亮,厦门市,2031-01-31\n";
+    Outcome dry = Rectify("ledger import --dry-run " + dir_.File("l.csv"));
+    EXPECT_EQ(dry.exit_code, 1) << dry.err;
+    EXPECT_NE(dry.out.find("rejected: row 4, 责任部门: no org in your scope is named \"厦门市\""), std::string::npos)
+        << dry.out;
+    EXPECT_EQ(Lines(dry.err), 1) << dry.err;
+    Outcome bad = Rectify("ledger import " + dir_.File("l.csv"));
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.out.find("nothing stored: 2 rows read (header in row 2); problems to create 1"), std::string::npos)
+        << bad.out;
+    Outcome none = Rectify("ledger export --list problems --format csv --out " + dir_.File("e.csv"));
+    EXPECT_EQ(none.out, "wrote 0 rows to " + dir_.File("e.csv") + "\n");
+
+    // The good row alone, with 完成时限 mapped by hand to a differently named column: stored.
+    std::ofstream(dir_.File("g.csv")) << "问题表现,责任部门,时间节点\n河道黑臭,福建省/福州市,2031-01-31\n";
+    Outcome good = Rectify("ledger import --mapping deadline=时间节点 " + dir_.File("g.csv"));
+    ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
+    EXPECT_NE(good.out.find("stored: 1 rows read (header in row 1); problems created 1"), std::string::npos) << good.out;
+    Outcome one = Rectify("ledger export --list problems --format csv --out " + dir_.File("e.csv"));
+    EXPECT_EQ(one.out, "wrote 1 rows to " + dir_.File("e.csv") + "\n");
+    EXPECT_NE(Slurp(dir_.File("e.csv")).find("河道黑臭,,,福州市,,,2031-01-31 00:00"), std::string::npos)
+        << Slurp(dir_.File("e.csv"));
+
+    Outcome xlsx = Rectify("ledger import " + dir_.File("t.xlsx") + " --dry-run");
+    EXPECT_EQ(xlsx.exit_code, 2);  // no such file: CLI11's usage error
+    std::ofstream(dir_.File("t.xlsx")) << "PK";
+    xlsx = Rectify("ledger import " + dir_.File("t.xlsx"));
+    EXPECT_EQ(xlsx.exit_code, 1);
+    EXPECT_NE(xlsx.err.find("save the sheet as CSV"), std::string::npos) << xlsx.err;
+}
+
 // ---- linkage (issue 5) ----
 
 TEST_F(CliTest, LinkageSubcommandsHaveHelp) {

@@ -40,6 +40,7 @@ export const routes = [
         meta: { section: 'routing-rules' },
       },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinList.vue') },
+      { path: 'ledger-import', name: 'ledgerImport', component: () => import('./views/LedgerImport.vue') },
       {
         path: 'bulletins/:bulletinId(\\d+)',
         name: 'bulletin',
@@ -84,7 +85,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams, webhooks or routing-rules. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams, webhooks, routing-rules or ledgerImport. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }

@@ -1,9 +1,9 @@
-// 台账 (the ledger): the export URL of GET /api/v1/ledger for a list (问题清单 / 任务清单), a format
+// 台账 (the ledger): the export URL of GET /api/v1/ledger for a list (问题清单 / 任务清单 / 责任清单), a format
 // (XLSX / CSV) and the problem list's current filters and org. A plain link to it downloads the file:
 // the session cookie authenticates GETs.
 import { problemQuery } from './format.js'
 
-export const LEDGER_LISTS = ['problems', 'tasks']
+export const LEDGER_LISTS = ['problems', 'tasks', 'responsibilities']
 export const LEDGER_FORMATS = ['xlsx', 'csv']
 
 /**

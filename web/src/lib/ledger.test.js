@@ -5,6 +5,9 @@ describe('ledgerUrl', () => {
   it('carries the list, the format and the org', () => {
     expect(ledgerUrl('problems', 'csv', { orgId: 160 })).toBe('/api/v1/ledger?list=problems&format=csv&org_id=160')
     expect(ledgerUrl('tasks', 'xlsx', { orgId: '16' })).toBe('/api/v1/ledger?list=tasks&format=xlsx&org_id=16')
+    expect(ledgerUrl('responsibilities', 'csv', { orgId: 3 })).toBe(
+      '/api/v1/ledger?list=responsibilities&format=csv&org_id=3',
+    )
   })
   it('carries every filter of the list, the end date made exclusive as the list does', () => {
     const url = ledgerUrl('problems', 'xlsx', {
