@@ -168,15 +168,19 @@ Result<HotIssues> Service::FindHotIssues(const Actor& actor, domain::OrgId org_i
         it.place = place(o.org_id);
         it.at = o.received_at;
         it.submitter = o.submitter.value_or("");
+        it.likes = o.likes;
         items.push_back(std::move(it));
     }
-    auto clusters = text::ClusterHotIssues(items, text::ClusterOptions{});
+    text::ClusterOptions options;
+    options.now = out.to;  // ages count to the end of the window
+    auto clusters = text::ClusterHotIssues(items, options);
     for (const auto& c : clusters) {
         if (out.items.size() == static_cast<std::size_t>(query.limit)) break;
         HotIssue h;
         h.size = static_cast<std::int64_t>(c.members.size());
         h.people = static_cast<std::int64_t>(c.submitters);
         h.likes = c.likes;
+        h.heat = c.heat;
         h.first_at = c.first_at;
         h.last_at = c.last_at;
         h.representative_id = opinions[c.representative].id;
