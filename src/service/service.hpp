@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -894,6 +895,10 @@ struct HotIssues {
     std::vector<HotIssue> items;
 };
 inline constexpr int kHotIssueOpinionLimit = 20000;
+// How long a hot-issue answer is reused (docs/TEXT.md#hot-issue-cache): at most this many seconds, and only
+// while no opinion or org has changed through this process.
+inline constexpr std::int64_t kHotIssueCacheSeconds = 60;
+inline constexpr std::size_t kHotIssueCacheEntries = 1000;
 
 class Service {
 public:
@@ -1468,6 +1473,22 @@ private:
     // Errors: those of the blob store, else those of `write`.
     Status WithNewBlob(std::string_view content, const std::function<Status(const std::string& sha256)>& write);
     std::mutex blob_mutex_;
+    // ---- hot issues cache (docs/TEXT.md#hot-issue-cache) ----
+    // Answers of FindHotIssues by scope paths, org, window and limit; an entry is used while
+    // hot_generation_ equals the one it was computed at (OnCommit bumps it for every opinion or org event)
+    // and for at most kHotIssueCacheSeconds. Guarded by hot_mutex_; at most kHotIssueCacheEntries (then
+    // cleared).
+    // FindHotIssues without the cache: `out` has org_id, from and to set.
+    Result<HotIssues> ComputeHotIssues(const std::vector<std::string>& paths, const HotIssueQuery& query,
+                                       HotIssues out);
+    struct HotIssueCacheEntry {
+        HotIssues value;
+        std::int64_t generation = 0;
+        std::int64_t stored_at_ms = 0;
+    };
+    std::mutex hot_mutex_;
+    std::unordered_map<std::string, HotIssueCacheEntry> hot_cache_;
+    std::atomic<std::int64_t> hot_generation_{0};
     PublicPolicy public_;
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};

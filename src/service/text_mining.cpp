@@ -135,6 +135,30 @@ Result<HotIssues> Service::FindHotIssues(const Actor& actor, domain::OrgId org_i
     if (out.from >= out.to) return InvalidArgument("from: must be before to");
     ASSIGN_OR_RETURN(auto paths, ScopePaths(actor, org_id));
 
+    // The cache: the same scope, org, window (as asked: a default `to` is "now" within the entry's age) and
+    // limit, while no opinion or org changed and for at most kHotIssueCacheSeconds.
+    std::string key = std::to_string(org_id) + "|" + (query.from ? std::to_string(*query.from) : "-") + "|" +
+                      (query.to ? std::to_string(*query.to) : "-") + "|" + std::to_string(query.limit);
+    for (const auto& p : paths) key += "|" + p;
+    const std::int64_t generation = hot_generation_.load();
+    const std::int64_t now_ms = NowMillis();
+    {
+        std::lock_guard lock(hot_mutex_);
+        auto it = hot_cache_.find(key);
+        if (it != hot_cache_.end() && it->second.generation == generation &&
+            now_ms - it->second.stored_at_ms < kHotIssueCacheSeconds * 1000) {
+            return it->second.value;
+        }
+    }
+    ASSIGN_OR_RETURN(HotIssues computed, ComputeHotIssues(paths, query, out));
+    std::lock_guard lock(hot_mutex_);
+    if (hot_cache_.size() >= kHotIssueCacheEntries) hot_cache_.clear();
+    hot_cache_[key] = HotIssueCacheEntry{computed, generation, now_ms};
+    return computed;
+}
+
+Result<HotIssues> Service::ComputeHotIssues(const std::vector<std::string>& paths, const HotIssueQuery& query,
+                                            HotIssues out) {
     store::OpinionFilter f;
     f.subtree_paths = paths;
     f.statuses = {domain::OpinionStatus::kReceived, domain::OpinionStatus::kAccepted};
