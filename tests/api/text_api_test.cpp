@@ -117,8 +117,9 @@ TEST_F(TextApi, HotIssuesClusterAlikeOpinionsOfCompatiblePlacesAndShowOnlyTheSub
     EXPECT_EQ(c["size"], 2);
     EXPECT_EQ(c["people"], 2);
     EXPECT_EQ(c["likes"], 0);
-    // Heat: 2 people, no likes, last 6 days before the window's end (2019-12-01): 2 · 2^(-6/30) = 1.74110.
-    EXPECT_NEAR(c["heat"].get<double>(), 1.74110, 1e-4);
+    // Heat: 2 people, no likes, last 5 days 14 hours before the window's end (2019-12-01T00:00+08:00):
+    // 2 · 2^(-5.58333/30) = 1.75794.
+    EXPECT_NEAR(c["heat"].get<double>(), 1.75794, 1e-4);
     EXPECT_EQ(c["opinion_ids"], json::array({a, b}));
     EXPECT_EQ(c["org_ids"], json::array({4}));
     EXPECT_EQ(c["first_at"], "2019-11-19T10:00:00+08:00");
@@ -183,13 +184,14 @@ TEST_F(TextApiLikes, ImportsLikesAndRanksHotIssuesByThem) {
     auto list = Get("/api/v1/opinions?limit=50");
     ASSERT_EQ(list.status, 200) << list.body;
     std::map<std::string, std::int64_t> likes;
-    for (const auto& o : list.Json()["items"]) likes[o["source_ref"].get<std::string>()] = o["likes"].get<std::int64_t>();
+    const json listed = list.Json();
+    for (const auto& o : listed["items"]) likes[o["source_ref"].get<std::string>()] = o["likes"].get<std::int64_t>();
     EXPECT_EQ(likes, (std::map<std::string, std::int64_t>{{"wenzheng:1001", 7},
                                                             {"wenzheng:1002", 35},
                                                             {"wenzheng:1003", 0},
                                                             {"wenzheng:1004", 0},
                                                             {"wenzheng:1005", 0}}))
-        << import_out_;
+        << list.body;
     // Hot issues of 长安区 in November 2019, ages counted to 2019-12-01T00:00+08:00:
     //   搅拌站: 2 people, 42 likes, last 11-25 10:00 (5.58333 days): (2 + log2 43) · 2^(-5.58333/30) = 6.52748
     //   车位:   3 people,  0 likes, last 11-24 09:00 (6.625 days):    3 · 2^(-6.625/30) = 2.57421

@@ -181,11 +181,11 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
 TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 2 (foundation and workflow) as it was: no public intake (issue 9's
-    // 007_public_intake.sql), no opinion time limits (schema 6), no supervision tables (schema 5),
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no opinion likes (issue 9's
+    // 008), no public intake (issue 9's 007_public_intake.sql), no opinion time limits (schema 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
-                   "DROP TABLE public_intake;"
+                   "ALTER TABLE opinion DROP COLUMN likes; DROP TABLE public_intake;"
                    "DROP INDEX opinion_unanswered; ALTER TABLE opinion DROP COLUMN responded_at;"
                    "ALTER TABLE opinion DROP COLUMN reply_due_at; ALTER TABLE opinion DROP COLUMN sla_class;"
                    "DROP TABLE supervision_team_assignment; DROP TABLE supervision_team_member;"
