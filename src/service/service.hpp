@@ -965,8 +965,10 @@ public:
     Result<OpinionSuggestions> SuggestForOpinion(const Actor& actor, domain::OpinionId id);
     // Hot issues (热点问题) of the subtree of `org_id` (in scope, else kNotFound): opinions received in
     // [from, to) clustered by text::ClusterHotIssues (text, compatible org, 30-day gap, at least two
-    // people), ranked by people, size, likes, recency. Errors: kInvalidArgument (from >= to, limit
-    // outside 1..100), kNotFound.
+    // people), ranked by heat (people, likes and age counted to `to`, text::HotCluster::heat,
+    // docs/TEXT.md#hot-issues). Answers are cached per scope, org, window and limit until an opinion or org
+    // changes, kHotIssueCacheSeconds at most. Errors: kInvalidArgument (from >= to, limit outside
+    // 1..100), kNotFound.
     Result<HotIssues> FindHotIssues(const Actor& actor, domain::OrgId org_id, const HotIssueQuery& query);
 
     // ---- figures ----
