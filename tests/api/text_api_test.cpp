@@ -145,6 +145,16 @@ TEST_F(TextApi, HotIssuesClusterAlikeOpinionsOfCompatiblePlacesAndShowOnlyTheSub
     EXPECT_TRUE(IsError(reversed, 400, "invalid_argument"));
     EXPECT_EQ(Message(reversed), "from: must be before to");
     EXPECT_TRUE(IsError(As(changan_, "GET", "/api/v1/orgs/4/hot-issues?limit=101"), 400, "invalid_argument"));
+
+    // The same board again is the cached answer; a new alike opinion drops it (docs/TEXT.md#hot-issue-cache):
+    // the cluster has three opinions and three people at once.
+    EXPECT_EQ(As(changan_, "GET", "/api/v1/orgs/4/hot-issues?" + window).body, r.body);
+    const auto c3 = NewOpinion(changan_, 4, "丽发新城搅拌站噪音扰民", "U7", "2019-11-26T10:00:00+08:00");
+    auto after = As(changan_, "GET", "/api/v1/orgs/4/hot-issues?" + window);
+    ASSERT_EQ(after.status, 200) << after.body;
+    ASSERT_EQ(after.Json()["items"].size(), 1u) << after.body;
+    EXPECT_EQ(after.Json()["items"][0]["opinion_ids"], json::array({a, b, c3}));
+    EXPECT_EQ(after.Json()["items"][0]["people"], 3);
 }
 
 // Likes (点赞数) from a 问政 file that has them (附件3's columns, data/wenzheng/messages_with_votes.csv):
