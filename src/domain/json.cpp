@@ -78,7 +78,8 @@ nlohmann::json ToJson(const Opinion& o) {
             {"rating_comment", OrNull(o.rating_comment)},
             {"sla_class", ToString(o.sla_class)},
             {"reply_due_at", FormatIso(o.reply_due_at)},
-            {"responded_at", TimeOrNull(o.responded_at)}};
+            {"responded_at", TimeOrNull(o.responded_at)},
+            {"likes", o.likes}};
 }
 
 }  // namespace rectify::domain

@@ -53,6 +53,7 @@ Status ValidateOpinion(const Opinion& o) {
     if (o.reply_text) RETURN_IF_ERROR(CheckText("reply_text", *o.reply_text, kMaxTextChars, false));
     if (o.replied_at && *o.replied_at < o.received_at) return InvalidArgument("replied_at: before received_at");
     if (o.transfer_count < 0) return InvalidArgument("transfer_count: negative");
+    if (o.likes < 0) return InvalidArgument("likes: negative");
     return Status::Ok();
 }
 

@@ -298,6 +298,8 @@ struct Opinion {
     SlaClass sla_class = SlaClass::kGeneral;
     UnixSeconds reply_due_at = 0;              // when it must have been answered (fixed at registration)
     std::optional<UnixSeconds> responded_at;  // first response: accept, link, decline, duplicate or reply
+    // ---- public participation (issue 9) ----
+    std::int64_t likes = 0;  // 点赞数 where it was first posted (the 问政 board); 0 when the source counts none
 };
 
 // What a user may do, each over an org subtree (issue 4 assigns them to accounts):

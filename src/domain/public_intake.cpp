@@ -197,4 +197,23 @@ std::string NormalisedTextHash(std::string_view title, std::string_view text) {
     return Sha256Hex(norm);
 }
 
+std::optional<std::string> TrailingUsZipCode(std::string_view address) {
+    while (!address.empty() && (address.back() == ' ' || address.back() == '\t')) address.remove_suffix(1);
+    const auto sep = address.find_last_of(" ,");
+    if (sep == std::string_view::npos) return std::nullopt;  // nothing before it: not an address's last line
+    const std::string_view zip = address.substr(sep + 1);
+    auto digits = [](std::string_view s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const bool five = zip.size() == 5 && digits(zip);
+    const bool plus4 = zip.size() == 10 && zip[5] == '-' && digits(zip.substr(0, 5)) && digits(zip.substr(6));
+    if (!five && !plus4) return std::nullopt;
+    // Before it: at least a word with a letter (the state or city), so "12 34567" is no ZIP.
+    const std::string_view before = address.substr(0, sep);
+    if (std::none_of(before.begin(), before.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); })) {
+        return std::nullopt;
+    }
+    return std::string(zip);
+}
+
 }  // namespace rectify::domain

@@ -37,6 +37,7 @@ struct PublicIntake {
     std::optional<std::string> contact_hash;  // SHA-256 hex of the lower-cased phone or e-mail
     std::optional<std::string> service_code;  // Open311: the service_code posted
     std::optional<std::int64_t> api_token_id; // Open311: the API token that posted it
+    std::optional<std::string> media_url;     // Open311: the client's picture URL (http/https, <= 2,048 bytes)
     UnixSeconds received_at = 0;
 };
 
@@ -92,5 +93,11 @@ Result<std::vector<std::string>> RoutingCandidates(std::string_view code);
 // punctuation, ASCII and full-width) removed and ASCII upper-cased, then hashed (SHA-256, hex).
 // "路灯不亮！ 请修" and "路灯不亮，请修。" give the same hash.
 std::string NormalisedTextHash(std::string_view title, std::string_view text);
+
+// The ZIP Code that ends a US-style address, as written: five digits, or ZIP+4 (five digits, '-', four),
+// after the last space or comma (USPS Publication 28, §2 "last line": city, state, ZIP). "3400 GARRISON
+// BLVD, BALTIMORE, MD, 21215" -> "21215". nullopt when the address does not end that way (a Chinese
+// address, a bare number, a house number alone).
+std::optional<std::string> TrailingUsZipCode(std::string_view address);
 
 }  // namespace rectify::domain

@@ -1205,6 +1205,11 @@ std::optional<std::size_t> Api::UploadLimit(const Request& head) const {
     return limit;
 }
 
+Response Api::ReadErrorResponse(std::string_view target, const Status& status) const {
+    if (IsOpen311Target(target)) return Open311Error(status, Open311FormatOfTarget(target));
+    return ErrorResponse(status);
+}
+
 Response Api::Dispatch(const Request& request) const {
     auto target = ParseTarget(request.target);
     if (!target.ok()) return ErrorResponse(target.status());
@@ -1226,6 +1231,21 @@ Response Api::Dispatch(const Request& request) const {
                 r = ErrorResponse(NotFound("no route for " + detail::Quote(target->path) +
                                            " (the API is described in docs/API.md)"));
                 break;
+        }
+        // Under /open311/v2/ every error is the spec's list of {code, description}, in the format asked
+        // for (docs/PUBLIC.md#open311): here the router's own 404 and 405.
+        if (m.kind != Router::Match::Kind::kFound && IsOpen311Target(target->path)) {
+            const std::string format = Open311FormatOfTarget(target->path);
+            if (m.kind == Router::Match::Kind::kMethodNotAllowed) {
+                r = Open311Error(405, "method " + detail::Quote(request.method) + " is not allowed on " +
+                                          detail::Quote(target->path) + " (allowed: " + m.allow + ")",
+                                 format);
+                r.SetHeader("Allow", m.allow);
+            } else {
+                r = Open311Error(404, "no resource " + detail::Quote(target->path) +
+                                          " (GET /open311/v2/discovery.xml lists the endpoint; docs/API.md)",
+                                 format);
+            }
         }
         // API answers depend on who asks: never stored by browsers or proxies.
         if (is_api) r.SetHeader("Cache-Control", "no-store");

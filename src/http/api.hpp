@@ -74,6 +74,10 @@ public:
     // The body limit of the routes that file an opinion from the public (POST /api/v1/public/opinions,
     // POST /open311/v2/requests(.json|.xml)): ApiOptions::public_max_body_bytes; nullopt for others.
     std::optional<std::size_t> PublicBodyLimit(const Request& head) const;
+    // The answer to a request that could not be read (413 body or header too large, 400 malformed), for
+    // the raw request-target `target` ("" when unknown): under /open311/v2/ the spec's error list in the
+    // format of the target's extension (XML unless ".json"); elsewhere rectify's JSON error.
+    Response ReadErrorResponse(std::string_view target, const Status& status) const;
     // The routes, for the OpenAPI check.
     const Router& router() const { return router_; }
 

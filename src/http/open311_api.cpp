@@ -1,6 +1,7 @@
 #include "http/open311_api.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -244,13 +245,16 @@ json RequestJson(const service::PublicView& v) {
               {"service_notice", ""},
               {"requested_datetime", FormatIso(v.received_at)},
               {"updated_datetime", FormatIso(v.updated_at)},
-              {"expected_datetime", nullptr},
+              {"expected_datetime", FormatIso(v.reply_due_at)},
               {"address", v.address ? json(*v.address) : json(nullptr)},
               {"address_id", v.division_code ? json(*v.division_code) : json(nullptr)},
-              {"zipcode", nullptr},
               {"lat", v.latitude ? json(*v.latitude) : json(nullptr)},
-              {"long", v.longitude ? json(*v.longitude) : json(nullptr)},
-              {"media_url", nullptr}};
+              {"long", v.longitude ? json(*v.longitude) : json(nullptr)}};
+    // Optional fields of the spec, left out when unknown (docs/PUBLIC.md#open311): zipcode (the ZIP Code
+    // ending a US-style address) and media_url (the picture URL the client posted; portal photos get
+    // none, docs/PUBLIC.md#photos).
+    if (v.zipcode) j["zipcode"] = *v.zipcode;
+    if (v.media_url) j["media_url"] = *v.media_url;
     return j;
 }
 
@@ -337,6 +341,7 @@ Result<Response> PostRequest(const PublicContext& c, const RouteArgs& a) {
     if (!name.empty()) s.contact_name = name;
     s.contact_phone = p.Get("phone");
     s.contact_email = p.Get("email");
+    s.media_url = p.Get("media_url");
     auto filed = c.service.FilePublicOpinion(s);
     if (!filed.ok()) {
         std::string m = filed.status().message();
@@ -353,18 +358,33 @@ Result<Response> PostRequest(const PublicContext& c, const RouteArgs& a) {
     return r;
 }
 
+// One query per page in the store (store::Store::ListPublicRequests), plus the category catalogue.
 Result<Response> GetRequests(const PublicContext& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(auto parts, SplitFormat(a.target.segments.back()));
     ASSIGN_OR_RETURN(Params p, ParamsOf(a, false));
     std::vector<service::PublicView> views;
     if (auto ids = p.Get("service_request_id")) {
-        // With ids, the other filters are ignored (spec).
+        // With ids, the other filters are ignored (spec); answered in the order asked, unknown ids left out.
+        store::PublicIntakeFilter f;
+        f.from = 0;
+        f.to = std::numeric_limits<UnixSeconds>::max();
         for (const auto& id : SplitComma(*ids)) {
             char* end = nullptr;
             const long long n = std::strtoll(id.c_str(), &end, 10);
             if (*end != '\0' || n <= 0) return InvalidArgument("service_request_id: \"" + id + "\" is not a request id");
-            auto v = c.service.PublicOpinionById(n);
-            if (v.ok()) views.push_back(*v);
+            f.opinion_ids.push_back(n);
+        }
+        if (f.opinion_ids.size() > static_cast<std::size_t>(kMaxRequests)) {
+            return InvalidArgument("service_request_id: at most " + std::to_string(kMaxRequests) + " ids");
+        }
+        f.limit = static_cast<int>(f.opinion_ids.size());
+        ASSIGN_OR_RETURN(auto found, c.service.ListPublicOpinions(f));
+        std::map<domain::OpinionId, service::PublicView> by_id;
+        for (auto& v : found) by_id.emplace(v.opinion_id, std::move(v));
+        std::set<domain::OpinionId> seen;
+        for (auto id : f.opinion_ids) {
+            auto it = by_id.find(id);
+            if (it != by_id.end() && seen.insert(id).second) views.push_back(it->second);
         }
     } else {
         store::PublicIntakeFilter f;
@@ -380,7 +400,8 @@ Result<Response> GetRequests(const PublicContext& c, const RouteArgs& a) {
             if (!t.ok()) return InvalidArgument("end_date: " + t.status().message());
             end = *t;
         }
-        f.to = end ? *end + 1 : now + 1;  // end_date is inclusive
+        // Without dates the last 90 days (spec); end_date is inclusive.
+        f.to = end ? *end + 1 : now + 1;
         f.from = start ? *start : f.to - 1 - kDefaultDays * kSecondsPerDay;
         if (f.from > f.to) return InvalidArgument("start_date is after end_date");
         if (auto codes = p.Get("service_code")) f.service_codes = SplitComma(*codes);
@@ -391,15 +412,9 @@ Result<Response> GetRequests(const PublicContext& c, const RouteArgs& a) {
                 statuses.insert(s);
             }
         }
-        // The status is derived, so filter after reading; read more than the cap so the cap still holds
-        // kMaxRequests matches when some are filtered out.
-        f.limit = statuses.empty() ? kMaxRequests : 5 * kMaxRequests;
-        ASSIGN_OR_RETURN(auto all, c.service.ListPublicOpinions(f));
-        for (auto& v : all) {
-            if (!statuses.empty() && !statuses.count(v.open ? "open" : "closed")) continue;
-            views.push_back(std::move(v));
-            if (views.size() == static_cast<std::size_t>(kMaxRequests)) break;
-        }
+        if (statuses.size() == 1) f.open = statuses.count("open") > 0;  // both (or none): no status filter
+        f.limit = kMaxRequests;
+        ASSIGN_OR_RETURN(views, c.service.ListPublicOpinions(f));
     }
     json list = json::array();
     for (const auto& v : views) list.push_back(RequestJson(v));
@@ -435,9 +450,22 @@ Result<Response> Wrapped(const PublicContext& c, const RouteArgs& a) {
 }  // namespace
 
 Response Open311Error(const Status& status, std::string_view format) {
-    const int code = Open311Status(status.code());
-    json errors = json::array({{{"code", code}, {"description", status.message()}}});
-    return Answer(code, errors, "errors", format);
+    return Open311Error(Open311Status(status.code()), status.message(), format);
+}
+
+Response Open311Error(int http_status, const std::string& description, std::string_view format) {
+    json errors = json::array({{{"code", http_status}, {"description", description}}});
+    return Answer(http_status, errors, "errors", format);
+}
+
+bool IsOpen311Target(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return path == "/open311/v2" || path.rfind("/open311/v2/", 0) == 0;
+}
+
+std::string Open311FormatOfTarget(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return path.ends_with(".json") ? "json" : "xml";
 }
 
 void AddOpen311Routes(const std::function<void(std::string, std::string_view, PublicHandler)>& add) {

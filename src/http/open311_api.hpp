@@ -24,5 +24,13 @@ void AddOpen311Routes(const std::function<void(std::string, std::string_view, Pu
 // <errors><error><code>404</code><description>…</description></error></errors> or JSON
 // [{"code": 404, "description": "…"}], with the HTTP status of the code.
 Response Open311Error(const Status& status, std::string_view format);
+// The same document with an explicit HTTP status (405 for a method a route does not take).
+Response Open311Error(int http_status, const std::string& description, std::string_view format);
+
+// Whether the request-target (path, optionally with a query) is under /open311/v2/ (or is /open311/v2).
+bool IsOpen311Target(std::string_view target);
+// The error format a request-target asks for: "json" when its path ends in ".json", else "xml" (the
+// spec's required format).
+std::string Open311FormatOfTarget(std::string_view target);
 
 }  // namespace rectify::http

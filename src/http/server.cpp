@@ -385,7 +385,7 @@ private:
             }
             co_return false;
         }
-        Response res = ErrorResponse(status);
+        Response res = api_.ReadErrorResponse(std::string_view(partial.target().data(), partial.target().size()), status);
         AddSecurityHeaders(res);
         res.SetHeader("X-Request-Id", NewRequestId());
         co_await Write(c, std::move(res), version, false, false, method, path, start);

@@ -58,6 +58,7 @@ Result<Response> HotIssues(const WorkflowContext& c, const RouteArgs& a) {
         items.push_back({{"size", i.size},
                          {"people", i.people},
                          {"likes", i.likes},
+                         {"heat", i.heat},
                          {"first_at", FormatIso(i.first_at)},
                          {"last_at", FormatIso(i.last_at)},
                          {"representative_id", i.representative_id},

@@ -771,8 +771,13 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
     std::set<std::string> refs_in_file;
 
     if (options.format == "wenzheng") {
-        ASSIGN_OR_RETURN(Columns cols, Columns::Of(src, {"留言编号", "留言用户", "留言主题", "留言时间", "留言详情",
-                                                         "答复意见", "答复时间"}));
+        // 附件4 (messages_with_replies.csv) has the reply columns; 附件3 (messages_with_votes.csv) has none,
+        // but 反对数 and 点赞数 (data/README.md): likes are read where the file has them.
+        ASSIGN_OR_RETURN(Columns cols, Columns::Of(src, {"留言编号", "留言用户", "留言主题", "留言时间", "留言详情"},
+                                                   {"答复意见", "答复时间", "点赞数"}));
+        if (cols.Has("答复意见") != cols.Has("答复时间")) {
+            return InvalidArgument(options.file + ": 答复意见 and 答复时间 come together (a file of replies has both)");
+        }
         ASSIGN_OR_RETURN(std::vector<Org> children, store_->ListChildren(city));
         std::vector<Opinion> opinions;
         auto check = [&](store::WriteTx& tx) -> Status {
@@ -803,6 +808,18 @@ Result<ImportReport> Service::ImportOpinions(const Actor& actor, const OpinionIm
                 } else {
                     rejects.Add(n, "留言时间", received.status().message());
                     ok = false;
+                }
+                if (cols.Has("点赞数")) {
+                    // A count: digits only, at most 9 of them (the largest in the file is 2,097); empty is 0.
+                    std::string_view likes = TrimAscii(cols.Get(row, "点赞数"));
+                    if (!likes.empty()) {
+                        if (likes.size() > 9 || !std::all_of(likes.begin(), likes.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                            rejects.Add(n, "点赞数", "expected a whole number of likes, got \"" + std::string(likes) + "\"");
+                            ok = false;
+                        } else {
+                            o.likes = std::stoll(std::string(likes));
+                        }
+                    }
                 }
                 std::string reply = cols.Get(row, "答复意见");
                 std::string_view replied_text = TrimAscii(cols.Get(row, "答复时间"));

@@ -2,8 +2,13 @@
 // tracking, the public rating of the reply, and the public notice board (整改公示). The rules are in
 // docs/PUBLIC.md; masking is domain::MaskPersonalDetails, the only masking code.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
 
 #include "common/crypto.hpp"
 #include "common/text.hpp"
@@ -75,6 +80,27 @@ Status CheckEmail(const std::string& email) {
     return Status::Ok();
 }
 
+// An Open311 media_url: an absolute http or https URL (RFC 3986 §3; other schemes such as javascript:
+// or data: would run or embed content in the clients that show it), at most kPublicMediaUrlMaxBytes, no
+// spaces or control characters.
+Status CheckMediaUrl(const std::string& url) {
+    if (url.size() > kPublicMediaUrlMaxBytes) {
+        return InvalidArgument("media_url: longer than " + std::to_string(kPublicMediaUrlMaxBytes) + " bytes");
+    }
+    std::string lower;
+    for (char c : url.substr(0, 8)) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    const bool http = lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0;
+    const std::size_t host = url.find("//") + 2;
+    if (!http || host >= url.size() || url[host] == '/') {
+        return InvalidArgument("media_url: expected an http:// or https:// URL of the picture, got \"" +
+                               url.substr(0, 80) + "\"");
+    }
+    if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7F; })) {
+        return InvalidArgument("media_url: spaces and control characters must be percent-encoded");
+    }
+    return Status::Ok();
+}
+
 // The phone or e-mail a duplicate is recognised by: digits only, or the lower-cased address.
 std::optional<std::string> ContactKey(const PublicSubmission& s) {
     if (s.contact_phone) {
@@ -103,6 +129,59 @@ std::optional<std::string> Masked(const std::optional<std::string>& s) {
 
 json Opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 json OptTime(const std::optional<UnixSeconds>& t) { return t ? json(FormatIso(*t)) : json(nullptr); }
+
+// The public view of a joined row (docs/PUBLIC.md#what-the-public-sees): masked text, no contact.
+PublicView PublicViewOf(const store::PublicRequestRow& row,
+                        const std::unordered_map<domain::CategoryId, std::string>& category_paths) {
+    const Opinion& o = row.opinion;
+    const domain::PublicIntake& intake = row.intake;
+    PublicView v;
+    v.tracking_code = domain::FormatTrackingCode(intake.tracking_code);
+    v.opinion_id = o.id;
+    v.title = domain::MaskPersonalDetails(o.title);
+    v.text = domain::MaskPersonalDetails(o.text);
+    v.category_id = o.category_id;
+    if (o.category_id) {
+        if (auto it = category_paths.find(*o.category_id); it != category_paths.end()) v.category_name = it->second;
+    }
+    v.service_code = intake.service_code;
+    v.division_code = o.division_code;
+    v.address = Masked(intake.address);
+    if (v.address) v.zipcode = domain::TrailingUsZipCode(*v.address);  // after masking: never more than shown
+    v.latitude = intake.latitude;
+    v.longitude = intake.longitude;
+    v.org_id = o.org_id;
+    v.org_name = row.org_name;
+    v.received_at = o.received_at;
+    v.reply_due_at = o.reply_due_at;
+    v.reply_text = Masked(o.reply_text);
+    v.replied_at = o.replied_at;
+    v.reply_org_name = row.reply_org_name;
+    v.satisfaction = o.satisfaction;
+    v.rated_at = o.rated_at;
+    v.can_rate = o.replied_at.has_value() && !o.satisfaction.has_value();
+    v.has_photo = intake.photo_sha256.has_value();
+    v.media_url = intake.media_url;
+    // The public status (docs/PUBLIC.md#statuses); store::PublicSql::Requests filters by the same rule.
+    switch (o.status) {
+        case OpinionStatus::kDeclined: v.status = "declined"; break;
+        case OpinionStatus::kDuplicate: v.status = "duplicate"; break;
+        case OpinionStatus::kAccepted:
+            if (row.problem_status && (*row.problem_status == ProblemStatus::kClosed ||
+                                       *row.problem_status == ProblemStatus::kInvalid ||
+                                       *row.problem_status == ProblemStatus::kMerged)) {
+                v.status = "closed";
+                v.closed_at = row.problem_closed_at ? row.problem_closed_at : row.problem_updated_at;
+            } else {
+                v.status = "in_progress";
+            }
+            break;
+        case OpinionStatus::kReceived: v.status = o.replied_at ? "answered" : "received"; break;
+    }
+    v.open = v.status == "received" || v.status == "in_progress";
+    v.updated_at = std::max({o.received_at, o.replied_at.value_or(0), o.rated_at.value_or(0), v.closed_at.value_or(0)});
+    return v;
+}
 
 }  // namespace
 
@@ -186,6 +265,7 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
     if (s.contact_name) RETURN_IF_ERROR(CheckChars("contact_name", *s.contact_name, 1, kPublicContactNameMaxChars));
     if (s.contact_phone) RETURN_IF_ERROR(CheckPhone(*s.contact_phone));
     if (s.contact_email) RETURN_IF_ERROR(CheckEmail(*s.contact_email));
+    if (s.media_url) RETURN_IF_ERROR(CheckMediaUrl(*s.media_url));
     if (s.photo) {
         // The evidence rules (size, signature, no executables), limited to the image types among them.
         domain::EvidencePolicy policy = evidence_.policy;
@@ -240,9 +320,9 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
     if (!s.client.empty()) intake.ip_hash = Sha256Hex("ip:" + s.client);
     if (auto key = ContactKey(s)) intake.contact_hash = Sha256Hex(*key);
     intake.service_code = s.service_code;
+    intake.media_url = s.media_url;
     if (s.account && s.account->token_id) intake.api_token_id = s.account->token_id;
     if (s.photo) {
-        ASSIGN_OR_RETURN(intake.photo_sha256, store::BlobStore(evidence_.blob_dir).Put(s.photo->bytes));
         intake.photo_type = domain::NormaliseContentType(s.photo->content_type);
         intake.photo_size = static_cast<std::int64_t>(s.photo->bytes.size());
     }
@@ -260,7 +340,7 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
     StampOpinionSla(o);  // of the general class: the public does not choose how urgent it is
     RETURN_IF_ERROR(domain::ValidateOpinion(o));
     const domain::Actor actor = RootActor("public:" + s.via);
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+    auto write = [&](store::WriteTx& tx) -> Status {
         if (public_.duplicate_window_seconds > 0) {
             ASSIGN_OR_RETURN(bool repeated,
                              tx.RecentPublicDuplicate(intake.text_hash, intake.ip_hash, intake.contact_hash,
@@ -293,62 +373,41 @@ Result<PublicView> Service::FilePublicOpinion(const PublicSubmission& s) {
         after["via"] = s.via;
         auto event = MakeEvent(actor, "opinion", o.id, "create", std::nullopt, after);
         return tx.AppendEvent(event);
-    }));
-    return ViewOf(intake);
+    };
+    if (s.photo) {
+        // The photo is stored last, and deleted again when the filing is refused (a repeat, a race).
+        RETURN_IF_ERROR(WithNewBlob(s.photo->bytes, [&](const std::string& sha256) {
+            intake.photo_sha256 = sha256;
+            return store_->Write(write);
+        }));
+    } else {
+        RETURN_IF_ERROR(store_->Write(write));
+    }
+    return ViewOf(intake.opinion_id);
 }
 
-Result<PublicView> Service::ViewOf(const domain::PublicIntake& intake) {
-    ASSIGN_OR_RETURN(Opinion o, store_->GetOpinion(intake.opinion_id));
-    PublicView v;
-    v.tracking_code = domain::FormatTrackingCode(intake.tracking_code);
-    v.opinion_id = o.id;
-    v.title = domain::MaskPersonalDetails(o.title);
-    v.text = domain::MaskPersonalDetails(o.text);
-    v.category_id = o.category_id;
-    if (o.category_id) {
-        auto c = GetCategory(*o.category_id);
-        if (c.ok()) v.category_name = c->path;
+Status Service::WithNewBlob(std::string_view content, const std::function<Status(const std::string&)>& write) {
+    std::lock_guard lock(blob_mutex_);
+    const store::BlobStore blobs(evidence_.blob_dir);
+    ASSIGN_OR_RETURN(store::BlobStore::Stored stored, blobs.PutReporting(content));
+    Status written = write(stored.sha256);
+    if (!written.ok() && stored.created) {
+        if (Status removed = blobs.Remove(stored.sha256); !removed.ok()) {
+            spdlog::warn("a refused write left the unreferenced file {}: {}", stored.sha256, removed.message());
+        }
     }
-    v.service_code = intake.service_code;
-    v.division_code = o.division_code;
-    v.address = Masked(intake.address);
-    v.latitude = intake.latitude;
-    v.longitude = intake.longitude;
-    v.org_id = o.org_id;
-    if (auto org = store_->GetOrg(o.org_id); org.ok()) v.org_name = org->name;
-    v.received_at = o.received_at;
-    v.reply_text = Masked(o.reply_text);
-    v.replied_at = o.replied_at;
-    if (o.reply_org_id) {
-        if (auto org = store_->GetOrg(*o.reply_org_id); org.ok()) v.reply_org_name = org->name;
-    }
-    v.satisfaction = o.satisfaction;
-    v.rated_at = o.rated_at;
-    v.can_rate = o.replied_at.has_value() && !o.satisfaction.has_value();
-    v.has_photo = intake.photo_sha256.has_value();
-    // The public status (docs/PUBLIC.md#statuses).
-    std::optional<domain::Problem> problem;
-    if (o.problem_id) {
-        auto p = store_->GetProblem(*o.problem_id);
-        if (p.ok()) problem = *p;
-    }
-    switch (o.status) {
-        case OpinionStatus::kDeclined: v.status = "declined"; break;
-        case OpinionStatus::kDuplicate: v.status = "duplicate"; break;
-        case OpinionStatus::kAccepted:
-            if (problem && (problem->status == ProblemStatus::kClosed || problem->status == ProblemStatus::kInvalid ||
-                            problem->status == ProblemStatus::kMerged)) {
-                v.status = "closed";
-                v.closed_at = problem->closed_at ? problem->closed_at : std::optional<UnixSeconds>(problem->updated_at);
-            } else {
-                v.status = "in_progress";
-            }
-            break;
-        case OpinionStatus::kReceived: v.status = o.replied_at ? "answered" : "received"; break;
-    }
-    v.open = v.status == "received" || v.status == "in_progress";
-    v.updated_at = std::max({o.received_at, o.replied_at.value_or(0), o.rated_at.value_or(0), v.closed_at.value_or(0)});
-    return v;
+    return written;
+}
+
+Result<PublicView> Service::ViewOf(domain::OpinionId id) {
+    store::PublicIntakeFilter f;
+    f.from = 0;
+    f.to = std::numeric_limits<UnixSeconds>::max();
+    f.opinion_ids = {id};
+    f.limit = 1;
+    ASSIGN_OR_RETURN(auto views, ListPublicOpinions(f));
+    if (views.empty()) return NotFound("service request " + std::to_string(id) + " does not exist");
+    return std::move(views.front());
 }
 
 Result<PublicView> Service::TrackPublicOpinion(const std::string& typed) {
@@ -360,19 +419,10 @@ Result<PublicView> Service::TrackPublicOpinion(const std::string& typed) {
         }
         return intake.status();
     }
-    return ViewOf(*intake);
+    return ViewOf(intake->opinion_id);
 }
 
-Result<PublicView> Service::PublicOpinionById(domain::OpinionId id) {
-    auto intake = store_->GetPublicIntake(id);
-    if (!intake.ok()) {
-        if (intake.status().code() == StatusCode::kNotFound) {
-            return NotFound("service request " + std::to_string(id) + " does not exist");
-        }
-        return intake.status();
-    }
-    return ViewOf(*intake);
-}
+Result<PublicView> Service::PublicOpinionById(domain::OpinionId id) { return ViewOf(id); }
 
 Result<PublicView> Service::RatePublicOpinion(const std::string& typed, domain::Satisfaction satisfaction,
                                               const std::optional<std::string>& comment) {
@@ -470,13 +520,16 @@ Result<std::pair<domain::PublicIntake, std::string>> Service::PublicPhoto(const 
 }
 
 Result<std::vector<PublicView>> Service::ListPublicOpinions(const store::PublicIntakeFilter& filter) {
-    ASSIGN_OR_RETURN(auto intakes, store_->ListPublicIntakes(filter));
-    std::vector<PublicView> out;
-    out.reserve(intakes.size());
-    for (const auto& i : intakes) {
-        ASSIGN_OR_RETURN(auto v, ViewOf(i));
-        out.push_back(std::move(v));
+    // Two queries whatever the page size: the joined rows and the category catalogue.
+    ASSIGN_OR_RETURN(auto rows, store_->ListPublicRequests(filter));
+    std::unordered_map<domain::CategoryId, std::string> paths;
+    if (!rows.empty()) {
+        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
+        for (const auto& c : categories) paths.emplace(c.id, c.path);
     }
+    std::vector<PublicView> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) out.push_back(PublicViewOf(row, paths));
     return out;
 }
 

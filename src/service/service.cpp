@@ -728,6 +728,12 @@ void Service::OnCommit(const std::vector<store::Event>& events) {
     // Runs inside the store's write lock, in commit order (store.hpp: SetCommitObserver). Every change to a
     // problem or an org appends an event naming it, so the events say what to re-read. Should applying
     // them fail (it should not), the index is marked stale and rebuilt from the store at the next query.
+    for (const auto& e : events) {
+        if (e.entity == "opinion" || e.entity == "org") {
+            ++hot_generation_;  // cached hot issues are stale (docs/TEXT.md#hot-issue-cache)
+            break;
+        }
+    }
     Status st = ApplyToRollup(events);
     if (!st.ok()) {
         std::lock_guard lock(rollup_mutex_);

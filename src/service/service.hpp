@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -827,6 +828,7 @@ inline constexpr std::size_t kPublicTextMaxChars = 5000;
 inline constexpr std::size_t kPublicContactNameMaxChars = 50;
 inline constexpr std::size_t kPublicAddressMaxChars = 200;
 inline constexpr std::size_t kPublicCommentMaxChars = 500;
+inline constexpr std::size_t kPublicMediaUrlMaxBytes = 2048;  // Open311 media_url (common browser URL limit)
 
 // One submission from the public, through the portal or Open311.
 struct PublicSubmission {
@@ -850,6 +852,9 @@ struct PublicSubmission {
     std::optional<Photo> photo;
     std::string client;  // the client's IP address ("" unknown): duplicate check only, stored hashed
     std::optional<std::string> service_code;   // Open311
+    // Open311 media_url: the URL of a picture the client hosts; http:// or https://, at most
+    // kPublicMediaUrlMaxBytes, no spaces or control characters (400 "media_url: ..." otherwise).
+    std::optional<std::string> media_url;
     // Open311: the account of the api_key; it must hold clerk over the org the request is routed to.
     const domain::Actor* account = nullptr;
 };
@@ -875,6 +880,9 @@ struct PublicView {
     std::string org_name;  // the unit it was routed to
     UnixSeconds received_at = 0;
     UnixSeconds updated_at = 0;  // the latest of received, replied, rated, the problem's closed_at
+    UnixSeconds reply_due_at = 0;  // the reply deadline (办理时限, docs/WORKFLOW.md): Open311 expected_datetime
+    // The US ZIP code ending a US-style address ("..., MD, 21215"; domain::TrailingUsZipCode), else nullopt.
+    std::optional<std::string> zipcode;
     std::optional<std::string> reply_text;
     std::optional<UnixSeconds> replied_at;
     std::optional<std::string> reply_org_name;
@@ -883,6 +891,9 @@ struct PublicView {
     std::optional<UnixSeconds> rated_at;
     bool can_rate = false;  // a reply that has not been rated
     bool has_photo = false;
+    // Open311 media_url: the URL its Open311 client posted, else nullopt. A photo filed through the portal
+    // gets no public URL (docs/PUBLIC.md#photos).
+    std::optional<std::string> media_url;
 };
 
 // The public notice board (整改公示) of an org's subtree: closed problems and adopted mechanisms, masked.
@@ -951,7 +962,8 @@ struct HotIssueQuery {
 struct HotIssue {
     std::int64_t size = 0;    // opinions
     std::int64_t people = 0;  // distinct submitters (unknown ones each count)
-    std::int64_t likes = 0;   // 0: opinion records keep no likes (docs/TEXT.md#likes)
+    std::int64_t likes = 0;   // the members' likes (点赞数), summed
+    double heat = 0;          // the rank, text::HotCluster::heat, with ages counted to the window's end
     UnixSeconds first_at = 0;
     UnixSeconds last_at = 0;
     domain::OpinionId representative_id = 0;
@@ -969,6 +981,10 @@ struct HotIssues {
     std::vector<HotIssue> items;
 };
 inline constexpr int kHotIssueOpinionLimit = 20000;
+// How long a hot-issue answer is reused (docs/TEXT.md#hot-issue-cache): at most this many seconds, and only
+// while no opinion or org has changed through this process.
+inline constexpr std::int64_t kHotIssueCacheSeconds = 60;
+inline constexpr std::size_t kHotIssueCacheEntries = 1000;
 
 class Service {
 public:
@@ -1035,8 +1051,10 @@ public:
     Result<OpinionSuggestions> SuggestForOpinion(const Actor& actor, domain::OpinionId id);
     // Hot issues (热点问题) of the subtree of `org_id` (in scope, else kNotFound): opinions received in
     // [from, to) clustered by text::ClusterHotIssues (text, compatible org, 30-day gap, at least two
-    // people), ranked by people, size, likes, recency. Errors: kInvalidArgument (from >= to, limit
-    // outside 1..100), kNotFound.
+    // people), ranked by heat (people, likes and age counted to `to`, text::HotCluster::heat,
+    // docs/TEXT.md#hot-issues). Answers are cached per scope, org, window and limit until an opinion or org
+    // changes, kHotIssueCacheSeconds at most. Errors: kInvalidArgument (from >= to, limit outside
+    // 1..100), kNotFound.
     Result<HotIssues> FindHotIssues(const Actor& actor, domain::OrgId org_id, const HotIssueQuery& query);
 
     // ---- figures ----
@@ -1608,7 +1626,31 @@ private:
     Result<domain::Webhook> ManagedWebhook(const Actor& actor, domain::WebhookId id, const std::string& doing);
     WebhookPolicy webhooks_;
     // ---- public intake (issue 9) ----
-    Result<PublicView> ViewOf(const domain::PublicIntake& intake);
+    // The public view of the public request `id` (one joined query). Errors: kNotFound.
+    Result<PublicView> ViewOf(domain::OpinionId id);
+    // Stores `content` in the blob store and runs `write(sha256)` (the transaction that refers to it);
+    // when `write` fails and this call created the file, deletes it again, so a refused filing or upload
+    // leaves no file behind. blob_mutex_ is held throughout, so that a concurrent Put of the same content
+    // in this process cannot lose its file to that deletion (one process per blob directory; docs/PUBLIC.md).
+    // Errors: those of the blob store, else those of `write`.
+    Status WithNewBlob(std::string_view content, const std::function<Status(const std::string& sha256)>& write);
+    std::mutex blob_mutex_;
+    // ---- hot issues cache (docs/TEXT.md#hot-issue-cache) ----
+    // Answers of FindHotIssues by scope paths, org, window and limit; an entry is used while
+    // hot_generation_ equals the one it was computed at (OnCommit bumps it for every opinion or org event)
+    // and for at most kHotIssueCacheSeconds. Guarded by hot_mutex_; at most kHotIssueCacheEntries (then
+    // cleared).
+    // FindHotIssues without the cache: `out` has org_id, from and to set.
+    Result<HotIssues> ComputeHotIssues(const std::vector<std::string>& paths, const HotIssueQuery& query,
+                                       HotIssues out);
+    struct HotIssueCacheEntry {
+        HotIssues value;
+        std::int64_t generation = 0;
+        std::int64_t stored_at_ms = 0;
+    };
+    std::mutex hot_mutex_;
+    std::unordered_map<std::string, HotIssueCacheEntry> hot_cache_;
+    std::atomic<std::int64_t> hot_generation_{0};
     PublicPolicy public_;
     // ---- campaigns (issue 5) ----
     bool CampaignVisible(const Actor& actor, const domain::Campaign& campaign) const;

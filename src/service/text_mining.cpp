@@ -135,6 +135,30 @@ Result<HotIssues> Service::FindHotIssues(const Actor& actor, domain::OrgId org_i
     if (out.from >= out.to) return InvalidArgument("from: must be before to");
     ASSIGN_OR_RETURN(auto paths, ScopePaths(actor, org_id));
 
+    // The cache: the same scope, org, window (as asked: a default `to` is "now" within the entry's age) and
+    // limit, while no opinion or org changed and for at most kHotIssueCacheSeconds.
+    std::string key = std::to_string(org_id) + "|" + (query.from ? std::to_string(*query.from) : "-") + "|" +
+                      (query.to ? std::to_string(*query.to) : "-") + "|" + std::to_string(query.limit);
+    for (const auto& p : paths) key += "|" + p;
+    const std::int64_t generation = hot_generation_.load();
+    const std::int64_t now_ms = NowMillis();
+    {
+        std::lock_guard lock(hot_mutex_);
+        auto it = hot_cache_.find(key);
+        if (it != hot_cache_.end() && it->second.generation == generation &&
+            now_ms - it->second.stored_at_ms < kHotIssueCacheSeconds * 1000) {
+            return it->second.value;
+        }
+    }
+    ASSIGN_OR_RETURN(HotIssues computed, ComputeHotIssues(paths, query, out));
+    std::lock_guard lock(hot_mutex_);
+    if (hot_cache_.size() >= kHotIssueCacheEntries) hot_cache_.clear();
+    hot_cache_[key] = HotIssueCacheEntry{computed, generation, now_ms};
+    return computed;
+}
+
+Result<HotIssues> Service::ComputeHotIssues(const std::vector<std::string>& paths, const HotIssueQuery& query,
+                                            HotIssues out) {
     store::OpinionFilter f;
     f.subtree_paths = paths;
     f.statuses = {domain::OpinionStatus::kReceived, domain::OpinionStatus::kAccepted};
@@ -168,15 +192,19 @@ Result<HotIssues> Service::FindHotIssues(const Actor& actor, domain::OrgId org_i
         it.place = place(o.org_id);
         it.at = o.received_at;
         it.submitter = o.submitter.value_or("");
+        it.likes = o.likes;
         items.push_back(std::move(it));
     }
-    auto clusters = text::ClusterHotIssues(items, text::ClusterOptions{});
+    text::ClusterOptions options;
+    options.now = out.to;  // ages count to the end of the window
+    auto clusters = text::ClusterHotIssues(items, options);
     for (const auto& c : clusters) {
         if (out.items.size() == static_cast<std::size_t>(query.limit)) break;
         HotIssue h;
         h.size = static_cast<std::int64_t>(c.members.size());
         h.people = static_cast<std::int64_t>(c.submitters);
         h.likes = c.likes;
+        h.heat = c.heat;
         h.first_at = c.first_at;
         h.last_at = c.last_at;
         h.representative_id = opinions[c.representative].id;

@@ -588,9 +588,8 @@ Result<Evidence> Service::UploadEvidence(const Actor& actor, domain::TaskId id, 
     if (evidence_.blob_dir.empty()) {
         return FailedPrecondition("this server has no evidence directory (rectify --blob-dir)");
     }
-    ASSIGN_OR_RETURN(std::string sha256, store::BlobStore(evidence_.blob_dir).Put(content));
     Evidence e;
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+    RETURN_IF_ERROR(WithNewBlob(content, [&](const std::string& sha256) { return store_->Write([&](store::WriteTx& tx) -> Status {
         ASSIGN_OR_RETURN(TaskStep step, BeginTaskStep(*this, tx, actor, id, TaskAction::kAttachEvidence, std::nullopt));
         e.task_id = id;
         e.sha256 = sha256;
@@ -604,7 +603,7 @@ Result<Evidence> Service::UploadEvidence(const Actor& actor, domain::TaskId id, 
         auto ev = TransitionEvent(actor, "task", id, "attach_evidence", std::nullopt, domain::ToJson(e),
                                   Name(step.before.status), Name(step.before.status), std::nullopt);
         return tx.AppendEvent(ev);
-    }));
+    }); }));
     return e;
 }
 

@@ -26,10 +26,23 @@ std::string BlobStore::PathOf(const std::string& sha256) const {
 }
 
 Result<std::string> BlobStore::Put(std::string_view content) const {
+    ASSIGN_OR_RETURN(Stored stored, PutReporting(content));
+    return stored.sha256;
+}
+
+Status BlobStore::Remove(const std::string& sha256) const {
+    if (!IsDigest(sha256)) return InvalidArgument("\"" + sha256 + "\" is not a SHA-256 digest");
+    std::error_code ec;
+    fs::remove(PathOf(sha256), ec);
+    if (ec) return Unavailable("cannot delete file " + PathOf(sha256) + ": " + ec.message());
+    return Status::Ok();
+}
+
+Result<BlobStore::Stored> BlobStore::PutReporting(std::string_view content) const {
     const std::string digest = Sha256Hex(content);
     const fs::path final_path = PathOf(digest);
     std::error_code ec;
-    if (fs::exists(final_path, ec)) return digest;
+    if (fs::exists(final_path, ec)) return Stored{digest, false};
     fs::create_directories(final_path.parent_path(), ec);
     if (ec) return Unavailable("cannot create the evidence directory " + final_path.parent_path().string() + ": " + ec.message());
     static std::atomic<std::uint64_t> counter{0};
@@ -49,7 +62,7 @@ Result<std::string> BlobStore::Put(std::string_view content) const {
         fs::remove(tmp, ignored);
         return Unavailable("cannot store evidence file " + final_path.string() + ": " + ec.message());
     }
-    return digest;
+    return Stored{digest, true};
 }
 
 Result<std::string> BlobStore::Get(const std::string& sha256) const {

@@ -21,6 +21,17 @@ public:
     // Stores `content` and returns its lower-case hex SHA-256. Errors: kUnavailable when the directory
     // cannot be created or the file cannot be written (with the OS reason).
     Result<std::string> Put(std::string_view content) const;
+    // Put, also telling whether this call created the file (false: the content was stored already).
+    // Errors as Put.
+    struct Stored {
+        std::string sha256;
+        bool created = false;
+    };
+    Result<Stored> PutReporting(std::string_view content) const;
+    // Deletes the file of digest `sha256` (nothing when absent). Only for a file this process has just
+    // created and no row refers to (a refused filing, Service::WithNewBlob). Errors: kInvalidArgument for a
+    // malformed digest; kUnavailable when the file exists but cannot be deleted (with the OS reason).
+    Status Remove(const std::string& sha256) const;
     // The content of digest `sha256`. Errors: kInvalidArgument when it is not 64 lower-case hex digits;
     // kInternal when the file is missing or unreadable (the database refers to it), with the path.
     Result<std::string> Get(const std::string& sha256) const;

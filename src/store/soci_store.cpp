@@ -304,7 +304,7 @@ const char* kOpinionColumns =
     "id, channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
     "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
     "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, reply_due_at, "
-    "responded_at";
+    "responded_at, likes";
 
 Opinion OpinionFromRow(const soci::row& r) {
     Opinion o;
@@ -335,6 +335,7 @@ Opinion OpinionFromRow(const soci::row& r) {
     o.sla_class = EnumOf<domain::SlaClass>(r, 24);
     o.reply_due_at = OptInt(r, 25).value_or(o.received_at);
     o.responded_at = OptInt(r, 26);
+    o.likes = Int(r, 27);
     return o;
 }
 
@@ -1470,7 +1471,7 @@ public:
         "channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
         "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
         "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, "
-        "reply_due_at, responded_at";
+        "reply_due_at, responded_at, likes";
     static std::string OpinionValues(Query& q, const Opinion& o) {
         return "(" + q.Bind(std::string(domain::ToString(o.channel))) + ", " +
                q.Bind(std::string(domain::ToString(o.kind))) + ", " + q.Bind(std::string(domain::ToString(o.status))) +
@@ -1482,7 +1483,7 @@ public:
                q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
                q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " + q.BindOpt(o.rating_comment) +
                ", " + q.Bind(std::string(domain::ToString(o.sla_class))) + ", " + q.Bind(o.reply_due_at) + ", " +
-               q.BindOpt(o.responded_at) + ")";
+               q.BindOpt(o.responded_at) + ", " + q.Bind(o.likes) + ")";
     }
 
     Status InsertProblem(Problem& p) override {
@@ -2957,6 +2958,9 @@ public:
     }
     Result<std::vector<domain::PublicIntake>> ListPublicIntakes(const PublicIntakeFilter& filter) override {
         return PubRead<std::vector<domain::PublicIntake>>([&](PublicSql& x) { return x.List(filter); });
+    }
+    Result<std::vector<PublicRequestRow>> ListPublicRequests(const PublicIntakeFilter& filter) override {
+        return PubRead<std::vector<PublicRequestRow>>([&](PublicSql& x) { return x.Requests(filter); });
     }
 
     Result<std::vector<domain::SupervisionStep>> ListSupervisionSteps(domain::TaskId task) override {

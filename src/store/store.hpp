@@ -268,6 +268,9 @@ struct PublicIntakeFilter {
     UnixSeconds to = 0;
     std::vector<std::string> service_codes;
     std::vector<domain::OpinionId> opinion_ids;  // non-empty: only these
+    // The Open311 status (docs/PUBLIC.md#statuses): open = a received opinion without a reply, or an
+    // accepted one whose problem is not closed, invalid or merged; closed = the others. nullopt: both.
+    std::optional<bool> open;
     int limit = 1000;
 };
 
@@ -297,6 +300,19 @@ struct SpecialItemReport {
     SpecialItemCounts campaign;         // every problem of the campaign in the subtree, each once
     std::int64_t without_item = 0;      // of those, problems tagged with the campaign but no item
     std::vector<std::pair<int, SpecialItemCounts>> by_org_batch;  // campaign figures by the owner's Org::batch
+};
+
+// One public request with everything its public view needs (Open311 GET requests, tracking): the intake,
+// its opinion, the name of the org it is routed to and of the org that replied, and the linked problem's
+// status and times. ListPublicRequests reads a page of them in one joined query.
+struct PublicRequestRow {
+    domain::PublicIntake intake;
+    domain::Opinion opinion;
+    std::string org_name;
+    std::optional<std::string> reply_org_name;
+    std::optional<domain::ProblemStatus> problem_status;  // nullopt: no problem linked (or it is gone)
+    std::optional<UnixSeconds> problem_closed_at;
+    std::optional<UnixSeconds> problem_updated_at;
 };
 
 class Store;
@@ -756,6 +772,9 @@ public:
     virtual Result<domain::PublicIntake> GetPublicIntake(domain::OpinionId opinion_id) = 0;
     // Intakes with the given filter, newest first (Open311 GET requests).
     virtual Result<std::vector<domain::PublicIntake>> ListPublicIntakes(const PublicIntakeFilter& filter) = 0;
+    // The same selection (newest first, at most filter.limit, also filtered by filter.open) with the
+    // opinion, org names and problem status of each: one query per call, whatever the number of rows.
+    virtual Result<std::vector<PublicRequestRow>> ListPublicRequests(const PublicIntakeFilter& filter) = 0;
 };
 
 // ---- backup and restore (issue 4), over SQLite's online backup API: SQLite only. Given a PostgreSQL URL

@@ -1,6 +1,7 @@
 #include "text/hot_issues.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <set>
@@ -46,6 +47,10 @@ std::vector<HotCluster> ClusterHotIssues(const std::vector<ClusterItem>& items, 
             if (Jaccard(a.shingles, b.shingles) >= options.min_similarity) uf.Join(order[x], order[y]);
         }
     }
+    std::int64_t now = options.now;
+    if (now == 0) {
+        for (const auto& it : items) now = std::max(now, it.at);
+    }
     std::map<std::size_t, std::vector<std::size_t>> groups;
     for (std::size_t i : order) groups[uf.Find(i)].push_back(i);  // oldest first within a group
     std::vector<HotCluster> out;
@@ -68,6 +73,9 @@ std::vector<HotCluster> ClusterHotIssues(const std::vector<ClusterItem>& items, 
         c.first_at = items[members.front()].at;
         c.last_at = items[members.back()].at;
         for (std::size_t m : members) c.likes += items[m].likes;
+        const double age_days = static_cast<double>(std::max<std::int64_t>(0, now - c.last_at)) / 86400.0;
+        c.heat = (static_cast<double>(submitters) + std::log2(1.0 + static_cast<double>(c.likes))) *
+                 std::exp2(-age_days / options.half_life_days);
         const std::size_t n = std::min<std::size_t>(members.size(), 200);
         double best = -1;
         for (std::size_t i = 0; i < n; ++i) {
@@ -88,9 +96,8 @@ std::vector<HotCluster> ClusterHotIssues(const std::vector<ClusterItem>& items, 
         return m;
     };
     std::stable_sort(out.begin(), out.end(), [&](const HotCluster& a, const HotCluster& b) {
-        if (a.submitters != b.submitters) return a.submitters > b.submitters;
+        if (a.heat != b.heat) return a.heat > b.heat;
         if (a.members.size() != b.members.size()) return a.members.size() > b.members.size();
-        if (a.likes != b.likes) return a.likes > b.likes;
         if (a.last_at != b.last_at) return a.last_at > b.last_at;
         return min_id(a) < min_id(b);
     });

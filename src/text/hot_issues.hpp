@@ -27,6 +27,10 @@ struct ClusterOptions {
     std::size_t min_size = 2;                         // smaller clusters are not hot issues
     std::size_t min_submitters = 2;                   // nor are clusters filed by fewer people (one
                                                       // person's serial messages are not a hot issue)
+    // The rank (HotCluster::heat): the time the ages are counted to (UTC seconds; 0: the latest `at` of the
+    // items) and the age at which a cluster's heat halves.
+    std::int64_t now = 0;
+    double half_life_days = 30;
 };
 
 struct HotCluster {
@@ -36,13 +40,16 @@ struct HotCluster {
     std::int64_t last_at = 0;
     std::int64_t likes = 0;  // sum over members
     std::size_t submitters = 0;  // distinct submitters (unknown ones each count)
+    // The rank, docs/TEXT.md#hot-issues: (submitters + log2(1 + likes)) · 2^(−age / half_life_days), where
+    // age = max(0, now − last_at) in days — how many people raise it, with likes counting
+    // logarithmically (2,097 likes weigh as 11 people), halving every half_life_days without a new opinion.
+    double heat = 0;
 };
 
 // Single-link clusters: items i and j are linked when their places are compatible, |at_i - at_j| <=
 // max_gap_seconds and Jaccard(shingles) >= min_similarity; clusters are the connected components
-// (union-find) of at least min_size items from at least min_submitters people. Ranked by distinct
-// submitters (how many people raise it), then size, then likes, then last_at (newest first), then the
-// smallest member id. Pairs are compared in a sweep over the items sorted by time, so the
+// (union-find) of at least min_size items from at least min_submitters people. Ranked by heat (HotCluster),
+// then size, then last_at (newest first), then the smallest member id. Pairs are compared in a sweep over the items sorted by time, so the
 // cost is O(n · w) Jaccard computations for w items per time window. The representative is chosen
 // among the first 200 members.
 std::vector<HotCluster> ClusterHotIssues(const std::vector<ClusterItem>& items, const ClusterOptions& options);

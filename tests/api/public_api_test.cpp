@@ -4,6 +4,7 @@
 // details masked, and the abuse limits (rate limit 429, body limit 413, repeated submission 409).
 // Org tree: tests/api/api_fixture.hpp.
 #include <regex>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -343,6 +344,59 @@ TEST_F(PublicLimits, RefusesARepeatTheFourthRequestOfABurstAndAnOversizedBody) {
     auto too_big = File(big);
     EXPECT_TRUE(IsError(too_big, 413, "payload_too_large"));
     EXPECT_NE(Message(too_big).find("--public-max-body-bytes"), std::string::npos) << too_big.body;
+}
+
+// A photo whose filing is refused is not kept: the blob store holds only the photos of stored filings.
+class PublicPhotoRefusals : public PublicApi {
+protected:
+    std::vector<std::string> ServeArgs() override {
+        return {"--public-rate-per-minute", "0", "--public-duplicate-minutes", "10"};
+    }
+    // The files of the blob store (the fixture's: "blobs" in the test's folder on both backends).
+    std::set<std::string> BlobFiles() {
+        std::set<std::string> out;
+        const fs::path root = dir_.path() / "blobs";
+        if (!fs::exists(root)) return out;
+        for (const auto& e : fs::recursive_directory_iterator(root)) {
+            if (e.is_regular_file()) out.insert(e.path().filename().string());
+        }
+        return out;
+    }
+};
+
+TEST_F(PublicPhotoRefusals, ARefusedFilingLeavesNoPhotoBehindAndKeepsOneStillInUse) {
+    // Another PNG: the same signature, other bytes (a changed pixel row), so another SHA-256.
+    const std::string other_png =
+        "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAIAQMAAAD+wSzIAAAABlBMVEX///+/v7+jQ3Y5AAAADklEQVQI12P5AIX8EAgALgAD/aNpbtIAAAAASUVORK5CYII=";
+    ASSERT_NE(other_png, kPngBase64);
+    json body = Filing({{"division_code", "130102001"}}, "路灯不亮", "小区门口的路灯已经坏了三天。");
+    body["photo"] = {{"content_type", "image/png"}, {"name", "lamp.png"}, {"data", kPngBase64}};
+    auto first = File(body);
+    ASSERT_EQ(first.status, 201) << first.body;
+    const auto stored = BlobFiles();
+    ASSERT_EQ(stored.size(), 1u);
+
+    // The same text again with another photo: refused as a repeat (409); its photo is not kept.
+    json repeat = body;
+    repeat["photo"]["data"] = other_png;
+    EXPECT_TRUE(IsError(File(repeat), 409, "already_exists"));
+    EXPECT_EQ(BlobFiles(), stored);
+    // The same text with the first photo: refused too; the first filing's photo stays.
+    EXPECT_TRUE(IsError(File(body), 409, "already_exists"));
+    EXPECT_EQ(BlobFiles(), stored);
+    // Refused by validation (a title too short), with the other photo: nothing stored either.
+    json invalid = Filing({{"division_code", "130102001"}}, "灯", "另一盏路灯也坏了，在三号楼旁边。");
+    invalid["photo"] = repeat["photo"];
+    EXPECT_TRUE(IsError(File(invalid), 400, "invalid_argument"));
+    EXPECT_EQ(BlobFiles(), stored);
+    // The staff still read the first photo.
+    auto photo = Get("/api/v1/opinions/" + std::to_string(StaffOpinionId("路灯不亮")) + "/photo");
+    ASSERT_EQ(photo.status, 200) << photo.body;
+    // Accepted with the other photo (other text): now two files.
+    json accepted = Filing({{"division_code", "130102001"}}, "路灯又坏了", "另一盏路灯也坏了，在三号楼旁边。");
+    accepted["photo"] = repeat["photo"];
+    ASSERT_EQ(File(accepted).status, 201);
+    EXPECT_EQ(BlobFiles().size(), 2u);
 }
 
 }  // namespace

@@ -100,5 +100,18 @@ TEST(DuplicateKey, IgnoresPunctuationSpacesAndLetterCase) {
     EXPECT_NE(NormalisedTextHash("路灯", "不亮"), NormalisedTextHash("路灯不亮", ""));
 }
 
+// USPS Publication 28 §2: the last line of a US address ends with the ZIP Code (5 digits, or ZIP+4).
+TEST(ZipCode, IsTheTrailingFiveDigitsOrZipPlus4OfAUsAddress) {
+    // The Baltimore 311 sample's address form (data/baltimore311/311_sample.csv).
+    EXPECT_EQ(TrailingUsZipCode("3400 GARRISON BLVD, BALTIMORE, MD, 21215"), "21215");
+    EXPECT_EQ(TrailingUsZipCode("1600 Pennsylvania Ave NW, Washington, DC 20500-0003 "), "20500-0003");
+    EXPECT_EQ(TrailingUsZipCode("1234 5th street"), std::nullopt);           // the spec's example: no ZIP
+    EXPECT_EQ(TrailingUsZipCode("A市A3区学院路12345"), std::nullopt);        // no separator before the digits
+    EXPECT_EQ(TrailingUsZipCode("12 34567"), std::nullopt);                  // nothing but numbers
+    EXPECT_EQ(TrailingUsZipCode("21215"), std::nullopt);                     // a bare number is no address
+    EXPECT_EQ(TrailingUsZipCode("Main St, Baltimore, MD 2121"), std::nullopt);   // four digits
+    EXPECT_EQ(TrailingUsZipCode("Main St, Baltimore, MD 212150"), std::nullopt); // six: a Chinese postcode's length
+}
+
 }  // namespace
 }  // namespace rectify::domain

@@ -95,6 +95,7 @@ async function main() {
         assertEq(cells[1], h.title, `row ${i + 1} title`)
         assertEq(cells[2], String(h.people), `row ${i + 1} people`)
         assertEq(cells[3], String(h.size), `row ${i + 1} opinions`)
+        assertEq(cells[4], String(h.likes), `row ${i + 1} likes`)
       })
       assertEq(await card.locator('canvas').count() > 0, true, 'a chart is drawn')
       await card.scrollIntoViewIfNeeded()

@@ -140,7 +140,7 @@ ClusterItem Item(std::int64_t id, const std::string& text, const std::string& pl
     return ClusterItem{id, Shingles(text, 3), place, day * 86400, likes, who};
 }
 
-TEST(HotIssues, LinkAlikeTextsOfCompatiblePlacesWithinTheGapAndRankByPeople) {
+TEST(HotIssues, LinkAlikeTextsOfCompatiblePlacesWithinTheGapAndRankByHeat) {
     std::vector<ClusterItem> items = {
         Item(1, "丽发新城搅拌站噪音扰民", "/1/4/", 0, "U1"),
         Item(2, "丽发新城搅拌站粉尘扰民", "/1/4/", 6, "U2"),   // J(1,2) = 5/13
@@ -152,17 +152,40 @@ TEST(HotIssues, LinkAlikeTextsOfCompatiblePlacesWithinTheGapAndRankByPeople) {
         Item(8, "请加快一圈二场三道建设", "/1/4/", 4, "U9"),
         Item(9, "请加快一圈二场三道建设", "/1/4/", 5, "U9"),   // one person twice: dropped
     };
-    auto c = ClusterHotIssues(items, ClusterOptions{});
+    ClusterOptions at_day_10;
+    at_day_10.now = 10 * 86400;
+    auto c = ClusterHotIssues(items, at_day_10);
     ASSERT_EQ(c.size(), 2u);
-    // Three people before two.
-    EXPECT_EQ(c[0].members, std::vector<std::size_t>({0, 1, 2}));
-    EXPECT_EQ(c[0].submitters, 3u);
-    EXPECT_EQ(c[0].first_at, 0);
-    EXPECT_EQ(c[0].last_at, 10 * 86400);
+    // Heat (docs/TEXT.md#hot-issues) at day 10: the 车位 cluster, 2 people with 42 likes, last on day 3:
+    // (2 + log2 43) · 2^(-7/30) = 7.42626 · 0.85067 = 6.31728; the 搅拌站 cluster, 3 people, no likes,
+    // last on day 10: 3 · 2^0 = 3.
+    EXPECT_EQ(c[0].members, std::vector<std::size_t>({5, 6}));
+    EXPECT_EQ(c[0].likes, 42);
+    EXPECT_NEAR(c[0].heat, 6.31728, 1e-4);
+    EXPECT_EQ(c[1].members, std::vector<std::size_t>({0, 1, 2}));
+    EXPECT_EQ(c[1].submitters, 3u);
+    EXPECT_EQ(c[1].first_at, 0);
+    EXPECT_EQ(c[1].last_at, 10 * 86400);
+    EXPECT_DOUBLE_EQ(c[1].heat, 3.0);
     // Mean similarity: item 0 and 2 are identical and 5/13 to item 1; item 1 scores 10/13: 0 first.
-    EXPECT_EQ(c[0].representative, 0u);
-    EXPECT_EQ(c[1].members, std::vector<std::size_t>({5, 6}));
-    EXPECT_EQ(c[1].likes, 42);
+    EXPECT_EQ(c[1].representative, 0u);
+    // Without `now`, ages count to the latest item (day 60): 搅拌站 3 · 2^(-50/30) = 0.94494, 车位
+    // 7.42626 · 2^(-57/30) = 1.98982: the same order.
+    auto d = ClusterHotIssues(items, ClusterOptions{});
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_NEAR(d[0].heat, 1.98982, 1e-4);
+    EXPECT_NEAR(d[1].heat, 0.94494, 1e-4);
+
+    // Recency: 4 people 60 days ago (4 · 2^-2 = 1) rank below 2 people today (2).
+    std::vector<ClusterItem> aged = {
+        Item(1, "甲乙丙丁戊", "/1/", 0, "A"), Item(2, "甲乙丙丁戊", "/1/", 0, "B"), Item(3, "甲乙丙丁戊", "/1/", 0, "C"),
+        Item(4, "甲乙丙丁戊", "/1/", 0, "D"), Item(5, "子丑寅卯辰", "/1/", 60, "E"), Item(6, "子丑寅卯辰", "/1/", 60, "F"),
+    };
+    auto g = ClusterHotIssues(aged, ClusterOptions{});
+    ASSERT_EQ(g.size(), 2u);
+    EXPECT_EQ(g[0].members, std::vector<std::size_t>({4, 5}));
+    EXPECT_DOUBLE_EQ(g[0].heat, 2.0);
+    EXPECT_DOUBLE_EQ(g[1].heat, 1.0);
 
     // Equal people and size: more likes first.
     std::vector<ClusterItem> two = {
