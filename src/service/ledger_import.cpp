@@ -295,7 +295,8 @@ Result<LedgerImportReport> Service::ImportLedger(const Actor& actor, const Ledge
                                Id(kMaxLedgerImportRows) + " can be imported at once (split the ledger)");
     }
     const auto& fields = LedgerImportFields();
-    for (const auto& [key, column] : input.mapping) {
+    for (const auto& entry : input.mapping) {
+        const std::string& key = entry.first;  // a named variable: clang 14 cannot capture a structured binding
         if (std::none_of(fields.begin(), fields.end(), [&](const auto& f) { return f.key == key; })) {
             std::string allowed;
             for (const auto& f : fields) allowed += (allowed.empty() ? "" : ", ") + f.key;
