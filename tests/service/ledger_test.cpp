@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/csv.hpp"
+#include "ledger_fixture.hpp"
 #include "service/service.hpp"
 #include "test_util.hpp"
 
@@ -60,50 +61,8 @@ std::optional<std::string> ZipMember(const std::string& zip, const std::string& 
     return std::nullopt;
 }
 
-class LedgerTest : public ::testing::Test {
+class LedgerTest : public testing_ledger::LedgerFixture {
 protected:
-    void SetUp() override {
-        ASSERT_OK(SetDisplayZone("Asia/Shanghai"));  // the dates below are read in the display zone
-        std::ofstream(dir_.File("cats.csv")) << "一级分类,二级分类,三级分类\n环境保护,环境污染,水污染\n";
-        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kCreateIfMissing);
-        ASSERT_OK(store);
-        auto svc = Service::Create(std::move(store).value());
-        ASSERT_OK(svc);
-        svc_ = std::move(svc).value();
-        InitOptions init;
-        init.categories_csv = dir_.File("cats.csv");
-        ASSERT_OK(svc_->Init(Actor{"test", {}}, init));
-        root_ = svc_->RootActor("admin");
-        AddOrg(1, "福建省", "province");
-        AddOrg(2, "福州市", "city");
-        AddOrg(3, "鼓楼区", "county");
-        AddOrg(1, "河北省", "province");
-        // Problem 1: a closed public-opinion case of 鼓楼区 with its historical dates; problem 2: open, 福州市.
-        std::ofstream(dir_.File("p.csv"))
-            << "title,description,source,category,owner_org_id,created_at,due_at,status,closed_at\n"
-               "河道黑臭,梅峰河水发黑,public_opinion,环境保护/环境污染/水污染,4,2024-03-01T09:00:00+08:00,"
-               "2024-03-15T00:00:00+08:00,closed,2024-03-10T17:30:00+08:00\n"
-               "路灯不亮,,other,,3,2024-04-01T08:00:00+08:00,,registered,\n";
-        auto report = svc_->ImportProblems(root_, dir_.File("p.csv"));
-        ASSERT_OK(report);
-        ASSERT_TRUE(report->rejected.empty());
-        TaskDraft t;
-        t.org_id = 3;
-        t.title = "更换路灯";
-        t.responsible_person = "张三";
-        t.lead_official = "李四";
-        t.due_at = *ParseIso("2030-12-31T00:00:00+08:00");
-        ASSERT_OK(svc_->CreateTask(root_, 2, t));
-    }
-
-    void AddOrg(domain::OrgId parent, const std::string& name, const std::string& level) {
-        Org o;
-        o.parent_id = parent;
-        o.name = name;
-        o.level = level;
-        ASSERT_OK(svc_->CreateOrg(root_, o));
-    }
-
     // The CSV export, parsed; the title line is checked and dropped.
     CsvTable Csv(LedgerList list, const ProblemQuery& filter, const std::string& title_start) {
         std::ostringstream out;
@@ -121,9 +80,6 @@ protected:
         return table.ok() ? *table : CsvTable{};
     }
 
-    testing::TempDir dir_;
-    std::unique_ptr<Service> svc_;
-    Actor root_;
 };
 
 TEST_F(LedgerTest, TheProblemListHasTheStandardColumnsNewestFirst) {
