@@ -176,10 +176,12 @@ Result<Response> MoveOrg(const Ctx& c, const RouteArgs& a) {
 }
 
 // The query of GET /orgs/{id}/stats and /stats/children: category_depth (1..3), category_id (a top-level
-// category id, or "none" for problems without a category), source, due_soon_days (0..365), weeks (0..520).
+// category id, or "none" for problems without a category), source, campaign_id, special_item_id, batch (0..2),
+// org_kind, created_from / created_to (RFC 3339; created in [from, to)), due_soon_days (0..365), weeks (0..520).
 Result<service::StatsQuery> StatsQueryOf(const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"category_depth", "category_id", "source", "due_soon_days", "weeks"}));
+    RETURN_IF_ERROR(q.CheckKnown({"category_depth", "category_id", "source", "campaign_id", "special_item_id", "batch",
+                                  "org_kind", "created_from", "created_to", "due_soon_days", "weeks"}));
     service::StatsQuery sq;
     ASSIGN_OR_RETURN(auto depth, q.IntInRange("category_depth", 1, 3));
     sq.category_depth = depth.value_or(1);
@@ -190,6 +192,12 @@ Result<service::StatsQuery> StatsQueryOf(const RouteArgs& a) {
         ASSIGN_OR_RETURN(sq.category_id, q.Id("category_id"));
     }
     ASSIGN_OR_RETURN(sq.source, q.Enum<domain::ProblemSource>("source"));
+    ASSIGN_OR_RETURN(sq.campaign_id, q.Id("campaign_id"));
+    ASSIGN_OR_RETURN(sq.special_item_id, q.Id("special_item_id"));
+    ASSIGN_OR_RETURN(sq.batch, q.IntInRange("batch", 0, 2));
+    ASSIGN_OR_RETURN(sq.org_kind, q.Enum<domain::OrgKind>("org_kind"));
+    ASSIGN_OR_RETURN(sq.created_from, q.Time("created_from"));
+    ASSIGN_OR_RETURN(sq.created_to, q.Time("created_to"));
     ASSIGN_OR_RETURN(auto due_soon, q.IntInRange("due_soon_days", 0, 365));
     sq.due_soon_days = due_soon.value_or(sq.due_soon_days);
     ASSIGN_OR_RETURN(auto weeks, q.IntInRange("weeks", 0, 520));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <map>
 #include <string>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -340,7 +341,8 @@ struct Agg {
     std::size_t Bytes() const { return sizeof(Agg) + counts.Bytes() + days.Bytes() + weeks.Bytes() + due.Bytes(); }
 };
 
-// What the index keeps of one problem: its facts reduced to what its keys need (32 bytes).
+// What the index keeps of one problem: its facts reduced to what its keys and the record filters need
+// (32 bytes).
 struct Record {
     UnixSeconds due = 0;      // clamped; meaningful with kHasDue
     Slot owner = kNoSlot;     // kNoSlot: a free slot
@@ -351,6 +353,8 @@ struct Record {
     std::uint16_t combo = 0;
     std::uint8_t status = 0;
     std::uint8_t flags = 0;
+    std::uint16_t tags = 0;         // interned tag set (Impl::tag_sets); 0 = no campaign
+    std::uint32_t created_at = 0;   // seconds, clamped to 0..2^32-1 (invariant 7)
 };
 static_assert(sizeof(Record) == 32);
 constexpr std::uint8_t kHasDue = 1;
@@ -465,6 +469,8 @@ private:
 struct OrgNode {
     OrgId id = 0;
     Slot parent = kNoSlot;
+    domain::OrgKind kind = domain::OrgKind::kPartyGovAgency;  // for the org_kind filter
+    std::uint8_t batch = 0;                                     // for the batch filter
     std::vector<Slot> children;
     std::vector<Slot> problems;  // records owned by this org
     std::int64_t subtree_problems = 0;
@@ -504,6 +510,39 @@ struct RollupIndex::Impl {
     IdMap record_slot;
     std::vector<std::optional<CategoryId>> categories{std::nullopt};  // category index -> id; 0 = none
     boost::unordered_flat_map<CategoryId, std::uint32_t> category_index;
+    // Tag sets: {campaign id, special item ids ascending}; id 0 is the empty set (no campaign).
+    std::vector<std::vector<std::int64_t>> tag_sets{{}};
+    std::map<std::vector<std::int64_t>, std::uint16_t> tag_set_index{{{}, 0}};
+    static constexpr std::size_t kMaxTagSets = 65536;
+
+    static Status SetFacts(OrgNode& n, const OrgFacts& f) {
+        if (f.batch < 0 || f.batch > 255) {
+            return InvalidArgument("org " + std::to_string(n.id) + ": batch " + std::to_string(f.batch) +
+                                   " outside 0..255");
+        }
+        n.kind = f.kind;
+        n.batch = static_cast<std::uint8_t>(f.batch);
+        return Status::Ok();
+    }
+
+    Result<std::uint16_t> TagSetOf(const ProblemFacts& f) {
+        if (!f.campaign_id && f.special_item_ids.empty()) return std::uint16_t{0};
+        // A problem with items but no campaign keeps its items (the service never stores one).
+        std::vector<std::int64_t> key{f.campaign_id.value_or(0)};
+        key.insert(key.end(), f.special_item_ids.begin(), f.special_item_ids.end());
+        std::sort(key.begin() + 1, key.end());
+        key.erase(std::unique(key.begin() + 1, key.end()), key.end());
+        auto it = tag_set_index.find(key);
+        if (it != tag_set_index.end()) return it->second;
+        if (tag_sets.size() >= kMaxTagSets) {
+            return InvalidArgument("problem " + std::to_string(f.id) + ": more than " +
+                                   std::to_string(kMaxTagSets - 1) + " distinct campaign and special item sets");
+        }
+        auto id = static_cast<std::uint16_t>(tag_sets.size());
+        tag_sets.push_back(key);
+        tag_set_index.emplace(std::move(key), id);
+        return id;
+    }
 
     Slot FindOrg(OrgId id) const {
         auto it = org_slot.find(id);
@@ -541,9 +580,11 @@ struct RollupIndex::Impl {
                 category_index.emplace(*f.top_category_id, cat);
             }
         }
+        ASSIGN_OR_RETURN(r.tags, TagSetOf(f));
         r.combo = static_cast<std::uint16_t>((cat << kSourceBits) | source);
         r.status = static_cast<std::uint8_t>(status);
         UnixSeconds created = ClampInstant(f.created_at);
+        r.created_at = static_cast<std::uint32_t>(Clamp(created, 0, std::numeric_limits<std::uint32_t>::max()));
         r.created_week = static_cast<std::uint16_t>(Clamp(LocalWeekNumber(created), 0, kMaxWeek));
         if (f.due_at) {
             r.flags |= kHasDue;
@@ -661,11 +702,24 @@ struct RollupIndex::Impl {
         bool Match(std::uint32_t combo) const {
             return (!cat || (combo >> kSourceBits) == *cat) && (!src || (combo & kSourceMask) == *src);
         }
+
+        // Record filters (FiguresQuery::HasRecordFilter): which tag sets, owners and created_at pass.
+        bool by_record = false;
+        std::vector<bool> tag_pass;  // by tag set id; empty: every tag set passes
+        std::optional<domain::OrgKind> kind;
+        std::optional<int> batch;
+        std::int64_t created_from = std::numeric_limits<std::int64_t>::min();
+        std::int64_t created_to = std::numeric_limits<std::int64_t>::max();
+        bool PassesOrg(const OrgNode& n) const { return (!kind || n.kind == *kind) && (!batch || n.batch == *batch); }
+        bool PassesRecord(const Record& r) const {
+            return (tag_pass.empty() || tag_pass[r.tags]) && created_from <= r.created_at && r.created_at < created_to;
+        }
     };
     Acc Start(const FiguresQuery& q) const;
     void AddAgg(const Agg& a, Acc& acc) const;
     void AddRecord(const Record& r, Acc& acc) const;
-    // v's aggregate if it has one; otherwise its records and its materialised descendants' aggregates.
+    // v's aggregate if it has one; otherwise its records and its materialised descendants' aggregates. With
+    // record filters: every record of the subtree that passes them.
     void AddSubtree(Slot v, Acc& acc) const;
     Figures Finish(Acc& acc) const;
 };
@@ -687,6 +741,7 @@ Result<std::unique_ptr<RollupIndex>> RollupIndex::Build(const std::vector<domain
             return FailedPrecondition("org " + std::to_string(orgs[i].id) + " appears twice");
         }
         m.orgs[i].id = orgs[i].id;
+        RETURN_IF_ERROR(Impl::SetFacts(m.orgs[i], OrgFacts{orgs[i].kind, orgs[i].batch}));
     }
     for (std::size_t i = 0; i < orgs.size(); ++i) {
         if (!orgs[i].parent_id) {
@@ -773,21 +828,31 @@ RollupIndex::WriteGuard RollupIndex::WriteLock() const {
 
 // ---- changes ----
 
-Status RollupIndex::AddOrg(domain::OrgId id, domain::OrgId parent) {
+Status RollupIndex::AddOrg(domain::OrgId id, domain::OrgId parent, OrgFacts facts) {
     auto lock = WriteLock();
     Impl& m = *impl_;
     if (m.FindOrg(id) != kNoSlot) return AlreadyExists("org " + std::to_string(id) + " already exists");
     Slot p = m.FindOrg(parent);
     if (p == kNoSlot) return NotFound("parent org " + std::to_string(parent) + " does not exist");
+    OrgNode node;
+    node.id = id;
+    RETURN_IF_ERROR(Impl::SetFacts(node, facts));
     auto s = static_cast<Slot>(m.orgs.size());
-    m.orgs.emplace_back();
-    m.orgs[s].id = id;
+    m.orgs.push_back(std::move(node));
     m.orgs[s].parent = p;
     m.orgs[p].children.push_back(s);
     m.org_slot.emplace(id, s);
     for (Slot u = p; u != kNoSlot; u = m.orgs[u].parent) ++m.orgs[u].subtree_orgs;
     m.MaterialiseAlongPath(s);
     return Status::Ok();
+}
+
+Status RollupIndex::SetOrgFacts(domain::OrgId id, OrgFacts facts) {
+    auto lock = WriteLock();
+    Impl& m = *impl_;
+    Slot v = m.FindOrg(id);
+    if (v == kNoSlot) return NotFound("org " + std::to_string(id) + " does not exist");
+    return Impl::SetFacts(m.orgs[v], facts);
 }
 
 Status RollupIndex::MoveOrg(domain::OrgId id, domain::OrgId new_parent) {
@@ -908,6 +973,20 @@ RollupIndex::Impl::Acc RollupIndex::Impl::Start(const FiguresQuery& q) const {
         }
     }
     if (q.source) acc.src = static_cast<std::uint32_t>(*q.source);
+    acc.by_record = q.HasRecordFilter();
+    if (q.campaign || q.special_item) {
+        acc.tag_pass.assign(tag_sets.size(), false);
+        for (std::size_t t = 1; t < tag_sets.size(); ++t) {
+            const auto& set = tag_sets[t];
+            bool pass = !q.campaign || set[0] == *q.campaign;
+            if (pass && q.special_item) pass = std::binary_search(set.begin() + 1, set.end(), *q.special_item);
+            acc.tag_pass[t] = pass;
+        }
+    }
+    acc.kind = q.org_kind;
+    acc.batch = q.batch;
+    if (q.created_from) acc.created_from = *q.created_from;
+    if (q.created_to) acc.created_to = *q.created_to;
     acc.now = ClampInstant(q.now);
     acc.soon = ClampInstant(q.now > kMaxInstant - q.due_soon_seconds ? kMaxInstant : q.now + q.due_soon_seconds);
     acc.last_week = LocalWeekNumber(q.now);
@@ -1008,6 +1087,20 @@ void RollupIndex::Impl::AddRecord(const Record& r, Acc& acc) const {
 
 void RollupIndex::Impl::AddSubtree(Slot v, Acc& acc) const {
     std::vector<Slot> stack{v};
+    if (acc.by_record) {
+        while (!stack.empty()) {
+            Slot u = stack.back();
+            stack.pop_back();
+            const OrgNode& n = orgs[u];
+            if (acc.PassesOrg(n)) {
+                for (Slot p : n.problems) {
+                    if (acc.PassesRecord(records[p])) AddRecord(records[p], acc);
+                }
+            }
+            for (Slot c : n.children) stack.push_back(c);
+        }
+        return;
+    }
     while (!stack.empty()) {
         Slot u = stack.back();
         stack.pop_back();
@@ -1129,6 +1222,7 @@ IndexMemory RollupIndex::Memory() const {
     bytes += m.org_slot.bucket_count() * (sizeof(std::pair<OrgId, Slot>) + 1);
     bytes += m.record_slot.Bytes();
     bytes += m.category_index.bucket_count() * (sizeof(std::pair<CategoryId, std::uint32_t>) + 1);
+    for (const auto& set : m.tag_sets) bytes += 2 * (VectorBytes(set) + sizeof(set)) + 48;  // the vector, the map node
     for (const OrgNode& n : m.orgs) {
         bytes += VectorBytes(n.children) + VectorBytes(n.problems);
         if (n.agg) {

@@ -35,8 +35,12 @@
 //   5. Every problem is in exactly one owner's list, at the position its record names.
 //   6. Time-dependent figures are never stored: aggregates keep each open problem's (combo, due_at), and
 //      overdue / due soon are range sums over them at the `now` of the query.
-// Not here (yet): a period filter on created_at (it would add a time dimension to every key; the weekly series
-// gives created counts per week), filters by campaign, special item, batch or org kind, tasks.
+//   7. Every record holds its problem's created_at (seconds, clamped to 0..2^32-1, i.e. up to 2106-02-07) and
+//      the id of its interned tag set (campaign and special items); tag sets are never freed.
+// Filters by campaign, special item, owner org batch, owner org kind or created period (FiguresQuery's
+// "record filters") are not in the aggregates' keys: such a query visits every record of the subtree (32
+// bytes each, ~5-10 ns; docs/PERFORMANCE.md#filtered-figures) and skips orgs and records that do not pass.
+// Not here: tasks (the index counts problems).
 #pragma once
 
 #include <array>
@@ -70,6 +74,15 @@ struct ProblemFacts {
     UnixSeconds created_at = 0;
     std::optional<UnixSeconds> due_at;
     std::optional<UnixSeconds> closed_at;  // used only while status is kClosed
+    // ---- campaigns (issue 5): the record filters of FiguresQuery ----
+    std::optional<domain::CampaignId> campaign_id;
+    std::vector<domain::SpecialItemId> special_item_ids;  // any order; duplicates are ignored
+};
+
+// The facts of one org the record filters need (domain::Org::kind and batch).
+struct OrgFacts {
+    domain::OrgKind kind = domain::OrgKind::kPartyGovAgency;
+    int batch = 0;  // 0 none, 1 first, 2 second (0..255 accepted)
 };
 
 // Open = registered, planned, in progress or pending verification; closed, invalid and merged are not open.
@@ -88,6 +101,16 @@ struct FiguresQuery {
     int weeks = 12;  // length of the weekly series (0..kMaxWeeks); the last week is the one containing `now`
     std::optional<CategoryFilter> category;    // none: every category
     std::optional<domain::ProblemSource> source;  // none: every source
+    // Record filters (invariant 7: a query with any of them visits every record of the subtree).
+    std::optional<domain::CampaignId> campaign;        // only problems tagged with this campaign
+    std::optional<domain::SpecialItemId> special_item;  // only problems tagged with this special item
+    std::optional<int> batch;                          // only problems whose owner org has this batch
+    std::optional<domain::OrgKind> org_kind;           // only problems whose owner org has this kind
+    std::optional<UnixSeconds> created_from;           // only problems with created_from <= created_at
+    std::optional<UnixSeconds> created_to;             // ... and created_at < created_to
+    bool HasRecordFilter() const {
+        return campaign || special_item || batch || org_kind || created_from || created_to;
+    }
 };
 
 // A rate as numerator / denominator; the caller divides (and decides what 0/0 shows).
@@ -155,9 +178,10 @@ public:
         std::int64_t materialise_orgs = 1000;
     };
 
-    // Builds from every org (any order; domain::Org::id and parent_id are used) and every problem.
+    // Builds from every org (any order; domain::Org::id, parent_id, kind and batch are used) and every problem.
     // Errors: kFailedPrecondition (not one tree: no root or two, unknown parent, cycle), kInvalidArgument
-    // (a problem's owner is unknown, a duplicate problem id, more than 8190 top-level categories).
+    // (a problem's owner is unknown, a duplicate problem id, more than 8190 top-level categories or 65,535
+    // tag sets, a batch outside 0..255).
     static Result<std::unique_ptr<RollupIndex>> Build(const std::vector<domain::Org>& orgs,
                                                       const std::vector<ProblemFacts>& facts, Options options);
     static Result<std::unique_ptr<RollupIndex>> Build(const std::vector<domain::Org>& orgs,
@@ -169,13 +193,18 @@ public:
     RollupIndex& operator=(const RollupIndex&) = delete;
     ~RollupIndex();
 
-    // A new leaf org. Errors: kAlreadyExists (id taken), kNotFound (parent).
-    Status AddOrg(domain::OrgId id, domain::OrgId parent);
+    // A new leaf org. Errors: kAlreadyExists (id taken), kNotFound (parent), kInvalidArgument (batch outside
+    // 0..255).
+    Status AddOrg(domain::OrgId id, domain::OrgId parent, OrgFacts facts = {});
+    // Replaces an org's kind and batch (what the batch and org_kind filters test). Errors: kNotFound,
+    // kInvalidArgument (batch outside 0..255).
+    Status SetOrgFacts(domain::OrgId id, OrgFacts facts);
     // Re-parents `id` with its subtree. Errors: kNotFound (either org), kFailedPrecondition (`id` is the
     // root, or `new_parent` lies inside the moved subtree). Moving to the current parent is a no-op.
     Status MoveOrg(domain::OrgId id, domain::OrgId new_parent);
 
-    // Errors: kAlreadyExists (id taken), kInvalidArgument (unknown owner org, too many categories).
+    // Errors: kAlreadyExists (id taken), kInvalidArgument (unknown owner org, more than 8190 top-level
+    // categories, more than 65,535 distinct tag sets (campaign + special items) ever seen).
     Status Insert(const ProblemFacts& facts);
     // Replaces every fact of problem facts.id (status, category, owner, due, closed, ...).
     // Errors: kNotFound (no such problem), kInvalidArgument (as Insert).

@@ -396,6 +396,17 @@ Result<std::vector<domain::Category>> Service::ListCategories() { return store_-
 
 // ---- problems ----
 
+Status Service::CheckCampaignFilter(const Actor& actor, std::optional<domain::CampaignId> campaign_id,
+                                    std::optional<domain::SpecialItemId> special_item_id) {
+    // A campaign or item the actor cannot see does not exist.
+    if (campaign_id) RETURN_IF_ERROR(VisibleCampaign(actor, *campaign_id, "campaign_id: "));
+    if (special_item_id) {
+        auto item = GetSpecialItem(actor, *special_item_id);
+        if (!item.ok()) return Status(item.status().code(), "special_item_id: " + item.status().message());
+    }
+    return Status::Ok();
+}
+
 Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQuery& query) {
     RETURN_IF_ERROR(CheckLimit(query.limit));
     store::ProblemFilter f;
@@ -411,16 +422,9 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     f.overdue = query.overdue;
     f.now = NowSeconds();
     f.order = query.order;
-    // Campaign filters (issue 5): a campaign or item the actor cannot see does not exist.
-    if (query.campaign_id) {
-        ASSIGN_OR_RETURN(auto campaign, VisibleCampaign(actor, *query.campaign_id, "campaign_id: "));
-        f.campaign_id = campaign.id;
-    }
-    if (query.special_item_id) {
-        auto item = GetSpecialItem(actor, *query.special_item_id);
-        if (!item.ok()) return Status(item.status().code(), "special_item_id: " + item.status().message());
-        f.special_item_id = item->id;
-    }
+    RETURN_IF_ERROR(CheckCampaignFilter(actor, query.campaign_id, query.special_item_id));
+    f.campaign_id = query.campaign_id;
+    f.special_item_id = query.special_item_id;
     if (query.offset < 0 || query.offset > kMaxOffset) {
         return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
     }
@@ -670,8 +674,12 @@ index::ProblemFacts FactsOf(const store::ProblemSummary& p, std::optional<domain
     f.created_at = p.created_at;
     f.due_at = p.due_at;
     f.closed_at = p.closed_at;
+    f.campaign_id = p.campaign_id;
+    f.special_item_ids = p.special_item_ids;
     return f;
 }
+
+index::OrgFacts OrgFactsOf(const domain::Org& org) { return {org.kind, org.batch}; }
 }  // namespace
 
 Status Service::RebuildRollup() {
@@ -706,7 +714,9 @@ Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
             if (e.action == "move") {
                 RETURN_IF_ERROR(rollup_->MoveOrg(org.id, *org.parent_id));
             } else if (!rollup_->ContainsOrg(org.id)) {
-                RETURN_IF_ERROR(rollup_->AddOrg(org.id, *org.parent_id));
+                RETURN_IF_ERROR(rollup_->AddOrg(org.id, *org.parent_id, OrgFactsOf(org)));
+            } else {
+                RETURN_IF_ERROR(rollup_->SetOrgFacts(org.id, OrgFactsOf(org)));  // a re-import may change them
             }
         } else if (e.entity == "problem") {
             problem_ids.push_back(e.entity_id);
@@ -797,9 +807,15 @@ namespace {
 // Checks a StatsQuery and turns it into the index's query (root and now filled in by the caller).
 Result<index::FiguresQuery> IndexQuery(const StatsQuery& q) {
     if (q.category_depth < 1 || q.category_depth > 3) return InvalidArgument("category_depth: must be 1, 2 or 3");
-    bool filtered = q.category_id || q.uncategorised || q.source;
+    bool filtered = q.category_id || q.uncategorised || q.source || q.campaign_id || q.special_item_id || q.batch ||
+                    q.org_kind || q.created_from || q.created_to;
     if (q.category_depth > 1 && filtered) {
-        return InvalidArgument("category_depth: 2 and 3 cannot be combined with the category_id or source filters");
+        return InvalidArgument("category_depth: 2 and 3 cannot be combined with filters (category_id, source, "
+                               "campaign_id, special_item_id, batch, org_kind, created_from, created_to)");
+    }
+    if (q.batch && (*q.batch < 0 || *q.batch > 2)) return InvalidArgument("batch: must be 0, 1 or 2");
+    if (q.created_from && q.created_to && *q.created_to < *q.created_from) {
+        return InvalidArgument("created_to: must not be before created_from");
     }
     if (q.category_id && q.uncategorised) return InvalidArgument("category_id: give a category or \"none\", not both");
     if (q.weeks < 0 || q.weeks > index::kMaxWeeks) {
@@ -811,6 +827,12 @@ Result<index::FiguresQuery> IndexQuery(const StatsQuery& q) {
     iq.due_soon_seconds = static_cast<std::int64_t>(q.due_soon_days) * kSecondsPerDay;
     if (q.category_id || q.uncategorised) iq.category = index::CategoryFilter{q.category_id};
     iq.source = q.source;
+    iq.campaign = q.campaign_id;
+    iq.special_item = q.special_item_id;
+    iq.batch = q.batch;
+    iq.org_kind = q.org_kind;
+    iq.created_from = q.created_from;
+    iq.created_to = q.created_to;
     return iq;
 }
 }  // namespace
@@ -854,6 +876,7 @@ Result<index::FiguresQuery> Service::CheckStatsQuery(const StatsQuery& query) {
 
 Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query) {
     ASSIGN_OR_RETURN(index::FiguresQuery iq, CheckStatsQuery(query));
+    RETURN_IF_ERROR(CheckCampaignFilter(actor, query.campaign_id, query.special_item_id));
     ASSIGN_OR_RETURN(Org org, GetOrgInScope(actor, org_id));
     ASSIGN_OR_RETURN(auto rollup, Rollup());
     iq.root = org.id;
@@ -863,6 +886,7 @@ Result<OrgStats> Service::Stats(const Actor& actor, domain::OrgId org_id, const 
 
 Result<std::vector<OrgStats>> Service::ChildStats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query) {
     ASSIGN_OR_RETURN(index::FiguresQuery iq, CheckStatsQuery(query));
+    RETURN_IF_ERROR(CheckCampaignFilter(actor, query.campaign_id, query.special_item_id));
     RETURN_IF_ERROR(GetOrgInScope(actor, org_id));
     ASSIGN_OR_RETURN(auto rollup, Rollup());
     iq.root = org_id;

@@ -303,6 +303,14 @@ struct StatsQuery {
     std::optional<domain::CategoryId> category_id;
     bool uncategorised = false;
     std::optional<domain::ProblemSource> source;  // only problems from this source
+    // Record filters (issue 6; the index visits every problem of the subtree for them,
+    // docs/PERFORMANCE.md#filtered-figures):
+    std::optional<domain::CampaignId> campaign_id;        // tagged with this campaign (visible, else kNotFound)
+    std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (visible, else kNotFound)
+    std::optional<int> batch;                             // owner org's batch: 0 none, 1 first, 2 second
+    std::optional<domain::OrgKind> org_kind;              // owner org's kind
+    std::optional<UnixSeconds> created_from;              // created in [created_from, created_to), UTC seconds
+    std::optional<UnixSeconds> created_to;
     // Due soon = open and due within this many days (86,400 s each) from now. Calendar days until the
     // working-day calendar of issue 8 lands.
     int due_soon_days = 3;
@@ -1059,10 +1067,12 @@ public:
 
     // ---- figures ----
     // Figures over the subtree of `org_id` at the current instant, from the roll-up index (src/index),
-    // which every committed write updates before the write returns. Errors: kNotFound (org out of scope),
-    // kInvalidArgument (category_depth outside 1..3, depth > 1 with a filter, category_id not a top-level
-    // category, weeks outside 0..520, due_soon_days outside 0..365), kUnavailable (the index could not be
-    // rebuilt from the store).
+    // which every committed write updates before the write returns. The filters apply to the problem figures;
+    // opinions, co-owned, supervised and escalated-from counts are the whole subtree's. Errors: kNotFound (org
+    // out of scope; a campaign_id or special_item_id not visible), kInvalidArgument (category_depth outside
+    // 1..3, depth > 1 with a filter, category_id not a top-level category, weeks outside 0..520,
+    // due_soon_days outside 0..365, batch outside 0..2, created_to before created_from), kUnavailable (the
+    // index could not be rebuilt from the store).
     Result<OrgStats> Stats(const Actor& actor, domain::OrgId org_id, const StatsQuery& query = {});
     // Builds the roll-up index from the store now if it is not built (or stale); Stats would do it on first
     // use. Errors: kUnavailable (the store could not be read).
@@ -1654,6 +1664,10 @@ private:
     PublicPolicy public_;
     // ---- campaigns (issue 5) ----
     bool CampaignVisible(const Actor& actor, const domain::Campaign& campaign) const;
+    // The campaign and special item filters of lists and figures: each, when given, must be visible.
+    // Errors: kNotFound "campaign_id: ..." / "special_item_id: ...".
+    Status CheckCampaignFilter(const Actor& actor, std::optional<domain::CampaignId> campaign_id,
+                               std::optional<domain::SpecialItemId> special_item_id);
     // The campaign when visible (else kNotFound "<field>: campaign N does not exist").
     Result<domain::Campaign> VisibleCampaign(const Actor& actor, domain::CampaignId id, const std::string& field);
     // Checks the tags of a problem owned by `owner` and fills p.campaign_id / p.special_item_ids (sorted).

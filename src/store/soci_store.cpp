@@ -2433,15 +2433,30 @@ public:
                     p.created_at = Int(r, 5);
                     p.due_at = OptInt(r, 6);
                     p.closed_at = OptInt(r, 7);
+                    p.campaign_id = OptInt(r, 8);
                     out.push_back(p);
                 }
             };
+            // Items (issue 5): rows (problem_id, special_item_id) in id order, matched to `out` (in id order).
+            auto read_items = [&](Query& q) {
+                auto it = out.begin();
+                for (const soci::row& r : q.Rows()) {
+                    const ProblemId id = Int(r, 0);
+                    it = std::lower_bound(it, out.end(), id, [](const ProblemSummary& p, ProblemId v) { return p.id < v; });
+                    if (it != out.end() && it->id == id) it->special_item_ids.push_back(Int(r, 1));
+                }
+            };
             const std::string select =
-                "SELECT id, owner_org_id, status, category_id, source, created_at, due_at, closed_at FROM problem";
+                "SELECT id, owner_org_id, status, category_id, source, created_at, due_at, closed_at, campaign_id "
+                "FROM problem";
+            const std::string select_items = "SELECT problem_id, special_item_id FROM problem_special_item";
             if (ids.empty()) {
                 Query q(s);
                 q.sql = select + " ORDER BY id";
                 read(q);
+                Query items(s);
+                items.sql = select_items + " ORDER BY problem_id, special_item_id";
+                read_items(items);
                 return out;
             }
             std::vector<ProblemId> sorted(ids);
@@ -2456,6 +2471,15 @@ public:
                 }
                 q.sql += ") ORDER BY id";
                 read(q);
+            }
+            for (std::size_t at = 0; at < sorted.size(); at += kChunk) {
+                Query q(s);
+                q.sql = select_items + " WHERE problem_id IN (";
+                for (std::size_t i = at; i < std::min(sorted.size(), at + kChunk); ++i) {
+                    q.sql += (i > at ? ", " : "") + q.Bind(sorted[i]);
+                }
+                q.sql += ") ORDER BY problem_id, special_item_id";
+                read_items(q);
             }
             return out;
         });

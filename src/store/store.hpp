@@ -174,6 +174,8 @@ struct ProblemSummary {
     UnixSeconds created_at = 0;
     std::optional<UnixSeconds> due_at;
     std::optional<UnixSeconds> closed_at;
+    std::optional<domain::CampaignId> campaign_id;        // issue 5
+    std::vector<domain::SpecialItemId> special_item_ids;  // ascending
 };
 
 // ---- workflow (issue 3) ----
@@ -600,7 +602,8 @@ public:
     virtual Result<domain::Problem> GetProblem(domain::ProblemId id) = 0;
     virtual Result<std::vector<domain::Problem>> ListProblems(const ProblemFilter& filter) = 0;
     // The counting facts of every problem (`ids` empty) or of the problems in `ids` (unknown ids are
-    // left out), ordered by id: what the roll-up index is built and updated from. One query.
+    // left out), ordered by id: what the roll-up index is built and updated from. Two queries (problems,
+    // then their special items), or two per 500 ids.
     virtual Result<std::vector<ProblemSummary>> ListProblemSummaries(const std::vector<domain::ProblemId>& ids) = 0;
     // How many problems match the filter (before_id, order, offset and limit ignored).
     virtual Result<std::int64_t> CountProblems(const ProblemFilter& filter) = 0;

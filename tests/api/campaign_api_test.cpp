@@ -317,6 +317,101 @@ TEST_F(CampaignApi, TagsProblemsAndCountsEachItemOverASubtree) {
     EXPECT_EQ(ledger.body.find("P7"), std::string::npos);
 }
 
+// GET /orgs/{id}/stats and /stats/children cut by campaign, special item, owner batch and kind, and created
+// period (issue 6), from the roll-up index, which follows each tag change. Expected figures from the table at
+// the top of this file, as in the special-item figures above.
+TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
+    auto created = As(hebei_admin_, "POST", "/api/v1/campaigns", CampaignBody().dump());
+    ASSERT_EQ(created.status, 201) << created.body;
+    const json c = created.Json();
+    const auto cid = c["id"].get<std::int64_t>();
+    const auto a = c["special_items"][0]["id"].get<std::int64_t>();
+    const auto b = c["special_items"][1]["id"].get<std::int64_t>();
+    const std::string cq = "campaign_id=" + std::to_string(cid);
+    // Read once before tagging: the index is built, and must follow the tags from here on.
+    auto before = Get("/api/v1/orgs/2/stats?" + cq);
+    ASSERT_EQ(before.status, 200) << before.body;
+    EXPECT_EQ(before.Json()["problems"], 0);
+    std::map<std::string, std::int64_t> id;
+    for (const char* t : {"P1", "P2", "P3", "P4", "P5", "P6", "P7"}) id[t] = ProblemId(t);
+    ASSERT_EQ(Tag(id["P1"], {{"campaign_id", cid}, {"special_item_ids", {a, b}}}).status, 200);
+    ASSERT_EQ(Tag(id["P2"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
+    ASSERT_EQ(Tag(id["P3"], {{"campaign_id", cid}, {"special_item_ids", {b}}}).status, 200);
+    ASSERT_EQ(Tag(id["P4"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
+    ASSERT_EQ(Tag(id["P5"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
+    ASSERT_EQ(Tag(id["P6"], {{"campaign_id", cid}}).status, 200);
+
+    // The campaign over 河北省: P1..P6 -> 6; closed P2 P3 P4; open P1 P6; overdue P1; invalid P5;
+    // completion 3 / 5; on time: P2 (on time) and P3 (late) have due dates -> 1 / 2.
+    auto s = Get("/api/v1/orgs/2/stats?" + cq);
+    ASSERT_EQ(s.status, 200) << s.body;
+    json f = s.Json();
+    EXPECT_EQ(f["problems"], 6);
+    EXPECT_EQ(f["closed"], 3);
+    EXPECT_EQ(f["open"], 2);
+    EXPECT_EQ(f["overdue"], 1);
+    EXPECT_EQ(f["completion"], R(3, 5, 0.6));
+    EXPECT_EQ(f["closed_on_time"], R(1, 2, 0.5));
+    // Item A: P1 P2 P4 P5 -> 4, closed 2, completion 2 / 3. Item B within 石家庄市 (org 3): P1 P3 -> 2.
+    f = Get("/api/v1/orgs/2/stats?special_item_id=" + std::to_string(a)).Json();
+    EXPECT_EQ(f["problems"], 4);
+    EXPECT_EQ(f["completion"], R(2, 3, 2.0 / 3.0));
+    EXPECT_EQ(As(sjz_clerk_, "GET", "/api/v1/orgs/3/stats?" + cq + "&special_item_id=" + std::to_string(b))
+                  .Json()["problems"],
+              2);
+    // Untagging applies at once: P6 leaves the campaign -> 5.
+    ASSERT_EQ(Tag(id["P6"], {{"campaign_id", nullptr}}).status, 200);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?" + cq).Json()["problems"], 5);
+
+    // Rankings cut by the campaign: 河北省's children are 石家庄市 (3: P1 P2 P3 P5 -> 4) and 唐山市 (7: P4 -> 1).
+    auto children = Get("/api/v1/orgs/2/stats/children?" + cq);
+    ASSERT_EQ(children.status, 200) << children.body;
+    const json rows = children.Json()["items"];
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0]["org"]["id"], 3);
+    EXPECT_EQ(rows[0]["problems"], 4);
+    EXPECT_EQ(rows[1]["org"]["id"], 7);
+    EXPECT_EQ(rows[1]["problems"], 1);
+
+    // Owner batch: 建北街道 (batch 2) owns P3; every other org of 河北省 is batch 1 (P1, P2, P4..P7 -> 6).
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?batch=2").Json()["problems"], 1);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?batch=1").Json()["problems"], 6);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?batch=0").Json()["problems"], 0);
+    // A new school (batch 2) under 长安区 with one new problem: the kind and batch filters see it at once.
+    auto school = Post("/api/v1/orgs", json{{"parent_id", 4}, {"name", "长安区某中学"}, {"level", "unit"},
+                                              {"kind", "school"}, {"batch", 2}}.dump());
+    ASSERT_EQ(school.status, 201) << school.body;
+    const auto school_id = school.Json()["id"].get<std::int64_t>();
+    auto p10 = Post("/api/v1/problems", json{{"title", "P10"}, {"owner_org_id", school_id}}.dump());
+    ASSERT_EQ(p10.status, 201) << p10.body;
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?batch=2").Json()["problems"], 2);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=school").Json()["problems"], 1);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=party_gov_agency").Json()["problems"], 7);  // P1..P7
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=school&batch=1").Json()["problems"], 0);
+
+    // Period: P1..P7 were created on 2020-01-01 (display zone), P10 now.
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?created_to=2020-01-02T00:00:00%2B08:00").Json()["problems"], 7);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?created_from=2021-01-01T00:00:00%2B08:00").Json()["problems"], 1);
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats?created_from=2020-01-02T00:00:00%2B08:00&created_to=2021-01-01T00:00:00%2B08:00")
+                  .Json()["problems"],
+              0);
+
+    // Bad filters name the parameter; a campaign the caller cannot see does not exist.
+    auto bad = Get("/api/v1/orgs/2/stats?batch=3");
+    EXPECT_TRUE(IsError(bad, 400, "invalid_argument"));
+    EXPECT_NE(Message(bad).find("batch"), std::string::npos) << bad.body;
+    bad = Get("/api/v1/orgs/2/stats?org_kind=castle");
+    EXPECT_TRUE(IsError(bad, 400, "invalid_argument"));
+    EXPECT_NE(Message(bad).find("org_kind"), std::string::npos) << bad.body;
+    bad = Get("/api/v1/orgs/2/stats?created_from=2021-01-01T00:00:00Z&created_to=2020-01-01T00:00:00Z");
+    EXPECT_TRUE(IsError(bad, 400, "invalid_argument"));
+    EXPECT_NE(Message(bad).find("created_to"), std::string::npos) << bad.body;
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/2/stats?category_depth=2&" + cq), 400, "invalid_argument"));
+    EXPECT_TRUE(IsError(As(shanxi_admin_, "GET", "/api/v1/orgs/8/stats?" + cq), 404, "not_found"));
+    EXPECT_TRUE(IsError(As(shanxi_admin_, "GET", "/api/v1/orgs/8/stats/children?special_item_id=" + std::to_string(a)),
+                        404, "not_found"));
+}
+
 TEST_F(CampaignApi, LoadsTheShippedSampleCampaignFromItsFile) {
     // The sample is 天津市's; this tree has no 天津市, so its owner is rewritten to 河北省 (code:13).
     std::ifstream in(SourceDir() / "data/campaigns/bwcx-2019-tianjin.json", std::ios::binary);

@@ -46,6 +46,7 @@ std::int64_t SourceCount(const Figures& f, ProblemSource s) { return f.by_source
 
 struct Model {
     std::map<OrgId, std::optional<OrgId>> parent;
+    std::map<OrgId, OrgFacts> org_facts;  // kind and batch; absent: the defaults
     std::map<ProblemId, ProblemFacts> problems;
 
     bool InSubtree(OrgId id, OrgId root) const {
@@ -56,8 +57,19 @@ struct Model {
     }
     std::vector<Org> Orgs() const {
         std::vector<Org> out;
-        for (const auto& [id, p] : parent) out.push_back(MakeOrg(id, p));
+        for (const auto& [id, p] : parent) {
+            Org o = MakeOrg(id, p);
+            if (auto it = org_facts.find(id); it != org_facts.end()) {
+                o.kind = it->second.kind;
+                o.batch = it->second.batch;
+            }
+            out.push_back(o);
+        }
         return out;
+    }
+    OrgFacts FactsOf(OrgId id) const {
+        auto it = org_facts.find(id);
+        return it == org_facts.end() ? OrgFacts{} : it->second;
     }
     std::vector<ProblemFacts> Facts() const {
         std::vector<ProblemFacts> out;
@@ -89,8 +101,9 @@ std::int64_t NearestRank(std::int64_t n, std::int64_t num, std::int64_t den) {
     return r;
 }
 
-// `problems` are those owned inside q.root's subtree (the caller finds them by parent walks).
-Figures BruteForce(const std::vector<const ProblemFacts*>& problems, const FiguresQuery& q) {
+// `problems` are those owned inside q.root's subtree (the caller finds them by parent walks); `model` gives
+// their owners' kind and batch.
+Figures BruteForce(const Model& model, const std::vector<const ProblemFacts*>& problems, const FiguresQuery& q) {
     Figures f;
     std::map<std::optional<CategoryId>, std::int64_t> by_cat;
     std::vector<std::int64_t> days;
@@ -109,6 +122,16 @@ Figures BruteForce(const std::vector<const ProblemFacts*>& problems, const Figur
         const ProblemFacts& p = *pp;
         if (q.category && p.top_category_id != q.category->id) continue;
         if (q.source && p.source != *q.source) continue;
+        if (q.campaign && p.campaign_id != q.campaign) continue;
+        if (q.special_item && std::find(p.special_item_ids.begin(), p.special_item_ids.end(), *q.special_item) ==
+                                  p.special_item_ids.end()) {
+            continue;
+        }
+        const OrgFacts owner = model.FactsOf(p.owner_org_id);
+        if (q.org_kind && owner.kind != *q.org_kind) continue;
+        if (q.batch && owner.batch != *q.batch) continue;
+        if (q.created_from && p.created_at < *q.created_from) continue;
+        if (q.created_to && p.created_at >= *q.created_to) continue;
         ++f.problems;
         ++f.by_status[static_cast<std::size_t>(p.status)];
         ++f.by_source[static_cast<std::size_t>(p.source)];
@@ -295,6 +318,101 @@ TEST_P(RollupIndexExample, WeeklySeriesStartsOnMondaysInTheDisplayZone) {
                                                  {aug31 - 2 * week, 1, 1},
                                                  {aug31 - week, 1, 0},
                                                  {aug31, 3, 1}}));
+}
+
+// Record filters on the same eight problems. Tags: campaign 7 on 1 (items 70, 71), 2 (item 71), 3 (no item)
+// and 7 (item 70); campaign 8 on 5 (item 80). Orgs: 4 is batch 1 and kind school, 5 batch 2, the rest batch 0
+// and the default kind (party_gov_agency).
+TEST_P(RollupIndexExample, RecordFiltersCutByCampaignItemBatchKindAndPeriod) {
+    std::vector<ProblemFacts> facts = facts_;
+    auto tag = [&](ProblemId id, domain::CampaignId c, std::vector<domain::SpecialItemId> items) {
+        facts[static_cast<std::size_t>(id - 1)].campaign_id = c;
+        facts[static_cast<std::size_t>(id - 1)].special_item_ids = std::move(items);
+    };
+    tag(1, 7, {71, 70});
+    tag(2, 7, {71});
+    tag(3, 7, {});
+    tag(7, 7, {70, 70});  // a duplicate item counts once
+    tag(5, 8, {80});
+    std::vector<Org> orgs = orgs_;
+    orgs[3].batch = 1;
+    orgs[3].kind = domain::OrgKind::kSchool;
+    orgs[4].batch = 2;
+    auto built = RollupIndex::Build(orgs, facts, GetParam());
+    ASSERT_OK(built);
+    auto get = [&](const FiguresQuery& q) {
+        auto f = (*built)->Query(q);
+        EXPECT_OK(f);
+        return f.ok() ? *f : Figures{};
+    };
+    FiguresQuery q = Q(1);
+    q.campaign = 7;
+    Figures f = get(q);
+    // 1 registered, 2 closed (on time, 10 d), 3 closed (late, 21 d), 7 pending verification.
+    EXPECT_EQ(f.problems, 4);
+    EXPECT_EQ(StatusCount(f, ProblemStatus::kClosed), 2);
+    EXPECT_EQ(f.completion, (Rate{2, 4}));
+    EXPECT_EQ(f.on_time, (Rate{1, 2}));
+    EXPECT_EQ(f.overdue, 1);   // 1 (due Sep 1)
+    EXPECT_EQ(f.due_soon, 1);  // 7 (due at now)
+    EXPECT_EQ(f.median_days_to_close, 10);
+    EXPECT_EQ(f.p90_days_to_close, 21);
+    q.special_item = 70;  // 1 and 7
+    f = get(q);
+    EXPECT_EQ(f.problems, 2);
+    EXPECT_EQ(f.open, 2);
+    q.campaign.reset();
+    q.special_item = 71;  // 1 and 2
+    EXPECT_EQ(get(q).problems, 2);
+    q.special_item = 80;
+    q.campaign = 7;  // item 80 is campaign 8's: nothing
+    EXPECT_EQ(get(q).problems, 0);
+
+    // Owner batch 1 (org 4): 1, 2, 8. Batch 2 (org 5): 3, 4. Batch 0 (orgs 1, 2, 3): 5, 6, 7.
+    FiguresQuery b = Q(1);
+    b.batch = 1;
+    EXPECT_EQ(get(b).problems, 3);
+    b.batch = 0;
+    f = get(b);
+    EXPECT_EQ(f.problems, 3);
+    EXPECT_EQ(StatusCount(f, ProblemStatus::kInvalid), 1);
+    b.root = 2;  // org 2's subtree, batch 0: 6 and 7 (5 is org 3's)
+    EXPECT_EQ(get(b).problems, 2);
+    FiguresQuery k = Q(1);
+    k.org_kind = domain::OrgKind::kSchool;  // org 4: 1, 2, 8
+    k.source = ProblemSource::kAudit;       // ... from audit: 2
+    EXPECT_EQ(get(k).problems, 1);
+
+    // Created in [Aug 10 08:00, Aug 31 09:00): 3 (exactly at the start), 5, 8; 4 (exactly at the end) is out.
+    FiguresQuery period = Q(1);
+    period.created_from = At("2020-08-10T08:00:00+08:00");
+    period.created_to = At("2020-08-31T09:00:00+08:00");
+    f = get(period);
+    EXPECT_EQ(f.problems, 3);
+    // The weekly series counts only those: created Aug 10 week: 3; Aug 17: 5; Aug 24: 8. Closed: 5 (Aug 18),
+    // 3 (Aug 31).
+    const UnixSeconds aug31 = 1598803200, week = 604800;
+    EXPECT_EQ(f.weekly, (std::vector<WeekCounts>{{aug31 - 4 * week, 0, 0},
+                                                 {aug31 - 3 * week, 1, 0},
+                                                 {aug31 - 2 * week, 1, 1},
+                                                 {aug31 - week, 1, 0},
+                                                 {aug31, 0, 1}}));
+    // Children of 1 for rankings, batch 2 only: org 2 holds 3 and 4, org 3 nothing.
+    FiguresQuery children = Q(1);
+    children.batch = 2;
+    auto rows = (*built)->QueryChildren(children);
+    ASSERT_OK(rows);
+    ASSERT_EQ(rows->size(), 2u);
+    EXPECT_EQ((*rows)[0].second.problems, 2);
+    EXPECT_EQ((*rows)[1].second.problems, 0);
+    // A change of kind and batch applies at once: org 5 becomes batch 1, so batch 1 holds 1, 2, 8, 3, 4.
+    ASSERT_OK((*built)->SetOrgFacts(5, OrgFacts{domain::OrgKind::kOther, 1}));
+    b = Q(1);
+    b.batch = 1;
+    EXPECT_EQ(get(b).problems, 5);
+    EXPECT_EQ((*built)->SetOrgFacts(5, OrgFacts{domain::OrgKind::kOther, 256}).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ((*built)->SetOrgFacts(42, OrgFacts{}).code(), StatusCode::kNotFound);
+    ASSERT_OK((*built)->CheckInvariants());
 }
 
 TEST_P(RollupIndexExample, SubtreesCountOnlyTheirOwnOrgs) {
@@ -510,6 +628,23 @@ public:
         f.top_category_id = c == 0 ? std::nullopt : std::optional<CategoryId>(100 + c);
         f.created_at = Time(100);
         RandomiseDates(f);
+        RandomiseTags(f);
+    }
+    // Campaigns 7 and 8 with items 70..73 and 80..81 (ids chosen apart from everything else); a third have none.
+    void RandomiseTags(ProblemFacts& f) {
+        f.campaign_id.reset();
+        f.special_item_ids.clear();
+        int c = Int(0, 2);
+        if (c == 0) return;
+        f.campaign_id = c == 1 ? 7 : 8;
+        const int first = c == 1 ? 70 : 80, count = c == 1 ? 4 : 2;
+        for (int i = 0; i < count; ++i) {
+            if (Chance(40)) f.special_item_ids.push_back(first + i);
+        }
+        std::shuffle(f.special_item_ids.begin(), f.special_item_ids.end(), rng_);  // any order is accepted
+    }
+    OrgFacts RandomOrgFacts() {
+        return OrgFacts{static_cast<domain::OrgKind>(Int(0, 2)), Int(0, 2)};
     }
     void RandomiseDates(ProblemFacts& f) {
         f.due_at.reset();
@@ -541,11 +676,22 @@ void ExpectAllSubtreesMatch(const Model& model, const RollupIndex& index, Random
         nows.push_back(*ops.Pick(with_due)->due_at);
         nows.push_back(*ops.Pick(with_due)->due_at - 3 * 86400);
     }
-    std::vector<FiguresQuery> filters(4);
+    std::vector<FiguresQuery> filters(9);
     filters[1].category = CategoryFilter{ops.Chance(25) ? std::nullopt : std::optional<CategoryId>(100 + ops.Int(1, 5))};
     filters[2].source = static_cast<ProblemSource>(ops.Int(0, static_cast<int>(kSourceCount) - 1));
     filters[3].category = CategoryFilter{101};
     filters[3].source = static_cast<ProblemSource>(ops.Int(0, 2));
+    // Record filters (campaign, special item, owner kind and batch, created period), alone and with others.
+    filters[4].campaign = ops.Chance(50) ? 7 : 8;
+    filters[5].special_item = ops.Pick(std::vector<domain::SpecialItemId>{70, 71, 73, 80, 99});
+    if (ops.Chance(50)) filters[5].campaign = 7;
+    filters[6].batch = ops.Int(0, 2);
+    filters[6].category = CategoryFilter{101};
+    filters[7].org_kind = static_cast<domain::OrgKind>(ops.Int(0, 2));
+    filters[7].source = static_cast<ProblemSource>(ops.Int(0, 2));
+    filters[8].created_from = RandomOps::kT0 + ops.Int(0, 50) * 86400 + ops.Int(0, 86399);
+    filters[8].created_to = *filters[8].created_from + ops.Int(0, 40) * 86400;
+    if (ops.Chance(30)) filters[8].created_from.reset();
     // Each problem under every org on its owner's root path.
     std::map<OrgId, std::vector<const ProblemFacts*>> in_subtree;
     for (const auto& [id, p] : model.problems) {
@@ -554,16 +700,16 @@ void ExpectAllSubtreesMatch(const Model& model, const RollupIndex& index, Random
         }
     }
     for (const auto& [root, parent] : model.parent) {
-        for (std::size_t i = 0; i < nows.size(); ++i) {
-            FiguresQuery q = filters[i % filters.size()];
+        for (std::size_t i = 0; i < filters.size(); ++i) {
+            FiguresQuery q = filters[i];
             q.root = root;
-            q.now = nows[i];
+            q.now = nows[i % nows.size()];
             q.due_soon_seconds = 3 * 86400;
             q.weeks = 6 + static_cast<int>(i);
             auto got = index.Query(q);
             ASSERT_OK(got);
-            Figures want = BruteForce(in_subtree[root], q);
-            ASSERT_EQ(*got, want) << where << ", root " << root << ", now " << q.now << ", filter " << i % 4
+            Figures want = BruteForce(model, in_subtree[root], q);
+            ASSERT_EQ(*got, want) << where << ", root " << root << ", now " << q.now << ", filter " << i
                                   << "\n  index: " << Describe(*got) << "\n  brute: " << Describe(want);
         }
     }
@@ -579,6 +725,7 @@ void RunProperty(const PropertyRun& run) {
     for (; next_org <= run.initial_orgs; ++next_org) {
         OrgId parent = ops.Chance(30) ? next_org - 1 : ops.Int(1, static_cast<int>(next_org) - 1);
         model.parent[next_org] = parent;
+        model.org_facts[next_org] = ops.RandomOrgFacts();
     }
     ProblemId next_problem = 1;
     for (int i = 0; i < run.initial_orgs; ++i) {
@@ -633,9 +780,10 @@ void RunProperty(const PropertyRun& run) {
         } else if (op < 70) {
             ProblemFacts f = model.problems[ops.Pick(problem_ids())];
             ops.RandomiseDates(f);
+            if (ops.Chance(50)) ops.RandomiseTags(f);
             ASSERT_OK(index.Update(f));
             model.problems[f.id] = f;
-            what = "dates of " + std::to_string(f.id);
+            what = "dates and tags of " + std::to_string(f.id);
         } else if (op < 78) {
             ProblemFacts f = model.problems[ops.Pick(problem_ids())];
             f.owner_org_id = ops.Pick(org_ids());
@@ -658,10 +806,18 @@ void RunProperty(const PropertyRun& run) {
                 ASSERT_EQ(s.code(), StatusCode::kFailedPrecondition) << "move " << v << " under " << p;
             }
             what = "move " + std::to_string(v) + " under " + std::to_string(p);
+        } else if (op < 97) {
+            OrgId v = ops.Pick(org_ids());
+            OrgFacts facts = ops.RandomOrgFacts();
+            ASSERT_OK(index.SetOrgFacts(v, facts));
+            model.org_facts[v] = facts;
+            what = "kind and batch of org " + std::to_string(v);
         } else {
             OrgId p = ops.Pick(org_ids());
-            ASSERT_OK(index.AddOrg(next_org, p));
+            OrgFacts facts = ops.RandomOrgFacts();
+            ASSERT_OK(index.AddOrg(next_org, p, facts));
             model.parent[next_org] = p;
+            model.org_facts[next_org] = facts;
             what = "add org " + std::to_string(next_org++);
         }
         std::string where = "seed " + std::to_string(run.seed) + " step " + std::to_string(step) + " (" + what + ")";
