@@ -11,6 +11,8 @@
 //   Index/LEVEL[/category]   RollupIndex::Query, unfiltered or filtered by one top-level category
 //   SQLite/LEVEL[/category]  the same figures from five aggregate SQL queries over the path range
 //   Store/LEVEL              store::Store::Figures, the SQL roll-up the service ran before the index (fewer figures)
+//   Index/LEVEL/period       RollupIndex::Query with a record filter (created in the last year): a visit of
+//                            every record of the subtree instead of one aggregate
 //   Index/children/LEVEL     RollupIndex::QueryChildren (rankings of the children)
 //   Index/update, Index/insert+remove, Index/move/LEVEL, Index/build
 //   Ledger/csv/LEVEL         Service::ExportLedger of the problem list (台账) of one subtree of that level as CSV;
@@ -80,6 +82,14 @@ index::FiguresQuery MakeQuery(OrgId root, bool category) {
     q.due_soon_seconds = 7 * kSecondsPerDay;
     q.weeks = 12;
     if (category) q.category = index::CategoryFilter{3};
+    return q;
+}
+
+// A record filter (rollup_index.hpp, invariant 7): problems created in the last year of the data set, which
+// the index answers by visiting every record of the subtree.
+index::FiguresQuery MakePeriodQuery(OrgId root) {
+    index::FiguresQuery q = MakeQuery(root, false);
+    q.created_from = world->data.now - 365 * kSecondsPerDay;
     return q;
 }
 
@@ -365,6 +375,12 @@ void RegisterAll() {
                 });
             })->MinTime(0.5)->Unit(benchmark::kMillisecond)->UseRealTime();
         }
+        benchmark::RegisterBenchmark(("Index/" + level + "/period").c_str(), [=](benchmark::State& state) {
+            TimeCalls(state, *roots, [&](OrgId root) {
+                auto f = world->index->Query(MakePeriodQuery(root));
+                benchmark::DoNotOptimize(f);
+            });
+        })->MinTime(0.5)->Unit(benchmark::kMicrosecond)->UseRealTime();
         benchmark::RegisterBenchmark(("Index/children/" + level).c_str(), [=](benchmark::State& state) {
             TimeCalls(state, *roots, [&](OrgId root) {
                 auto f = world->index->QueryChildren(MakeQuery(root, false));
@@ -460,6 +476,18 @@ public:
                         has_store ? std::to_string(static_cast<long long>(store->second.first)).c_str() : "-",
                         sql->second.first / index.first,
                         has_store ? std::to_string(static_cast<long long>(store->second.first / index.first)).c_str() : "-");
+        }
+        std::printf("\n%-20s %12s %12s %14s %14s\n", "record filter", "period p50", "period p99", "unfiltered p50",
+                    "period/unfilt.");
+        for (const auto& [name, period] : pct_) {
+            const std::string suffix = "/period";
+            if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+                continue;
+            }
+            auto plain = pct_.find(name.substr(0, name.size() - suffix.size()));
+            if (plain == pct_.end()) continue;
+            std::printf("%-20s %12.1f %12.1f %14.1f %14.0f\n", name.substr(6).c_str(), period.first, period.second,
+                        plain->second.first, period.first / plain->second.first);
         }
         std::printf("\n%-22s %12s %12s %14s %14s %12s\n", "ledger export (CSV)", "rectify", "baseline",
                     "rectify peak", "baseline peak", "baseline/");
