@@ -280,13 +280,16 @@ Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.overdue, q.Bool("overdue"));
     ASSIGN_OR_RETURN(query.campaign_id, q.Id("campaign_id"));
     ASSIGN_OR_RETURN(query.special_item_id, q.Id("special_item_id"));
+    ASSIGN_OR_RETURN(query.batch, q.IntInRange("batch", 0, 2));
+    ASSIGN_OR_RETURN(query.org_kind, q.Enum<domain::OrgKind>("org_kind"));
     return Status::Ok();
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "campaign_id", "special_item_id", "sort", "offset", "total", "cursor", "limit"}));
+                                  "campaign_id", "special_item_id", "batch", "org_kind", "sort", "offset", "total",
+                                  "cursor", "limit"}));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
     ASSIGN_OR_RETURN(auto sort, q.NonEmpty("sort"));
@@ -340,7 +343,7 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
 Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"list", "format", "org_id", "status", "category_id", "source", "created_from",
-                                  "created_to", "overdue", "campaign_id", "special_item_id"}));
+                                  "created_to", "overdue", "campaign_id", "special_item_id", "batch", "org_kind"}));
     ASSIGN_OR_RETURN(auto list_name, q.NonEmpty("list"));
     if (!list_name) return InvalidArgument("list: required (problems or tasks)");
     ASSIGN_OR_RETURN(service::LedgerList list, service::ParseLedgerList(*list_name));

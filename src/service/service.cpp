@@ -425,6 +425,9 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     RETURN_IF_ERROR(CheckCampaignFilter(actor, query.campaign_id, query.special_item_id));
     f.campaign_id = query.campaign_id;
     f.special_item_id = query.special_item_id;
+    if (query.batch && (*query.batch < 0 || *query.batch > 2)) return InvalidArgument("batch: must be 0, 1 or 2");
+    f.batch = query.batch;
+    f.org_kind = query.org_kind;
     if (query.offset < 0 || query.offset > kMaxOffset) {
         return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
     }

@@ -62,6 +62,8 @@ struct ProblemQuery {
     std::optional<bool> overdue;  // see store::ProblemFilter::overdue
     std::optional<domain::CampaignId> campaign_id;        // tagged with this campaign (visible, else kNotFound)
     std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (ditto)
+    std::optional<int> batch;                 // owner org's batch (0 none, 1 first, 2 second)
+    std::optional<domain::OrgKind> org_kind;  // owner org's kind
     store::ProblemOrder order = store::ProblemOrder::kIdDesc;
     std::optional<std::string> cursor;  // with kIdDesc only
     std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)

@@ -2375,6 +2375,8 @@ public:
         if (f.created_from) sql += " AND p.created_at >= " + q.Bind(*f.created_from);
         if (f.created_to) sql += " AND p.created_at < " + q.Bind(*f.created_to);
         if (f.campaign_id) sql += " AND p.campaign_id = " + q.Bind(*f.campaign_id);
+        if (f.batch) sql += " AND o.batch = " + q.Bind(static_cast<std::int64_t>(*f.batch));
+        if (f.org_kind) sql += " AND o.kind = " + q.Bind(std::string(domain::ToString(*f.org_kind)));
         if (f.special_item_id) {
             sql += " AND EXISTS (SELECT 1 FROM problem_special_item psi WHERE psi.problem_id = p.id AND "
                    "psi.special_item_id = " + q.Bind(*f.special_item_id) + ")";

@@ -133,6 +133,8 @@ struct ProblemFilter {
     UnixSeconds now = 0;
     std::optional<domain::CampaignId> campaign_id;        // only problems tagged with this campaign
     std::optional<domain::SpecialItemId> special_item_id;  // only problems tagged with this special item
+    std::optional<int> batch;                 // only problems whose owner org has this batch (0..2)
+    std::optional<domain::OrgKind> org_kind;  // only problems whose owner org has this kind
     std::optional<std::int64_t> before_id;  // goes with kIdDesc only
     ProblemOrder order = ProblemOrder::kIdDesc;
     std::int64_t offset = 0;

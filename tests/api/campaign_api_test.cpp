@@ -388,6 +388,16 @@ TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
     EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=school").Json()["problems"], 1);
     EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=party_gov_agency").Json()["problems"], 7);  // P1..P7
     EXPECT_EQ(Get("/api/v1/orgs/2/stats?org_kind=school&batch=1").Json()["problems"], 0);
+    // The problem list (and so the ledger and every drill-through) filters the same way.
+    EXPECT_EQ(Titles(Get("/api/v1/problems?org_id=2&batch=2")), (std::set<std::string>{"P3", "P10"}));
+    EXPECT_EQ(Titles(Get("/api/v1/problems?org_id=2&org_kind=school")), (std::set<std::string>{"P10"}));
+    EXPECT_TRUE(IsError(Get("/api/v1/problems?batch=5"), 400, "invalid_argument"));
+    auto ledger = Get("/api/v1/ledger?list=problems&format=csv&org_id=2&batch=2");
+    ASSERT_EQ(ledger.status, 200) << ledger.body;
+    EXPECT_NE(ledger.body.find("P10"), std::string::npos);
+    EXPECT_NE(ledger.body.find("P3"), std::string::npos);
+    EXPECT_EQ(ledger.body.find("P2"), std::string::npos);
+    EXPECT_EQ(ledger.body.find("P4"), std::string::npos);
 
     // Period: P1..P7 were created on 2020-01-01 (display zone), P10 now.
     EXPECT_EQ(Get("/api/v1/orgs/2/stats?created_to=2020-01-02T00:00:00%2B08:00").Json()["problems"], 7);
