@@ -12,8 +12,8 @@
 // 第一批 0, 学校 4; today's period keeps them all and 2019's none. The test chooses the campaign and the
 // item in the filter bar and sees the cards, the note and the school's ranking row follow; chooses today
 // in the period picker and sees the URL carry campaign_id, special_item_id, created_from and created_to;
-// opens the problem list (共 2 条, A and B, the filters shown in its selects); opens 2019's period by
-// URL (0); and chooses 第一批 / 第二批 and 学校. Fails on any page error, unexpected failed API call or
+// opens the problem list (共 2 条, A and B, the filters shown in its selects); clears the campaign (its
+// item goes too); opens 2019's period by URL (0); and chooses 第一批 / 第二批 and 学校. Fails on any page error, unexpected failed API call or
 // CSP violation. Screenshots go to $E2E_OUT. The last line printed is "N passed, N failed".
 
 import {
@@ -172,6 +172,18 @@ async function main() {
       const range = await page.locator('[data-testid="filter-period"] input').evaluateAll((els) => els.map((e) => e.value))
       assertEq(JSON.stringify(range), JSON.stringify([today, today]), 'the period picker')
       await shot(page, 'dashboard-filters-list')
+    })
+
+    await step('clearing the campaign clears its special item too: back to all problems', async () => {
+      await page.goto(`${BASE}${dash}?campaign_id=${campaign.id}&special_item_id=${shengtai.id}`)
+      await waitProblems(page, '1')
+      assertEq(await selectedText(page, 'dash-filter-item'), '政治生态', 'the special item select')
+      await page.locator('[data-testid="dash-filter-campaign"]').hover()
+      await page.locator('[data-testid="dash-filter-campaign"] .el-select__clear').click()
+      await page.waitForURL((u) => !u.searchParams.has('campaign_id'))
+      assertEq(new URL(page.url()).search, '', 'the URL has no filter left')
+      await waitProblems(page, count(total))
+      assertEq(await page.locator('[data-testid="dash-filter-note"]').count(), 0, 'no filter note')
     })
 
     await step('2019\'s period (the campaign\'s own dates) by URL: 0 problems', async () => {
