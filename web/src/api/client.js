@@ -118,10 +118,14 @@ export const api = {
   ancestors: (id) => apiGet(`/orgs/${id}/ancestors`),
   searchOrgs: (q, limit = 20) => apiGet('/orgs', { q, limit }),
   orgsByDivisionCode: (code) => apiGet('/orgs', { division_code: code }),
-  // query: category_id, source, due_soon_days, weeks, category_depth (docs/API.md, Figures)
+  // query: category_id, source, campaign_id, special_item_id, batch, org_kind, created_from, created_to,
+  // due_soon_days, weeks, category_depth (docs/API.md#figures)
   stats: (id, query) => apiGet(`/orgs/${id}/stats`, query),
   childStats: (id, query) => apiGet(`/orgs/${id}/stats/children`, query),
   categories: () => apiGet('/categories'),
+  // Campaigns visible to the user ({items: [Campaign]}) and one with its special_items (docs/API.md, Campaigns).
+  campaigns: () => apiGet('/campaigns'),
+  campaign: (id) => apiGet(`/campaigns/${id}`),
   problems: (query) => apiGet('/problems', query),
   problem: (id) => apiGet(`/problems/${id}`),
   problemEvents: (id) => apiGet(`/problems/${id}/events`),

@@ -1,8 +1,9 @@
 // The dashboard's filters, its stats requests and its drill-downs to the problem list. Pure functions:
 // unit-tested in dashboard.test.js without Vue.
 
-import { PROBLEM_SOURCES } from './enums.js'
-import { formatCount, formatDate, formatPercent, nextDay } from './format.js'
+import { ORG_BATCHES, ORG_KINDS, PROBLEM_SOURCES } from './enums.js'
+import { TIME_ZONE, formatCount, formatDate, formatPercent, nextDay } from './format.js'
+import { localToIso } from './supervision.js'
 
 /** The statuses counted as open (在办) by the stats: `open`, `overdue`, `due_soon`. */
 export const OPEN_STATUSES = ['registered', 'planned', 'in_progress', 'pending_verification']
@@ -14,57 +15,112 @@ export const DEFAULT_WEEKS = WEEK_CHOICES[0]
 /** 临期: open problems due within this many days (asked for explicitly, so the card can say it). */
 export const DUE_SOON_DAYS = 3
 
+const YMD = /^\d{4}-\d{2}-\d{2}$/
+const isSet = (v) => v !== null && v !== undefined && v !== ''
+function positiveId(v) {
+  const n = Number(v)
+  return isSet(v) && Number.isInteger(n) && n > 0 ? n : null
+}
+
 /**
- * The dashboard's filters from its route query: `category_id` (a top-level category id), `source` (a
- * problem source), `weeks` (one of WEEK_CHOICES). Anything else is dropped.
+ * The dashboard's filters from its route query (names as the API's, docs/API.md#figures):
+ *   category_id      a top-level category id             -> categoryId (number or null)
+ *   source           a problem source (PROBLEM_SOURCES)   -> source ('' for none)
+ *   weeks            one of WEEK_CHOICES                  -> weeks (default DEFAULT_WEEKS)
+ *   campaign_id      a campaign id                        -> campaignId (number or null)
+ *   special_item_id  a special item id (alone is fine)    -> specialItemId (number or null)
+ *   batch            the owner org's batch: 0 none, 1, 2  -> batch (number or null = any)
+ *   org_kind         the owner org's kind (ORG_KINDS)     -> orgKind ('' for any)
+ *   created_from     first day of the period, YYYY-MM-DD  -> createdFrom ('' for open)
+ *   created_to       last day of the period (included)    -> createdTo ('' for open)
+ * The period's days are calendar days of the display zone, both included, as on the problem list. A
+ * period whose last day is before its first is dropped whole. Anything else is dropped.
  */
 export function dashboardFilters(query = {}) {
-  const out = { categoryId: null, source: '', weeks: DEFAULT_WEEKS }
-  const cat = Number(query.category_id)
-  if (query.category_id !== undefined && query.category_id !== '' && Number.isInteger(cat) && cat > 0) out.categoryId = cat
-  if (PROBLEM_SOURCES.includes(query.source)) out.source = query.source
+  const out = {
+    categoryId: positiveId(query.category_id),
+    source: PROBLEM_SOURCES.includes(query.source) ? query.source : '',
+    weeks: DEFAULT_WEEKS,
+    campaignId: positiveId(query.campaign_id),
+    specialItemId: positiveId(query.special_item_id),
+    batch: null,
+    orgKind: ORG_KINDS.includes(query.org_kind) ? query.org_kind : '',
+    createdFrom: '',
+    createdTo: '',
+  }
   const weeks = Number(query.weeks)
   if (WEEK_CHOICES.includes(weeks)) out.weeks = weeks
+  if (isSet(query.batch) && ORG_BATCHES.includes(Number(query.batch))) out.batch = Number(query.batch)
+  const from = YMD.test(query.created_from || '') && nextDay(query.created_from) ? query.created_from : ''
+  const to = YMD.test(query.created_to || '') && nextDay(query.created_to) ? query.created_to : ''
+  if (!(from && to && to < from)) {
+    out.createdFrom = from
+    out.createdTo = to
+  }
   return out
 }
 
-/** The route query of the filters (the inverse of dashboardFilters; defaults left out). */
-export function filtersQuery({ categoryId, source, weeks } = {}) {
+/** True when any filter of the problem figures is set (the weeks of the trend are not a filter). */
+export function hasFilters(f = {}) {
+  return (
+    isSet(f.categoryId) || !!f.source || isSet(f.campaignId) || isSet(f.specialItemId) || isSet(f.batch) || !!f.orgKind ||
+    !!f.createdFrom || !!f.createdTo
+  )
+}
+
+// The record filters shared by the URL, the stats query and the problem list's URL (period aside).
+function recordQuery(f) {
   const q = {}
-  if (categoryId !== null && categoryId !== undefined && categoryId !== '') q.category_id = String(categoryId)
-  if (source) q.source = source
-  if (weeks && Number(weeks) !== DEFAULT_WEEKS) q.weeks = String(weeks)
+  if (isSet(f.categoryId)) q.category_id = String(f.categoryId)
+  if (f.source) q.source = f.source
+  if (isSet(f.campaignId)) q.campaign_id = String(f.campaignId)
+  if (isSet(f.specialItemId)) q.special_item_id = String(f.specialItemId)
+  if (isSet(f.batch)) q.batch = String(f.batch)
+  if (f.orgKind) q.org_kind = f.orgKind
   return q
 }
 
-/** The query of GET /orgs/{id}/stats and /stats/children for the filters (and the 临期 window). */
-export function statsQuery({ categoryId, source, weeks } = {}) {
-  const q = {}
-  if (categoryId !== null && categoryId !== undefined && categoryId !== '') q.category_id = String(categoryId)
-  if (source) q.source = source
-  if (weeks !== undefined && weeks !== null && weeks !== '') q.weeks = String(weeks)
+/** The route query of the filters (the inverse of dashboardFilters; defaults left out). */
+export function filtersQuery(f = {}) {
+  const q = recordQuery(f)
+  if (f.createdFrom) q.created_from = f.createdFrom
+  if (f.createdTo) q.created_to = f.createdTo
+  if (f.weeks && Number(f.weeks) !== DEFAULT_WEEKS) q.weeks = String(f.weeks)
+  return q
+}
+
+/**
+ * The query of GET /orgs/{id}/stats and /stats/children for the filters (and the 临期 window). The
+ * period's days become RFC 3339 instants in `timeZone`: created_from the first day's 00:00, created_to
+ * the 00:00 after the last day (the API's period is half-open).
+ */
+export function statsQuery(f = {}, timeZone = TIME_ZONE) {
+  const q = recordQuery(f)
+  if (f.createdFrom) q.created_from = localToIso(`${f.createdFrom}T00:00:00`, timeZone)
+  if (f.createdTo) q.created_to = localToIso(`${nextDay(f.createdTo)}T00:00:00`, timeZone)
+  if (isSet(f.weeks)) q.weeks = String(f.weeks)
   q.due_soon_days = String(DUE_SOON_DAYS)
   return q
 }
 
 /**
  * Where a click on the dashboard leads: the problem list of `orgId` (a string or number) with the
- * dashboard's filters (category, source) and the clicked figure's own filter on top:
+ * dashboard's filters (category, source, campaign, special item, batch, org kind, period) and the
+ * clicked figure's own filter on top:
  *   {status}           a status slice (or a list of statuses)
  *   {categoryId}       a category bar (null: uncategorised, which the list cannot filter — returns null)
  *   {source}           a source bar
  *   {overdue: true}    the 超期 figure: open problems past their deadline (the list's overdue=true alone
  *                      also counts problems closed late, so the open statuses go along)
  *   {closed: true}     closed problems
- *   {weekStart}        problems created in the ISO week starting then (the list's dates are inclusive)
+ *   {weekStart}        problems created in the ISO week starting then (the list's dates are inclusive),
+ *                      within the dashboard's period (null when the week lies outside it)
  * Returns a vue-router location, or null when the list cannot show the figure.
  */
 export function drillTo(orgId, filters = {}, what = {}) {
-  const q = {}
-  if (filters.categoryId !== null && filters.categoryId !== undefined && filters.categoryId !== '') {
-    q.category_id = String(filters.categoryId)
-  }
-  if (filters.source) q.source = filters.source
+  const q = recordQuery({ ...filters, weeks: undefined })
+  if (filters.createdFrom) q.created_from = filters.createdFrom
+  if (filters.createdTo) q.created_to = filters.createdTo
   if ('categoryId' in what) {
     if (what.categoryId === null || what.categoryId === undefined) return null
     q.category_id = String(what.categoryId)
@@ -77,10 +133,13 @@ export function drillTo(orgId, filters = {}, what = {}) {
     q.overdue = 'true'
   }
   if (what.weekStart) {
-    const from = formatDate(what.weekStart)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(from)) return null
+    let from = formatDate(what.weekStart)
+    if (!YMD.test(from)) return null
     let to = from
     for (let i = 0; i < 6; i++) to = nextDay(to)
+    if (filters.createdFrom && filters.createdFrom > from) from = filters.createdFrom
+    if (filters.createdTo && filters.createdTo < to) to = filters.createdTo
+    if (to < from) return null
     q.created_from = from
     q.created_to = to
   }

@@ -46,6 +46,12 @@ export const OPINION_STATUSES = ['received', 'accepted', 'declined', 'duplicate'
 
 export const ORG_LEVELS = ['central', 'province', 'city', 'county', 'township', 'village', 'unit']
 
+/** Kinds of org (单位类型, 分类指导: docs/LINKAGE.md); labels under `enum.orgKind`. */
+export const ORG_KINDS = ['party_gov_agency', 'public_institution', 'state_enterprise', 'school', 'rural', 'urban_community', 'non_public', 'other']
+
+/** An org's batch (第一批 / 第二批 of a campaign, docs/LINKAGE.md#campaigns): 0 none, 1 first, 2 second. */
+export const ORG_BATCHES = [1, 2, 0]
+
 export const SEVERITIES = ['normal', 'serious', 'critical']
 
 // Colours of the problem statuses, shared by the donut chart and the tags.

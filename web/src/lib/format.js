@@ -80,12 +80,19 @@ export function nextDay(ymd) {
  * Query object for GET /api/v1/problems from the UI's filter state; drops
  * empty values, joins status lists with commas. `createdTo` is the last day
  * shown (inclusive); the API's created_to is exclusive, so it gets the next day.
+ * `campaignId`, `specialItemId` (ids), `batch` (the owner org's: 0 none, 1, 2; null
+ * or '' = any) and `orgKind` (the owner org's kind) go as campaign_id,
+ * special_item_id, batch and org_kind.
  */
 export function problemQuery({
   orgId,
   status,
   source,
   categoryId,
+  campaignId,
+  specialItemId,
+  batch,
+  orgKind,
   createdFrom,
   createdTo,
   overdue,
@@ -101,6 +108,10 @@ export function problemQuery({
   if (st.length) q.status = st.join(',')
   if (source) q.source = source
   if (categoryId !== null && categoryId !== undefined && categoryId !== '') q.category_id = String(categoryId)
+  if (campaignId !== null && campaignId !== undefined && campaignId !== '') q.campaign_id = String(campaignId)
+  if (specialItemId !== null && specialItemId !== undefined && specialItemId !== '') q.special_item_id = String(specialItemId)
+  if (batch !== null && batch !== undefined && batch !== '') q.batch = String(batch)
+  if (orgKind) q.org_kind = orgKind
   if (createdFrom) q.created_from = createdFrom
   if (createdTo) q.created_to = nextDay(createdTo) || createdTo
   if (overdue === true || overdue === 'true') q.overdue = 'true'

@@ -15,6 +15,8 @@ describe('ledgerUrl', () => {
       status: ['registered', 'in_progress'],
       source: 'hotline_12345',
       categoryId: 7,
+      campaignId: 1,
+      specialItemId: 3,
       createdFrom: '2026-01-01',
       createdTo: '2026-01-31',
       overdue: 'true',
@@ -31,7 +33,14 @@ describe('ledgerUrl', () => {
       created_from: '2026-01-01',
       created_to: '2026-02-01',
       overdue: 'true',
+      campaign_id: '1',
+      special_item_id: '3',
     })
+  })
+  it('carries the campaign and the special item (the ledger filters by them as the list does)', () => {
+    expect(ledgerUrl('problems', 'csv', { orgId: 2, campaignId: 1, specialItemId: 3 })).toBe(
+      '/api/v1/ledger?list=problems&format=csv&org_id=2&campaign_id=1&special_item_id=3',
+    )
   })
   it('drops sort and paging, and keeps overdue=false', () => {
     const url = ledgerUrl('tasks', 'csv', { orgId: 1, sort: 'due_at', page: 3, pageSize: 20, overdue: 'false' })

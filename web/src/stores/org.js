@@ -74,6 +74,32 @@ export const useOrgStore = defineStore('org', () => {
     return categoriesPromise
   }
 
+  // Campaigns visible to the user (GET /campaigns), loaded once: [Campaign], oldest first as the API
+  // answers; and each campaign's special items (GET /campaigns/{id}), loaded once per campaign.
+  let campaignsPromise = null
+  function getCampaigns() {
+    if (!campaignsPromise) {
+      campaignsPromise = api
+        .campaigns()
+        .then((r) => r.items || [])
+        .catch((e) => {
+          campaignsPromise = null
+          throw e
+        })
+    }
+    return campaignsPromise
+  }
+  const itemsCache = new Map() // campaign id -> Promise<[{id, code, title}]>
+  function getSpecialItems(campaignId) {
+    const id = Number(campaignId)
+    if (!itemsCache.has(id)) {
+      const p = api.campaign(id).then((c) => c.special_items || [])
+      p.catch(() => itemsCache.delete(id))
+      itemsCache.set(id, p)
+    }
+    return itemsCache.get(id)
+  }
+
   let seq = 0
   async function select(id) {
     id = Number(id)
@@ -113,6 +139,8 @@ export const useOrgStore = defineStore('org', () => {
     getStats,
     putStats,
     getCategories,
+    getCampaigns,
+    getSpecialItems,
     remember,
   }
 })
