@@ -8,15 +8,15 @@ export const LEDGER_FORMATS = ['xlsx', 'csv']
 
 /**
  * The ledger URL. `filters` are those of problemQuery (orgId, status, source, categoryId, createdFrom,
- * createdTo, overdue, campaignId, specialItemId); sort and paging do not apply to an export and are
- * dropped, and so are batch and orgKind (GET /ledger does not take them, docs/API.md).
+ * createdTo, overdue, campaignId, specialItemId, batch, orgKind); sort and paging do not apply to an export
+ * and are dropped.
  */
 export function ledgerUrl(list, format, filters = {}) {
   if (!LEDGER_LISTS.includes(list)) throw new Error(`unknown ledger list: ${list}`)
   if (!LEDGER_FORMATS.includes(format)) throw new Error(`unknown ledger format: ${format}`)
   const q = problemQuery({ ...filters, sort: undefined, page: undefined, cursor: undefined, limit: 0 })
   const params = new URLSearchParams({ list, format })
-  for (const k of ['org_id', 'status', 'category_id', 'source', 'created_from', 'created_to', 'overdue', 'campaign_id', 'special_item_id']) {
+  for (const k of ['org_id', 'status', 'category_id', 'source', 'created_from', 'created_to', 'overdue', 'campaign_id', 'special_item_id', 'batch', 'org_kind']) {
     if (q[k] !== undefined) params.set(k, q[k])
   }
   return `/api/v1/ledger?${params.toString()}`

@@ -42,6 +42,11 @@ describe('ledgerUrl', () => {
       '/api/v1/ledger?list=problems&format=csv&org_id=2&campaign_id=1&special_item_id=3',
     )
   })
+  it("carries the owner org's batch and kind (batch 0, 未分批, included)", () => {
+    expect(ledgerUrl('problems', 'csv', { orgId: 2, batch: 0, orgKind: 'school' })).toBe(
+      '/api/v1/ledger?list=problems&format=csv&org_id=2&batch=0&org_kind=school',
+    )
+  })
   it('drops sort and paging, and keeps overdue=false', () => {
     const url = ledgerUrl('tasks', 'csv', { orgId: 1, sort: 'due_at', page: 3, pageSize: 20, overdue: 'false' })
     expect(url).toBe('/api/v1/ledger?list=tasks&format=csv&org_id=1&overdue=false')
