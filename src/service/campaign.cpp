@@ -8,10 +8,13 @@
 // campaign, a few at a time. The SQL reads only the campaign's tagged problems through the
 // problem_special_item and problem_campaign indexes (docs/LINKAGE.md#figures-by-item).
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "common/time.hpp"
 #include "domain/campaign.hpp"
 #include "domain/json.hpp"
+#include "domain/supervision.hpp"
 #include "service/detail/checks.hpp"
 #include "service/service.hpp"
 
@@ -262,11 +265,18 @@ Result<SpecialItemStats> Service::GetSpecialItemStats(const Actor& actor, domain
     ASSIGN_OR_RETURN(out.org, GetOrgInScope(actor, org_id));
     ASSIGN_OR_RETURN(out.campaign, VisibleCampaign(actor, campaign_id, "campaign_id: "));
     out.at = now;
-    ASSIGN_OR_RETURN(store::SpecialItemReport r, store_->SpecialItemFigures(campaign_id, out.org.path, now));
+    // Each batch the campaign defines ends at 00:00 after its end_date in the display zone.
+    std::map<int, UnixSeconds> ends;
+    for (const auto& b : out.campaign.batches) {
+        ASSIGN_OR_RETURN(UnixSeconds last_day, ParseIso(b.end_date));
+        const auto next = domain::CivilOf(LocalDayNumber(last_day) + 1);
+        ends[b.number] = FromLocal(next.year, next.month, next.day, 0, 0, 0);
+    }
+    ASSIGN_OR_RETURN(store::SpecialItemReport r, store_->SpecialItemFigures(campaign_id, out.org.path, now, ends));
     for (const auto& row : r.items) out.items.emplace_back(row.item, FiguresOf(row.counts));
     out.total = FiguresOf(r.campaign);
     out.without_item = r.without_item;
-    for (const auto& [batch, counts] : r.by_org_batch) out.by_org_batch.emplace_back(batch, FiguresOf(counts));
+    for (const auto& b : r.by_org_batch) out.by_org_batch.push_back({b.batch, FiguresOf(b.counts), b.end, b.phase});
     return out;
 }
 

@@ -110,9 +110,19 @@ nlohmann::json ToJson(const SpecialItemStats& s) {
         items.push_back(std::move(row));
     }
     nlohmann::json batches = nlohmann::json::array();
-    for (const auto& [batch, f] : s.by_org_batch) {
-        nlohmann::json row = FiguresJson(f);
-        row["batch"] = batch;
+    for (const auto& b : s.by_org_batch) {
+        nlohmann::json row = FiguresJson(b.figures);
+        row["batch"] = b.batch;
+        if (b.end) {
+            row["batch_end"] = FormatIso(*b.end);
+            row["after_batch_end"] = {{"created", b.phase.created_after_end},
+                                      {"closed_by_end", b.phase.closed_by_end},
+                                      {"closed_after_end", b.phase.closed_after_end},
+                                      {"open_after_end", b.phase.open_after_end}};
+        } else {
+            row["batch_end"] = nullptr;
+            row["after_batch_end"] = nullptr;
+        }
         batches.push_back(std::move(row));
     }
     return {{"org", domain::ToJson(s.org)},

@@ -28,7 +28,9 @@ nlohmann::json ToJson(const store::Event& event);
 nlohmann::json ToJson(const CampaignDetail& detail);
 // {"org": Org, "campaign": {"id", "code", "name"}, "at", "items": [{"special_item": SpecialItem,
 //  "problems", "closed", "open", "overdue", "invalid_or_merged", "completion": Rate, "on_time": Rate}],
-//  "total": {same without special_item}, "without_item": n, "by_org_batch": [{"batch": 0|1|2, ...}]}
+//  "total": {same without special_item}, "without_item": n, "by_org_batch": [{"batch": 0|1|2, ...,
+//  "batch_end": RFC 3339 | null, "after_batch_end": {"created", "closed_by_end", "closed_after_end",
+//  "open_after_end"} | null}]}
 nlohmann::json ToJson(const SpecialItemStats& stats);
 
 // ---- workflow (issue 3) ----

@@ -593,8 +593,16 @@ struct SpecialItemStats {
     ItemFigures total;              // the campaign's problems in the subtree, each once
     std::int64_t without_item = 0;  // tagged with the campaign but with no item
     // The campaign's problems by the batch of their owner org (Org::batch 0 none, 1 first, 2 second): a
-    // first-batch unit's work after its batch ended is reported apart from the second batch's.
-    std::vector<std::pair<int, ItemFigures>> by_org_batch;
+    // first-batch unit's work after its batch ended is reported apart from the second batch's. For a batch
+    // the campaign defines, `end` is 00:00 after its end_date (display zone) and `phase` counts the batch's
+    // problems against it (store::BatchPhaseCounts; docs/LINKAGE.md#batch-ends).
+    struct BatchFigures {
+        int batch = 0;
+        ItemFigures figures;
+        std::optional<UnixSeconds> end;
+        store::BatchPhaseCounts phase;
+    };
+    std::vector<BatchFigures> by_org_batch;
 };
 
 // ---- supervision (issue 8): types ----

@@ -2972,8 +2972,9 @@ public:
         return CampRead<std::vector<domain::SpecialItem>>([&](CampaignSql& x) { return x.Items(std::nullopt, ids); });
     }
     Result<SpecialItemReport> SpecialItemFigures(domain::CampaignId campaign, const std::string& subtree_path,
-                                                 UnixSeconds now) override {
-        return CampRead<SpecialItemReport>([&](CampaignSql& x) { return x.Figures(campaign, subtree_path, now); });
+                                                 UnixSeconds now, const std::map<int, UnixSeconds>& batch_ends) override {
+        return CampRead<SpecialItemReport>(
+            [&](CampaignSql& x) { return x.Figures(campaign, subtree_path, now, batch_ends); });
     }
 
     Result<domain::PublicIntake> GetPublicIntakeByCode(const std::string& code) override {

@@ -296,6 +296,20 @@ struct SpecialItemRow {
     domain::SpecialItem item;
     SpecialItemCounts counts;
 };
+// A batch's problems against its end (issue 5: first-batch work goes on after the batch ends and is reported
+// apart). `end` is the exclusive instant the batch ended (00:00 after its last day, display zone).
+struct BatchPhaseCounts {
+    std::int64_t created_after_end = 0;  // found after the batch ended
+    std::int64_t closed_by_end = 0;      // closed before `end`
+    std::int64_t closed_after_end = 0;   // closed at or after `end`
+    std::int64_t open_after_end = 0;     // still open, and `now` is past `end` (持续整改)
+};
+struct OrgBatchCounts {
+    int batch = 0;  // Org::batch: 0 none, 1 first, 2 second
+    SpecialItemCounts counts;
+    std::optional<UnixSeconds> end;    // the campaign's end of this batch, when it defines the batch
+    BatchPhaseCounts phase;            // zeros without `end`
+};
 // The per-item figures of one campaign over one subtree (Store::SpecialItemFigures). A problem with
 // several items counts once under each of them and once in `campaign`; within one item at most once
 // (problem_special_item's primary key).
@@ -303,7 +317,7 @@ struct SpecialItemReport {
     std::vector<SpecialItemRow> items;  // every item of the campaign, by code
     SpecialItemCounts campaign;         // every problem of the campaign in the subtree, each once
     std::int64_t without_item = 0;      // of those, problems tagged with the campaign but no item
-    std::vector<std::pair<int, SpecialItemCounts>> by_org_batch;  // campaign figures by the owner's Org::batch
+    std::vector<OrgBatchCounts> by_org_batch;  // campaign figures by the owner's Org::batch, ascending
 };
 
 // One public request with everything its public view needs (Open311 GET requests, tracking): the intake,
@@ -767,9 +781,12 @@ public:
     virtual Result<std::vector<domain::SpecialItem>> GetSpecialItems(const std::vector<domain::SpecialItemId>& ids) = 0;
     // Per-item figures of `campaign` over the problems owned inside the subtree with root path
     // `subtree_path`, at `now` (UTC seconds): SQL over problem_special_item joined to problem and org (three
-    // queries). docs/LINKAGE.md#figures-by-item says why not the roll-up index.
+    // queries). docs/LINKAGE.md#figures-by-item says why not the roll-up index. `batch_ends`: batch number ->
+    // exclusive end instant (UTC seconds) of the batches the campaign defines; by_org_batch rows of those
+    // batches get `end` and the phase counts.
     virtual Result<SpecialItemReport> SpecialItemFigures(domain::CampaignId campaign, const std::string& subtree_path,
-                                                         UnixSeconds now) = 0;
+                                                         UnixSeconds now,
+                                                         const std::map<int, UnixSeconds>& batch_ends = {}) = 0;
 
     // ---- public intake (issue 9) ----
     // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.

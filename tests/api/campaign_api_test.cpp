@@ -406,6 +406,36 @@ TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
                   .Json()["problems"],
               0);
 
+    // Batch ends (docs/LINKAGE.md#batch-ends): batch 1 now ends 2020-01-10, batch 2 on 2020-01-31 (exclusive
+    // ends 2020-01-11 and 2020-02-01, 00:00 in the display zone). P11, tagged at creation under 桥西区
+    // (batch 1), is created now, after its batch ended.
+    auto patched = As(hebei_admin_, "PATCH", "/api/v1/campaigns/" + std::to_string(cid),
+                      json{{"version", 1},
+                           {"end_date", "2020-12-31"},
+                           {"batches", json::array({{{"start_date", "2019-12-01"}, {"end_date", "2020-01-10"}},
+                                                    {{"start_date", "2020-01-11"}, {"end_date", "2020-01-31"}}})}}
+                          .dump());
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    auto p11 = As(sjz_clerk_, "POST", "/api/v1/problems",
+                  json{{"title", "P11"}, {"owner_org_id", 5}, {"campaign_id", cid}}.dump());
+    ASSERT_EQ(p11.status, 201) << p11.body;
+    auto items = Get("/api/v1/orgs/2/stats/special-items?" + cq);
+    ASSERT_EQ(items.status, 200) << items.body;
+    const json batches = items.Json()["by_org_batch"];
+    ASSERT_EQ(batches.size(), 2u);
+    // Batch 1 (every owner but 建北街道; P6 left the campaign above): P1 open, P2 closed 02-15 (after the end),
+    // P4 closed 01-05 (before it), P5 invalid, P11 open and created after the end.
+    EXPECT_EQ(batches[0]["batch"], 1);
+    EXPECT_EQ(batches[0]["problems"], 5);
+    EXPECT_EQ(batches[0]["batch_end"], "2020-01-11T00:00:00+08:00");
+    EXPECT_EQ(batches[0]["after_batch_end"],
+              json({{"created", 1}, {"closed_by_end", 1}, {"closed_after_end", 1}, {"open_after_end", 2}}));
+    // Batch 2 (建北街道): P3 closed 01-20, before its end on 01-31.
+    EXPECT_EQ(batches[1]["batch"], 2);
+    EXPECT_EQ(batches[1]["batch_end"], "2020-02-01T00:00:00+08:00");
+    EXPECT_EQ(batches[1]["after_batch_end"],
+              json({{"created", 0}, {"closed_by_end", 1}, {"closed_after_end", 0}, {"open_after_end", 0}}));
+
     // Bad filters name the parameter; a campaign the caller cannot see does not exist.
     auto bad = Get("/api/v1/orgs/2/stats?batch=3");
     EXPECT_TRUE(IsError(bad, 400, "invalid_argument"));
