@@ -697,6 +697,7 @@ struct RollupIndex::Impl {
         std::vector<std::int64_t> by_cat;
         std::int64_t closed_with_due = 0, closed_on_time = 0;
         std::vector<std::pair<std::int64_t, std::int64_t>> hist;  // (days to close, count), any order
+        std::vector<std::int64_t> days_dense;  // single records' days to close: count by day (Finish adds it)
         std::vector<std::int64_t> created, closed;                // per week from first_week
 
         bool Match(std::uint32_t combo) const {
@@ -1074,7 +1075,8 @@ void RollupIndex::Impl::AddRecord(const Record& r, Acc& acc) const {
     if (std::int64_t* c = week(r.created_week)) ++*c;
     if (r.flags & kClosedTimed) {
         ++f.closed_timed;
-        acc.hist.emplace_back(r.close_days, 1);
+        if (r.close_days >= acc.days_dense.size()) acc.days_dense.resize(r.close_days + std::size_t{1}, 0);
+        ++acc.days_dense[r.close_days];
         if (r.flags & kHasDue) {
             ++acc.closed_with_due;
             if (r.flags & kOnTime) ++acc.closed_on_time;
@@ -1087,6 +1089,21 @@ void RollupIndex::Impl::AddRecord(const Record& r, Acc& acc) const {
 
 void RollupIndex::Impl::AddSubtree(Slot v, Acc& acc) const {
     std::vector<Slot> stack{v};
+    if (acc.by_record && orgs[v].subtree_problems * 4 >= static_cast<std::int64_t>(records.size())) {
+        // A large share of all problems: read the records in memory order (sequential) and test each owner
+        // against a mark of the subtree's orgs (and the org filters), instead of jumping from list to list.
+        std::vector<std::uint8_t> pass(orgs.size(), 0);
+        while (!stack.empty()) {
+            Slot u = stack.back();
+            stack.pop_back();
+            pass[u] = acc.PassesOrg(orgs[u]) ? 1 : 0;
+            for (Slot c : orgs[u].children) stack.push_back(c);
+        }
+        for (const Record& r : records) {
+            if (r.owner != kNoSlot && pass[r.owner] && acc.PassesRecord(r)) AddRecord(r, acc);
+        }
+        return;
+    }
     if (acc.by_record) {
         while (!stack.empty()) {
             Slot u = stack.back();
@@ -1132,6 +1149,9 @@ Figures RollupIndex::Impl::Finish(Acc& acc) const {
     // Percentiles by nearest rank: the first day whose cumulative count reaches ceil(p * n), p = 1/2, 9/10.
     // The histogram arrives as runs (one per aggregate and combo) and single records: count into an array
     // indexed by day when the days span is small against the entries, sort otherwise.
+    for (std::size_t d = 0; d < acc.days_dense.size(); ++d) {
+        if (acc.days_dense[d] != 0) acc.hist.emplace_back(static_cast<std::int64_t>(d), acc.days_dense[d]);
+    }
     if (f.closed_timed > 0) {
         const std::int64_t n = f.closed_timed;
         const std::int64_t median_rank = (n + 1) / 2, p90_rank = (9 * n + 9) / 10;
