@@ -39,7 +39,7 @@
 //      the id of its interned tag set (campaign and special items); tag sets are never freed.
 // Filters by campaign, special item, owner org batch, owner org kind or created period (FiguresQuery's
 // "record filters") are not in the aggregates' keys: such a query visits every record of the subtree (32
-// bytes each, ~5-10 ns; docs/PERFORMANCE.md#filtered-figures) and skips orgs and records that do not pass.
+// bytes each, ~15-30 ns; docs/PERFORMANCE.md#record-filters) and skips orgs and records that do not pass.
 // Not here: tasks (the index counts problems).
 #pragma once
 

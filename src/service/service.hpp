@@ -306,7 +306,7 @@ struct StatsQuery {
     bool uncategorised = false;
     std::optional<domain::ProblemSource> source;  // only problems from this source
     // Record filters (issue 6; the index visits every problem of the subtree for them,
-    // docs/PERFORMANCE.md#filtered-figures):
+    // docs/PERFORMANCE.md#record-filters):
     std::optional<domain::CampaignId> campaign_id;        // tagged with this campaign (visible, else kNotFound)
     std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (visible, else kNotFound)
     std::optional<int> batch;                             // owner org's batch: 0 none, 1 first, 2 second
