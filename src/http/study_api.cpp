@@ -266,8 +266,7 @@ Result<Response> DeleteStudySession(const WorkflowContext& c, const RouteArgs& a
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(auto id, PathId(a, "study session id"));
     ASSIGN_OR_RETURN(auto version, IfMatch(a));
-    if (!version) return InvalidArgument("If-Match: required (the version you read, e.g. If-Match: \"1\")");
-    RETURN_IF_ERROR(c.service.DeleteStudySession(c.actor, id, *version));
+    RETURN_IF_ERROR(c.service.DeleteStudySession(c.actor, id, version));
     Response res;
     res.status = 204;
     res.content_type.clear();

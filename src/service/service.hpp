@@ -1576,7 +1576,8 @@ public:
     Result<domain::StudySession> GetStudySession(const Actor& actor, domain::StudySessionId id);
     Result<domain::StudySession> UpdateStudySession(const Actor& actor, domain::StudySessionId id,
                                                     const StudySessionPatch& patch, std::int64_t version);
-    Status DeleteStudySession(const Actor& actor, domain::StudySessionId id, std::int64_t version);
+    // `version` (If-Match), when given, must be the current one (kAborted otherwise).
+    Status DeleteStudySession(const Actor& actor, domain::StudySessionId id, std::optional<std::int64_t> version);
     // Sessions of the subtree of org_id (in scope), held_on in [from, to], newest first; cursor: opaque.
     Result<Page<domain::StudySession>> ListStudySessions(const Actor& actor, domain::OrgId org_id,
                                                          const std::optional<std::string>& from,

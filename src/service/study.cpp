@@ -182,12 +182,13 @@ Result<domain::StudySession> Service::UpdateStudySession(const Actor& actor, dom
     return s;
 }
 
-Status Service::DeleteStudySession(const Actor& actor, domain::StudySessionId id, std::int64_t version) {
+Status Service::DeleteStudySession(const Actor& actor, domain::StudySessionId id,
+                                   std::optional<std::int64_t> version) {
     ASSIGN_OR_RETURN(domain::StudySession before, GetStudySession(actor, id));
     RETURN_IF_ERROR(detail::AuthorizeRoles(*this, actor, kStudyWriters, before.org_id, "deleting a study session"));
     RETURN_IF_ERROR(detail::CheckVersion("study session", id, version, before.version));
     return store_->Write([&](store::WriteTx& tx) -> Status {
-        RETURN_IF_ERROR(tx.DeleteStudySession(id, version));
+        RETURN_IF_ERROR(tx.DeleteStudySession(id, before.version));
         auto ev = MakeEvent(actor, "study_session", id, "delete", domain::ToJson(before), std::nullopt);
         ev.org_id = before.org_id;
         return tx.AppendEvent(ev);
