@@ -123,8 +123,8 @@ nlohmann::json ToJson(const StudySession& s) {
             {"hours", Hours(s.hours_x100)},
             {"expected", s.expected},
             {"present", s.present},
-            {"participation", s.expected > 0 ? nlohmann::json(static_cast<double>(s.present) / s.expected)
-                                             : nlohmann::json(nullptr)},
+            {"participation",
+             s.expected > 0 ? nlohmann::json(static_cast<double>(s.present) / s.expected) : nlohmann::json(nullptr)},
             {"attendance", std::move(attendance)},
             {"notes", s.notes},
             {"created_at", FormatIso(s.created_at)},

@@ -152,7 +152,8 @@ Result<std::int64_t> PatchVersion(const RouteArgs& a, const ObjectReader& r) {
     }
     if (header) return *header;
     if (body) return *body;
-    return InvalidArgument("missing required field \"version\" (the version you read; or send it as If-Match: \"<version>\")");
+    return InvalidArgument(
+        "missing required field \"version\" (the version you read; or send it as If-Match: \"<version>\")");
 }
 
 struct ListArgs {
@@ -176,8 +177,8 @@ Result<Response> CreateStudySession(const WorkflowContext& c, const RouteArgs& a
     ASSIGN_OR_RETURN(auto org, PathId(a, "org id"));
     ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown(
-        {"held_on", "topic", "form", "materials", "hours", "expected", "present", "attendance", "notes"}));
+    RETURN_IF_ERROR(
+        r.CheckKnown({"held_on", "topic", "form", "materials", "hours", "expected", "present", "attendance", "notes"}));
     service::StudySessionDraft d;
     d.org_id = org;
     RETURN_IF_ERROR(r.Require("held_on"));
@@ -229,8 +230,8 @@ Result<Response> PatchStudySession(const WorkflowContext& c, const RouteArgs& a)
     ASSIGN_OR_RETURN(auto id, PathId(a, "study session id"));
     ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"version", "held_on", "topic", "form", "materials", "hours", "expected", "present",
-                                  "attendance", "notes"}));
+    RETURN_IF_ERROR(r.CheckKnown(
+        {"version", "held_on", "topic", "form", "materials", "hours", "expected", "present", "attendance", "notes"}));
     ASSIGN_OR_RETURN(std::int64_t version, PatchVersion(a, r));
     service::StudySessionPatch p;
     auto text = [&](std::string_view name, std::optional<std::string>& out) -> Status {
@@ -280,8 +281,7 @@ Result<Response> CreateResearchVisit(const WorkflowContext& c, const RouteArgs& 
     ASSIGN_OR_RETURN(auto org, PathId(a, "org id"));
     ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
     ObjectReader r(body);
-    RETURN_IF_ERROR(
-        r.CheckKnown({"visitors", "visited_org_id", "place", "visited_on", "met", "summary", "opinions"}));
+    RETURN_IF_ERROR(r.CheckKnown({"visitors", "visited_org_id", "place", "visited_on", "met", "summary", "opinions"}));
     service::ResearchVisitDraft d;
     d.org_id = org;
     RETURN_IF_ERROR(r.Require("visitors"));

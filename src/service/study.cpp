@@ -6,14 +6,14 @@
 // The figures are counted by SQL over the org path (store::Store::StudyFigures), not by the roll-up index:
 // they are asked for one subtree and a date range at a time, and the rows read are only the sessions and
 // visits of that range (docs/STUDY.md#figures).
+#include "domain/study.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "common/text.hpp"
-
 #include "domain/json.hpp"
-#include "domain/study.hpp"
 #include "service/detail/checks.hpp"
 #include "service/json.hpp"
 #include "service/service.hpp"
@@ -168,7 +168,7 @@ Result<domain::StudySession> Service::UpdateStudySession(const Actor& actor, dom
     if (patch.hours_x100) s.hours_x100 = *patch.hours_x100;
     if (patch.notes) s.notes = *patch.notes;
     if (patch.attendance) s.attendance = *patch.attendance;
-    domain::DeriveCounts(s);  // a kept roster decides the counts ...
+    domain::DeriveCounts(s);                           // a kept roster decides the counts ...
     if (patch.expected) s.expected = *patch.expected;  // ... and counts sent must agree with it
     if (patch.present) s.present = *patch.present;
     s.updated_at = NowSeconds();
@@ -182,8 +182,7 @@ Result<domain::StudySession> Service::UpdateStudySession(const Actor& actor, dom
     return s;
 }
 
-Status Service::DeleteStudySession(const Actor& actor, domain::StudySessionId id,
-                                   std::optional<std::int64_t> version) {
+Status Service::DeleteStudySession(const Actor& actor, domain::StudySessionId id, std::optional<std::int64_t> version) {
     ASSIGN_OR_RETURN(domain::StudySession before, GetStudySession(actor, id));
     RETURN_IF_ERROR(detail::AuthorizeRoles(*this, actor, kStudyWriters, before.org_id, "deleting a study session"));
     RETURN_IF_ERROR(detail::CheckVersion("study session", id, version, before.version));
@@ -319,8 +318,8 @@ Result<ResearchVisitDetail> Service::AddVisitOpinions(const Actor& actor, domain
         detail::AuthorizeRoles(*this, actor, kStudyWriters, d.visit.org_id, "adding opinions to a research visit"));
     if (drafts.empty()) return InvalidArgument("opinions: at least one opinion");
     ASSIGN_OR_RETURN(auto opinions, VisitOpinions(actor, d.visit, drafts));
-    RETURN_IF_ERROR(store_->Write(
-        [&](store::WriteTx& tx) -> Status { return StoreVisitOpinions(actor, tx, d.visit, opinions); }));
+    RETURN_IF_ERROR(
+        store_->Write([&](store::WriteTx& tx) -> Status { return StoreVisitOpinions(actor, tx, d.visit, opinions); }));
     return GetResearchVisit(actor, id);
 }
 
@@ -345,7 +344,8 @@ Result<Page<domain::ResearchVisit>> Service::ListResearchVisits(const Actor& act
 // ---- figures and the supervisor's queue ----
 
 Result<StudyStats> Service::GetStudyStats(const Actor& actor, domain::OrgId org_id,
-                                          const std::optional<std::string>& from, const std::optional<std::string>& to) {
+                                          const std::optional<std::string>& from,
+                                          const std::optional<std::string>& to) {
     StudyStats out;
     ASSIGN_OR_RETURN(out.org, GetOrgInScope(actor, org_id));
     RETURN_IF_ERROR(CheckRange(from, to));
@@ -384,8 +384,8 @@ Result<StudyStats> Service::GetStudyStats(const Actor& actor, domain::OrgId org_
     auto tree = Tree();
     for (domain::OrgId child : tree->Children(out.org.id)) {
         ASSIGN_OR_RETURN(domain::Org org, store_->GetOrg(child));
-        out.children.emplace_back(std::move(org), FiguresOf(by_child[child], static_cast<std::int64_t>(
-                                                                                  child_problems[child].size())));
+        out.children.emplace_back(std::move(org),
+                                  FiguresOf(by_child[child], static_cast<std::int64_t>(child_problems[child].size())));
     }
     std::sort(out.children.begin(), out.children.end(),
               [](const auto& a, const auto& b) { return a.first.id < b.first.id; });
@@ -393,7 +393,7 @@ Result<StudyStats> Service::GetStudyStats(const Actor& actor, domain::OrgId org_
 }
 
 Result<InactiveStudyPage> Service::ListInactiveStudyOrgs(const Actor& actor, const InactiveStudyQuery& query,
-                                                        UnixSeconds now) {
+                                                         UnixSeconds now) {
     ASSIGN_OR_RETURN(domain::Org org, GetOrgInScope(actor, query.org_id));
     if (query.weeks < 1 || query.weeks > 104) return InvalidArgument("weeks: must be between 1 and 104");
     RETURN_IF_ERROR(CheckLimit(query.limit));
@@ -434,13 +434,14 @@ nlohmann::json ToJson(const ResearchVisitDetail& d) {
 }
 
 nlohmann::json ToJson(const StudyFigures& f) {
-    return {{"sessions", f.sessions},
-            {"hours", static_cast<double>(f.hours_x100) / 100.0},
-            {"participation", ToJson(f.participation)},
-            {"visits", f.visits},
-            {"opinions", f.opinions},
-            {"opinions_per_visit", f.opinions_per_visit ? nlohmann::json(*f.opinions_per_visit) : nlohmann::json(nullptr)},
-            {"problems", f.problems}};
+    return {
+        {"sessions", f.sessions},
+        {"hours", static_cast<double>(f.hours_x100) / 100.0},
+        {"participation", ToJson(f.participation)},
+        {"visits", f.visits},
+        {"opinions", f.opinions},
+        {"opinions_per_visit", f.opinions_per_visit ? nlohmann::json(*f.opinions_per_visit) : nlohmann::json(nullptr)},
+        {"problems", f.problems}};
 }
 
 nlohmann::json ToJson(const StudyStats& s) {
@@ -464,10 +465,11 @@ nlohmann::json ToJson(const InactiveStudyPage& p) {
         nlohmann::json missing = nlohmann::json::array();
         if (!row.last_study_on || *row.last_study_on < p.cutoff) missing.push_back("study");
         if (!row.last_visit_on || *row.last_visit_on < p.cutoff) missing.push_back("research");
-        items.push_back({{"org", domain::ToJson(row.org)},
-                         {"last_study_on", row.last_study_on ? nlohmann::json(*row.last_study_on) : nlohmann::json(nullptr)},
-                         {"last_visit_on", row.last_visit_on ? nlohmann::json(*row.last_visit_on) : nlohmann::json(nullptr)},
-                         {"missing", std::move(missing)}});
+        items.push_back(
+            {{"org", domain::ToJson(row.org)},
+             {"last_study_on", row.last_study_on ? nlohmann::json(*row.last_study_on) : nlohmann::json(nullptr)},
+             {"last_visit_on", row.last_visit_on ? nlohmann::json(*row.last_visit_on) : nlohmann::json(nullptr)},
+             {"missing", std::move(missing)}});
     }
     return {{"weeks", p.weeks}, {"cutoff", p.cutoff}, {"total", p.total}, {"items", std::move(items)}};
 }

@@ -26,7 +26,7 @@ std::string DaysAgo(int days) {
 }
 
 class StudyApi : public ApiServer {
-protected:
+  protected:
     void BeforeServe() override {
         sjz_clerk_ = MakeUserToken(dir_.path(), db_, "sjz.clerk", "code:1301", {"clerk"});
         sjz_leader_ = MakeUserToken(dir_.path(), db_, "sjz.leader", "code:1301", {"leader"});
@@ -43,8 +43,8 @@ protected:
     // Records a session as the root admin and returns its id (asserting 201).
     std::int64_t Session(std::int64_t org, const std::string& date, double hours, std::int64_t expected,
                          std::int64_t present, const std::string& form = "collective_study") {
-        json body = {{"held_on", date}, {"topic", "学习"}, {"form", form}, {"hours", hours},
-                     {"expected", expected}, {"present", present}};
+        json body = {{"held_on", date}, {"topic", "学习"},      {"form", form},
+                     {"hours", hours},  {"expected", expected}, {"present", present}};
         auto r = Post("/api/v1/orgs/" + std::to_string(org) + "/study-sessions", body.dump());
         EXPECT_EQ(r.status, 201) << r.body;
         return r.Json().value("id", std::int64_t{0});
@@ -85,9 +85,10 @@ TEST_F(StudyApi, RecordsASessionWithAttendanceAndKeepsItInsideTheOrgsSubtree) {
                        {"form", "collective_study"},
                        {"materials", "《中国共产党章程》"},
                        {"hours", 2.5},
-                       {"attendance", {{{"name", "张三"}, {"present", true}},
-                                       {{"name", "李四"}, {"present", false}},
-                                       {{"name", "王五"}, {"present", true}}}}};
+                       {"attendance",
+                        {{{"name", "张三"}, {"present", true}},
+                         {{"name", "李四"}, {"present", false}},
+                         {{"name", "王五"}, {"present", true}}}}};
     auto created = As(sjz_clerk_, "POST", "/api/v1/orgs/4/study-sessions", body.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     const json s = created.Json();
@@ -109,8 +110,8 @@ TEST_F(StudyApi, RecordsASessionWithAttendanceAndKeepsItInsideTheOrgsSubtree) {
     EXPECT_TRUE(IsError(As(shanxi_admin_, "POST", "/api/v1/orgs/4/study-sessions", body.dump()), 404, "not_found"));
     EXPECT_TRUE(IsError(As(sjz_clerk_, "POST", "/api/v1/orgs/8/study-sessions", body.dump()), 404, "not_found"));
     EXPECT_EQ(As(sjz_leader_, "GET", path).status, 200);
-    EXPECT_TRUE(IsError(As(sjz_leader_, "POST", "/api/v1/orgs/4/study-sessions", body.dump()), 403,
-                        "permission_denied"));
+    EXPECT_TRUE(
+        IsError(As(sjz_leader_, "POST", "/api/v1/orgs/4/study-sessions", body.dump()), 403, "permission_denied"));
 
     // Validation names the field by its JSON pointer, and nothing is stored.
     auto with = [&](const json& change) {
@@ -127,8 +128,9 @@ TEST_F(StudyApi, RecordsASessionWithAttendanceAndKeepsItInsideTheOrgsSubtree) {
     EXPECT_TRUE(Names(with({{"topic", " "}}), "/topic"));
     EXPECT_TRUE(Names(with({{"expected", 4}}), "/expected"));  // the roster has 3 names
     EXPECT_TRUE(Names(with({{"present", 3}}), "/present"));    // 2 are marked present
-    EXPECT_TRUE(Names(with({{"attendance", {{{"name", "张三"}, {"present", true}}, {{"name", "张三"}, {"present", false}}}}}),
-                      "/attendance/1/name"));
+    EXPECT_TRUE(
+        Names(with({{"attendance", {{{"name", "张三"}, {"present", true}}, {{"name", "张三"}, {"present", false}}}}}),
+              "/attendance/1/name"));
     EXPECT_TRUE(Names(with({{"attendance", {{{"name", "张三"}}}}}), "/attendance/0"));
     json no_roster = body;
     no_roster.erase("attendance");
@@ -141,10 +143,11 @@ TEST_F(StudyApi, RecordsASessionWithAttendanceAndKeepsItInsideTheOrgsSubtree) {
 
     // PATCH: a stale version is 409; the roster changed makes the counts follow it.
     EXPECT_TRUE(IsError(As(sjz_clerk_, "PATCH", path, R"({"topic":"x","version":7})"), 409, "aborted"));
-    json roster = {{"attendance", {{{"name", "张三"}, {"present", true}},
-                                   {{"name", "李四"}, {"present", true}},
-                                   {{"name", "王五"}, {"present", true}},
-                                   {{"name", "赵六"}, {"present", false}}}}};
+    json roster = {{"attendance",
+                    {{{"name", "张三"}, {"present", true}},
+                     {{"name", "李四"}, {"present", true}},
+                     {{"name", "王五"}, {"present", true}},
+                     {{"name", "赵六"}, {"present", false}}}}};
     auto patched = As(sjz_clerk_, "PATCH", path, roster.dump(), {{"If-Match", "\"1\""}});
     ASSERT_EQ(patched.status, 200) << patched.body;
     EXPECT_EQ(patched.Json()["expected"], 4);
@@ -197,15 +200,16 @@ TEST_F(StudyApi, ListsSessionsOfASubtreeNewestFirstWithFiltersAndPages) {
 }
 
 TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame) {
-    const json body = {{"visitors", {"张书记", "李主任"}},
-                       {"visited_org_id", 6},
-                       {"place", "建北街道某小区"},
-                       {"visited_on", "2026-03-10"},
-                       {"met", "居民代表 5 人"},
-                       {"summary", "路灯和垃圾清运问题反映集中"},
-                       {"opinions", {{{"text", "小区路灯不亮，晚上出行不便"}},
-                                     {{"text", "垃圾清运不及时，夏天气味大"}, {"title", "垃圾清运"}, {"org_id", 4},
-                                      {"kind", "complaint"}}}}};
+    const json body = {
+        {"visitors", {"张书记", "李主任"}},
+        {"visited_org_id", 6},
+        {"place", "建北街道某小区"},
+        {"visited_on", "2026-03-10"},
+        {"met", "居民代表 5 人"},
+        {"summary", "路灯和垃圾清运问题反映集中"},
+        {"opinions",
+         {{{"text", "小区路灯不亮，晚上出行不便"}},
+          {{"text", "垃圾清运不及时，夏天气味大"}, {"title", "垃圾清运"}, {"org_id", 4}, {"kind", "complaint"}}}}};
     auto created = As(sjz_clerk_, "POST", "/api/v1/orgs/3/research-visits", body.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     const json v = created.Json();
@@ -217,7 +221,7 @@ TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame
     const json o1 = v["opinions"][0], o2 = v["opinions"][1];
     EXPECT_EQ(o1["channel"], "research_visit");
     EXPECT_EQ(o1["status"], "received");
-    EXPECT_EQ(o1["org_id"], 3);                          // the visit's org by default
+    EXPECT_EQ(o1["org_id"], 3);                            // the visit's org by default
     EXPECT_EQ(o1["title"], "小区路灯不亮，晚上出行不便");  // the text, under 40 characters
     EXPECT_EQ(o2["org_id"], 4);
     EXPECT_EQ(o2["title"], "垃圾清运");
@@ -244,8 +248,8 @@ TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame
     EXPECT_EQ(p.Json()["opinion_ids"], json({op1}));
 
     // More opinions later; a bad one stores nothing of the call.
-    EXPECT_TRUE(Names(As(sjz_clerk_, "POST", path + "/opinions",
-                         R"({"opinions":[{"text":"好"},{"text":"  "}]})"), "/opinions/1/text"));
+    EXPECT_TRUE(Names(As(sjz_clerk_, "POST", path + "/opinions", R"({"opinions":[{"text":"好"},{"text":"  "}]})"),
+                      "/opinions/1/text"));
     EXPECT_TRUE(IsError(As(sjz_clerk_, "POST", path + "/opinions", R"({"opinions":[{"text":"x","org_id":8}]})"), 404,
                         "not_found"));
     EXPECT_EQ(As(sjz_clerk_, "GET", path).Json()["opinions"].size(), 2u);
@@ -255,14 +259,14 @@ TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame
 
     // Scope and roles: 404 outside the subtree (the visit, its org, a visited org), 403 for a leader.
     EXPECT_TRUE(IsError(As(shanxi_admin_, "GET", path), 404, "not_found"));
-    EXPECT_TRUE(IsError(As(shanxi_admin_, "POST", path + "/opinions", R"({"opinions":[{"text":"x"}]})"), 404,
-                        "not_found"));
+    EXPECT_TRUE(
+        IsError(As(shanxi_admin_, "POST", path + "/opinions", R"({"opinions":[{"text":"x"}]})"), 404, "not_found"));
     EXPECT_TRUE(IsError(As(shanxi_admin_, "GET", "/api/v1/orgs/3/research-visits"), 404, "not_found"));
     json elsewhere = body;
     elsewhere["visited_org_id"] = 8;
     EXPECT_TRUE(IsError(As(sjz_clerk_, "POST", "/api/v1/orgs/3/research-visits", elsewhere.dump()), 404, "not_found"));
-    EXPECT_TRUE(IsError(As(sjz_leader_, "POST", "/api/v1/orgs/3/research-visits", body.dump()), 403,
-                        "permission_denied"));
+    EXPECT_TRUE(
+        IsError(As(sjz_leader_, "POST", "/api/v1/orgs/3/research-visits", body.dump()), 403, "permission_denied"));
     EXPECT_TRUE(IsError(As(sjz_leader_, "POST", path + "/opinions", R"({"opinions":[{"text":"x"}]})"), 403,
                         "permission_denied"));
 
@@ -279,7 +283,8 @@ TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame
     nowhere.erase("visited_org_id");
     nowhere["place"] = "";
     EXPECT_TRUE(Names(As(sjz_clerk_, "POST", "/api/v1/orgs/3/research-visits", nowhere.dump()), "/place"));
-    EXPECT_TRUE(Names(with({{"opinions", {{{"text", "好"}}, {{"text", "x"}, {"kind", "praise"}}}}}), "/opinions/1/kind"));
+    EXPECT_TRUE(
+        Names(with({{"opinions", {{{"text", "好"}}, {{"text", "x"}, {"kind", "praise"}}}}}), "/opinions/1/kind"));
     EXPECT_TRUE(Names(with({{"opinions", {{{"text", "好"}}, {{"text", ""}}}}}), "/opinions/1/text"));
     EXPECT_EQ(Ids(Get("/api/v1/orgs/3/research-visits").Json()["items"]).size(), 1u);
     EXPECT_EQ(Get("/api/v1/opinions?org_id=3&channel=research_visit").Json()["items"].size(), 3u);
@@ -302,9 +307,15 @@ TEST_F(StudyApi, AVisitFilesItsOpinionsIntoTheInboxAndLinksTheProblemsTheyBecame
 // Without a range: + S5 (5 sessions, 12 h, 42/50) and + V4 (4 visits, 4 opinions, still 2 problems).
 TEST_F(StudyApi, FiguresOfASubtreeAndItsChildrenEqualCountsWorkedOutByHand) {
     Session(4, "2026-03-01", 2.5, 10, 8);
-    json roster = {{"held_on", "2026-03-05"}, {"topic", "专题党课"}, {"form", "party_lecture"}, {"hours", 1},
-                   {"attendance", {{{"name", "甲"}, {"present", true}}, {{"name", "乙"}, {"present", true}},
-                                   {{"name", "丙"}, {"present", true}}, {{"name", "丁"}, {"present", false}}}}};
+    json roster = {{"held_on", "2026-03-05"},
+                   {"topic", "专题党课"},
+                   {"form", "party_lecture"},
+                   {"hours", 1},
+                   {"attendance",
+                    {{{"name", "甲"}, {"present", true}},
+                     {{"name", "乙"}, {"present", true}},
+                     {{"name", "丙"}, {"present", true}},
+                     {{"name", "丁"}, {"present", false}}}}};
     ASSERT_EQ(Post("/api/v1/orgs/6/study-sessions", roster.dump()).status, 201);
     Session(5, "2026-04-01", 3, 20, 15);
     Session(7, "2026-05-01", 2, 5, 5);

@@ -1,6 +1,7 @@
 // Study session and research visit rules (issue 12, docs/STUDY.md): hours, counts against the attendance
 // list, required fields, and the JSON forms. The expected messages and values are written out by hand.
 #include "domain/study.hpp"
+
 #include "test_util.hpp"
 
 namespace rectify::domain {
