@@ -381,11 +381,11 @@ Result<StudyStats> Service::GetStudyStats(const Actor& actor, domain::OrgId org_
     }
     out.total = FiguresOf(total, static_cast<std::int64_t>(all.size()));
     out.own = FiguresOf(own, static_cast<std::int64_t>(own_problems.size()));
-    auto tree = Tree();
-    for (domain::OrgId child : tree->Children(out.org.id)) {
-        ASSIGN_OR_RETURN(domain::Org org, store_->GetOrg(child));
-        out.children.emplace_back(std::move(org),
-                                  FiguresOf(by_child[child], static_cast<std::int64_t>(child_problems[child].size())));
+    ASSIGN_OR_RETURN(auto kids, store_->ListChildren(out.org.id));  // one query, however many children
+    for (auto& child : kids) {
+        const domain::OrgId id = child.id;
+        out.children.emplace_back(std::move(child),
+                                  FiguresOf(by_child[id], static_cast<std::int64_t>(child_problems[id].size())));
     }
     std::sort(out.children.begin(), out.children.end(),
               [](const auto& a, const auto& b) { return a.first.id < b.first.id; });
