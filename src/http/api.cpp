@@ -18,6 +18,7 @@
 #include "http/detail/handler.hpp"
 #include "http/detail/input.hpp"
 #include "http/campaign_api.hpp"
+#include "http/study_api.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
 #include "http/open311_api.hpp"
@@ -1177,6 +1178,7 @@ void Api::AddRoutes() {
     };
     AddLinkageRoutes(as_caller);
     AddCampaignRoutes(as_caller);  // campaigns and special items (issue 5, src/http/campaign_api.cpp)
+    AddStudyRoutes(as_caller);  // study sessions and research visits (issue 12, src/http/study_api.cpp)
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
     // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.

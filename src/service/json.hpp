@@ -33,6 +33,20 @@ nlohmann::json ToJson(const CampaignDetail& detail);
 //  "open_after_end"} | null}]}
 nlohmann::json ToJson(const SpecialItemStats& stats);
 
+// ---- study and research (issue 12, docs/STUDY.md; defined in study.cpp) ----
+// ResearchVisit fields plus "org": Org, "visited_org": Org|null, "opinions": [Opinion plus "problem":
+//  {"id", "title", "status", "owner_org_id"}|null]
+nlohmann::json ToJson(const ResearchVisitDetail& detail);
+// {"sessions", "hours" (decimal), "participation": Rate (present / expected), "visits", "opinions",
+//  "opinions_per_visit": x|null, "problems"}
+nlohmann::json ToJson(const StudyFigures& figures);
+// {"org": Org, "from", "to": date|null, "total": StudyFigures, "own": StudyFigures,
+//  "children": [StudyFigures plus "org": Org]}
+nlohmann::json ToJson(const StudyStats& stats);
+// {"weeks", "cutoff", "total", "items": [{"org": Org, "last_study_on", "last_visit_on": date|null,
+//  "missing": ["study"?, "research"?]}]}
+nlohmann::json ToJson(const InactiveStudyPage& page);
+
 // ---- workflow (issue 3) ----
 // {"at", "entity", "entity_id", "action", "actor", "from", "to", "reason", "detail": {...},
 //  "historical": bool, "event_id": n|null}

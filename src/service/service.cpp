@@ -615,6 +615,16 @@ Result<domain::Opinion> Service::GetOpinion(const Actor& actor, domain::OpinionI
 }
 
 Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const OpinionDraft& draft) {
+    ASSIGN_OR_RETURN(domain::Opinion o, NewOpinion(actor, draft));
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.InsertOpinion(o));
+        auto event = MakeEvent(actor, "opinion", o.id, "create", std::nullopt, domain::ToJson(o));
+        return tx.AppendEvent(event);
+    }));
+    return o;
+}
+
+Result<domain::Opinion> Service::NewOpinion(const Actor& actor, const OpinionDraft& draft) const {
     if (!InScope(actor, draft.org_id)) return NotFound("org_id: org " + std::to_string(draft.org_id) + " does not exist");
     if (!HasRole(actor, domain::Role::kClerk, draft.org_id)) {
         return PermissionDenied("registering an opinion needs the clerk role over its org");
@@ -633,11 +643,6 @@ Result<domain::Opinion> Service::CreateOpinion(const Actor& actor, const Opinion
     o.sla_class = draft.sla_class;
     StampOpinionSla(o);
     RETURN_IF_ERROR(domain::ValidateOpinion(o));
-    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
-        RETURN_IF_ERROR(tx.InsertOpinion(o));
-        auto event = MakeEvent(actor, "opinion", o.id, "create", std::nullopt, domain::ToJson(o));
-        return tx.AppendEvent(event);
-    }));
     return o;
 }
 

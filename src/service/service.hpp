@@ -28,6 +28,7 @@
 #include "domain/opinion_sla.hpp"
 #include "domain/public_intake.hpp"
 #include "domain/routing.hpp"
+#include "domain/study.hpp"
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
@@ -1004,6 +1005,108 @@ inline constexpr int kHotIssueOpinionLimit = 20000;
 inline constexpr std::int64_t kHotIssueCacheSeconds = 60;
 inline constexpr std::size_t kHotIssueCacheEntries = 1000;
 
+// ---- study and research (issue 12, docs/STUDY.md) ----
+
+// A new study session (POST /api/v1/orgs/{id}/study-sessions). With a non-empty attendance list the
+// counts are derived from it (expected = names, present = names marked present); expected / present sent
+// as well must agree. Without one, expected and present are required.
+struct StudySessionDraft {
+    domain::OrgId org_id = 0;
+    std::string held_on;  // "YYYY-MM-DD"
+    std::string topic;
+    domain::StudyForm form = domain::StudyForm::kCollectiveStudy;
+    std::string materials;
+    std::int64_t hours_x100 = 0;  // hundredths of an hour (domain::HoursToHundredths)
+    std::optional<std::int64_t> expected;
+    std::optional<std::int64_t> present;
+    std::vector<domain::AttendanceEntry> attendance;
+    std::string notes;
+};
+// A change of a session (PATCH); absent fields keep their value. attendance replaces the roster (an empty
+// list drops it; the counts stay unless sent). While a roster is kept the counts follow it.
+struct StudySessionPatch {
+    std::optional<std::string> held_on;
+    std::optional<std::string> topic;
+    std::optional<domain::StudyForm> form;
+    std::optional<std::string> materials;
+    std::optional<std::int64_t> hours_x100;
+    std::optional<std::int64_t> expected;
+    std::optional<std::int64_t> present;
+    std::optional<std::vector<domain::AttendanceEntry>> attendance;
+    std::optional<std::string> notes;
+};
+
+// One opinion heard on a research visit, registered as an opinion of channel research_visit routed to
+// `org_id` (default: the visit's org). title defaults to the first 40 characters of text.
+struct VisitOpinionDraft {
+    std::string text;
+    std::optional<std::string> title;
+    domain::OpinionKind kind = domain::OpinionKind::kOther;
+    std::optional<domain::OrgId> org_id;
+    std::optional<domain::CategoryId> category_id;
+    std::optional<std::string> submitter;  // a pseudonym of the person heard, never contact details
+    std::optional<std::string> division_code;
+    domain::SlaClass sla_class = domain::SlaClass::kGeneral;
+};
+struct ResearchVisitDraft {
+    domain::OrgId org_id = 0;
+    std::vector<std::string> visitors;
+    std::optional<domain::OrgId> visited_org_id;
+    std::string place;
+    std::string visited_on;  // "YYYY-MM-DD"
+    std::string met;
+    std::string summary;
+    std::vector<VisitOpinionDraft> opinions;
+};
+// An opinion of a visit and the problem it became (when the actor's scope holds the problem's owner; else
+// only the opinion's problem_id tells).
+struct VisitOpinion {
+    domain::Opinion opinion;
+    std::optional<domain::Problem> problem;
+};
+struct ResearchVisitDetail {
+    domain::ResearchVisit visit;
+    domain::Org org;
+    std::optional<domain::Org> visited_org;
+    std::vector<VisitOpinion> opinions;
+};
+
+// Study and research figures (docs/STUDY.md#figures). participation = sum of present / sum of expected
+// over the sessions; opinions_per_visit = opinions / visits (null without visits); problems = distinct
+// problems that opinions heard on the visits became.
+struct StudyFigures {
+    std::int64_t sessions = 0;
+    std::int64_t hours_x100 = 0;
+    Rate participation;
+    std::int64_t visits = 0;
+    std::int64_t opinions = 0;
+    std::optional<double> opinions_per_visit;
+    std::int64_t problems = 0;
+};
+struct StudyStats {
+    domain::Org org;
+    std::optional<std::string> from, to;  // the date range, inclusive
+    StudyFigures total;                   // the whole subtree
+    StudyFigures own;                     // the org's own records
+    std::vector<std::pair<domain::Org, StudyFigures>> children;  // each child's subtree, every child, by id
+};
+
+// The supervisor's queue (GET /api/v1/orgs/{id}/study/inactive): see store::InactiveStudyFilter.
+struct InactiveStudyQuery {
+    domain::OrgId org_id = 0;
+    int weeks = 4;  // 1..104
+    std::optional<std::string> level;
+    std::optional<domain::OrgKind> kind;
+    std::int64_t offset = 0;
+    int limit = kDefaultPageSize;  // 1..kMaxPageSize
+};
+struct InactiveStudyPage {
+    int weeks = 4;
+    std::string cutoff;  // the first day counted, "YYYY-MM-DD": today (display zone) minus 7 x weeks days
+    std::vector<store::InactiveStudyRow> items;
+    std::int64_t total = 0;
+};
+
 class Service {
 public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
@@ -1483,6 +1586,43 @@ public:
     };
     Result<TagLabels> ProblemTagLabels(const std::vector<domain::Problem>& problems);
 
+    // ---- study and research (issue 12): src/service/study.cpp, docs/STUDY.md ----
+    // Every read checks the org of the record against the actor's scope (outside: kNotFound); writes need
+    // clerk or org_admin (or admin) over the record's org (kPermissionDenied). Every change is an event
+    // ("study_session": create / update / delete; "research_visit": create / add_opinion) with the record.
+    // Errors of writes: kInvalidArgument naming the field (domain::ValidateStudySession,
+    // ValidateResearchVisit; "opinions[i]." in front of an opinion's field), kAborted (stale version).
+    Result<domain::StudySession> CreateStudySession(const Actor& actor, const StudySessionDraft& draft);
+    Result<domain::StudySession> GetStudySession(const Actor& actor, domain::StudySessionId id);
+    Result<domain::StudySession> UpdateStudySession(const Actor& actor, domain::StudySessionId id,
+                                                    const StudySessionPatch& patch, std::int64_t version);
+    // `version` (If-Match), when given, must be the current one (kAborted otherwise).
+    Status DeleteStudySession(const Actor& actor, domain::StudySessionId id, std::optional<std::int64_t> version);
+    // Sessions of the subtree of org_id (in scope), held_on in [from, to], newest first; cursor: opaque.
+    Result<Page<domain::StudySession>> ListStudySessions(const Actor& actor, domain::OrgId org_id,
+                                                         const std::optional<std::string>& from,
+                                                         const std::optional<std::string>& to,
+                                                         std::optional<domain::StudyForm> form,
+                                                         const std::optional<std::string>& cursor, int limit);
+    // Creates the visit and registers each opinion heard (channel research_visit, status received; they
+    // enter the opinion inbox like any other) in one transaction. An opinion's org_id must be in scope with
+    // the clerk role (like POST /api/v1/opinions). visited_org_id outside scope: kNotFound.
+    Result<ResearchVisitDetail> CreateResearchVisit(const Actor& actor, const ResearchVisitDraft& draft);
+    Result<ResearchVisitDetail> GetResearchVisit(const Actor& actor, domain::ResearchVisitId id);
+    Result<ResearchVisitDetail> AddVisitOpinions(const Actor& actor, domain::ResearchVisitId id,
+                                                 const std::vector<VisitOpinionDraft>& opinions);
+    Result<Page<domain::ResearchVisit>> ListResearchVisits(const Actor& actor, domain::OrgId org_id,
+                                                           const std::optional<std::string>& from,
+                                                           const std::optional<std::string>& to,
+                                                           const std::optional<std::string>& cursor, int limit);
+    // Figures of the subtree of org_id and of each child's subtree, dates in [from, to] ("YYYY-MM-DD",
+    // inclusive). Errors: kNotFound, kInvalidArgument ("from: ...", "to: ... is before from").
+    Result<StudyStats> GetStudyStats(const Actor& actor, domain::OrgId org_id, const std::optional<std::string>& from,
+                                     const std::optional<std::string>& to);
+    // Errors: kNotFound, kInvalidArgument ("weeks: ...", "limit", "offset").
+    Result<InactiveStudyPage> ListInactiveStudyOrgs(const Actor& actor, const InactiveStudyQuery& query,
+                                                   UnixSeconds now);
+
     // ---- supervision (issue 8): src/service/supervision.cpp, docs/SUPERVISION.md ----
     void ConfigureSupervision(SupervisionPolicy policy);
     const SupervisionPolicy& supervision_policy() const { return supervision_; }
@@ -1511,6 +1651,15 @@ public:
     // deadline, e.g. fz12345's --due-days), and takes an already given reply (imports) as its first
     // response.
     void StampOpinionSla(domain::Opinion& o) const;
+    // The opinion CreateOpinion stores for `draft`: scope (kNotFound "org_id: ..."), the clerk role
+    // (kPermissionDenied), the handling-time limit, domain::ValidateOpinion. Nothing is written.
+    Result<domain::Opinion> NewOpinion(const Actor& actor, const OpinionDraft& draft) const;
+    // The opinions of a visit's drafts (NewOpinion each, channel research_visit, errors with "opinions[i]."
+    // in front), and their writing with the visit links and events inside `tx` (study.cpp).
+    Result<std::vector<domain::Opinion>> VisitOpinions(const Actor& actor, const domain::ResearchVisit& visit,
+                                                       const std::vector<VisitOpinionDraft>& drafts) const;
+    Status StoreVisitOpinions(const Actor& actor, store::WriteTx& tx, const domain::ResearchVisit& visit,
+                              std::vector<domain::Opinion>& opinions);
     // The rates of the opinions received in [from, to) (UTC seconds) in org_id's subtree and in each
     // child's, at `now`. Needs any role that reads figures — scope only, like GET /stats. Errors:
     // kNotFound (org out of scope), kInvalidArgument (from >= to).

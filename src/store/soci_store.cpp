@@ -1377,11 +1377,12 @@ private:
 #include "store/public_sql.inc"
 #include "store/routing_sql.inc"
 #include "store/campaign_sql.inc"
+#include "store/study_sql.inc"
 
 class SociWriteTx final : public WriteTx {
 public:
     SociWriteTx(soci::session& s, const detail::Dialect& dialect)
-        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s), camp_(s) {}
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s), camp_(s), study_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -2057,6 +2058,22 @@ public:
         return Guard([&]() -> Status { return route_.InsertRouting(step); });
     }
 
+    // ---- study and research (issue 12) ----
+    Status InsertStudySession(domain::StudySession& x) override {
+        return Guard([&]() -> Status { return study_.InsertSession(x); });
+    }
+    Status UpdateStudySession(domain::StudySession& x) override {
+        return Guard([&]() -> Status { return study_.UpdateSession(x); });
+    }
+    Status DeleteStudySession(domain::StudySessionId id, std::int64_t version) override {
+        return Guard([&]() -> Status { return study_.DeleteSession(id, version); });
+    }
+    Status InsertResearchVisit(domain::ResearchVisit& x) override {
+        return Guard([&]() -> Status { return study_.InsertVisit(x); });
+    }
+    Status LinkVisitOpinion(domain::ResearchVisitId visit, domain::OpinionId opinion) override {
+        return Guard([&]() -> Status { return study_.LinkOpinion(visit, opinion); });
+    }
     // ---- public intake (issue 9) ----
     // ---- campaigns (issue 5) ----
     Status InsertCampaign(domain::Campaign& c) override {
@@ -2150,6 +2167,7 @@ private:
     PublicSql pub_;
     RoutingSql route_;
     CampaignSql camp_;
+    StudySql study_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2975,6 +2993,44 @@ public:
                                                  UnixSeconds now, const std::map<int, UnixSeconds>& batch_ends) override {
         return CampRead<SpecialItemReport>(
             [&](CampaignSql& x) { return x.Figures(campaign, subtree_path, now, batch_ends); });
+    }
+
+    // ---- study and research (issue 12) ----
+    template <typename T, typename F>
+    Result<T> StudyRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            Lease lease(pool_, dialect_);
+            StudySql study(lease.session);
+            return fn(study);
+        });
+    }
+    Result<domain::StudySession> GetStudySession(domain::StudySessionId id) override {
+        return StudyRead<domain::StudySession>([&](StudySql& x) { return x.GetSession(id); });
+    }
+    Result<std::vector<domain::StudySession>> ListStudySessions(const StudyListFilter& f) override {
+        return StudyRead<std::vector<domain::StudySession>>([&](StudySql& x) { return x.ListSessions(f); });
+    }
+    Result<domain::ResearchVisit> GetResearchVisit(domain::ResearchVisitId id) override {
+        return StudyRead<domain::ResearchVisit>([&](StudySql& x) { return x.GetVisit(id); });
+    }
+    Result<std::vector<domain::ResearchVisit>> ListResearchVisits(const StudyListFilter& f) override {
+        return StudyRead<std::vector<domain::ResearchVisit>>([&](StudySql& x) { return x.ListVisits(f); });
+    }
+    Result<std::vector<domain::Opinion>> ListVisitOpinions(domain::ResearchVisitId visit) override {
+        return StudyRead<std::vector<domain::Opinion>>([&](StudySql& x) { return x.VisitOpinions(visit); });
+    }
+    Result<std::optional<domain::ResearchVisitId>> VisitOfOpinion(domain::OpinionId opinion) override {
+        return StudyRead<std::optional<domain::ResearchVisitId>>([&](StudySql& x) { return x.VisitOf(opinion); });
+    }
+    Result<StudyFiguresRows> StudyFigures(const std::string& path, const std::optional<std::string>& from,
+                                          const std::optional<std::string>& to) override {
+        return StudyRead<StudyFiguresRows>([&](StudySql& x) { return x.Figures(path, from, to); });
+    }
+    Result<std::vector<InactiveStudyRow>> ListInactiveStudyOrgs(const InactiveStudyFilter& f) override {
+        return StudyRead<std::vector<InactiveStudyRow>>([&](StudySql& x) { return x.Inactive(f); });
+    }
+    Result<std::int64_t> CountInactiveStudyOrgs(const InactiveStudyFilter& f) override {
+        return StudyRead<std::int64_t>([&](StudySql& x) { return x.CountInactive(f); });
     }
 
     Result<domain::PublicIntake> GetPublicIntakeByCode(const std::string& code) override {

@@ -20,6 +20,7 @@
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/routing.hpp"
+#include "domain/study.hpp"
 #include "domain/opinion_sla.hpp"
 #include "domain/public_intake.hpp"
 #include "domain/supervision.hpp"
@@ -208,6 +209,53 @@ struct MeetingFilter {
     std::vector<std::string> subtree_paths;
     std::optional<std::int64_t> before_id;
     int limit = 50;
+};
+
+// ---- study and research (issue 12, docs/STUDY.md); statements in study_sql.inc ----
+
+// Lists of study sessions / research visits: orgs inside `subtree_paths` (empty = all), dates (held_on /
+// visited_on, "YYYY-MM-DD") in [from, to] inclusive when given, newest first (date, then id, descending),
+// keyed by `before` = (date, id) of the previous page's last row.
+struct StudyListFilter {
+    std::vector<std::string> subtree_paths;
+    std::optional<std::string> from;
+    std::optional<std::string> to;
+    std::optional<domain::StudyForm> form;  // sessions only
+    std::optional<std::pair<std::string, std::int64_t>> before;
+    int limit = 50;
+};
+
+// The study and research counts of one org's own records (not its descendants') with dates in the range
+// of Store::StudyFigures. hours_x100: hundredths of an hour.
+struct StudyOrgCounts {
+    domain::OrgId org_id = 0;
+    std::string path;
+    std::int64_t sessions = 0, hours_x100 = 0, expected = 0, present = 0;
+    std::int64_t visits = 0, opinions = 0;
+};
+struct StudyFiguresRows {
+    std::vector<StudyOrgCounts> by_org;  // only orgs with a session or a visit in the range, by path
+    // Distinct (path of the visit's org, problem id) of the problems that opinions heard on the visits
+    // became (opinion.problem_id), so callers count each problem once per subtree.
+    std::vector<std::pair<std::string, domain::ProblemId>> visit_problems;
+};
+
+// The supervisor's queue of orgs without study or research (docs/STUDY.md#inactive): orgs inside the
+// subtree `subtree_path` — of `level` when given, else the leaves (orgs without children) — and of `kind`
+// when given, whose last study session or last research visit (own records) is missing or before
+// `cutoff` ("YYYY-MM-DD"); by path, `offset` rows skipped.
+struct InactiveStudyFilter {
+    std::string subtree_path;
+    std::optional<std::string> level;
+    std::optional<domain::OrgKind> kind;
+    std::string cutoff;
+    std::int64_t offset = 0;
+    int limit = 50;
+};
+struct InactiveStudyRow {
+    domain::Org org;
+    std::optional<std::string> last_study_on;
+    std::optional<std::string> last_visit_on;
 };
 
 // ---- supervision (issue 8) ----
@@ -468,6 +516,17 @@ public:
     virtual Status InsertFinding(domain::MeetingFinding& finding) = 0;
     virtual Result<domain::MeetingFinding> GetFinding(domain::FindingId id) = 0;
     virtual Status SetFindingProblem(domain::FindingId id, domain::ProblemId problem) = 0;
+
+    // ---- study and research (issue 12) ----
+    // Insert: id, version 1 written back. Update: every field but org_id and created_at if the stored version
+    // equals session.version (then version+1, written back). Delete: if the stored version equals `version`.
+    // Errors: kNotFound, kAborted (stale version).
+    virtual Status InsertStudySession(domain::StudySession& session) = 0;
+    virtual Status UpdateStudySession(domain::StudySession& session) = 0;
+    virtual Status DeleteStudySession(domain::StudySessionId id, std::int64_t version) = 0;
+    virtual Status InsertResearchVisit(domain::ResearchVisit& visit) = 0;
+    // Links an opinion heard on a visit. Errors: kAlreadyExists (the opinion belongs to a visit already).
+    virtual Status LinkVisitOpinion(domain::ResearchVisitId visit, domain::OpinionId opinion) = 0;
 
     // Idempotency keys (a response cache, not domain records: no events).
     virtual Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(const std::string& actor,
@@ -787,6 +846,22 @@ public:
     virtual Result<SpecialItemReport> SpecialItemFigures(domain::CampaignId campaign, const std::string& subtree_path,
                                                          UnixSeconds now,
                                                          const std::map<int, UnixSeconds>& batch_ends = {}) = 0;
+
+    // ---- study and research (issue 12); statements in study_sql.inc ----
+    virtual Result<domain::StudySession> GetStudySession(domain::StudySessionId id) = 0;  // Errors: kNotFound
+    virtual Result<std::vector<domain::StudySession>> ListStudySessions(const StudyListFilter& filter) = 0;
+    virtual Result<domain::ResearchVisit> GetResearchVisit(domain::ResearchVisitId id) = 0;  // Errors: kNotFound
+    virtual Result<std::vector<domain::ResearchVisit>> ListResearchVisits(const StudyListFilter& filter) = 0;
+    // The opinions heard on a visit, by id.
+    virtual Result<std::vector<domain::Opinion>> ListVisitOpinions(domain::ResearchVisitId visit) = 0;
+    // The visit an opinion was heard on, if any.
+    virtual Result<std::optional<domain::ResearchVisitId>> VisitOfOpinion(domain::OpinionId opinion) = 0;
+    // Per-org counts of the sessions and visits of orgs inside the subtree `subtree_path` with dates in
+    // [from, to] (inclusive, "YYYY-MM-DD"; nullopt: open): four grouped queries over the org path.
+    virtual Result<StudyFiguresRows> StudyFigures(const std::string& subtree_path, const std::optional<std::string>& from,
+                                                  const std::optional<std::string>& to) = 0;
+    virtual Result<std::vector<InactiveStudyRow>> ListInactiveStudyOrgs(const InactiveStudyFilter& filter) = 0;
+    virtual Result<std::int64_t> CountInactiveStudyOrgs(const InactiveStudyFilter& filter) = 0;
 
     // ---- public intake (issue 9) ----
     // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.

@@ -23,7 +23,9 @@ namespace {
 // and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
 // {finding} (of that meeting), and of the linkage (issue 5) {escalation} (pending, of {problem2}) and
 // {sub} (an org below {district}), of notifications (issue 8) {notification} and {webhook}, and of
-// campaigns (issue 5) {campaign} (run by the province) and its special item {item}; "{own.x}"
+// campaigns (issue 5) {campaign} (run by the province) and its special item {item}, and of study and
+// research (issue 12) {study} and {study2} (sessions of the district) and {visit} (a visit of the district
+// with one opinion heard); "{own.x}"
 // always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
@@ -325,6 +327,33 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
         {"GET /api/v1/orgs/{id}/stats/special-items",
          {{"/api/v1/orgs/{org}/stats/special-items?campaign_id={own.campaign}", "", Expect::kNotFound},
           {"/api/v1/orgs/{own.org}/stats/special-items?campaign_id={campaign}", "", Expect::kNotFound}}},
+        // ---- study and research (issue 12): the district's sessions {study} (read, changed) and {study2}
+        // (deleted by the control), its visit {visit} ----
+        {"GET /api/v1/orgs/{id}/study-sessions", {{"/api/v1/orgs/{district}/study-sessions", "", Expect::kNotFound}}},
+        {"POST /api/v1/orgs/{id}/study-sessions",
+         {{"/api/v1/orgs/{district}/study-sessions",
+           R"({"held_on":"2026-03-01","topic":"入侵学习","form":"self_study","hours":1,"expected":1,"present":1})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/study-sessions/{id}", {{"/api/v1/study-sessions/{study}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/study-sessions/{id}",
+         {{"/api/v1/study-sessions/{study}", R"({"version":1,"topic":"改掉"})", Expect::kNotFound}}},
+        {"DELETE /api/v1/study-sessions/{id}", {{"/api/v1/study-sessions/{study2}", "", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/research-visits", {{"/api/v1/orgs/{district}/research-visits", "", Expect::kNotFound}}},
+        {"POST /api/v1/orgs/{id}/research-visits",
+         {{"/api/v1/orgs/{district}/research-visits", R"({"visitors":["入侵者"],"place":"某地","visited_on":"2026-03-01"})",
+           Expect::kNotFound},
+          {"/api/v1/orgs/{own.district}/research-visits",
+           R"({"visitors":["入侵者"],"visited_org_id":{district},"visited_on":"2026-03-01"})", Expect::kNotFound},
+          {"/api/v1/orgs/{own.district}/research-visits",
+           R"({"visitors":["入侵者"],"place":"某地","visited_on":"2026-03-01","opinions":[{"text":"入侵意见","org_id":{district}}]})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/research-visits/{id}", {{"/api/v1/research-visits/{visit}", "", Expect::kNotFound}}},
+        {"POST /api/v1/research-visits/{id}/opinions",
+         {{"/api/v1/research-visits/{visit}/opinions", R"({"opinions":[{"text":"入侵意见"}]})", Expect::kNotFound},
+          {"/api/v1/research-visits/{own.visit}/opinions", R"({"opinions":[{"text":"入侵意见","org_id":{district}}]})",
+           Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/stats/study", {{"/api/v1/orgs/{org}/stats/study", "", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/study/inactive", {{"/api/v1/orgs/{org}/study/inactive", "", Expect::kNotFound}}},
         // ---- the public portal (issue 9) ----
         {"GET /api/v1/public/categories", {{"/api/v1/public/categories", "", Expect::kPublic}}},
         {"GET /api/v1/public/divisions", {{"/api/v1/public/divisions?parent={code}", "", Expect::kPublic}}},
@@ -418,11 +447,13 @@ protected:
         hebei_.markers = {"河北省", "石家庄市", "hebei.", "机密问题-河北", "机密意见-河北", "token of hebei",
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
                           "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北", "hook-hebei", "机密通知-河北",
-                          "机密专项行动-河北", "机密专项-河北", "campaign-hebei"};
+                          "机密专项行动-河北", "机密专项-河北", "campaign-hebei", "机密学习-河北", "机密调研-河北",
+                          "机密调研意见-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
                             "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津", "hook-tianjin", "机密通知-天津",
-                            "机密专项行动-天津", "机密专项-天津", "campaign-tianjin"};
+                            "机密专项行动-天津", "机密专项-天津", "campaign-tianjin", "机密学习-天津", "机密调研-天津",
+                            "机密调研意见-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -504,6 +535,21 @@ protected:
             ASSERT_EQ(campaign.status, 201) << campaign.body;
             s->values["campaign"] = std::to_string(campaign.Json()["id"].get<std::int64_t>());
             s->values["item"] = std::to_string(campaign.Json()["special_items"][0]["id"].get<std::int64_t>());
+            // Study and research (issue 12): two sessions and a visit with one opinion heard, of the district.
+            for (const char* key : {"study", "study2"}) {
+                auto study = Post("/api/v1/orgs/" + s->values["district"] + "/study-sessions",
+                                  json{{"held_on", "2026-03-01"}, {"topic", "机密学习-" + side}, {"form", "collective_study"},
+                                       {"hours", 2}, {"attendance", {{{"name", "机密学习-" + side}, {"present", true}}}}}
+                                      .dump());
+                ASSERT_EQ(study.status, 201) << study.body;
+                s->values[key] = std::to_string(study.Json()["id"].get<std::int64_t>());
+            }
+            auto visit = Post("/api/v1/orgs/" + s->values["district"] + "/research-visits",
+                              json{{"visitors", {"机密调研-" + side}}, {"place", "机密调研-" + side},
+                                   {"visited_on", "2026-03-02"}, {"opinions", {{{"text", "机密调研意见-" + side}}}}}
+                                  .dump());
+            ASSERT_EQ(visit.status, 201) << visit.body;
+            s->values["visit"] = std::to_string(visit.Json()["id"].get<std::int64_t>());
             {
                 auto store = store::Store::Open(db_, store::OpenMode::kMustExist);
                 ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -557,7 +603,11 @@ protected:
                                      "/api/v1/webhooks/" + s.values.at("webhook"),
                                      "/api/v1/webhooks/" + s.values.at("webhook") + "/deliveries",
                                      "/api/v1/campaigns/" + s.values.at("campaign"),
-                                     "/api/v1/special-items/" + s.values.at("item")}) {
+                                     "/api/v1/special-items/" + s.values.at("item"),
+                                     "/api/v1/study-sessions/" + s.values.at("study"),
+                                     "/api/v1/study-sessions/" + s.values.at("study2"),
+                                     "/api/v1/research-visits/" + s.values.at("visit"),
+                                     "/api/v1/orgs/" + s.values.at("org") + "/stats/study"}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
             if (p.ends_with("/content")) {  // the evidence file itself

@@ -32,6 +32,7 @@ export const routes = [
       },
       { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
       { path: 'rates', name: 'rates', component: () => import('./views/OpinionRatesView.vue') },
+      { path: 'study', name: 'study', component: () => import('./views/StudyView.vue') },
       // 管理 (admin) screens; the API refuses non-admins and the screen says so.
       {
         path: 'admin/routing-rules',

@@ -177,6 +177,8 @@ export const api = {
   takeStep: (taskId, body) => apiPost(`/tasks/${taskId}/supervision`, body),
   queue: (kind, query, opts) => apiGet(`/queues/${kind}`, query, opts),
   opinionRates: (orgId, query) => apiGet(`/orgs/${orgId}/opinion-rates`, query),
+  // 学习调研 (issue 12): the screen calls the list and figure routes with apiGet; a visit's detail here
+  researchVisit: (id) => apiGet(`/research-visits/${id}`),
   bulletins: (orgId) => apiGet('/bulletins', { org_id: orgId }),
   bulletin: (id) => apiGet(`/bulletins/${id}`),
   publishBulletin: (body) => apiPost('/bulletins', body),
