@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "cli/detail.hpp"
+#include "domain/cause.hpp"
 #include "cli_version.hpp"
 #include "common/csv.hpp"
 #include "common/time.hpp"
@@ -60,6 +61,8 @@ Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::O
     evidence.policy.max_bytes = g.max_evidence_bytes;
     for (const auto& t : g.evidence_types) evidence.policy.allowed_types.push_back(domain::NormaliseContentType(t));
     svc->ConfigureEvidence(std::move(evidence));
+    ASSIGN_OR_RETURN(auto ranks, domain::ParseCadreRanks(g.leading_cadre_ranks));
+    svc->ConfigureLeadingCadreRanks(std::move(ranks));
     return svc;
 }
 
@@ -477,6 +480,10 @@ int Main(int argc, char** argv) {
     app.add_option("--password-hash", g.password_hash,
                    "Argon2id parameters m=<KiB>,t=<passes>,p=<lanes> (default m=65536,t=3,p=4, RFC 9106's second "
                    "recommended option; floor m=19456,t=2,p=1); stored hashes are upgraded at the next login");
+    app.add_option("--leading-cadre-ranks", g.leading_cadre_ranks,
+                   "cadre ranks (section, division, bureau, province, state) whose accounts are leading cadres who keep "
+                   "a personal self-inspection list (issue 12; default: division and above, 处级以上)")
+        ->capture_default_str();
     app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the SQLite database, var/blobs; with a postgresql:// "
                    "--db: rectify-blobs in the working directory)");
 

@@ -272,13 +272,17 @@ Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.overdue, q.Bool("overdue"));
     ASSIGN_OR_RETURN(query.campaign_id, q.Id("campaign_id"));
     ASSIGN_OR_RETURN(query.special_item_id, q.Id("special_item_id"));
+    if (q.Has("cause_category_id")) {  // issue 12 (the problem list only)
+        ASSIGN_OR_RETURN(query.cause_category_id, q.Id("cause_category_id"));
+    }
     return Status::Ok();
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "campaign_id", "special_item_id", "sort", "offset", "total", "cursor", "limit"}));
+                                  "campaign_id", "special_item_id", "cause_category_id", "sort", "offset", "total",
+                                  "cursor", "limit"}));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
     ASSIGN_OR_RETURN(auto sort, q.NonEmpty("sort"));

@@ -421,6 +421,15 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
         if (!item.ok()) return Status(item.status().code(), "special_item_id: " + item.status().message());
         f.special_item_id = item->id;
     }
+    if (query.cause_category_id) {  // issue 12
+        auto cat = store_->GetCauseCategory(*query.cause_category_id);
+        if (!cat.ok()) {
+            if (cat.status().code() != StatusCode::kNotFound) return cat.status();
+            return NotFound("cause_category_id: cause category " + std::to_string(*query.cause_category_id) +
+                            " does not exist");
+        }
+        f.cause_category_id = cat->id;
+    }
     if (query.offset < 0 || query.offset > kMaxOffset) {
         return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
     }

@@ -62,6 +62,7 @@ struct ProblemQuery {
     std::optional<bool> overdue;  // see store::ProblemFilter::overdue
     std::optional<domain::CampaignId> campaign_id;        // tagged with this campaign (visible, else kNotFound)
     std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (ditto)
+    std::optional<std::int64_t> cause_category_id;  // whose cause analysis names it (issue 12; kNotFound if none)
     store::ProblemOrder order = store::ProblemOrder::kIdDesc;
     std::optional<std::string> cursor;  // with kIdDesc only
     std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)
