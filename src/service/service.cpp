@@ -470,6 +470,14 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
         ASSIGN_OR_RETURN(d.campaign, store_->GetCampaign(*d.problem.campaign_id));
         ASSIGN_OR_RETURN(d.special_items, store_->GetSpecialItems(d.problem.special_item_ids));
     }
+    // Root-cause analysis (issue 12): shown to every reader of the problem.
+    ASSIGN_OR_RETURN(d.cause_analysis, store_->GetCauseAnalysis(id));
+    if (d.cause_analysis) {
+        for (domain::CauseCategoryId cid : d.cause_analysis->category_ids) {
+            ASSIGN_OR_RETURN(auto c, store_->GetCauseCategory(cid));
+            d.causes.push_back(std::move(c));
+        }
+    }
     if (access == ProblemAccess::kFull) {
         ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));
     } else {  // partial access: the summary, and only the opinions in scope
