@@ -176,6 +176,8 @@ json BulletinJson(const domain::Bulletin& b) {
     j["org"] = body["org"];
     j["rows"] = body["rows"];
     j["total"] = body["total"];
+    // Issue 12: the leaders' own lists, apart from the unit figures (absent from bulletins published before).
+    j["self_inspection"] = body.contains("self_inspection") ? body["self_inspection"] : json(nullptr);
     return j;
 }
 
