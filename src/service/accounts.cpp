@@ -515,6 +515,7 @@ Result<User> Service::SetUserCadreRank(const Actor& actor, domain::UserId id, st
                                "\" (known: section, division, bureau, province, state; or null)");
     }
     ASSIGN_OR_RETURN(User before, ManagedUser(actor, id));
+    if (actor.user_id == id) return FailedPrecondition("you cannot change your own cadre rank");
     User after = before;
     after.cadre_rank = std::move(rank);
     if (after.cadre_rank == before.cadre_rank) return before;
