@@ -4,7 +4,8 @@
 //
 //   RECTIFY_URL=http://127.0.0.1:8080 E2E_USER=e2e E2E_PASSWORD=... E2E_TOKEN=... node tests/e2e/cause.spec.mjs
 //
-// As the e2e admin: on an open problem of 鼓楼区 without a pending escalation, 分析症结 with 资金保障不足
+// As the e2e admin: on a new open problem of 长安区 (outside 福州市, whose closed sample problems the dashboard
+// spec counts), 分析症结 with 资金保障不足
 // (a higher-level cause) and 制度机制不健全 plus a text; the card shows both tags, the API has the analysis,
 // the prompt 提请上级 appears and opens the escalation dialog (which is closed without escalating). Then a
 // leader of 鼓楼区 with cadre rank division (made over the API) logs in, opens 个人检视, adds a problem
@@ -26,18 +27,12 @@ async function main() {
   const funding = cats.find((c) => c.code === 'funding')
   const mechanism = cats.find((c) => c.code === 'mechanism')
   assert(funding?.higher_level && mechanism && !mechanism.higher_level, 'the shipped categories funding and mechanism')
-  // An open problem of 鼓楼区's subtree without a pending escalation and without an analysis yet.
-  let problem = null
-  const open = (await api(`/problems?org_id=${gulou.id}&status=registered,planned,in_progress&limit=50`)).items
-  for (const p of open) {
-    const d = await api(`/problems/${p.id}`)
-    if (d.access === 'full' && !d.cause_analysis && !(d.escalations || []).some((e) => e.status === 'pending')) {
-      problem = d
-      break
-    }
-  }
-  assert(problem, 'an open problem under 鼓楼区 without a pending escalation')
+  // The sample problems (福州市) are all closed, and the dashboard spec counts them: a new open problem of
+  // 长安区 (河北省 > 石家庄市, outside 福州市), whose parent 石家庄市 is the escalation target.
   const stamp = Date.now().toString(36)
+  const changan = (await api('/orgs?division_code=130102')).items[0]
+  assert(changan, 'an org with division code 130102 (长安区)')
+  const problem = await post('/problems', { title: `道路维修资金缺口（e2e ${stamp}）`, owner_org_id: changan.id, source: 'self_inspection' })
 
   const { context, page, userDir } = await launch(DESKTOP)
   const { pageErrors, cspViolations } = watchPage(page, [])
