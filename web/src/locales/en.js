@@ -284,6 +284,7 @@ export default {
     system: 'system',
     changes: 'Changes',
     action: {
+      cause_analysis: 'Cause analysis',
       transfer: 'Transfer',
       create: 'Created',
       created: 'Created',

@@ -284,6 +284,7 @@ export default {
     system: '系统',
     changes: '变更内容',
     action: {
+      cause_analysis: '症结分析',
       transfer: '转办',
       create: '创建',
       created: '创建',
