@@ -480,10 +480,6 @@ int Main(int argc, char** argv) {
     app.add_option("--password-hash", g.password_hash,
                    "Argon2id parameters m=<KiB>,t=<passes>,p=<lanes> (default m=65536,t=3,p=4, RFC 9106's second "
                    "recommended option; floor m=19456,t=2,p=1); stored hashes are upgraded at the next login");
-    app.add_option("--leading-cadre-ranks", g.leading_cadre_ranks,
-                   "cadre ranks (section, division, bureau, province, state) whose accounts are leading cadres who keep "
-                   "a personal self-inspection list (issue 12; default: division and above, 处级以上)")
-        ->capture_default_str();
     app.add_option("--blob-dir", g.blob_dir, "evidence files (default: blobs next to the SQLite database, var/blobs; with a postgresql:// "
                    "--db: rectify-blobs in the working directory)");
 
@@ -540,6 +536,10 @@ int Main(int argc, char** argv) {
     serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
         ->capture_default_str();
     AddEvidenceLimits(serve, g);
+    serve->add_option("--leading-cadre-ranks", g.leading_cadre_ranks,
+                      "cadre ranks (section, division, bureau, province, state) whose accounts are leading cadres who "
+                      "keep a personal self-inspection list (issue 12; default: division and above, 处级以上)")
+        ->capture_default_str();
     // ---- public intake (issue 9): abuse limits of the portal and Open311 (docs/PUBLIC.md#abuse-limits) ----
     int public_duplicate_minutes = 10;
     serve->add_option("--public-rate-per-minute", serve_opts.public_rate_per_minute,

@@ -229,7 +229,7 @@ Result<SelfInspectionView> Service::CreateSelfInspectionItem(const Actor& actor,
         if (!leading) {
             return PermissionDenied("personal self-inspection lists are kept by leading cadres: account " + user.name +
                                     " has cadre rank " + (user.cadre_rank ? "\"" + *user.cadre_rank + "\"" : "none") +
-                                    ", not one of the leading ranks (rectify --leading-cadre-ranks)");
+                                    ", not one of the leading ranks (rectify serve --leading-cadre-ranks)");
         }
         if (user.org_id != org.id) {
             return InvalidArgument("org_id: a personal item belongs to the org of your account (org " +

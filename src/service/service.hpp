@@ -1462,7 +1462,7 @@ public:
     // Per-category figures of an org's subtree at `now`. Errors: kNotFound (org or filter category/campaign).
     Result<CauseStats> GetCauseStats(const Actor& actor, domain::OrgId org, const CauseStatsQuery& query, UnixSeconds now);
 
-    // The cadre ranks that make an account a leading cadre (rectify --leading-cadre-ranks).
+    // The cadre ranks that make an account a leading cadre (rectify serve --leading-cadre-ranks).
     void ConfigureLeadingCadreRanks(std::vector<std::string> ranks) { leading_cadre_ranks_ = std::move(ranks); }
     const std::vector<std::string>& leading_cadre_ranks() const { return leading_cadre_ranks_; }
     // Sets or clears (nullopt) the cadre rank of an account; as SetUserDisabled, an org_admin or admin over

@@ -413,5 +413,31 @@ TEST_F(CauseApi, TheLeadershipGroupKeepsItsListAndBothListsCountApartInFiguresAn
     EXPECT_EQ(b.Json()["total"]["problems"], 3);
 }
 
+// The ranks that count are a setting: with `serve --leading-cadre-ranks bureau`, a division-level cadre keeps
+// no personal list and a bureau-level one does.
+class CauseApiBureauOnly : public CauseApi {
+protected:
+    std::vector<std::string> ServeArgs() override { return {"--leading-cadre-ranks", "bureau"}; }
+};
+
+TEST_F(CauseApiBureauOnly, OnlyTheConfiguredRanksKeepAPersonalList) {
+    SetRank(4, "changan.deputy", "division");
+    SetRank(4, "changan.peer", "bureau");
+    const json body = {{"problem_text", "学习不深入"}, {"deadline", "2099-12-31"}};
+    auto refused = As(owner_, "POST", "/api/v1/orgs/4/self-inspection-items", body.dump());
+    EXPECT_TRUE(IsError(refused, 403, "permission_denied"));
+    EXPECT_NE(Message(refused).find("\"division\""), std::string::npos) << refused.body;
+    EXPECT_EQ(As(peer_, "POST", "/api/v1/orgs/4/self-inspection-items", body.dump()).status, 201);
+    // An unknown rank is refused where it is set, naming the field; nobody sets their own.
+    auto unknown = Patch("/api/v1/users/" + std::to_string(UserId(4, "changan.deputy")), R"({"cadre_rank":"colonel"})");
+    EXPECT_TRUE(IsError(unknown, 400, "invalid_argument"));
+    EXPECT_NE(Message(unknown).find("cadre_rank"), std::string::npos);
+    auto own = As(org_admin_, "PATCH", "/api/v1/users/" + std::to_string(UserId(4, "changan.orgadmin")),
+                  R"({"cadre_rank":"bureau"})");
+    EXPECT_TRUE(IsError(own, 409, "failed_precondition"));  // org_admin manages the account, but not their own rank
+    EXPECT_NE(Message(own).find("your own cadre rank"), std::string::npos) << own.body;
+    EXPECT_EQ(Get("/api/v1/users/" + std::to_string(UserId(4, "changan.orgadmin"))).Json()["cadre_rank"], nullptr);
+}
+
 }  // namespace
 }  // namespace rectify::testing
