@@ -411,6 +411,15 @@ TEST_F(CauseApi, TheLeadershipGroupKeepsItsListAndBothListsCountApartInFiguresAn
     // The unit figures do not include the lists: 3 problems owned under 石家庄市 were imported (C1, C3, and
     // C2 in 桥西区; C5 is invalid), none of them a self-inspection item.
     EXPECT_EQ(b.Json()["total"]["problems"], 3);
+    // The printable page has the section as its own table: 长安区's row reads 2 items, 1 done, 1 on time,
+    // 1 overdue, then the group list's 1, 0, 0, 0.
+    auto html = Get("/api/v1/bulletins/" + std::to_string(b.Json()["id"].get<std::int64_t>()) + "/export?format=html");
+    ASSERT_EQ(html.status, 200) << html.body;
+    EXPECT_NE(html.body.find("个人检视和领导班子检视问题清单完成情况"), std::string::npos);
+    EXPECT_NE(html.body.find("<td class=\"name\">长安区</td><td>2</td><td>1</td><td>1</td><td>1</td><td>1</td><td>0</td>"
+                             "<td>0</td><td>0</td>"),
+              std::string::npos)
+        << html.body;
 }
 
 // The ranks that count are a setting: with `serve --leading-cadre-ranks bureau`, a division-level cadre keeps
