@@ -7,7 +7,9 @@
 // As the e2e admin: on a new open problem of 长安区 (outside 福州市, whose closed sample problems the dashboard
 // spec counts), 分析症结 with 资金保障不足
 // (a higher-level cause) and 制度机制不健全 plus a text; the card shows both tags, the API has the analysis,
-// the prompt 提请上级 appears and opens the escalation dialog (which is closed without escalating). Then a
+// the prompt 提请上级 appears and opens the escalation dialog (which is closed without escalating); 长安区's
+// dashboard charts one open problem under each cause, and the 资金保障不足 bar opens the problem list filtered
+// by that cause, which shows the problem. Then a
 // leader of 鼓楼区 with cadre rank division (made over the API) logs in, opens 个人检视, adds a problem
 // with measures and a deadline to their own list, sees it there, and marks it done; the API shows the item
 // as theirs and done. The last line printed is "N passed, N failed"; the exit code is 1 on failure.
@@ -63,6 +65,34 @@ async function main() {
       await page.keyboard.press('Escape')
       await d.waitFor({ state: 'hidden' })
       assertEq((await api(`/problems/${problem.id}`)).escalations.filter((e) => e.status === 'pending').length, 0, 'nothing escalated')
+    })
+
+    await step('the dashboard of 长安区 charts problems per cause; the 资金保障不足 bar opens the list filtered by it', async () => {
+      await page.goto(`${BASE}/orgs/${changan.id}/dashboard`)
+      const sel = '[data-testid="cause-chart"] .echart'
+      await page.locator(sel).waitFor({ timeout: TIMEOUT })
+      await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }))
+      await page.waitForTimeout(1200) // the entry animation
+      const point = await page.$eval(sel, (el, name) => {
+        const chart = el.__echart
+        const names = chart.getOption().yAxis[0].data
+        const i = names.indexOf(name)
+        if (i < 0) return { names }
+        const closed = chart.getOption().series[0].data[i]
+        const open = chart.getOption().series[1].data[i]
+        const [x, y] = chart.convertToPixel({ seriesIndex: 1 }, [closed + open / 2, i])
+        const r = el.getBoundingClientRect()
+        return { x: r.left + x, y: r.top + y, closed, open, names }
+      }, funding.name_zh)
+      assert(point.x !== undefined, `a bar for ${funding.name_zh}: ${JSON.stringify(point.names)}`)
+      // 长安区 holds this spec's problem only: one open problem under each of its two causes.
+      assertEq(JSON.stringify([...point.names].sort()), JSON.stringify([funding.name_zh, mechanism.name_zh].sort()), 'the bars')
+      assertEq(`${point.closed}/${point.open}`, '0/1', 'closed/open under 资金保障不足')
+      await page.mouse.click(point.x, point.y)
+      await page.waitForURL(new RegExp(`/orgs/${changan.id}/problems\\?cause_category_id=${funding.id}$`))
+      await waitRows(page, 'problem-table', 1)
+      const rows = await tableRows(page, 'problem-table')
+      assert(rows[0].some((cell) => cell.includes(problem.title)), `the listed problem: ${JSON.stringify(rows[0])}`)
     })
 
     await step('a leading cadre of 鼓楼区 adds a problem to their own list and marks it done', async () => {

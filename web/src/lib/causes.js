@@ -37,10 +37,10 @@ export function causeBars(stats, locale, withoutLabel) {
   if (!stats) return []
   const rows = (stats.categories || [])
     .filter((r) => r.problems > 0)
-    .map((r) => ({ name: causeName(r.cause_category, locale), problems: r.problems, closed: r.closed, open: r.open }))
+    .map((r) => ({ id: r.cause_category.id, name: causeName(r.cause_category, locale), problems: r.problems, closed: r.closed, open: r.open }))
     .sort((a, b) => b.problems - a.problems)
   const w = stats.without_analysis
-  if (w && w.problems > 0) rows.push({ name: withoutLabel, problems: w.problems, closed: w.closed, open: w.open })
+  if (w && w.problems > 0) rows.push({ id: null, name: withoutLabel, problems: w.problems, closed: w.closed, open: w.open })
   return rows
 }
 

@@ -35,9 +35,9 @@ describe('causes', () => {
       without_analysis: { problems: 1, closed: 0, open: 1 },
     }
     expect(causeBars(stats, 'en', 'None')).toEqual([
-      { name: 'Funding not provided', problems: 3, closed: 0, open: 3 },
-      { name: 'Rules and mechanisms incomplete', problems: 2, closed: 1, open: 1 },
-      { name: 'None', problems: 1, closed: 0, open: 1 },
+      { id: 10, name: 'Funding not provided', problems: 3, closed: 0, open: 3 },
+      { id: 6, name: 'Rules and mechanisms incomplete', problems: 2, closed: 1, open: 1 },
+      { id: null, name: 'None', problems: 1, closed: 0, open: 1 },
     ])
   })
   it('checks a new self-inspection item', () => {
