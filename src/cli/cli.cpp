@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "cli/detail.hpp"
+#include "domain/cause.hpp"
 #include "cli_version.hpp"
 #include "common/csv.hpp"
 #include "common/time.hpp"
@@ -60,6 +61,8 @@ Result<std::unique_ptr<service::Service>> OpenService(const Globals& g, store::O
     evidence.policy.max_bytes = g.max_evidence_bytes;
     for (const auto& t : g.evidence_types) evidence.policy.allowed_types.push_back(domain::NormaliseContentType(t));
     svc->ConfigureEvidence(std::move(evidence));
+    ASSIGN_OR_RETURN(auto ranks, domain::ParseCadreRanks(g.leading_cadre_ranks));
+    svc->ConfigureLeadingCadreRanks(std::move(ranks));
     return svc;
 }
 
@@ -533,6 +536,10 @@ int Main(int argc, char** argv) {
     serve->add_option("--admin-name", admin_name, "login name of the admin made on a database without users")
         ->capture_default_str();
     AddEvidenceLimits(serve, g);
+    serve->add_option("--leading-cadre-ranks", g.leading_cadre_ranks,
+                      "cadre ranks (section, division, bureau, province, state) whose accounts are leading cadres who "
+                      "keep a personal self-inspection list (issue 12; default: division and above, 处级以上)")
+        ->capture_default_str();
     // ---- public intake (issue 9): abuse limits of the portal and Open311 (docs/PUBLIC.md#abuse-limits) ----
     int public_duplicate_minutes = 10;
     serve->add_option("--public-rate-per-minute", serve_opts.public_rate_per_minute,

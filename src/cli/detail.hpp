@@ -25,6 +25,8 @@ struct Globals {
     std::string blob_dir;  // evidence files; "" = "blobs" next to the database (var/blobs)
     std::int64_t max_evidence_bytes = 20 * 1024 * 1024;
     std::vector<std::string> evidence_types;  // "" = domain::DefaultEvidenceTypes()
+    // ---- issue 12: the cadre ranks that make an account a leading cadre (domain/cause.hpp) ----
+    std::string leading_cadre_ranks = "division,bureau,province,state";
 };
 
 // A failure of the command (not of its command line): one line on stderr, exit 1.

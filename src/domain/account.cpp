@@ -61,7 +61,8 @@ nlohmann::json ToJson(const User& u) {
             {"created_at", FormatIso(u.created_at)},
             {"password_changed_at", FormatIso(u.password_changed_at)},
             {"version", u.version},
-            {"grants", std::move(grants)}};
+            {"grants", std::move(grants)},
+            {"cadre_rank", u.cadre_rank ? nlohmann::json(*u.cadre_rank) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json ToJson(const ApiToken& t) {

@@ -43,6 +43,10 @@ struct User {
     UnixSeconds password_changed_at = 0;
     std::int64_t version = 1;
     std::vector<UserGrant> grants;
+    // Issue 12: the cadre rank (职级, domain/cause.hpp kCadreRanks: section, division, bureau, province,
+    // state), when the account belongs to a cadre. Ranks listed in the server's --leading-cadre-ranks make
+    // the account a leading cadre (领导干部) who keeps a personal list (docs/CAUSES.md#leading-cadres).
+    std::optional<std::string> cadre_rank;
 };
 
 // An API token for scripts and integrations. The secret is shown once at creation; the store keeps

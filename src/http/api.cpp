@@ -19,6 +19,7 @@
 #include "http/detail/input.hpp"
 #include "http/campaign_api.hpp"
 #include "http/study_api.hpp"
+#include "http/cause_api.hpp"
 #include "http/linkage_api.hpp"
 #include "http/notification_api.hpp"
 #include "http/open311_api.hpp"
@@ -283,13 +284,14 @@ Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.special_item_id, q.Id("special_item_id"));
     ASSIGN_OR_RETURN(query.batch, q.IntInRange("batch", 0, 2));
     ASSIGN_OR_RETURN(query.org_kind, q.Enum<domain::OrgKind>("org_kind"));
+    ASSIGN_OR_RETURN(query.cause_category_id, q.Id("cause_category_id"));  // issue 12 (the problem list only)
     return Status::Ok();
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "campaign_id", "special_item_id", "batch", "org_kind", "sort", "offset", "total",
+                                  "campaign_id", "special_item_id", "batch", "org_kind", "cause_category_id", "sort", "offset", "total",
                                   "cursor", "limit"}));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
@@ -921,11 +923,24 @@ Result<Response> PatchUser(const Ctx& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(auto id, PathId(a, "user id"));
     ASSIGN_OR_RETURN(json body, Body(a));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"disabled"}));
-    RETURN_IF_ERROR(r.Require("disabled"));
-    ASSIGN_OR_RETURN(bool disabled, r.Bool("disabled"));
-    ASSIGN_OR_RETURN(auto user, c.service.SetUserDisabled(c.actor, id, disabled));
-    return Json(200, domain::ToJson(user), user.version);
+    RETURN_IF_ERROR(r.CheckKnown({"disabled", "cadre_rank"}));
+    if (!r.Has("disabled") && !r.Has("cadre_rank")) {
+        return InvalidArgument("expected \"disabled\" (true or false) or \"cadre_rank\" (a rank or null)");
+    }
+    std::optional<domain::User> user;
+    if (r.Has("cadre_rank")) {  // issue 12: docs/CAUSES.md#leading-cadres
+        std::optional<std::string> rank;
+        if (!r.IsNull("cadre_rank")) {
+            ASSIGN_OR_RETURN(std::string v, r.String("cadre_rank"));
+            rank = std::move(v);
+        }
+        ASSIGN_OR_RETURN(user, c.service.SetUserCadreRank(c.actor, id, std::move(rank)));
+    }
+    if (r.Has("disabled")) {
+        ASSIGN_OR_RETURN(bool disabled, r.Bool("disabled"));
+        ASSIGN_OR_RETURN(user, c.service.SetUserDisabled(c.actor, id, disabled));
+    }
+    return Json(200, domain::ToJson(*user), user->version);
 }
 
 Result<Response> ResetUserPassword(const Ctx& c, const RouteArgs& a) {
@@ -1179,6 +1194,7 @@ void Api::AddRoutes() {
     AddLinkageRoutes(as_caller);
     AddCampaignRoutes(as_caller);  // campaigns and special items (issue 5, src/http/campaign_api.cpp)
     AddStudyRoutes(as_caller);  // study sessions and research visits (issue 12, src/http/study_api.cpp)
+    AddCauseRoutes(as_caller);  // root-cause analysis and self-inspection lists (issue 12, src/http/cause_api.cpp)
     AddSupervisionRoutes(as_caller);
     AddNotificationRoutes(as_caller);
     // Text mining (issue 9, src/http/text_api.cpp): suggestions and hot issues, run as the caller.

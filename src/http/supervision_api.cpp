@@ -176,6 +176,8 @@ json BulletinJson(const domain::Bulletin& b) {
     j["org"] = body["org"];
     j["rows"] = body["rows"];
     j["total"] = body["total"];
+    // Issue 12: the leaders' own lists, apart from the unit figures (absent from bulletins published before).
+    j["self_inspection"] = body.contains("self_inspection") ? body["self_inspection"] : json(nullptr);
     return j;
 }
 
@@ -249,7 +251,29 @@ std::string BulletinHtml(const domain::Bulletin& b) {
              "</td><td>" + RateText(r["satisfaction"]) + "</td><td>" +
              std::to_string(r["supervised"].get<std::int64_t>()) + "</td></tr>";
     }
-    h += "</tbody></table></body></html>";
+    h += "</tbody></table>";
+    // Issue 12: the leaders' own lists, apart from the ranked unit figures (docs/CAUSES.md#bulletins).
+    if (body.contains("self_inspection") && body["self_inspection"].is_object()) {
+        const json& si = body["self_inspection"];
+        h += "<h2>个人检视和领导班子检视问题清单完成情况（不计入上表排名）</h2>"
+             "<table><thead><tr><th rowspan=\"2\">单位</th><th colspan=\"4\">领导干部个人清单</th>"
+             "<th colspan=\"4\">领导班子清单</th></tr><tr><th>问题数</th><th>已完成</th><th>按期完成</th><th>超期未完成</th>"
+             "<th>问题数</th><th>已完成</th><th>按期完成</th><th>超期未完成</th></tr></thead><tbody>";
+        auto cells = [](const json& c) {
+            std::string out;
+            for (const char* k : {"items", "done", "done_on_time", "overdue"}) {
+                out += "<td>" + std::to_string(c[k].get<std::int64_t>()) + "</td>";
+            }
+            return out;
+        };
+        for (const auto& r : si["rows"]) {
+            h += "<tr><td class=\"name\">" + EscapeHtml(r["org_name"].get<std::string>()) + "</td>" + cells(r["personal"]) +
+                 cells(r["leadership_group"]) + "</tr>";
+        }
+        h += "<tr><td class=\"name\">合计</td>" + cells(si["total"]["personal"]) + cells(si["total"]["leadership_group"]) +
+             "</tr></tbody></table>";
+    }
+    h += "</body></html>";
     return h;
 }
 

@@ -508,6 +508,25 @@ Result<User> Service::SetUserDisabled(const Actor& actor, domain::UserId id, boo
     return after;
 }
 
+// Issue 12: the cadre rank (docs/CAUSES.md#leading-cadres), changed like the other account fields.
+Result<User> Service::SetUserCadreRank(const Actor& actor, domain::UserId id, std::optional<std::string> rank) {
+    if (rank && !domain::IsCadreRank(*rank)) {
+        return InvalidArgument("cadre_rank: unknown rank \"" + *rank +
+                               "\" (known: section, division, bureau, province, state; or null)");
+    }
+    ASSIGN_OR_RETURN(User before, ManagedUser(actor, id));
+    if (actor.user_id == id) return FailedPrecondition("you cannot change your own cadre rank");
+    User after = before;
+    after.cadre_rank = std::move(rank);
+    if (after.cadre_rank == before.cadre_rank) return before;
+    RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
+        RETURN_IF_ERROR(tx.UpdateUser(after));
+        auto e = UserEvent(actor, after, "cadre_rank", before, after);
+        return tx.AppendEvent(e);
+    }));
+    return after;
+}
+
 Result<User> Service::GrantRole(const Actor& actor, domain::UserId id, const Grant& grant) {
     ASSIGN_OR_RETURN(User before, ManagedUser(actor, id));
     if (actor.user_id == id) return FailedPrecondition("you cannot change your own grants");

@@ -77,6 +77,11 @@ nlohmann::json ToJson(const ProblemDetail& d) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& s : d.special_items) items.push_back({{"id", s.id}, {"code", s.code}, {"title", s.title}});
     j["special_items"] = std::move(items);
+    // ---- root-cause analysis (issue 12) ----
+    j["cause_analysis"] = d.cause_analysis ? domain::ToJson(*d.cause_analysis) : nlohmann::json(nullptr);
+    nlohmann::json causes = nlohmann::json::array();
+    for (const auto& c : d.causes) causes.push_back(domain::ToJson(c));
+    j["causes"] = std::move(causes);
     return j;
 }
 

@@ -428,6 +428,15 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     if (query.batch && (*query.batch < 0 || *query.batch > 2)) return InvalidArgument("batch: must be 0, 1 or 2");
     f.batch = query.batch;
     f.org_kind = query.org_kind;
+    if (query.cause_category_id) {  // issue 12
+        auto cat = store_->GetCauseCategory(*query.cause_category_id);
+        if (!cat.ok()) {
+            if (cat.status().code() != StatusCode::kNotFound) return cat.status();
+            return NotFound("cause_category_id: cause category " + std::to_string(*query.cause_category_id) +
+                            " does not exist");
+        }
+        f.cause_category_id = cat->id;
+    }
     if (query.offset < 0 || query.offset > kMaxOffset) {
         return InvalidArgument("offset: expected 0 to " + std::to_string(kMaxOffset));
     }
@@ -467,6 +476,14 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
     if (d.problem.campaign_id) {  // campaigns (issue 5): shown even when the campaign's owner lies elsewhere
         ASSIGN_OR_RETURN(d.campaign, store_->GetCampaign(*d.problem.campaign_id));
         ASSIGN_OR_RETURN(d.special_items, store_->GetSpecialItems(d.problem.special_item_ids));
+    }
+    // Root-cause analysis (issue 12): shown to every reader of the problem.
+    ASSIGN_OR_RETURN(d.cause_analysis, store_->GetCauseAnalysis(id));
+    if (d.cause_analysis) {
+        for (domain::CauseCategoryId cid : d.cause_analysis->category_ids) {
+            ASSIGN_OR_RETURN(auto c, store_->GetCauseCategory(cid));
+            d.causes.push_back(std::move(c));
+        }
     }
     if (access == ProblemAccess::kFull) {
         ASSIGN_OR_RETURN(d.escalations, store_->ListEscalationsOfProblem(id));

@@ -22,6 +22,7 @@
 #include "common/status.hpp"
 #include "domain/account.hpp"
 #include "domain/campaign.hpp"
+#include "domain/cause.hpp"
 #include "domain/json.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
@@ -65,6 +66,7 @@ struct ProblemQuery {
     std::optional<domain::SpecialItemId> special_item_id;  // tagged with this special item (ditto)
     std::optional<int> batch;                 // owner org's batch (0 none, 1 first, 2 second)
     std::optional<domain::OrgKind> org_kind;  // owner org's kind
+    std::optional<std::int64_t> cause_category_id;  // whose cause analysis names it (issue 12; kNotFound if none)
     store::ProblemOrder order = store::ProblemOrder::kIdDesc;
     std::optional<std::string> cursor;  // with kIdDesc only
     std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)
@@ -154,6 +156,9 @@ struct ProblemDetail {
     // ---- campaigns (issue 5) ----
     std::optional<domain::Campaign> campaign;      // the campaign it is tagged with
     std::vector<domain::SpecialItem> special_items;  // its items, by id
+    // ---- root-cause analysis (issue 12) ----
+    std::optional<domain::CauseAnalysis> cause_analysis;  // nullopt: not analysed yet
+    std::vector<domain::CauseCategory> causes;            // the categories it names, in id order
 };
 
 // ---- workflow (issue 3) ----
@@ -604,6 +609,88 @@ struct SpecialItemStats {
         store::BatchPhaseCounts phase;
     };
     std::vector<BatchFigures> by_org_batch;
+};
+
+// ---- root-cause analysis and leaders' own lists (issue 12): types; rules in docs/CAUSES.md ----
+
+// A cause category to add (POST /api/v1/cause-categories) or the fields to change (PUT .../{id}).
+struct CauseCategoryDraft {
+    std::string code;
+    std::string name_zh;
+    std::string name_en;
+    bool higher_level = false;
+    int sort_order = 0;
+    bool active = true;
+};
+struct CauseCategoryPatch {
+    std::optional<std::string> code, name_zh, name_en;
+    std::optional<bool> higher_level, active;
+    std::optional<int> sort_order;
+};
+
+// PUT /api/v1/problems/{id}/cause-analysis: the categories (one or more) and text; `version` the
+// analysis' version read (0 or absent: none yet).
+struct CauseAnalysisInput {
+    std::vector<domain::CauseCategoryId> category_ids;
+    std::string text;
+    std::optional<std::int64_t> version;
+};
+// What a PUT returns: the analysis, its categories, and whether a higher-level cause suggests escalating
+// the problem (下题上答) to an ancestor of its owner (`escalation_suggested`; false when one is pending or
+// the problem is not open, for then the escalation cannot be asked).
+struct CauseAnalysisResult {
+    domain::CauseAnalysis analysis;
+    std::vector<domain::CauseCategory> causes;
+    bool escalation_suggested = false;
+    std::vector<domain::CauseCategoryId> higher_level_ids;
+};
+
+// GET /api/v1/orgs/{id}/stats/causes: per category (every category that is active or has a problem), the
+// counts over problems owned in the subtree; filters as the problem list's category_id, source, campaign_id.
+struct CauseStatsQuery {
+    std::optional<domain::CategoryId> category_id;
+    std::optional<domain::ProblemSource> source;
+    std::optional<domain::CampaignId> campaign_id;
+};
+struct CauseStats {
+    domain::Org org;
+    UnixSeconds at = 0;
+    std::vector<std::pair<domain::CauseCategory, store::CauseCounts>> categories;
+    store::CauseCounts analysed;
+    store::CauseCounts without_analysis;
+};
+
+// A new self-inspection item (POST /api/v1/orgs/{id}/self-inspection-items). Personal: the actor's own,
+// for the org of the actor's account; leader_name defaults to the account's display name.
+struct SelfInspectionDraft {
+    domain::SelfInspectionKind kind = domain::SelfInspectionKind::kPersonal;
+    std::optional<std::string> leader_name;
+    std::string position;
+    std::string problem_text;
+    std::string measures;
+    std::string deadline;
+    std::string note;
+};
+// PATCH /api/v1/self-inspection-items/{id}: status "done" needs done_on; "open" clears it.
+struct SelfInspectionPatch {
+    std::optional<std::string> leader_name, position, problem_text, measures, deadline, note;
+    std::optional<bool> done;
+    std::optional<std::string> done_on;
+};
+// An item with what the reader may do with it.
+struct SelfInspectionView {
+    domain::SelfInspectionItem item;
+    std::string org_name;
+    bool can_edit = false;
+};
+// GET /api/v1/orgs/{id}/stats/self-inspection: completion of both kinds of lists over the subtree, and per
+// child org, at `today` (the display zone's date of `at`).
+struct SelfInspectionStats {
+    domain::Org org;
+    UnixSeconds at = 0;
+    std::string today;
+    store::SelfInspectionFigures total;
+    std::vector<std::pair<domain::Org, store::SelfInspectionFigures>> children;
 };
 
 // ---- supervision (issue 8): types ----
@@ -1482,6 +1569,50 @@ public:
     Result<domain::Problem> FindingToProblem(const Actor& actor, domain::MeetingId meeting, domain::FindingId finding,
                                              const FindingProblemDraft& draft);
 
+    // ---- root-cause analysis and leaders' own lists (issue 12): src/service/cause.cpp, docs/CAUSES.md ----
+    // Every cause category (any signed-in actor), by sort_order then id.
+    Result<std::vector<domain::CauseCategory>> ListCauseCategories(const Actor& actor);
+    // Admin over the root only (the list is shared by the whole tree). Errors: kPermissionDenied,
+    // kInvalidArgument (domain::ValidateCauseCategory), kAlreadyExists (code), kNotFound, kAborted (version).
+    Result<domain::CauseCategory> CreateCauseCategory(const Actor& actor, const CauseCategoryDraft& draft);
+    Result<domain::CauseCategory> UpdateCauseCategory(const Actor& actor, domain::CauseCategoryId id,
+                                                      const CauseCategoryPatch& patch, std::int64_t version);
+    // Sets a problem's cause analysis; the clerk or reviewer over its owner org (as other problem edits).
+    // Recorded as event problem/cause_analysis in the problem's timeline. Errors: kNotFound (problem not
+    // visible), kPermissionDenied, kInvalidArgument (domain::ValidateCauseAnalysis), kAborted (version).
+    Result<CauseAnalysisResult> SetCauseAnalysis(const Actor& actor, domain::ProblemId problem,
+                                                 const CauseAnalysisInput& input);
+    // Per-category figures of an org's subtree at `now`. Errors: kNotFound (org or filter category/campaign).
+    Result<CauseStats> GetCauseStats(const Actor& actor, domain::OrgId org, const CauseStatsQuery& query, UnixSeconds now);
+
+    // The cadre ranks that make an account a leading cadre (rectify serve --leading-cadre-ranks).
+    void ConfigureLeadingCadreRanks(std::vector<std::string> ranks) { leading_cadre_ranks_ = std::move(ranks); }
+    const std::vector<std::string>& leading_cadre_ranks() const { return leading_cadre_ranks_; }
+    // Sets or clears (nullopt) the cadre rank of an account; as SetUserDisabled, an org_admin or admin over
+    // the account's org. Errors: kInvalidArgument (unknown rank), kNotFound, kPermissionDenied.
+    Result<domain::User> SetUserCadreRank(const Actor& actor, domain::UserId id, std::optional<std::string> rank);
+
+    // Self-inspection items (docs/CAUSES.md#visibility). Personal items: the owner (a leading cadre, for
+    // the org of their account) creates and edits them; seen by the owner, the org's leadership (leader,
+    // org_admin or admin grant on that org) and the levels above (leader, supervisor, admin or auditor
+    // grant on a strict ancestor); nobody else (kNotFound). Leadership-group items: created and edited
+    // by the org's leadership; seen by every actor whose scope covers the org. Errors: kNotFound (org or
+    // item not visible), kPermissionDenied (not a leading cadre; not the org's leadership; not the owner),
+    // kInvalidArgument (domain::ValidateSelfInspectionItem; a personal item for another org), kAborted.
+    Result<SelfInspectionView> CreateSelfInspectionItem(const Actor& actor, domain::OrgId org,
+                                                        const SelfInspectionDraft& draft);
+    Result<SelfInspectionView> GetSelfInspectionItem(const Actor& actor, domain::SelfInspectionItemId id);
+    Result<SelfInspectionView> UpdateSelfInspectionItem(const Actor& actor, domain::SelfInspectionItemId id,
+                                                        const SelfInspectionPatch& patch, std::int64_t version);
+    // The visible items of an org (subtree: also of the orgs below), of one kind or both.
+    Result<std::vector<SelfInspectionView>> ListSelfInspectionItems(const Actor& actor, domain::OrgId org, bool subtree,
+                                                                    std::optional<domain::SelfInspectionKind> kind);
+    // Counts only (no item text): any actor whose scope covers the org.
+    Result<SelfInspectionStats> GetSelfInspectionStats(const Actor& actor, domain::OrgId org, UnixSeconds now);
+    // True when `actor` may read / change `item` (the rules above).
+    bool SeesSelfInspectionItem(const Actor& actor, const domain::SelfInspectionItem& item) const;
+    bool MayEditSelfInspectionItem(const Actor& actor, const domain::SelfInspectionItem& item) const;
+
     // ---- linkage (issue 5): src/service/linkage.cpp, docs/LINKAGE.md ----
     // How `actor` sees problem `p` (ProblemAccess). Reads the problem's escalations and tasks.
     ProblemAccess AccessToProblem(const Actor& actor, const domain::Problem& p);
@@ -1834,6 +1965,8 @@ private:
     // subtree, domain::ValidateProblemTags).
     Status ApplyProblemTags(const Actor& actor, domain::Problem& p, std::optional<domain::CampaignId> campaign_id,
                             const std::vector<domain::SpecialItemId>& item_ids);
+    // ---- issue 12 ----
+    std::vector<std::string> leading_cadre_ranks_{"division", "bureau", "province", "state"};
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
 };

@@ -441,6 +441,26 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
         return InvalidArgument("org_id: org " + Id(org.id) + " has no child orgs to rank in a bulletin");
     }
     std::vector<domain::BulletinRow> rows;
+    // Issue 12: the leaders' own lists (个人检视 and 领导班子) count apart from unit problems: items created
+    // before the period's end, judged at the bulletin's date (docs/CAUSES.md#bulletins).
+    const std::string today = FormatIso(now).substr(0, 10);
+    json self_rows = json::array();
+    store::SelfInspectionFigures self_total;
+    auto add_counts = [](domain::SelfInspectionCounts& to, const domain::SelfInspectionCounts& c) {
+        to.items += c.items;
+        to.done += c.done;
+        to.done_on_time += c.done_on_time;
+        to.overdue += c.overdue;
+    };
+    for (const auto& c : children) {
+        ASSIGN_OR_RETURN(store::SelfInspectionFigures f, store_->SelfInspectionFiguresOf(c.path, today, draft.period_to));
+        self_rows.push_back({{"org_id", c.id},
+                             {"org_name", c.name},
+                             {"personal", domain::ToJson(f.personal)},
+                             {"leadership_group", domain::ToJson(f.leadership_group)}});
+        add_counts(self_total.personal, f.personal);
+        add_counts(self_total.leadership_group, f.leadership_group);
+    }
     for (const auto& c : children) {
         ASSIGN_OR_RETURN(domain::BulletinRow row, store_->BulletinFigures(c.path, draft.period_from, draft.period_to, now));
         row.org_id = c.id;
@@ -484,7 +504,13 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
                 {"closed_on_time", RateJson(total.closed_on_time, total.closed_with_deadline)},
                 {"overdue", total.overdue},
                 {"satisfaction", RateJson(total.satisfied, total.rated)},
-                {"supervised", total.supervised}}}};
+                {"supervised", total.supervised}}},
+              {"self_inspection",
+               {{"today", today},
+                {"rows", std::move(self_rows)},
+                {"total",
+                 {{"personal", domain::ToJson(self_total.personal)},
+                  {"leadership_group", domain::ToJson(self_total.leadership_group)}}}}}};
     domain::Bulletin b;
     b.org_id = org.id;
     b.title = draft.title;

@@ -340,7 +340,8 @@ Opinion OpinionFromRow(const soci::row& r) {
 }
 
 const char* kUserColumns =
-    "id, name, display_name, org_id, disabled, must_change_password, created_at, password_changed_at, version";
+    "id, name, display_name, org_id, disabled, must_change_password, created_at, password_changed_at, version, "
+    "cadre_rank";
 
 domain::User UserFromRow(const soci::row& r) {
     domain::User u;
@@ -353,6 +354,7 @@ domain::User UserFromRow(const soci::row& r) {
     u.created_at = Int(r, 6);
     u.password_changed_at = Int(r, 7);
     u.version = Int(r, 8);
+    u.cadre_rank = OptStr(r, 9);  // issue 12
     return u;
 }
 
@@ -480,7 +482,7 @@ public:
                 q.Bind(value);
         std::optional<UserCredentials> out;
         for (const soci::row& r : q.Rows()) {
-            out = UserCredentials{UserFromRow(r), Str(r, 9)};
+            out = UserCredentials{UserFromRow(r), Str(r, 10)};
             break;
         }
         if (out) out->user.grants = Grants(out->user.id);
@@ -1378,11 +1380,12 @@ private:
 #include "store/routing_sql.inc"
 #include "store/campaign_sql.inc"
 #include "store/study_sql.inc"
+#include "store/cause_sql.inc"
 
 class SociWriteTx final : public WriteTx {
 public:
     SociWriteTx(soci::session& s, const detail::Dialect& dialect)
-        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s), camp_(s), study_(s) {}
+        : s_(s), dialect_(dialect), reads_(s), wf_(s), link_(s), sup_(s), pub_(s), route_(s), camp_(s), study_(s), cause_(s) {}
 
     Status InsertOrg(Org& org) override {
         return Guard([&]() -> Status {
@@ -1724,11 +1727,11 @@ public:
         return Guard([&]() -> Status {
             Query q(s_);
             q.sql = "INSERT INTO app_user (name, display_name, org_id, password_hash, must_change_password, disabled, "
-                    "created_at, password_changed_at, version) VALUES (" +
+                    "created_at, password_changed_at, version, cadre_rank) VALUES (" +
                     q.Bind(u.name) + ", " + q.Bind(u.display_name) + ", " + q.Bind(u.org_id) + ", " +
                     q.Bind(password_hash) + ", " + q.Bind(std::int64_t{u.must_change_password}) + ", " +
                     q.Bind(std::int64_t{u.disabled}) + ", " + q.Bind(u.created_at) + ", " +
-                    q.Bind(u.password_changed_at) + ", 1) RETURNING id";
+                    q.Bind(u.password_changed_at) + ", 1, " + q.BindOpt(u.cadre_rank) + ") RETURNING id";
             u.id = q.OneInt().value();
             u.version = 1;
             return Status::Ok();
@@ -1741,6 +1744,7 @@ public:
             q.sql = "UPDATE app_user SET display_name = " + q.Bind(u.display_name) + ", org_id = " + q.Bind(u.org_id) +
                     ", disabled = " + q.Bind(std::int64_t{u.disabled}) +
                     ", must_change_password = " + q.Bind(std::int64_t{u.must_change_password}) +
+                    ", cadre_rank = " + q.BindOpt(u.cadre_rank) +
                     ", version = version + 1 WHERE id = " + q.Bind(u.id) + " AND version = " + q.Bind(u.version);
             q.ExecCounting();
             if (q.Affected() == 0) {
@@ -2095,6 +2099,23 @@ public:
         return Guard([&]() -> Result<domain::SpecialItem> { return camp_.GetItem(id); });
     }
 
+    // ---- root-cause analysis and leaders' own lists (issue 12) ----
+    Status InsertCauseCategory(domain::CauseCategory& c) override {
+        return Guard([&]() -> Status { return cause_.InsertCategory(c); });
+    }
+    Status UpdateCauseCategory(domain::CauseCategory& c) override {
+        return Guard([&]() -> Status { return cause_.UpdateCategory(c); });
+    }
+    Status PutCauseAnalysis(domain::CauseAnalysis& a) override {
+        return Guard([&]() -> Status { return cause_.PutAnalysis(a); });
+    }
+    Status InsertSelfInspectionItem(domain::SelfInspectionItem& it) override {
+        return Guard([&]() -> Status { return cause_.InsertItem(it); });
+    }
+    Status UpdateSelfInspectionItem(domain::SelfInspectionItem& it) override {
+        return Guard([&]() -> Status { return cause_.UpdateItem(it); });
+    }
+
     Status InsertPublicIntake(const domain::PublicIntake& intake) override {
         return Guard([&]() -> Status { return pub_.Insert(intake); });
     }
@@ -2168,6 +2189,7 @@ private:
     RoutingSql route_;
     CampaignSql camp_;
     StudySql study_;
+    CauseSql cause_;
     std::unordered_map<std::string, bool> level_cache_;
     std::vector<Event> appended_;  // events appended in this transaction, in id order
 };
@@ -2398,6 +2420,10 @@ public:
         if (f.special_item_id) {
             sql += " AND EXISTS (SELECT 1 FROM problem_special_item psi WHERE psi.problem_id = p.id AND "
                    "psi.special_item_id = " + q.Bind(*f.special_item_id) + ")";
+        }
+        if (f.cause_category_id) {  // issue 12: problems whose cause analysis names the category
+            sql += " AND EXISTS (SELECT 1 FROM problem_cause pc WHERE pc.problem_id = p.id AND "
+                   "pc.cause_category_id = " + q.Bind(*f.cause_category_id) + ")";
         }
         if (f.overdue) {
             std::string late = "(p.due_at IS NOT NULL AND ((p.closed_at IS NOT NULL AND p.closed_at > p.due_at) OR "
@@ -2971,6 +2997,42 @@ public:
             return fn(camp);
         });
     }
+    // ---- root-cause analysis and leaders' own lists (issue 12) ----
+    template <typename T, typename F>
+    Result<T> CauseRead(F&& fn) {
+        return Guard([&]() -> Result<T> {
+            Lease lease(pool_, dialect_);
+            CauseSql cause(lease.session);
+            return fn(cause);
+        });
+    }
+    Result<std::vector<domain::CauseCategory>> ListCauseCategories() override {
+        return CauseRead<std::vector<domain::CauseCategory>>([&](CauseSql& x) { return x.Categories(); });
+    }
+    Result<domain::CauseCategory> GetCauseCategory(domain::CauseCategoryId id) override {
+        return CauseRead<domain::CauseCategory>([&](CauseSql& x) { return x.Category(id); });
+    }
+    Result<std::optional<domain::CauseAnalysis>> GetCauseAnalysis(domain::ProblemId problem) override {
+        return CauseRead<std::optional<domain::CauseAnalysis>>([&](CauseSql& x) { return x.Analysis(problem); });
+    }
+    Result<CauseReport> CauseFigures(const CauseFigureFilter& filter) override {
+        return CauseRead<CauseReport>([&](CauseSql& x) { return x.Figures(filter); });
+    }
+    Result<domain::SelfInspectionItem> GetSelfInspectionItem(domain::SelfInspectionItemId id) override {
+        return CauseRead<domain::SelfInspectionItem>([&](CauseSql& x) { return x.Item(id); });
+    }
+    Result<std::vector<domain::SelfInspectionItem>> ListSelfInspectionItems(
+        const std::string& subtree_path, std::optional<domain::OrgId> only_org,
+        std::optional<domain::SelfInspectionKind> kind) override {
+        return CauseRead<std::vector<domain::SelfInspectionItem>>(
+            [&](CauseSql& x) { return x.Items(subtree_path, only_org, kind); });
+    }
+    Result<SelfInspectionFigures> SelfInspectionFiguresOf(const std::string& subtree_path, const std::string& today,
+                                                          UnixSeconds created_before) override {
+        return CauseRead<SelfInspectionFigures>(
+            [&](CauseSql& x) { return x.ItemFigures(subtree_path, today, created_before); });
+    }
+
     Result<domain::Campaign> GetCampaign(domain::CampaignId id) override {
         return CampRead<domain::Campaign>([&](CampaignSql& x) { return x.Get(id); });
     }

@@ -17,6 +17,7 @@
 #include "common/time.hpp"
 #include "domain/account.hpp"
 #include "domain/campaign.hpp"
+#include "domain/cause.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
 #include "domain/routing.hpp"
@@ -136,6 +137,7 @@ struct ProblemFilter {
     std::optional<domain::SpecialItemId> special_item_id;  // only problems tagged with this special item
     std::optional<int> batch;                 // only problems whose owner org has this batch (0..2)
     std::optional<domain::OrgKind> org_kind;  // only problems whose owner org has this kind
+    std::optional<std::int64_t> cause_category_id;  // only problems whose cause analysis names it (issue 12)
     std::optional<std::int64_t> before_id;  // goes with kIdDesc only
     ProblemOrder order = ProblemOrder::kIdDesc;
     std::int64_t offset = 0;
@@ -368,6 +370,35 @@ struct SpecialItemReport {
     std::vector<OrgBatchCounts> by_org_batch;  // campaign figures by the owner's Org::batch, ascending
 };
 
+// ---- root-cause analysis and leaders' own lists (issue 12, docs/CAUSES.md) ----
+
+// What Store::CauseFigures counts: problems owned inside `subtree_path`, optionally only those in a
+// category (path and below), of one source, or tagged with one campaign; judged at `now` (UTC seconds).
+struct CauseFigureFilter {
+    std::string subtree_path;
+    std::optional<std::string> category_path;
+    std::optional<domain::ProblemSource> source;
+    std::optional<domain::CampaignId> campaign_id;
+    UnixSeconds now = 0;
+};
+// Counts over problems that are not invalid or merged: closed; open (registered .. pending_verification);
+// overdue = open with due_at before now.
+struct CauseCounts {
+    std::int64_t problems = 0, closed = 0, open = 0, overdue = 0;
+};
+// A problem with several cause categories counts once under each of them in by_category, once in
+// `analysed`; problems without an analysis count in `without_analysis`.
+struct CauseReport {
+    std::map<domain::CauseCategoryId, CauseCounts> by_category;  // categories with no problem are absent
+    CauseCounts analysed;
+    CauseCounts without_analysis;
+};
+// Completion of the personal and the leadership-group lists of a subtree.
+struct SelfInspectionFigures {
+    domain::SelfInspectionCounts personal;
+    domain::SelfInspectionCounts leadership_group;
+};
+
 // One public request with everything its public view needs (Open311 GET requests, tracking): the intake,
 // its opinion, the name of the org it is routed to and of the org that replied, and the linked problem's
 // status and times. ListPublicRequests reads a page of them in one joined query.
@@ -445,6 +476,19 @@ public:
     virtual Status InsertSpecialItem(domain::SpecialItem& item) = 0;
     virtual Status UpdateSpecialItem(domain::SpecialItem& item) = 0;
     virtual Result<domain::SpecialItem> GetSpecialItem(domain::SpecialItemId id) = 0;  // Errors: kNotFound
+
+    // ---- root-cause analysis and leaders' own lists (issue 12); statements in cause_sql.inc ----
+    // Categories: insert (id, version 1 written back); update every field if the stored version equals
+    // category.version (then +1). Errors: kAlreadyExists (code taken), kNotFound, kAborted (stale).
+    virtual Status InsertCauseCategory(domain::CauseCategory& category) = 0;
+    virtual Status UpdateCauseCategory(domain::CauseCategory& category) = 0;
+    // Writes a problem's analysis: version 0 inserts (Errors: kAborted when one exists), else updates if the
+    // stored version equals analysis.version; version written back; the categories replaced.
+    virtual Status PutCauseAnalysis(domain::CauseAnalysis& analysis) = 0;
+    // Items: insert (id, version 1 written back); update every field but org_id, kind, owner and created_*
+    // if the stored version equals item.version (then +1). Errors: kNotFound, kAborted (stale).
+    virtual Status InsertSelfInspectionItem(domain::SelfInspectionItem& item) = 0;
+    virtual Status UpdateSelfInspectionItem(domain::SelfInspectionItem& item) = 0;
 
     // ---- accounts (issue 4) ----
     // Inserts a user without grants (id, version written back). Errors: kAlreadyExists (name taken),
@@ -862,6 +906,25 @@ public:
                                                   const std::optional<std::string>& to) = 0;
     virtual Result<std::vector<InactiveStudyRow>> ListInactiveStudyOrgs(const InactiveStudyFilter& filter) = 0;
     virtual Result<std::int64_t> CountInactiveStudyOrgs(const InactiveStudyFilter& filter) = 0;
+
+    // ---- root-cause analysis and leaders' own lists (issue 12); statements in cause_sql.inc ----
+    // Every cause category, by sort_order then id.
+    virtual Result<std::vector<domain::CauseCategory>> ListCauseCategories() = 0;
+    virtual Result<domain::CauseCategory> GetCauseCategory(domain::CauseCategoryId id) = 0;  // Errors: kNotFound
+    // A problem's analysis with its category ids ascending; nullopt when none was written.
+    virtual Result<std::optional<domain::CauseAnalysis>> GetCauseAnalysis(domain::ProblemId problem) = 0;
+    // Per-category figures (two queries; docs/CAUSES.md#figures).
+    virtual Result<CauseReport> CauseFigures(const CauseFigureFilter& filter) = 0;
+    virtual Result<domain::SelfInspectionItem> GetSelfInspectionItem(domain::SelfInspectionItemId id) = 0;  // kNotFound
+    // Items of the orgs inside the subtree `subtree_path` (only_org: of that org only), of one kind or both,
+    // by org, kind, deadline, id.
+    virtual Result<std::vector<domain::SelfInspectionItem>> ListSelfInspectionItems(
+        const std::string& subtree_path, std::optional<domain::OrgId> only_org,
+        std::optional<domain::SelfInspectionKind> kind) = 0;
+    // Completion per kind over the items of the subtree created before `created_before` (UTC seconds), judged
+    // at calendar date `today` ("YYYY-MM-DD"): done, done_on <= deadline, open with deadline < today.
+    virtual Result<SelfInspectionFigures> SelfInspectionFiguresOf(const std::string& subtree_path, const std::string& today,
+                                                                  UnixSeconds created_before) = 0;
 
     // ---- public intake (issue 9) ----
     // The intake row by its stored tracking code, or of an opinion. Errors: kNotFound.

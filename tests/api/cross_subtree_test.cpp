@@ -23,9 +23,10 @@ namespace {
 // and of the workflow (issue 3) {task}, {evidence}, {mechanism} (linked to {problem}), {meeting} and
 // {finding} (of that meeting), and of the linkage (issue 5) {escalation} (pending, of {problem2}) and
 // {sub} (an org below {district}), of notifications (issue 8) {notification} and {webhook}, and of
-// campaigns (issue 5) {campaign} (run by the province) and its special item {item}, and of study and
+// campaigns (issue 5) {campaign} (run by the province) and its special item {item}, of study and
 // research (issue 12) {study} and {study2} (sessions of the district) and {visit} (a visit of the district
-// with one opinion heard); "{own.x}"
+// with one opinion heard), and of issue 12 {selfitem} (a leadership-group self-inspection item of
+// {district}); "{own.x}"
 // always names the acting side's x.
 struct Side {
     std::string key;  // "hebei" or "tianjin"
@@ -354,6 +355,25 @@ const std::map<std::string, std::vector<Probe>>& ProbeTable() {
            Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/stats/study", {{"/api/v1/orgs/{org}/stats/study", "", Expect::kNotFound}}},
         {"GET /api/v1/orgs/{id}/study/inactive", {{"/api/v1/orgs/{org}/study/inactive", "", Expect::kNotFound}}},
+        // ---- root-cause analysis and self-inspection lists (issue 12): {selfitem} is a leadership-group item
+        // of the other side's {district}; the cause categories are shared and changed by the root admin only ----
+        {"GET /api/v1/cause-categories", {{"/api/v1/cause-categories", "", Expect::kNoLeak}}},
+        {"POST /api/v1/cause-categories",
+         {{"/api/v1/cause-categories", R"({"code":"intruder","name_zh":"入侵","name_en":"Intruder"})", Expect::kDenied}}},
+        {"PUT /api/v1/cause-categories/{id}",
+         {{"/api/v1/cause-categories/1", R"({"version":1,"name_zh":"改掉"})", Expect::kDenied}}},
+        {"PUT /api/v1/problems/{id}/cause-analysis",
+         {{"/api/v1/problems/{problem}/cause-analysis", R"({"cause_category_ids":[1],"text":"入侵"})", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/stats/causes", {{"/api/v1/orgs/{org}/stats/causes", "", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/self-inspection-items",
+         {{"/api/v1/orgs/{district}/self-inspection-items?subtree=true", "", Expect::kNotFound}}},
+        {"POST /api/v1/orgs/{id}/self-inspection-items",
+         {{"/api/v1/orgs/{district}/self-inspection-items",
+           R"({"kind":"leadership_group","problem_text":"入侵","deadline":"2030-01-01"})", Expect::kNotFound}}},
+        {"GET /api/v1/self-inspection-items/{id}", {{"/api/v1/self-inspection-items/{selfitem}", "", Expect::kNotFound}}},
+        {"PATCH /api/v1/self-inspection-items/{id}",
+         {{"/api/v1/self-inspection-items/{selfitem}", R"({"version":1,"note":"改掉"})", Expect::kNotFound}}},
+        {"GET /api/v1/orgs/{id}/stats/self-inspection", {{"/api/v1/orgs/{org}/stats/self-inspection", "", Expect::kNotFound}}},
         // ---- the public portal (issue 9) ----
         {"GET /api/v1/public/categories", {{"/api/v1/public/categories", "", Expect::kPublic}}},
         {"GET /api/v1/public/divisions", {{"/api/v1/public/divisions?parent={code}", "", Expect::kPublic}}},
@@ -448,12 +468,12 @@ protected:
                           "机密问题二-河北", "机密任务-河北", "机密证据-河北", "secret-hebei", "机密机制-河北",
                           "机密会议-河北", "机密发现-河北", "机密上报-河北", "机密通报-河北", "机密小组-河北", "hook-hebei", "机密通知-河北",
                           "机密专项行动-河北", "机密专项-河北", "campaign-hebei", "机密学习-河北", "机密调研-河北",
-                          "机密调研意见-河北"};
+                          "机密调研意见-河北", "机密检视-河北"};
         tianjin_.markers = {"天津市", "和平区", "tianjin.", "机密问题-天津", "机密意见-天津", "token of tianjin",
                             "机密问题二-天津", "机密任务-天津", "机密证据-天津", "secret-tianjin", "机密机制-天津",
                             "机密会议-天津", "机密发现-天津", "机密上报-天津", "机密通报-天津", "机密小组-天津", "hook-tianjin", "机密通知-天津",
                             "机密专项行动-天津", "机密专项-天津", "campaign-tianjin", "机密学习-天津", "机密调研-天津",
-                            "机密调研意见-天津"};
+                            "机密调研意见-天津", "机密检视-天津"};
     }
 
     // The records of each side, made by the root admin; then ids of users and grants; then sessions.
@@ -550,6 +570,13 @@ protected:
                                   .dump());
             ASSERT_EQ(visit.status, 201) << visit.body;
             s->values["visit"] = std::to_string(visit.Json()["id"].get<std::int64_t>());
+            // Issue 12: a leadership-group self-inspection item of the district.
+            auto self_item = Post("/api/v1/orgs/" + s->values["district"] + "/self-inspection-items",
+                                  json{{"kind", "leadership_group"}, {"problem_text", "机密检视-" + side},
+                                       {"deadline", "2030-01-01"}}
+                                      .dump());
+            ASSERT_EQ(self_item.status, 201) << self_item.body;
+            s->values["selfitem"] = std::to_string(self_item.Json()["id"].get<std::int64_t>());
             {
                 auto store = store::Store::Open(db_, store::OpenMode::kMustExist);
                 ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -607,7 +634,8 @@ protected:
                                      "/api/v1/study-sessions/" + s.values.at("study"),
                                      "/api/v1/study-sessions/" + s.values.at("study2"),
                                      "/api/v1/research-visits/" + s.values.at("visit"),
-                                     "/api/v1/orgs/" + s.values.at("org") + "/stats/study"}) {
+                                     "/api/v1/orgs/" + s.values.at("org") + "/stats/study",
+                                     "/api/v1/self-inspection-items/" + s.values.at("selfitem")}) {
             auto r = Get(p);
             EXPECT_EQ(r.status, 200) << p << ": " << r.body;
             if (p.ends_with("/content")) {  // the evidence file itself

@@ -451,8 +451,10 @@ async function main() {
       await tab.waitForLoadState()
       assert(tab.url().endsWith(`/api/v1/bulletins/${bulletin.id}/export?format=html`), `printable page URL ${tab.url()}`)
       assertEq((await tab.locator('h1').innerText()).trim(), btitle, 'printable page title')
-      const row = await tab.locator('tr', { hasText: '仓山区' }).innerText()
+      // The first table ranks the units; the second (issue 12) reports the leaders' own lists apart.
+      const row = await tab.locator('table').first().locator('tr', { hasText: '仓山区' }).innerText()
       assert(row.includes('511'), `仓山区 511 on the printable page: ${row}`)
+      assertEq(await tab.locator('h2', { hasText: '个人检视和领导班子检视问题清单完成情况' }).count(), 1, 'the self-inspection section')
       await tab.close()
     })
 

@@ -181,13 +181,16 @@ TEST_F(EventChainTest, TheApplicationCannotUpdateOrDeleteEvents) {
 TEST_F(EventChainTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) {
     AppendFive();
     store_.reset();
-    // Turn the file back into schema 2 (foundation and workflow) as it was: no study sessions and research
-    // visits (issue 12's 012), no public media URLs and
+    // Turn the file back into schema 2 (foundation and workflow) as it was: no cause analysis and
+    // self-inspection lists (issue 12's 013, whose cadre_rank goes with app_user), no study sessions and
+    // research visits (issue 12's 012), no public media URLs and
     // opinion likes (issue 9's 011 and 010), no campaigns (issue 5's 009_campaigns.sql), no routing rules
     // (008_routing.sql), no public intake (issue 9's 007_public_intake.sql), no opinion time limits
     // (schema 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
+                   "DROP TABLE self_inspection_item; DROP TABLE problem_cause; DROP TABLE problem_cause_analysis;"
+                   "DROP TABLE cause_category;"
                    "DROP TABLE research_visit_opinion; DROP TABLE research_visit; DROP TABLE study_session;"
                    "ALTER TABLE opinion DROP COLUMN likes;"
                    "DROP TABLE problem_special_item; DROP INDEX problem_campaign;"

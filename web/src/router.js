@@ -50,6 +50,14 @@ export const routes = [
       },
       { path: 'notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
       { path: 'teams', name: 'teams', component: () => import('./views/TeamsView.vue') },
+      // Issue 12: 个人检视 lists and the cause categories (管理).
+      { path: 'self-inspection', name: 'selfInspection', component: () => import('./views/SelfInspectionView.vue') },
+      {
+        path: 'admin/cause-categories',
+        name: 'cause-categories',
+        component: () => import('./views/CauseCategoriesView.vue'),
+        meta: { section: 'cause-categories' },
+      },
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhooksView.vue') },
     ],
   },

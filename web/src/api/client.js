@@ -200,4 +200,14 @@ export const api = {
   createWebhook: (body) => apiPost('/webhooks', body),
   updateWebhook: (id, body, version) => apiRequest('PATCH', `/webhooks/${id}`, { body, ifMatch: version }),
   webhookDeliveries: (id, limit = 50) => apiGet(`/webhooks/${id}/deliveries`, { limit }),
+  // 症结分析 and 个人检视 (issue 12, docs/CAUSES.md)
+  causeCategories: () => apiGet('/cause-categories'),
+  createCauseCategory: (body) => apiPost('/cause-categories', body),
+  updateCauseCategory: (id, body, version) => apiRequest('PUT', `/cause-categories/${id}`, { body, ifMatch: version }),
+  setCauseAnalysis: (problemId, body) => apiRequest('PUT', `/problems/${problemId}/cause-analysis`, { body }),
+  causeStats: (orgId, query) => apiGet(`/orgs/${orgId}/stats/causes`, query),
+  selfItems: (orgId, query) => apiGet(`/orgs/${orgId}/self-inspection-items`, query),
+  createSelfItem: (orgId, body) => apiPost(`/orgs/${orgId}/self-inspection-items`, body),
+  updateSelfItem: (id, body, version) => apiRequest('PATCH', `/self-inspection-items/${id}`, { body, ifMatch: version }),
+  selfStats: (orgId) => apiGet(`/orgs/${orgId}/stats/self-inspection`),
 }
