@@ -224,10 +224,12 @@ TEST_F(CampaignStoreTest, ProblemTagsAreStoredReadBackFilteredAndCountedPerItem)
     EXPECT_EQ(r->campaign.closed_on_time, 1);
     EXPECT_EQ(r->without_item, 1);
     ASSERT_EQ(r->by_org_batch.size(), 2u);
-    EXPECT_EQ(r->by_org_batch[0].first, 1);
-    EXPECT_EQ(r->by_org_batch[0].second.problems, 2);
-    EXPECT_EQ(r->by_org_batch[1].first, 2);
-    EXPECT_EQ(r->by_org_batch[1].second.problems, 2);
+    EXPECT_EQ(r->by_org_batch[0].batch, 1);
+    EXPECT_EQ(r->by_org_batch[0].counts.problems, 2);
+    EXPECT_EQ(r->by_org_batch[1].batch, 2);
+    EXPECT_EQ(r->by_org_batch[1].counts.problems, 2);
+    EXPECT_FALSE(r->by_org_batch[0].end);  // no batch ends were given
+    EXPECT_EQ(r->by_org_batch[0].phase.closed_by_end + r->by_org_batch[0].phase.open_after_end, 0);
     // 石家庄市 alone: a = {p1}, b = {p1, p3}; 福建省: nothing.
     auto s = store_->SpecialItemFigures(c.id, sjz_.path, 5000);
     ASSERT_OK(s);
