@@ -150,12 +150,18 @@ json CountsJson(const store::CauseCounts& c) {
 
 Result<Response> CauseStats(const WorkflowContext& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
-    RETURN_IF_ERROR(q.CheckKnown({"category_id", "source", "campaign_id"}));
+    RETURN_IF_ERROR(q.CheckKnown({"category_id", "source", "campaign_id", "special_item_id", "batch", "org_kind",
+                                  "created_from", "created_to"}));
     ASSIGN_OR_RETURN(auto org, PathId(a, "org id"));
     service::CauseStatsQuery query;
     ASSIGN_OR_RETURN(query.category_id, q.Id("category_id"));
     ASSIGN_OR_RETURN(query.source, q.Enum<domain::ProblemSource>("source"));
     ASSIGN_OR_RETURN(query.campaign_id, q.Id("campaign_id"));
+    ASSIGN_OR_RETURN(query.special_item_id, q.Id("special_item_id"));
+    ASSIGN_OR_RETURN(query.batch, q.IntInRange("batch", 0, 2));
+    ASSIGN_OR_RETURN(query.org_kind, q.Enum<domain::OrgKind>("org_kind"));
+    ASSIGN_OR_RETURN(query.created_from, q.Time("created_from"));
+    ASSIGN_OR_RETURN(query.created_to, q.Time("created_to"));
     ASSIGN_OR_RETURN(auto stats, c.service.GetCauseStats(c.actor, org, query, NowSeconds()));
     json rows = json::array();
     for (const auto& [cat, counts] : stats.categories) {

@@ -153,10 +153,17 @@ Result<CauseStats> Service::GetCauseStats(const Actor& actor, domain::OrgId org_
         ASSIGN_OR_RETURN(domain::Category category, GetCategory(*query.category_id));
         f.category_path = category.path;
     }
-    if (query.campaign_id) {
-        ASSIGN_OR_RETURN(auto campaign, VisibleCampaign(actor, *query.campaign_id, "campaign_id: "));
-        f.campaign_id = campaign.id;
+    RETURN_IF_ERROR(CheckCampaignFilter(actor, query.campaign_id, query.special_item_id));
+    if (query.batch && (*query.batch < 0 || *query.batch > 2)) return InvalidArgument("batch: must be 0, 1 or 2");
+    if (query.created_from && query.created_to && *query.created_to < *query.created_from) {
+        return InvalidArgument("created_to: must not be before created_from");
     }
+    f.campaign_id = query.campaign_id;
+    f.special_item_id = query.special_item_id;
+    f.batch = query.batch;
+    f.org_kind = query.org_kind;
+    f.created_from = query.created_from;
+    f.created_to = query.created_to;
     ASSIGN_OR_RETURN(store::CauseReport r, store_->CauseFigures(f));
     ASSIGN_OR_RETURN(auto categories, store_->ListCauseCategories());
     for (auto& c : categories) {

@@ -651,6 +651,12 @@ struct CauseStatsQuery {
     std::optional<domain::CategoryId> category_id;
     std::optional<domain::ProblemSource> source;
     std::optional<domain::CampaignId> campaign_id;
+    // As GET /orgs/{id}/stats (StatsQuery's record filters).
+    std::optional<domain::SpecialItemId> special_item_id;
+    std::optional<int> batch;  // 0..2
+    std::optional<domain::OrgKind> org_kind;
+    std::optional<UnixSeconds> created_from;
+    std::optional<UnixSeconds> created_to;
 };
 struct CauseStats {
     domain::Org org;
@@ -1582,7 +1588,8 @@ public:
     // visible), kPermissionDenied, kInvalidArgument (domain::ValidateCauseAnalysis), kAborted (version).
     Result<CauseAnalysisResult> SetCauseAnalysis(const Actor& actor, domain::ProblemId problem,
                                                  const CauseAnalysisInput& input);
-    // Per-category figures of an org's subtree at `now`. Errors: kNotFound (org or filter category/campaign).
+    // Per-category figures of an org's subtree at `now`. Errors: kNotFound (org or filter category, campaign or
+    // special item), kInvalidArgument (batch outside 0..2, created_to before created_from).
     Result<CauseStats> GetCauseStats(const Actor& actor, domain::OrgId org, const CauseStatsQuery& query, UnixSeconds now);
 
     // The cadre ranks that make an account a leading cadre (rectify serve --leading-cadre-ranks).

@@ -658,6 +658,25 @@ Status StaleOrMissing(soci::session& s, const std::string& table, const std::str
                    "; reload and apply your change again");
 }
 
+// The filters problem lists and the SQL figures share, over `p` (problem) joined to `o` (its owner org):
+// created in [from, to), tagged with the campaign / the special item, owner of the batch / kind.
+std::string ProblemCutClauses(Query& q, std::optional<UnixSeconds> created_from, std::optional<UnixSeconds> created_to,
+                              std::optional<domain::CampaignId> campaign_id,
+                              std::optional<domain::SpecialItemId> special_item_id, std::optional<int> batch,
+                              std::optional<domain::OrgKind> org_kind) {
+    std::string sql;
+    if (created_from) sql += " AND p.created_at >= " + q.Bind(*created_from);
+    if (created_to) sql += " AND p.created_at < " + q.Bind(*created_to);
+    if (campaign_id) sql += " AND p.campaign_id = " + q.Bind(*campaign_id);
+    if (batch) sql += " AND o.batch = " + q.Bind(static_cast<std::int64_t>(*batch));
+    if (org_kind) sql += " AND o.kind = " + q.Bind(std::string(domain::ToString(*org_kind)));
+    if (special_item_id) {
+        sql += " AND EXISTS (SELECT 1 FROM problem_special_item psi WHERE psi.problem_id = p.id AND "
+               "psi.special_item_id = " + q.Bind(*special_item_id) + ")";
+    }
+    return sql;
+}
+
 // ---- campaigns (issue 5): the special items a problem is tagged with (problem_special_item) ----
 
 // Fills special_item_ids (ascending) of each problem; one query per 500 problems.
@@ -2412,15 +2431,7 @@ public:
         }
         if (f.category_path) sql += CategoryClause(q, *f.category_path);
         if (f.source) sql += " AND p.source = " + q.Bind(std::string(domain::ToString(*f.source)));
-        if (f.created_from) sql += " AND p.created_at >= " + q.Bind(*f.created_from);
-        if (f.created_to) sql += " AND p.created_at < " + q.Bind(*f.created_to);
-        if (f.campaign_id) sql += " AND p.campaign_id = " + q.Bind(*f.campaign_id);
-        if (f.batch) sql += " AND o.batch = " + q.Bind(static_cast<std::int64_t>(*f.batch));
-        if (f.org_kind) sql += " AND o.kind = " + q.Bind(std::string(domain::ToString(*f.org_kind)));
-        if (f.special_item_id) {
-            sql += " AND EXISTS (SELECT 1 FROM problem_special_item psi WHERE psi.problem_id = p.id AND "
-                   "psi.special_item_id = " + q.Bind(*f.special_item_id) + ")";
-        }
+        sql += ProblemCutClauses(q, f.created_from, f.created_to, f.campaign_id, f.special_item_id, f.batch, f.org_kind);
         if (f.cause_category_id) {  // issue 12: problems whose cause analysis names the category
             sql += " AND EXISTS (SELECT 1 FROM problem_cause pc WHERE pc.problem_id = p.id AND "
                    "pc.cause_category_id = " + q.Bind(*f.cause_category_id) + ")";

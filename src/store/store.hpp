@@ -379,6 +379,12 @@ struct CauseFigureFilter {
     std::optional<std::string> category_path;
     std::optional<domain::ProblemSource> source;
     std::optional<domain::CampaignId> campaign_id;
+    // The cuts of GET /stats (issue 6): tagged with the item; owner org's batch and kind; created in [from, to).
+    std::optional<domain::SpecialItemId> special_item_id;
+    std::optional<int> batch;
+    std::optional<domain::OrgKind> org_kind;
+    std::optional<UnixSeconds> created_from;
+    std::optional<UnixSeconds> created_to;
     UnixSeconds now = 0;
 };
 // Counts over problems that are not invalid or merged: closed; open (registered .. pending_verification);

@@ -259,6 +259,16 @@ TEST_F(CauseApi, CountsProblemsPerCauseCategoryInASubtreeAndFiltersTheList) {
     // Filters: source (all imported problems have the import's source), an unknown one is a 400.
     EXPECT_TRUE(IsError(Get("/api/v1/orgs/2/stats/causes?source=nowhere"), 400, "invalid_argument"));
     EXPECT_TRUE(IsError(Get("/api/v1/orgs/2/stats/causes?week=1"), 400, "invalid_argument"));
+    // The cuts of GET /stats: the owner's batch (建北街道 alone is batch 2: C3, capability, closed) and kind
+    // (every org of the fixture is a party and government agency; no school).
+    const json batch2 = Get("/api/v1/orgs/2/stats/causes?batch=2").Json();
+    EXPECT_EQ(of(batch2, capability), Counts(1, 1, 0, 0));
+    EXPECT_EQ(of(batch2, mechanism), Counts(0, 0, 0, 0));
+    EXPECT_EQ(batch2["analysed"], Counts(1, 1, 0, 0));
+    EXPECT_EQ(batch2["without_analysis"], Counts(0, 0, 0, 0));
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats/causes?org_kind=party_gov_agency").Json()["analysed"], Counts(3, 2, 1, 1));
+    EXPECT_EQ(Get("/api/v1/orgs/2/stats/causes?org_kind=school").Json()["analysed"], Counts(0, 0, 0, 0));
+    EXPECT_TRUE(IsError(Get("/api/v1/orgs/2/stats/causes?batch=3"), 400, "invalid_argument"));
     // Scope: 山西省's admin does not see 河北省.
     EXPECT_TRUE(IsError(As(shanxi_admin_, "GET", "/api/v1/orgs/2/stats/causes"), 404, "not_found"));
 

@@ -127,6 +127,22 @@ async function main() {
       await shot(page, 'study-opinion-inbox')
     })
 
+    await step("the dashboard (领导驾驶舱) shows the subtree's study figures; a figure opens 学习调研", async () => {
+      // No period on the dashboard: every session and visit of the subtree, as GET /stats/study without dates.
+      const stats = await api(`/orgs/${city.id}/stats/study`)
+      await page.goto(`${BASE}/orgs/${city.id}/dashboard`)
+      await page.waitForFunction(
+        ({ s, v }) =>
+          document.querySelector('[data-testid="study-kf-sessions"] .value')?.textContent.trim() === s &&
+          document.querySelector('[data-testid="study-kf-visits"] .value')?.textContent.trim() === v,
+        { s: String(stats.total.sessions), v: String(stats.total.visits) },
+        { timeout: TIMEOUT },
+      )
+      await shot(page, 'study-on-dashboard')
+      await page.locator('[data-testid="study-kf-visits"]').click()
+      await page.waitForURL(`**/orgs/${city.id}/study`)
+    })
+
     await step('no page errors, failed API calls or CSP violations', async () => {
       assertEq(pageErrors.length, 0, `page errors: ${pageErrors.join('; ')}`)
       assertEq(cspViolations.length, 0, `CSP: ${cspViolations.join('; ')}`)
