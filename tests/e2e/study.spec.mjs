@@ -133,8 +133,8 @@ async function main() {
       await page.goto(`${BASE}/orgs/${city.id}/dashboard`)
       await page.waitForFunction(
         ({ s, v }) =>
-          document.querySelector('[data-testid="study-kf-sessions"] .value')?.textContent.trim() === s &&
-          document.querySelector('[data-testid="study-kf-visits"] .value')?.textContent.trim() === v,
+          document.querySelector('[data-testid="study-kf-sessions"] [data-role="value"]')?.textContent.trim() === s &&
+          document.querySelector('[data-testid="study-kf-visits"] [data-role="value"]')?.textContent.trim() === v,
         { s: String(stats.total.sessions), v: String(stats.total.visits) },
         { timeout: TIMEOUT },
       )
