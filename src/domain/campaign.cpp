@@ -7,17 +7,6 @@
 namespace rectify::domain {
 namespace {
 
-Status CheckText(const std::string& field, const std::string& value, std::size_t max_chars, bool required) {
-    if (auto bad = FirstInvalidUtf8(value)) {
-        return InvalidArgument(field + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    }
-    if (required && TrimAscii(value).empty()) return InvalidArgument(field + ": must not be empty");
-    if (CodePointCount(value) > max_chars) {
-        return InvalidArgument(field + ": longer than " + std::to_string(max_chars) + " characters");
-    }
-    return Status::Ok();
-}
-
 Status CheckCode(const std::string& field, const std::string& code) {
     if (code.empty()) return InvalidArgument(field + ": must not be empty");
     if (code.size() > kMaxCampaignCodeChars) {
@@ -34,15 +23,15 @@ Status CheckCode(const std::string& field, const std::string& code) {
     return Status::Ok();
 }
 
-Status CheckDate(const std::string& field, const std::string& date) {
-    if (date.empty()) return InvalidArgument(field + ": required (a date YYYY-MM-DD)");
-    if (!IsCalendarDate(date)) return InvalidArgument(field + ": \"" + date + "\" is not a date YYYY-MM-DD");
-    return Status::Ok();
-}
-
 nlohmann::json OrNull(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 }  // namespace
+
+Status CheckCalendarDate(std::string_view field, const std::string& date) {
+    if (date.empty()) return InvalidArgument(std::string(field) + ": required (a date YYYY-MM-DD)");
+    if (!IsCalendarDate(date)) return InvalidArgument(std::string(field) + ": \"" + date + "\" is not a date YYYY-MM-DD");
+    return Status::Ok();
+}
 
 bool IsCalendarDate(std::string_view d) {
     if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -61,12 +50,12 @@ bool IsCalendarDate(std::string_view d) {
 
 Status ValidateCampaign(const Campaign& c) {
     RETURN_IF_ERROR(CheckCode("code", c.code));
-    RETURN_IF_ERROR(CheckText("name", c.name, kMaxNameChars, true));
-    RETURN_IF_ERROR(CheckText("description", c.description, kMaxTextChars, false));
-    if (c.source) RETURN_IF_ERROR(CheckText("source", *c.source, kMaxTitleChars, false));
+    RETURN_IF_ERROR(CheckTextField("name", c.name, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("description", c.description, kMaxTextChars, false));
+    if (c.source) RETURN_IF_ERROR(CheckTextField("source", *c.source, kMaxTitleChars, false));
     if (c.owner_org_id <= 0) return InvalidArgument("owner_org_id: required");
-    RETURN_IF_ERROR(CheckDate("start_date", c.start_date));
-    RETURN_IF_ERROR(CheckDate("end_date", c.end_date));
+    RETURN_IF_ERROR(CheckCalendarDate("start_date", c.start_date));
+    RETURN_IF_ERROR(CheckCalendarDate("end_date", c.end_date));
     // "YYYY-MM-DD" strings order as the dates do.
     if (c.end_date < c.start_date) {
         return InvalidArgument("end_date: " + c.end_date + " is before start_date " + c.start_date);
@@ -81,8 +70,8 @@ Status ValidateCampaign(const Campaign& c) {
             return InvalidArgument(at + ".number: expected " + std::to_string(i + 1) +
                                    " (batches are numbered 1..n in order), got " + std::to_string(b.number));
         }
-        RETURN_IF_ERROR(CheckDate(at + ".start_date", b.start_date));
-        RETURN_IF_ERROR(CheckDate(at + ".end_date", b.end_date));
+        RETURN_IF_ERROR(CheckCalendarDate(at + ".start_date", b.start_date));
+        RETURN_IF_ERROR(CheckCalendarDate(at + ".end_date", b.end_date));
         if (b.end_date < b.start_date) {
             return InvalidArgument(at + ".end_date: " + b.end_date + " is before its start_date " + b.start_date);
         }
@@ -104,8 +93,8 @@ Status ValidateCampaign(const Campaign& c) {
 
 Status ValidateSpecialItem(const SpecialItem& item) {
     RETURN_IF_ERROR(CheckCode("code", item.code));
-    RETURN_IF_ERROR(CheckText("title", item.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("description", item.description, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("title", item.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("description", item.description, kMaxTextChars, false));
     if (item.lead_org_id && *item.lead_org_id <= 0) return InvalidArgument("lead_org_id: not an org id");
     return Status::Ok();
 }

@@ -65,6 +65,9 @@ inline constexpr std::size_t kMaxSpecialItemsPerProblem = 20;
 
 // True when `date` is a real calendar date written "YYYY-MM-DD" (proleptic Gregorian, years 1900..2999).
 bool IsCalendarDate(std::string_view date);
+// A required calendar date "YYYY-MM-DD" (IsCalendarDate). Errors: kInvalidArgument "<field>: required (a date
+// YYYY-MM-DD)" when empty, "<field>: \"...\" is not a date YYYY-MM-DD" otherwise.
+Status CheckCalendarDate(std::string_view field, const std::string& date);
 
 // Checks a campaign before it is stored. Errors: kInvalidArgument naming the field as a JSON path:
 // "code: ...", "name: must not be empty", "end_date: 2019-01-31 is before start_date 2019-06-01",

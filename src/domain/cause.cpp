@@ -9,20 +9,9 @@
 namespace rectify::domain {
 namespace {
 
-Status CheckText(const std::string& field, const std::string& value, std::size_t max_chars, bool required) {
-    if (auto bad = FirstInvalidUtf8(value)) {
-        return InvalidArgument(field + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    }
-    if (required && TrimAscii(value).empty()) return InvalidArgument(field + ": must not be empty");
-    if (CodePointCount(value) > max_chars) {
-        return InvalidArgument(field + ": longer than " + std::to_string(max_chars) + " characters");
-    }
-    return Status::Ok();
-}
-
 Status CheckDate(const std::string& field, const std::string& date) {
-    if (date.empty()) return InvalidArgument(field + ": required (a date YYYY-MM-DD)");
-    if (!IsCalendarDate(date) || date < "2000-01-01") {
+    RETURN_IF_ERROR(CheckCalendarDate(field, date));
+    if (date < "2000-01-01") {
         return InvalidArgument(field + ": \"" + date + "\" is not a date YYYY-MM-DD from 2000-01-01 on");
     }
     return Status::Ok();
@@ -70,8 +59,8 @@ Status ValidateCauseCategory(const CauseCategory& c) {
                         ch == '.' || ch == '_' || ch == '-';
         if (!ok) return InvalidArgument("code: \"" + c.code + "\" may hold only letters A-Z a-z, digits, '.', '_' and '-'");
     }
-    RETURN_IF_ERROR(CheckText("name_zh", c.name_zh, kMaxNameChars, true));
-    RETURN_IF_ERROR(CheckText("name_en", c.name_en, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("name_zh", c.name_zh, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("name_en", c.name_en, kMaxNameChars, true));
     if (c.sort_order < -100000 || c.sort_order > 100000) {
         return InvalidArgument("sort_order: between -100000 and 100000");
     }
@@ -94,7 +83,7 @@ Status ValidateCauseAnalysis(const CauseAnalysis& a, const std::vector<std::opti
             return InvalidArgument(at + " (" + chosen[i]->code + ") is inactive");
         }
     }
-    return CheckText("text", a.text, kMaxTextChars, false);
+    return CheckTextField("text", a.text, kMaxTextChars, false);
 }
 
 Status ValidateSelfInspectionItem(const SelfInspectionItem& it) {
@@ -102,11 +91,11 @@ Status ValidateSelfInspectionItem(const SelfInspectionItem& it) {
         return InvalidArgument(it.kind == SelfInspectionKind::kPersonal ? "owner_user_id: a personal item has an owner"
                                                                         : "owner_user_id: only personal items have an owner");
     }
-    RETURN_IF_ERROR(CheckText("leader_name", it.leader_name, kMaxNameChars, true));
-    RETURN_IF_ERROR(CheckText("position", it.position, kMaxNameChars, false));
-    RETURN_IF_ERROR(CheckText("problem_text", it.problem_text, kMaxTextChars, true));
-    RETURN_IF_ERROR(CheckText("measures", it.measures, kMaxTextChars, false));
-    RETURN_IF_ERROR(CheckText("note", it.note, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("leader_name", it.leader_name, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("position", it.position, kMaxNameChars, false));
+    RETURN_IF_ERROR(CheckTextField("problem_text", it.problem_text, kMaxTextChars, true));
+    RETURN_IF_ERROR(CheckTextField("measures", it.measures, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("note", it.note, kMaxTextChars, false));
     RETURN_IF_ERROR(CheckDate("deadline", it.deadline));
     if (it.done != it.done_on.has_value()) {
         return InvalidArgument(it.done ? "done_on: required when status is done" : "done_on: only with status done");

@@ -3,9 +3,8 @@
 #include "common/text.hpp"
 
 namespace rectify::domain {
-namespace {
 
-Status CheckText(std::string_view field, const std::string& value, std::size_t max_chars, bool required) {
+Status CheckTextField(std::string_view field, const std::string& value, std::size_t max_chars, bool required) {
     if (auto bad = FirstInvalidUtf8(value)) {
         return InvalidArgument(std::string(field) + ": invalid UTF-8 at byte " + std::to_string(*bad));
     }
@@ -16,10 +15,8 @@ Status CheckText(std::string_view field, const std::string& value, std::size_t m
     return Status::Ok();
 }
 
-}  // namespace
-
 Status ValidateOrg(const Org& org) {
-    RETURN_IF_ERROR(CheckText("name", org.name, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("name", org.name, kMaxNameChars, true));
     if (org.level.empty()) return InvalidArgument("level: must not be empty");
     if (org.batch < 0 || org.batch > 2) return InvalidArgument("batch: must be 0 (none), 1 or 2");
     if (org.division_code) {
@@ -34,8 +31,8 @@ Status ValidateOrg(const Org& org) {
 }
 
 Status ValidateProblem(const Problem& p) {
-    RETURN_IF_ERROR(CheckText("title", p.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("description", p.description, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("title", p.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("description", p.description, kMaxTextChars, false));
     if (p.owner_org_id <= 0) return InvalidArgument("owner_org_id: required");
     if (p.due_at && *p.due_at < p.created_at) return InvalidArgument("due_at: before created_at");
     if (p.closed_at && *p.closed_at < p.created_at) return InvalidArgument("closed_at: before created_at");
@@ -47,10 +44,10 @@ Status ValidateProblem(const Problem& p) {
 }
 
 Status ValidateOpinion(const Opinion& o) {
-    RETURN_IF_ERROR(CheckText("title", o.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("text", o.text, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("title", o.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("text", o.text, kMaxTextChars, false));
     if (o.org_id <= 0) return InvalidArgument("org_id: required");
-    if (o.reply_text) RETURN_IF_ERROR(CheckText("reply_text", *o.reply_text, kMaxTextChars, false));
+    if (o.reply_text) RETURN_IF_ERROR(CheckTextField("reply_text", *o.reply_text, kMaxTextChars, false));
     if (o.replied_at && *o.replied_at < o.received_at) return InvalidArgument("replied_at: before received_at");
     if (o.transfer_count < 0) return InvalidArgument("transfer_count: negative");
     if (o.likes < 0) return InvalidArgument("likes: negative");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.hpp"
@@ -350,6 +351,11 @@ struct Actor {
 inline constexpr std::size_t kMaxNameChars = 200;
 inline constexpr std::size_t kMaxTitleChars = 500;
 inline constexpr std::size_t kMaxTextChars = 20000;
+
+// Checks one text field: valid UTF-8, not blank (ASCII whitespace only) when `required`, at most `max_chars`
+// code points. Errors: kInvalidArgument "<field>: invalid UTF-8 at byte N" / "<field>: must not be empty" /
+// "<field>: longer than N characters".
+Status CheckTextField(std::string_view field, const std::string& value, std::size_t max_chars, bool required);
 
 // Checks a record before it is stored: required fields, lengths (code points), batch 0-2,
 // division code of 2, 4, 6, 9 or 12 digits. Errors: kInvalidArgument naming the field.

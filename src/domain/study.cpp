@@ -9,23 +9,6 @@
 namespace rectify::domain {
 namespace {
 
-Status CheckText(const std::string& field, const std::string& value, std::size_t max_chars, bool required) {
-    if (auto bad = FirstInvalidUtf8(value)) {
-        return InvalidArgument(field + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    }
-    if (required && TrimAscii(value).empty()) return InvalidArgument(field + ": must not be empty");
-    if (CodePointCount(value) > max_chars) {
-        return InvalidArgument(field + ": longer than " + std::to_string(max_chars) + " characters");
-    }
-    return Status::Ok();
-}
-
-Status CheckDate(const std::string& field, const std::string& date) {
-    if (date.empty()) return InvalidArgument(field + ": required (a date YYYY-MM-DD)");
-    if (!IsCalendarDate(date)) return InvalidArgument(field + ": \"" + date + "\" is not a date YYYY-MM-DD");
-    return Status::Ok();
-}
-
 // 250 -> 2.5 (exact for hundredths).
 double Hours(std::int64_t hours_x100) { return static_cast<double>(hours_x100) / 100.0; }
 
@@ -50,10 +33,10 @@ void DeriveCounts(StudySession& s) {
 
 Status ValidateStudySession(const StudySession& s) {
     if (s.org_id <= 0) return InvalidArgument("org_id: required");
-    RETURN_IF_ERROR(CheckDate("held_on", s.held_on));
-    RETURN_IF_ERROR(CheckText("topic", s.topic, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("materials", s.materials, kMaxTextChars, false));
-    RETURN_IF_ERROR(CheckText("notes", s.notes, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckCalendarDate("held_on", s.held_on));
+    RETURN_IF_ERROR(CheckTextField("topic", s.topic, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("materials", s.materials, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("notes", s.notes, kMaxTextChars, false));
     if (s.hours_x100 <= 0 || s.hours_x100 > kMaxStudyHoursX100) {
         return InvalidArgument("hours: expected more than 0 and at most 24 (hours of one session)");
     }
@@ -71,7 +54,7 @@ Status ValidateStudySession(const StudySession& s) {
         std::int64_t present = 0;
         for (std::size_t i = 0; i < s.attendance.size(); ++i) {
             const std::string at = "attendance[" + std::to_string(i) + "].name";
-            RETURN_IF_ERROR(CheckText(at, s.attendance[i].name, kMaxNameChars, true));
+            RETURN_IF_ERROR(CheckTextField(at, s.attendance[i].name, kMaxNameChars, true));
             if (!names.insert(std::string(TrimAscii(s.attendance[i].name))).second) {
                 return InvalidArgument(at + ": \"" + s.attendance[i].name + "\" is listed twice");
             }
@@ -98,16 +81,16 @@ Status ValidateResearchVisit(const ResearchVisit& v) {
         return InvalidArgument("visitors: at most " + std::to_string(kMaxVisitors) + " names");
     }
     for (std::size_t i = 0; i < v.visitors.size(); ++i) {
-        RETURN_IF_ERROR(CheckText("visitors[" + std::to_string(i) + "]", v.visitors[i], kMaxNameChars, true));
+        RETURN_IF_ERROR(CheckTextField("visitors[" + std::to_string(i) + "]", v.visitors[i], kMaxNameChars, true));
     }
-    RETURN_IF_ERROR(CheckText("place", v.place, kMaxTitleChars, false));
+    RETURN_IF_ERROR(CheckTextField("place", v.place, kMaxTitleChars, false));
     if (!v.visited_org_id && TrimAscii(v.place).empty()) {
         return InvalidArgument("place: give visited_org_id or place (where the visit went)");
     }
     if (v.visited_org_id && *v.visited_org_id <= 0) return InvalidArgument("visited_org_id: not an org id");
-    RETURN_IF_ERROR(CheckDate("visited_on", v.visited_on));
-    RETURN_IF_ERROR(CheckText("met", v.met, kMaxTextChars, false));
-    RETURN_IF_ERROR(CheckText("summary", v.summary, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckCalendarDate("visited_on", v.visited_on));
+    RETURN_IF_ERROR(CheckTextField("met", v.met, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("summary", v.summary, kMaxTextChars, false));
     return Status::Ok();
 }
 

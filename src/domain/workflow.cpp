@@ -150,17 +150,6 @@ Status Illegal(std::string_view what, A action, S from, const std::vector<A>& al
                               (list.empty() ? "none (" + std::string(ToString(from)) + " is final)" : list));
 }
 
-Status CheckText(std::string_view field, const std::string& value, std::size_t max_chars, bool required) {
-    if (auto bad = FirstInvalidUtf8(value)) {
-        return InvalidArgument(std::string(field) + ": invalid UTF-8 at byte " + std::to_string(*bad));
-    }
-    if (required && TrimAscii(value).empty()) return InvalidArgument(std::string(field) + ": must not be empty");
-    if (CodePointCount(value) > max_chars) {
-        return InvalidArgument(std::string(field) + ": longer than " + std::to_string(max_chars) + " characters");
-    }
-    return Status::Ok();
-}
-
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
@@ -231,14 +220,14 @@ Result<OpinionStatus> NextOpinionStatus(OpinionStatus from, OpinionAction action
 
 Status CheckRequiredText(std::string_view field, const std::string& text, std::size_t max_chars) {
     if (TrimAscii(text).empty()) return InvalidArgument(std::string(field) + ": required, and must not be empty");
-    return CheckText(field, text, max_chars, true);
+    return CheckTextField(field, text, max_chars, true);
 }
 
 Status ValidateTask(const Task& t) {
-    RETURN_IF_ERROR(CheckText("title", t.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("description", t.description, kMaxTextChars, false));
-    RETURN_IF_ERROR(CheckText("responsible_person", t.responsible_person, kMaxNameChars, true));
-    if (t.lead_official) RETURN_IF_ERROR(CheckText("lead_official", *t.lead_official, kMaxNameChars, true));
+    RETURN_IF_ERROR(CheckTextField("title", t.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("description", t.description, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("responsible_person", t.responsible_person, kMaxNameChars, true));
+    if (t.lead_official) RETURN_IF_ERROR(CheckTextField("lead_official", *t.lead_official, kMaxNameChars, true));
     if (t.problem_id <= 0) return InvalidArgument("problem_id: required");
     if (t.org_id <= 0) return InvalidArgument("org_id: required");
     if (t.type == TaskType::kOngoing) {
@@ -266,15 +255,15 @@ Status ValidateTask(const Task& t) {
 }
 
 Status ValidateMechanism(const Mechanism& m) {
-    RETURN_IF_ERROR(CheckText("title", m.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("text", m.text, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("title", m.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("text", m.text, kMaxTextChars, false));
     if (m.org_id <= 0) return InvalidArgument("org_id: required");
     return Status::Ok();
 }
 
 Status ValidateMeeting(const Meeting& m) {
-    RETURN_IF_ERROR(CheckText("title", m.title, kMaxTitleChars, true));
-    RETURN_IF_ERROR(CheckText("notes", m.notes, kMaxTextChars, false));
+    RETURN_IF_ERROR(CheckTextField("title", m.title, kMaxTitleChars, true));
+    RETURN_IF_ERROR(CheckTextField("notes", m.notes, kMaxTextChars, false));
     if (m.org_id <= 0) return InvalidArgument("org_id: required");
     if (m.attendees < 0 || m.attendees > 1000000) return InvalidArgument("attendees: must be 0 to 1,000,000");
     return Status::Ok();
