@@ -31,6 +31,7 @@ struct PgLoadReport {
     double index_seconds = 0; // the extra indexes, the ltree column, VACUUM ANALYZE
     std::int64_t database_bytes = 0;  // pg_database_size after loading
     std::string database;     // the database name used
+    std::string all_visible;  // "org V/P, problem V/P": pages all-visible / pages after VACUUM (index-only scans)
 };
 
 // Makes sure database `database` on the server of `admin_conninfo` (a libpq URL or key=value string naming

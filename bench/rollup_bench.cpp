@@ -215,9 +215,9 @@ void SetupPostgres(const std::string& pg_url, bool explain) {
         std::printf("postgresql: reusing database %s (%.0f MB)\n", database.c_str(), loaded->database_bytes / 1e6);
     } else {
         std::printf("postgresql: loaded database %s in %.1f s (schema + COPY %.1f s, indexes + VACUUM ANALYZE %.1f s; "
-                    "%.0f MB)\n",
+                    "%.0f MB; all-visible pages: %s)\n",
                     database.c_str(), Seconds(Clock::now() - t0), loaded->load_seconds, loaded->index_seconds,
-                    loaded->database_bytes / 1e6);
+                    loaded->database_bytes / 1e6, loaded->all_visible.c_str());
     }
     auto conninfo = WithDatabase(pg_url, database);
     if (!conninfo.ok()) Fail(conninfo.status().ToString());
