@@ -310,7 +310,7 @@ Result<std::unique_ptr<PgFigures>> PgFigures::Open(const std::string& conninfo, 
     std::unique_ptr<PgFigures> f(new PgFigures());
     f->zone_offset_ = zone_offset_seconds;
     ASSIGN_OR_RETURN(f->conn_, Connect(conninfo));
-    for (const char* sql : {"SET work_mem = '256MB'", "SET plan_cache_mode = force_custom_plan", "SET jit = off"}) {
+    for (const char* sql : {"SET work_mem = '1GB'", "SET plan_cache_mode = force_custom_plan", "SET jit = off"}) {
         RETURN_IF_ERROR(Exec(f->conn_, sql));
     }
     return f;
