@@ -178,6 +178,7 @@ Result<PgLoadReport> LoadPostgres(const GeneratedData& data, const std::string& 
     {
         ASSIGN_OR_RETURN(PGconn * admin, Connect(admin_conninfo));
         std::unique_ptr<PGconn, void (*)(PGconn*)> hold(admin, PQfinish);
+        RETURN_IF_ERROR(Exec(admin, "SET client_min_messages = warning"));  // no NOTICE from DROP ... IF EXISTS
         ASSIGN_OR_RETURN(std::string exists,
                          ExecValue(admin, "SELECT 1 FROM pg_database WHERE datname = " + SqlQuote(database)));
         if (!exists.empty()) {
