@@ -41,8 +41,10 @@ struct PgLoadReport {
 // store's migrations are applied, categories, orgs and problems are loaded with COPY FROM STDIN (foreign
 // key triggers off for the load: session_replication_role = replica), then the extra indexes
 // (org(path, id), org(parent_id, id), a GiST index on org.lpath ltree, and problem(owner_org_id) INCLUDE the
-// columns the figures read) are built and VACUUM ANALYZE runs. Errors: kUnavailable (cannot connect),
-// kInternal (any statement failed; the message holds PostgreSQL's).
+// columns the figures read) are built and VACUUM ANALYZE runs. A kept database written by an older generator
+// with the same counts is not detected here; the callers' cross-check against the index catches it. Errors:
+// kUnavailable (cannot connect), kInternal (any statement failed; the message holds PostgreSQL's), and
+// store::Store::OpenPostgres's errors while the schema is created.
 Result<PgLoadReport> LoadPostgres(const GeneratedData& data, const std::string& admin_conninfo,
                                   const std::string& database, const std::string& tag);
 
