@@ -3,13 +3,22 @@
 //
 //   rectify_bench [--scale=county|city|province] [--seed=N] [--problems-per-org=N] [--db=PATH]
 //                 [--materialise-problems=N] [--materialise-orgs=N]   (RollupIndex::Options)
-//                 [--skip-sqlite]   (index benchmarks only: no SQLite file, no cross-check)
+//                 [--skip-sqlite]   (no SQLite file, no SQLite cross-check, no SQLite/Store/Ledger benchmarks)
+//                 [--pg=postgresql://USER@HOST:PORT/DB]   (or RECTIFY_BENCH_PG): PostgreSQL contenders too; the
+//                                   data goes into database rectify_bench_SCALE_sSEED on that server (kept
+//                                   and reused by later runs of the same scale and seed)
+//                 [--pg-explain]    print EXPLAIN (ANALYZE, BUFFERS) of each PostgreSQL plan for the top root
 //                 [Google Benchmark flags, e.g. --benchmark_filter=Index]
 //
 // Benchmarks (LEVEL = the level of the subtree roots queried: up to 20 orgs of that level, evenly spread; one
-// iteration queries each of them once, and p50/p99 of single calls are reported in microseconds):
+// iteration queries each of them once, and p50/p99 of single calls are reported in microseconds; PG-…
+// benchmarks of the single top root run 5 iterations):
 //   Index/LEVEL[/category]   RollupIndex::Query, unfiltered or filtered by one top-level category
 //   SQLite/LEVEL[/category]  the same figures from five aggregate SQL queries over the path range
+//   PG-CTE/LEVEL[/category]   PostgreSQL 15, one GROUPING SETS statement over the subtree found by
+//                            WITH RECURSIVE over parent ids (bench/pg_baseline.hpp)
+//   PG-path/LEVEL[/category]  the same statement, subtree = btree range over the store's text path
+//   PG-ltree/LEVEL[/category] the same statement, subtree = ltree path with a GiST index (lpath <@ '1.5')
 //   Store/LEVEL              store::Store::Figures, the SQL roll-up the service ran before the index (fewer figures)
 //   Index/LEVEL/period       RollupIndex::Query with a record filter (created in the last year): a visit of
 //                            every record of the subtree instead of one aggregate
@@ -18,8 +27,8 @@
 //   Ledger/csv/LEVEL         Service::ExportLedger of the problem list (台账) of one subtree of that level as CSV;
 //   Ledger/baseline/LEVEL    the floor: one SQL scan of the same problems with their owner names, written with
 //                            the same CSV quoting; both report rows/s and the peak memory the export adds
-// At the end a table gives SQL / index ratios of the medians. Before timing anything, the index's and
-// SQLite's answers are compared for a sample of roots; a difference aborts the run.
+// At the end tables give SQL / index ratios of the medians. Before timing anything, the index's answers are
+// compared with SQLite's and with each PostgreSQL plan's for a sample of roots; a difference aborts the run.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sqlite3.h>
@@ -37,6 +46,7 @@
 #include <string>
 
 #include "bench/generate.hpp"
+#include "bench/pg_baseline.hpp"
 #include "bench/sqlite_baseline.hpp"
 #include "common/csv.hpp"
 #include "service/ledger.hpp"
@@ -61,7 +71,9 @@ struct World {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<service::Service> service;  // on its own store over the same file (the ledger)
     std::map<OrgId, std::string> path_of;
+    std::unique_ptr<PgFigures> pg;  // with --pg only
 };
+constexpr PgPlan kPgPlans[] = {PgPlan::kCte, PgPlan::kPath, PgPlan::kLtree};
 World* world = nullptr;
 
 std::int64_t HeapInUse() { return static_cast<std::int64_t>(mallinfo2().uordblks + mallinfo2().hblkhd); }
@@ -165,8 +177,67 @@ void CrossCheck() {
     std::printf("cross-check: index == SQLite for %d subtree queries\n", checked);
 }
 
+// The same sample of roots as CrossCheck, against every PostgreSQL plan.
+void CrossCheckPg() {
+    int checked = 0;
+    for (const auto& level : world->data.orgs_by_depth) {
+        for (std::size_t i = 0; i < level.size() && i < 12; ++i) {
+            OrgId root = level[i * (level.size() / std::min<std::size_t>(level.size(), 12))];
+            for (bool category : {false, true}) {
+                auto q = MakeQuery(root, category);
+                auto a = world->index->Query(q);
+                if (!a.ok()) Fail("cross-check: index query failed");
+                for (PgPlan plan : kPgPlans) {
+                    auto b = world->pg->Query(plan, root, world->path_of[root], q);
+                    if (!b.ok()) Fail("cross-check: PostgreSQL query failed: " + b.status().ToString());
+                    if (!(*a == *b)) {
+                        Fail("index and PostgreSQL (" + std::string(PgPlanName(plan)) + ") differ for org " +
+                             std::to_string(root) + (category ? " (one category)" : "") + "\n  index: " + Describe(*a) +
+                             "\n  pg:    " + Describe(*b));
+                    }
+                    ++checked;
+                }
+            }
+        }
+    }
+    std::printf("cross-check: index == PostgreSQL (CTE, path, ltree) for %d subtree queries\n", checked);
+}
+
+void SetupPostgres(const std::string& pg_url, bool explain) {
+    const auto& d = world->data;
+    const std::string database = std::string("rectify_bench_") + ScaleName(world->options.scale) + "_s" +
+                                 std::to_string(world->options.seed);
+    const std::string tag = std::string(ScaleName(world->options.scale)) + "/" + std::to_string(world->options.seed) +
+                            "/" + std::to_string(world->options.problems_per_org);
+    auto t0 = Clock::now();
+    auto loaded = LoadPostgres(d, pg_url, database, tag);
+    if (!loaded.ok()) Fail("load PostgreSQL: " + loaded.status().ToString());
+    if (loaded->reused) {
+        std::printf("postgresql: reusing database %s (%.0f MB)\n", database.c_str(), loaded->database_bytes / 1e6);
+    } else {
+        std::printf("postgresql: loaded database %s in %.1f s (schema + COPY %.1f s, indexes + VACUUM ANALYZE %.1f s; "
+                    "%.0f MB; all-visible pages: %s)\n",
+                    database.c_str(), Seconds(Clock::now() - t0), loaded->load_seconds, loaded->index_seconds,
+                    loaded->database_bytes / 1e6, loaded->all_visible.c_str());
+    }
+    auto conninfo = WithDatabase(pg_url, database);
+    if (!conninfo.ok()) Fail(conninfo.status().ToString());
+    auto pg = PgFigures::Open(*conninfo, 8 * 3600);
+    if (!pg.ok()) Fail(pg.status().ToString());
+    world->pg = std::move(*pg);
+    CrossCheckPg();
+    if (explain) {
+        const OrgId top = d.orgs_by_depth[0].front();
+        for (PgPlan plan : kPgPlans) {
+            auto text = world->pg->Explain(plan, top, world->path_of[top], MakeQuery(top, false));
+            if (!text.ok()) Fail(text.status().ToString());
+            std::printf("postgresql: EXPLAIN (%s, %s root):\n%s\n", PgPlanName(plan), d.levels[0].c_str(), text->c_str());
+        }
+    }
+}
+
 void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& index_options, const std::string& db_arg,
-           bool skip_sqlite) {
+           bool skip_sqlite, const std::string& pg_url, bool pg_explain) {
     world = new World();
     world->skip_sqlite = skip_sqlite;
     world->options = options;
@@ -202,6 +273,7 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
                 static_cast<long long>(mem.materialised_orgs), static_cast<long long>(mem.aggregate_entries),
                 heap / 1e6, heap / n, rss / 1e6, rss / n, mem.bytes / 1e6, mem.bytes / n);
 
+    if (!pg_url.empty()) SetupPostgres(pg_url, pg_explain);
     if (world->skip_sqlite) return;
     if (db_arg.empty()) {
         world->db_path = (std::filesystem::temp_directory_path() /
@@ -235,6 +307,7 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
 void Teardown() {
     if (!world) return;
     world->service.reset();
+    world->pg.reset();
     world->sql.reset();
     world->store.reset();
     if (world->remove_db) {
@@ -357,6 +430,26 @@ void RegisterAll() {
                     benchmark::DoNotOptimize(f);
                 });
             })->MinTime(0.5)->Unit(benchmark::kMicrosecond)->UseRealTime();
+            if (world->pg) {
+                for (PgPlan plan : kPgPlans) {
+                    auto* b = benchmark::RegisterBenchmark(
+                        ("PG-" + std::string(PgPlanName(plan)) + "/" + level + suffix).c_str(), [=](benchmark::State& state) {
+                            TimeCalls(state, *roots, [&](OrgId root) {
+                                auto f = world->pg->Query(plan, root, world->path_of[root], MakeQuery(root, category));
+                                if (!f.ok()) state.SkipWithError(f.status().ToString().c_str());
+                                benchmark::DoNotOptimize(f);
+                            });
+                        });
+                    // A single root (the top of the data set) takes up to seconds per call: 5 calls give it a
+                    // median instead of one sample.
+                    if (roots->size() == 1) {
+                        b->Iterations(5);
+                    } else {
+                        b->MinTime(0.5);
+                    }
+                    b->Unit(benchmark::kMillisecond)->UseRealTime();
+                }
+            }
             if (world->skip_sqlite) continue;
             benchmark::RegisterBenchmark(("SQLite/" + level + suffix).c_str(), [=](benchmark::State& state) {
                 TimeCalls(state, *roots, [&](OrgId root) {
@@ -477,6 +570,7 @@ public:
                         sql->second.first / index.first,
                         has_store ? std::to_string(static_cast<long long>(store->second.first / index.first)).c_str() : "-");
         }
+        PrintPgRatios();
         std::printf("\n%-20s %12s %12s %14s %14s\n", "record filter", "period p50", "period p99", "unfiltered p50",
                     "period/unfilt.");
         for (const auto& [name, period] : pct_) {
@@ -503,6 +597,35 @@ public:
     }
 
 private:
+    // PostgreSQL plans against the index: p50/p99 in us, and each plan's p50 / index p50.
+    void PrintPgRatios() const {
+        bool header = false;
+        for (const auto& [name, index] : pct_) {
+            if (name.rfind("Index/", 0) != 0 || name.find("children") != std::string::npos) continue;
+            const std::string rest = name.substr(6);
+            std::vector<std::pair<double, double>> pg;
+            for (PgPlan plan : kPgPlans) {
+                auto it = pct_.find("PG-" + std::string(PgPlanName(plan)) + "/" + rest);
+                if (it != pct_.end()) pg.push_back(it->second);
+            }
+            if (pg.size() != std::size(kPgPlans)) continue;
+            if (!header) {
+                std::printf("\n%-20s %9s %9s %10s %10s %10s %10s %10s %10s %8s %8s %8s %9s\n", "subtree query",
+                            "index p50", "index p99", "CTE p50", "CTE p99", "path p50", "path p99", "ltree p50",
+                            "ltree p99", "CTE/idx", "path/idx", "ltree/", "best PG/");
+                std::printf("%-20s %9s %9s %10s %10s %10s %10s %10s %10s %8s %8s %8s %9s\n", "(PostgreSQL)", "us",
+                            "us", "us", "us", "us", "us", "us", "us", "p50", "p50", "idx p50", "idx p50");
+                header = true;
+            }
+            double best = pg[0].first;
+            for (const auto& p : pg) best = std::min(best, p.first);
+            std::printf("%-20s %9.1f %9.1f %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %8.0f %8.0f %8.0f %9.0f\n",
+                        rest.c_str(), index.first, index.second, pg[0].first, pg[0].second, pg[1].first, pg[1].second,
+                        pg[2].first, pg[2].second, pg[0].first / index.first, pg[1].first / index.first,
+                        pg[2].first / index.first, best / index.first);
+        }
+    }
+
     std::map<std::string, std::pair<double, double>> pct_;
     std::map<std::string, std::pair<double, double>> export_;  // rows/s, peak extra MB
 };
@@ -516,6 +639,9 @@ int main(int argc, char** argv) {
     rectify::index::RollupIndex::Options index_options;
     std::string db;
     bool skip_sqlite = false;
+    bool pg_explain = false;
+    const char* pg_env = std::getenv("RECTIFY_BENCH_PG");
+    std::string pg_url = pg_env ? pg_env : "";
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -535,6 +661,10 @@ int main(int argc, char** argv) {
             index_options.materialise_orgs = std::atoll(v);
         } else if (a == "--skip-sqlite") {
             skip_sqlite = true;
+        } else if (const char* v = value("--pg")) {
+            pg_url = v;
+        } else if (a == "--pg-explain") {
+            pg_explain = true;
         } else if (const char* v = value("--db")) {
             db = v;
         } else {
@@ -543,7 +673,7 @@ int main(int argc, char** argv) {
     }
     int rest_argc = static_cast<int>(rest.size());
     benchmark::Initialize(&rest_argc, rest.data());
-    Setup(options, index_options, db, skip_sqlite);
+    Setup(options, index_options, db, skip_sqlite, pg_url, pg_explain);
     RegisterAll();
     if (!skip_sqlite) RegisterLedger();
     RatioReporter reporter;
