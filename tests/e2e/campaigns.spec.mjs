@@ -16,7 +16,8 @@
 // 4 items and those figures; clicks the 政治意识 row and lands on the problem list with campaign_id and
 // special_item_id (共 2 条, A and B); creates a campaign with one batch and one item through the form (a
 // batch outside the campaign's dates is refused first, by the form) and sees it listed and stored; edits its
-// name (PATCH with If-Match) and adds a second item. It leaves 天津市 as the sample data has it for the
+// name (PATCH with If-Match) and adds a second item; and opens 河北省's screen with the Tianjin campaign_id in
+// the URL (not visible from there: not asked for, no 404). It leaves 天津市 as the sample data has it for the
 // specs that follow (it untags A, B, C and moves its unit under the root). Screenshots (zh-CN and English,
 // 1440 px) go to $E2E_OUT. Fails on any page error, unexpected failed API call or CSP violation. The last line
 // printed is "N passed, N failed"; the exit code is 1 on failure.
@@ -87,8 +88,11 @@ async function main() {
     await step('open 专项整治 from the menu for 天津市: the sample campaign is chosen with its dates, batches and 4 items', async () => {
       await logIn(page, `/orgs/${tianjin.id}/dashboard`)
       await page.locator('[data-testid="nav-campaigns"]').click()
-      await page.waitForURL((u) => u.pathname === screen && u.searchParams.get('campaign_id') === String(campaign.id))
+      // The newest visible campaign is chosen (the sample one on a fresh database); a click on its row chooses it.
+      await page.waitForURL((u) => u.pathname === screen && !!u.searchParams.get('campaign_id'))
       const row = await rowWith(page, 'campaign-table', 'bwcx-2019-tianjin')
+      await page.locator('[data-testid="campaign-table"] .el-table__row', { hasText: 'bwcx-2019-tianjin' }).click()
+      await page.waitForURL((u) => u.searchParams.get('campaign_id') === String(campaign.id))
       assertEq(row[2], '2019-06-01 ~ 2019-11-30', 'dates in the list')
       assertEq(row[3], '2', 'batches in the list')
       assertEq(row[4], '天津市', 'owner in the list')
@@ -213,6 +217,17 @@ async function main() {
       assert(right <= 1440, `the header overflows: logout ends at ${right}px`)
       await shot(page, 'campaigns-en')
       await page.locator('[data-testid="lang-switch"] label', { hasText: '中文' }).click()
+    })
+
+    await step('河北省 sees no campaign of 天津市: a campaign_id kept in the URL is not asked for (no 404)', async () => {
+      const hebei = (await api(`/orgs?q=${encodeURIComponent('河北省')}`)).items.find((o) => o.name === '河北省')
+      assert(hebei, 'org 河北省')
+      const visible = (await api(`/campaigns?org_id=${hebei.id}`)).items
+      assert(!visible.some((x) => x.owner_org_id === tianjin.id), 'the API shows 河北省 no campaign of 天津市')
+      await page.goto(`${BASE}/orgs/${hebei.id}/campaigns?campaign_id=${campaign.id}`)
+      await waitRows(page, 'campaign-table', visible.length)
+      await page.waitForTimeout(500)
+      assertEq(await page.locator('[data-testid="campaign-detail"]').count(), visible.length ? 1 : 0, 'the detail (the newest visible campaign, if any)')
     })
 
     await step('no page errors, failed API calls or CSP violations', async () => {
