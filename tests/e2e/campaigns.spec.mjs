@@ -15,8 +15,9 @@
 // test's year, after 2019). The test opens 专项整治 from the menu, sees the campaign, its dates, batches and
 // 4 items and those figures; clicks the 政治意识 row and lands on the problem list with campaign_id and
 // special_item_id (共 2 条, A and B); creates a campaign with one batch and one item through the form (a
-// batch outside the campaign's dates is refused first, by the form) and sees it listed and stored; edits its
-// name (PATCH with If-Match) and adds a second item; and opens 河北省's screen with the Tianjin campaign_id in
+// batch outside the campaign's dates is refused first, by the form, and a code taken by the server, whose
+// message naming the field is shown in the dialog) and sees it listed and stored; edits its
+// name (PATCH with If-Match), adds a second item and edits its title; and opens 河北省's screen with the Tianjin campaign_id in
 // the URL (not visible from there: not asked for, no 404). It leaves 天津市 as the sample data has it for the
 // specs that follow (it untags A, B, C and moves its unit under the root). Screenshots (zh-CN and English,
 // 1440 px) go to $E2E_OUT. Fails on any page error, unexpected failed API call or CSP violation. The last line
@@ -80,7 +81,8 @@ async function main() {
 
   const browser = await launch({ ...DESKTOP })
   const { page } = browser
-  const { pageErrors, cspViolations } = watchPage(page, [])
+  // The one refusal provoked: a campaign code taken (409).
+  const { pageErrors, cspViolations } = watchPage(page, [{ status: 409, path: '/api/v1/campaigns' }])
   const screen = `/orgs/${tianjin.id}/campaigns`
   const NEW_CODE = `e2e-${stamp}`
   const NEW_NAME = `作风建设专项行动 ${stamp}`
@@ -151,7 +153,7 @@ async function main() {
       assertEq(JSON.stringify(ids), JSON.stringify([String(a.id), String(b.id)].sort()), 'the rows')
     })
 
-    await step('create a campaign with one batch and one item through the form; a batch outside its dates is refused first', async () => {
+    await step('create a campaign with one batch and one item through the form; a batch outside its dates and a code taken are refused first', async () => {
       await page.goto(`${BASE}${screen}`)
       await page.locator('[data-testid="new-campaign"]').click()
       const d = await dialog(page, 'campaign-dialog')
@@ -166,6 +168,11 @@ async function main() {
       await d.locator('[data-testid="campaign-save"]').click()
       await d.locator('[data-testid="campaign-error"]', { hasText: '第1批：日期须在活动起止日期之内' }).waitFor()
       await pickDay(d, 'batch-start', '2026-03-01')
+      // A code taken: the server's 409 names the field, shown in the dialog.
+      await field(d, 'campaign-code').fill('bwcx-2019-tianjin')
+      await d.locator('[data-testid="campaign-save"]').click()
+      await d.locator('[data-testid="campaign-error"]', { hasText: 'code: a campaign with code "bwcx-2019-tianjin" exists already' }).waitFor()
+      await field(d, 'campaign-code').fill(NEW_CODE)
       await shot(page, 'campaigns-new')
       await d.locator('[data-testid="campaign-save"]').click()
       await d.waitFor({ state: 'hidden' })
@@ -182,7 +189,7 @@ async function main() {
       await waitRows(page, 'item-table', 1)
     })
 
-    await step('edit its name (PATCH with If-Match) and add a second item', async () => {
+    await step('edit its name (PATCH with If-Match), add a second item and edit that item', async () => {
       const stored = (await api(`/campaigns?org_id=${tianjin.id}`)).items.find((x) => x.code === NEW_CODE)
       await page.locator('[data-testid="edit-campaign"]').click()
       const d = await dialog(page, 'campaign-dialog')
@@ -202,6 +209,18 @@ async function main() {
       await waitRows(page, 'item-table', 2)
       const titles = (await tableRows(page, 'item-table')).map((r) => r[1])
       assertEq(JSON.stringify(titles), JSON.stringify(['文山会海', '督查检查考核过多']), 'the items')
+      // Edit the second item's title (PATCH /special-items/{id} with If-Match).
+      await page.locator('[data-testid="item-table"] .el-table__row', { hasText: '督查检查考核过多' }).locator('[data-testid="edit-item"]').click()
+      const de = await dialog(page, 'item-dialog')
+      assertEq(await field(de, 'item-code').inputValue(), '02', 'the item\'s code in the form')
+      await field(de, 'item-title').fill('督查检查考核过多过频')
+      await de.locator('[data-testid="item-save"]').click()
+      await de.waitFor({ state: 'hidden' })
+      await rowWith(page, 'item-table', '督查检查考核过多过频')
+      const items = (await api(`/campaigns/${stored.id}`)).special_items
+      const second = items.find((i) => i.code === '02')
+      assertEq(second.title, '督查检查考核过多过频', 'the item stored')
+      assertEq(second.version, 2, 'one update of the item')
     })
 
     await step('zh-CN at 1440 px shows every menu entry (管理 too); the screen in English folds the last ones', async () => {
