@@ -17,7 +17,7 @@
 // special_item_id (共 2 条, A and B); creates a campaign with one batch and one item through the form (a
 // batch outside the campaign's dates is refused first, by the form, and a code taken by the server, whose
 // message naming the field is shown in the dialog) and sees it listed and stored; edits its
-// name (PATCH with If-Match), adds a second item and edits its title; and opens 河北省's screen with the Tianjin campaign_id in
+// name (PATCH with If-Match), adds a second item and edits its title and lead org (和平区); and opens 河北省's screen with the Tianjin campaign_id in
 // the URL (not visible from there: not asked for, no 404). It leaves 天津市 as the sample data has it for the
 // specs that follow (it untags A, B, C and moves its unit under the root). Screenshots (zh-CN and English,
 // 1440 px) go to $E2E_OUT. Fails on any page error, unexpected failed API call or CSP violation. The last line
@@ -68,6 +68,8 @@ async function main() {
   assert(yishi && shengtai, `items 政治意识 and 政治生态 in ${JSON.stringify(detail.special_items.map((i) => i.title))}`)
   const tianjin = await api(`/orgs/${campaign.owner_org_id}`)
   assertEq(tianjin.name, '天津市', 'the campaign owner')
+  const heping = (await api(`/orgs/${tianjin.id}/children`)).items.find((o) => o.name === '和平区')
+  assert(heping && heping.division_code, '和平区 under 天津市, with its division code')
   const before = await api(`/orgs/${tianjin.id}/stats/special-items?campaign_id=${campaign.id}`)
   assertEq(before.total.problems, 0, 'the sample data tags no problem with the campaign')
 
@@ -214,12 +216,19 @@ async function main() {
       const de = await dialog(page, 'item-dialog')
       assertEq(await field(de, 'item-code').inputValue(), '02', 'the item\'s code in the form')
       await field(de, 'item-title').fill('督查检查考核过多过频')
+      // 牵头单位: 和平区 (below the owner), searched by name in the org picker.
+      await page.locator('[data-testid="item-lead"]').click()
+      await page.keyboard.type('和平区')
+      const option = page.locator('.el-select-dropdown__item:visible').filter({ hasText: new RegExp(`^\\s*${heping.name} · ${heping.division_code}\\s*$`) })
+      await option.first().click()
       await de.locator('[data-testid="item-save"]').click()
       await de.waitFor({ state: 'hidden' })
-      await rowWith(page, 'item-table', '督查检查考核过多过频')
+      const row = await rowWith(page, 'item-table', '督查检查考核过多过频')
+      assertEq(row[2], '和平区', 'the lead org in the table')
       const items = (await api(`/campaigns/${stored.id}`)).special_items
       const second = items.find((i) => i.code === '02')
       assertEq(second.title, '督查检查考核过多过频', 'the item stored')
+      assertEq(second.lead_org_id, heping.id, 'its lead org')
       assertEq(second.version, 2, 'one update of the item')
     })
 

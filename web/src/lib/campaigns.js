@@ -182,10 +182,22 @@ export function campaignPatch(form, campaign) {
   return out
 }
 
-/** A special item's body ({code, title, description?}) from a form row, trimmed; no description is not sent. */
-export function itemBody(row) {
+/**
+ * A special item's body from a form row {code, title, description, leadOrgId}: code and title trimmed;
+ * `lead_org_id` (牵头单位, inside the campaign owner's subtree — the server checks) when one is chosen.
+ * For a new item (`edit` false) an empty description and no lead org are not sent; for a PATCH (`edit`
+ * true) both are always sent, so clearing them clears them (lead_org_id null).
+ */
+export function itemBody(row, edit = false) {
   const body = { code: trimmed(row.code), title: trimmed(row.title) }
-  if (trimmed(row.description)) body.description = trimmed(row.description)
+  const lead = row.leadOrgId ? Number(row.leadOrgId) : null
+  if (edit) {
+    body.description = trimmed(row.description)
+    body.lead_org_id = lead
+  } else {
+    if (trimmed(row.description)) body.description = trimmed(row.description)
+    if (lead) body.lead_org_id = lead
+  }
   return body
 }
 

@@ -197,8 +197,13 @@ describe('campaignPatch', () => {
 })
 
 describe('itemBody', () => {
-  it('trims and leaves out an empty description', () => {
-    expect(itemBody({ code: ' 05 ', title: ' 作风 ', description: ' ' })).toEqual({ code: '05', title: '作风' })
+  it('a new item: trims and leaves out an empty description and no lead org', () => {
+    expect(itemBody({ code: ' 05 ', title: ' 作风 ', description: ' ', leadOrgId: null })).toEqual({ code: '05', title: '作风' })
+    expect(itemBody({ code: '05', title: '作风', description: '', leadOrgId: 17 })).toEqual({ code: '05', title: '作风', lead_org_id: 17 })
+  })
+  it('an edit sends description and lead org always, so they can be cleared', () => {
+    expect(itemBody({ code: '05', title: '作风', description: '', leadOrgId: null }, true)).toEqual({ code: '05', title: '作风', description: '', lead_org_id: null })
+    expect(itemBody({ code: '05', title: '作风', description: ' 说明 ', leadOrgId: 17 }, true)).toEqual({ code: '05', title: '作风', description: '说明', lead_org_id: 17 })
   })
 })
 

@@ -1276,6 +1276,7 @@ export default {
     itemCode: 'Item code',
     itemTitle: 'Item title',
     lead: 'Lead org',
+    leadHint: 'Optional; the owner org or an org below it',
     actions: 'Actions',
     chart: 'Completion per item',
     chartHint: 'Click a bar for the item\'s problems',
