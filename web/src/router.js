@@ -32,6 +32,8 @@ export const routes = [
       },
       { path: 'supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue') },
       { path: 'rates', name: 'rates', component: () => import('./views/OpinionRatesView.vue') },
+      // 专项整治 (issue 5, docs/LINKAGE.md#campaigns): campaigns, their items and figures by item and batch.
+      { path: 'campaigns', name: 'campaigns', component: () => import('./views/CampaignsView.vue') },
       { path: 'study', name: 'study', component: () => import('./views/StudyView.vue') },
       // 管理 (admin) screens; the API refuses non-admins and the screen says so.
       {
@@ -94,7 +96,7 @@ router.beforeEach(async (to) => {
   return true
 })
 
-/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, bulletins, notifications, teams, webhooks, routing-rules or ledgerImport. */
+/** The top-level section of a route: dashboard, problems, opinions, supervision, rates, campaigns, bulletins, notifications, teams, webhooks, routing-rules or ledgerImport. */
 export function sectionOf(route) {
   return route.meta?.section || route.name || 'dashboard'
 }
