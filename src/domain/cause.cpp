@@ -10,8 +10,8 @@ namespace rectify::domain {
 namespace {
 
 Status CheckDate(const std::string& field, const std::string& date) {
-    RETURN_IF_ERROR(CheckCalendarDate(field, date));
-    if (date < "2000-01-01") {
+    if (date.empty()) return InvalidArgument(field + ": required (a date YYYY-MM-DD)");
+    if (!IsCalendarDate(date) || date < "2000-01-01") {
         return InvalidArgument(field + ": \"" + date + "\" is not a date YYYY-MM-DD from 2000-01-01 on");
     }
     return Status::Ok();
