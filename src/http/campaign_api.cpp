@@ -15,19 +15,12 @@ namespace {
 using detail::Created;
 using detail::IfMatch;
 using detail::Json;
+using detail::Nested;
 using detail::NoQuery;
 using detail::ObjectReader;
 using detail::PathId;
 using detail::QueryReader;
 using nlohmann::json;
-
-// An error of a nested object's reader with the object's JSON pointer in front ("/code: ..." ->
-// "/special_items/2/code: ...", "unknown field ..." -> "/batches/0: unknown field ...").
-Status Nested(const Status& s, const std::string& pointer) {
-    if (s.ok()) return s;
-    const std::string& m = s.message();
-    return Status(s.code(), !m.empty() && m.front() == '/' ? pointer + m : pointer + ": " + m);
-}
 
 Result<std::vector<domain::CampaignBatch>> ReadBatches(const json& value) {
     if (!value.is_array()) return InvalidArgument("/batches: expected an array of {\"start_date\", \"end_date\"}");

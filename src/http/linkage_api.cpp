@@ -20,6 +20,7 @@ using detail::IfMatch;
 using detail::Items;
 using detail::ItemsOf;
 using detail::Json;
+using detail::Nested;
 using detail::NoQuery;
 using detail::OptionalBody;
 using detail::OptString;
@@ -27,14 +28,6 @@ using detail::PageJson;
 using detail::PathId;
 using detail::RequiredString;
 using nlohmann::json;
-
-// An error of a nested object's reader, with the object's JSON pointer in front ("/scope: ..." ->
-// "/targets/scope: ...", "unknown field ..." -> "/targets: unknown field ...").
-Status Nested(const Status& s, const std::string& pointer) {
-    if (s.ok()) return s;
-    const std::string& m = s.message();
-    return Status(s.code(), !m.empty() && m.front() == '/' ? pointer + m : pointer + ": " + m);
-}
 
 Result<domain::CascadeTargets> ReadTargets(const json& body) {
     if (!body.contains("targets")) return InvalidArgument("missing required field \"targets\"");

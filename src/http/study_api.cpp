@@ -15,20 +15,13 @@ namespace {
 using detail::Created;
 using detail::IfMatch;
 using detail::Json;
+using detail::Nested;
 using detail::NoQuery;
 using detail::ObjectReader;
 using detail::PageJson;
 using detail::PathId;
 using detail::QueryReader;
 using nlohmann::json;
-
-// An error of a nested object's reader with the object's JSON pointer in front ("/name: ..." ->
-// "/attendance/2/name: ...", "unknown field ..." -> "/opinions/0: unknown field ...").
-Status Nested(const Status& s, const std::string& pointer) {
-    if (s.ok()) return s;
-    const std::string& m = s.message();
-    return Status(s.code(), !m.empty() && m.front() == '/' ? pointer + m : pointer + ": " + m);
-}
 
 // "hours": a JSON number, 0 < hours <= 24, at most two decimals.
 Result<std::int64_t> ReadHours(const json& body) {

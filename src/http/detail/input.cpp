@@ -61,6 +61,12 @@ Result<std::int64_t> ParseId(std::string_view text, std::string_view what) {
     return value;
 }
 
+Status Nested(const Status& s, const std::string& pointer) {
+    if (s.ok()) return s;
+    const std::string& m = s.message();
+    return Status(s.code(), !m.empty() && m.front() == '/' ? pointer + m : pointer + ": " + m);
+}
+
 Result<nlohmann::json> ParseJsonObject(std::string_view body) {
     if (TrimAscii(body).empty()) return InvalidArgument("the request body is empty; expected a JSON object");
     if (auto bad = FirstInvalidUtf8(body)) {

@@ -36,6 +36,11 @@ Result<std::int64_t> ParseId(std::string_view text, std::string_view what);
 // a top-level value that is not an object.
 Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
+// An error of a nested object's reader with that object's JSON pointer (RFC 6901) in front: "/name: ..."
+// becomes "/attendance/2/name: ...", and a message without a pointer ("unknown field ...") becomes
+// "/opinions/0: unknown field ...". OK passes through unchanged.
+Status Nested(const Status& s, const std::string& pointer);
+
 // Typed access to the members of one JSON object. Getters treat a present `null` as a type error;
 // callers check IsNull() first for the members where null means something (e.g. "clear").
 class ObjectReader {
