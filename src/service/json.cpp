@@ -50,7 +50,13 @@ nlohmann::json ToJson(const OrgStats& s) {
             {"weekly", weekly},
             {"opinions", s.opinions},
             {"opinions_replied", ToJson(s.opinions_replied)},
+            {"satisfaction", ToJson(s.satisfaction)},
+            {"stalled", s.stalled},
+            {"stalled_days", s.stalled_days},
             {"escalated_from", escalated_from},
+            {"escalated_up", s.escalated_up},
+            {"cascaded_down", s.cascaded_down},
+            {"cascaded_in", s.cascaded_in},
             {"co_owned", s.co_owned},
             {"supervised_this_month", s.supervised_this_month}};
 }

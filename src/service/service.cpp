@@ -811,7 +811,24 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     ASSIGN_OR_RETURN(store::SubtreeFigures op, store_->OpinionFigures(s.org.path));
     s.opinions = op.opinions;
     s.opinions_replied = MakeRate(op.opinions_replied, op.opinions);
-    ASSIGN_OR_RETURN(s.co_owned, store_->CoOwnedOutside(s.org.path));
+    s.satisfaction = MakeRate(op.opinions_satisfied + (supervision_.opinion_sla.basically_satisfied_counts
+                                                           ? op.opinions_basically_satisfied
+                                                           : 0),
+                              op.opinions_rated);
+    ASSIGN_OR_RETURN(store::SubtreeLinkFigures links, store_->LinkFigures(s.org.path));
+    s.co_owned = links.co_owned;
+    s.escalated_up = links.escalated_up;
+    s.cascaded_down = links.cascaded_down;
+    s.cascaded_in = links.cascaded_in;
+    // The stalled work queue's rule (supervision.cpp, WorkQueue::kStalled), counted for this subtree.
+    {
+        store::QueueFilter stalled;
+        stalled.kind = store::QueueKind::kStalled;
+        stalled.subtree_paths = {s.org.path};
+        stalled.stalled_before = at - static_cast<std::int64_t>(supervision_.warnings.stalled_days) * kSecondsPerDay;
+        ASSIGN_OR_RETURN(s.stalled, store_->CountQueue(stalled));
+        s.stalled_days = supervision_.warnings.stalled_days;
+    }
     // Issue 8: tasks put under supervision (督办) this calendar month in the display zone, up to `at`.
     {
         const auto month = domain::CivilOf(LocalDayNumber(at));
@@ -895,7 +912,7 @@ Result<index::FiguresQuery> Service::CheckStatsQuery(const StatsQuery& query) {
                                    std::to_string(*top) + ")");
         }
     }
-    iq.now = NowSeconds();
+    iq.now = query.at.value_or(NowSeconds());
     return iq;
 }
 

@@ -323,6 +323,10 @@ struct StatsQuery {
     // working-day calendar of issue 8 lands.
     int due_soon_days = 3;
     int weeks = 12;  // length of the weekly series, 0..520; the last week is the one containing now
+    // The instant the time-dependent figures (overdue, due soon, stalled, the weekly series, this month's
+    // supervision) are computed at, UTC seconds; default the current time. The HTTP API always uses the
+    // current time; tests and bulletins give one.
+    std::optional<UnixSeconds> at;
 };
 
 struct WeekFigures {
@@ -354,6 +358,15 @@ struct OrgStats {
     std::vector<WeekFigures> weekly;  // oldest first
     std::int64_t opinions = 0;
     Rate opinions_replied;
+    // Satisfaction rate (满意率) of the subtree's opinions: satisfied (+ basically satisfied when the
+    // opinion SLA profile counts it, SupervisionPolicy::opinion_sla) / rated; the last rating of each
+    // opinion; not rated ones are outside the denominator (docs/SUPERVISION.md#opinion-rates).
+    Rate satisfaction;
+    // Open tasks of the subtree's orgs with no activity (created, returned or a progress report) for
+    // `stalled_days` calendar days (SupervisionPolicy::warnings.stalled_days): the total of the stalled
+    // work queue (GET /api/v1/queues/stalled?org_id=...) at `at`. Tasks, not problems.
+    std::int64_t stalled = 0;
+    int stalled_days = 0;
     // ---- linkage (issue 5) ----
     // Of `problems` (each counted once, at its owner: the org that answers it), those that came up by an
     // accepted escalation, per origin org, ascending by org id.
@@ -361,6 +374,12 @@ struct OrgStats {
     // Participation (同题共答): problems led outside the subtree in which an org of the subtree is a
     // co-owner; not part of `problems` (counted once, for the lead).
     std::int64_t co_owned = 0;
+    // 下题上答 sent up: problems raised in the subtree (escalation origin inside) answered outside it.
+    // 上题下答: child tasks issued by the subtree's cascades (cascaded_down) and received from cascades
+    // issued above it (cascaded_in). Rules: store::SubtreeLinkFigures, docs/LINKAGE.md#link-figures.
+    std::int64_t escalated_up = 0;
+    std::int64_t cascaded_down = 0;
+    std::int64_t cascaded_in = 0;
     // ---- supervision (issue 8) ----
     // Supervise steps (督办) taken on tasks of the subtree's orgs this calendar month (display zone), up
     // to `at`; a task supervised twice counts twice.

@@ -1317,14 +1317,32 @@ public:
         return out;
     }
 
-    Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) {
+    Result<store::SubtreeLinkFigures> LinkFigures(const std::string& subtree_path) {
         Query q(s_);
         auto [lo, hi] = PathRange(subtree_path);
-        q.sql = "SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c JOIN org oc ON oc.id = c.org_id "
-                "JOIN problem p ON p.id = c.problem_id JOIN org op ON op.id = p.owner_org_id WHERE oc.path >= " +
-                q.Bind(lo) + " AND oc.path < " + q.Bind(hi) + " AND NOT (op.path >= " + q.Bind(lo) +
-                " AND op.path < " + q.Bind(hi) + ")";
-        return q.OneInt().value_or(0);
+        // "alias.path inside the subtree"; every use binds its own parameters (PostgreSQL: one use per name).
+        auto inside = [&](const char* alias) {
+            return std::string("(") + alias + ".path >= " + q.Bind(lo) + " AND " + alias + ".path < " + q.Bind(hi) + ")";
+        };
+        q.sql = "SELECT (SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c JOIN org oc ON oc.id = c.org_id "
+                "JOIN problem p ON p.id = c.problem_id JOIN org op ON op.id = p.owner_org_id WHERE " +
+                inside("oc") + " AND NOT " + inside("op") +
+                "), (SELECT COUNT(DISTINCT e.problem_id) FROM escalation e JOIN org oe ON oe.id = e.origin_org_id "
+                "JOIN problem p ON p.id = e.problem_id JOIN org op ON op.id = p.owner_org_id "
+                "WHERE e.status = 'accepted' AND " + inside("oe") + " AND NOT " + inside("op") +
+                "), (SELECT COUNT(*) FROM task t JOIN task_cascade c ON c.id = t.cascade_id "
+                "JOIN org oc ON oc.id = c.org_id WHERE " + inside("oc") +
+                "), (SELECT COUNT(*) FROM task t JOIN task_cascade c ON c.id = t.cascade_id "
+                "JOIN org oc ON oc.id = c.org_id JOIN org ot ON ot.id = t.org_id WHERE " + inside("ot") +
+                " AND NOT " + inside("oc") + ")";
+        store::SubtreeLinkFigures out;
+        for (const soci::row& r : q.Rows()) {
+            out.co_owned = Int(r, 0);
+            out.escalated_up = Int(r, 1);
+            out.cascaded_down = Int(r, 2);
+            out.cascaded_in = Int(r, 3);
+        }
+        return out;
     }
 
     Status SetDerivedProgress(domain::TaskId id, int progress) {
@@ -2673,11 +2691,17 @@ public:
 
     static void ReadOpinionFigures(soci::session& s, const std::string& subtree_path, SubtreeFigures& fig) {
         Query q(s);
-        q.sql = "SELECT COUNT(*), COUNT(op.replied_at) FROM opinion op JOIN org o ON o.id = op.org_id WHERE 1 = 1" +
+        q.sql = "SELECT COUNT(*), COUNT(op.replied_at), COUNT(op.satisfaction), "
+                "COALESCE(SUM(CASE WHEN op.satisfaction = 'satisfied' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN op.satisfaction = 'basically_satisfied' THEN 1 ELSE 0 END), 0) "
+                "FROM opinion op JOIN org o ON o.id = op.org_id WHERE 1 = 1" +
                 SubtreeClause(q, "o.path", {subtree_path});
         for (const soci::row& r : q.Rows()) {
             fig.opinions = Int(r, 0);
             fig.opinions_replied = Int(r, 1);
+            fig.opinions_rated = Int(r, 2);
+            fig.opinions_satisfied = Int(r, 3);
+            fig.opinions_basically_satisfied = Int(r, 4);
         }
     }
 
@@ -3228,8 +3252,8 @@ public:
     Result<std::vector<domain::CoOwner>> ListCoOwners(ProblemId id) override {
         return LinkRead<std::vector<domain::CoOwner>>([&](LinkageSql& l) { return l.CoOwners(id); });
     }
-    Result<std::int64_t> CoOwnedOutside(const std::string& path) override {
-        return LinkRead<std::int64_t>([&](LinkageSql& l) { return l.CoOwnedOutside(path); });
+    Result<SubtreeLinkFigures> LinkFigures(const std::string& path) override {
+        return LinkRead<SubtreeLinkFigures>([&](LinkageSql& l) { return l.LinkFigures(path); });
     }
     Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                      int limit) override {

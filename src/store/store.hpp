@@ -166,6 +166,24 @@ struct SubtreeFigures {
     std::vector<std::int64_t> close_seconds;                  // closed_at - created_at of closed problems
     std::int64_t opinions = 0;
     std::int64_t opinions_replied = 0;
+    // Satisfaction ratings (满意度测评) of the opinions: the last rating of each rated opinion.
+    std::int64_t opinions_rated = 0;
+    std::int64_t opinions_satisfied = 0;            // 满意
+    std::int64_t opinions_basically_satisfied = 0;  // 基本满意
+};
+
+// How one subtree takes part in linkage (issue 5; figures of issue 6), each problem or task counted once.
+// "Inside" = the org's path lies in the subtree's path range. Rules: docs/LINKAGE.md#link-figures.
+struct SubtreeLinkFigures {
+    // 同题共答: problems with a co-owner inside whose owner (the lead) lies outside.
+    std::int64_t co_owned = 0;
+    // 下题上答 sent up: problems whose accepted escalation came from an origin org inside and whose owner
+    // (the org answering them) now lies outside.
+    std::int64_t escalated_up = 0;
+    // 上题下答 issued: child tasks created by cascades issued by orgs inside (waived ones included).
+    std::int64_t cascaded_down = 0;
+    // 上题下答 received: child tasks of orgs inside from cascades issued by an org outside (above).
+    std::int64_t cascaded_in = 0;
 };
 
 // The facts of one problem that the roll-up index counts (src/index/rollup_index.hpp: ProblemFacts, but
@@ -803,9 +821,8 @@ public:
     virtual Result<std::vector<domain::ChildState>> ChildStates(domain::TaskId parent) = 0;
     // The co-owners of a problem, by org id.
     virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
-    // Participation (同题共答): the problems that have a co-owner inside the subtree with root path
-    // `subtree_path` and whose owner (the lead) lies outside it, each counted once.
-    virtual Result<std::int64_t> CoOwnedOutside(const std::string& subtree_path) = 0;
+    // The link figures of the subtree with root path `subtree_path` (one query; see SubtreeLinkFigures).
+    virtual Result<SubtreeLinkFigures> LinkFigures(const std::string& subtree_path) = 0;
     // Children of `parent` with id > after_id, ascending, at most `limit`.
     virtual Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                              int limit) = 0;

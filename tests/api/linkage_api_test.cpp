@@ -168,6 +168,9 @@ TEST_F(LinkageApi, GulouEscalatesToFuzhouWhichAcceptsAndGulouStillReadsItAndTheS
     EXPECT_EQ(city.Json()["escalated_from"], json::parse(R"([{"org_id":)" + std::to_string(gulou_) +
                                                          R"(,"name":"鼓楼区","problems":1}])"));
     EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(gulou_) + "/stats").Json()["problems"], 0);
+    // 鼓楼区 sent it up: escalated_up 1 there; inside 福州市 it stays in the subtree, so 0.
+    EXPECT_EQ(Get(admin_, "/api/v1/orgs/" + std::to_string(gulou_) + "/stats").Json()["escalated_up"], 1);
+    EXPECT_EQ(city.Json()["escalated_up"], 0);
 }
 
 // docs/LINKAGE.md, example 3, on the twelve county-level orgs of the real tree.
@@ -222,6 +225,13 @@ TEST_F(LinkageApi, FuzhouCascadesATaskToEveryCountyLevelOrgAndTheRollupFollows) 
     }
     EXPECT_EQ(orgs.size(), 12u);
     EXPECT_TRUE(orgs.count(gulou_) && orgs.count(OrgId("350104")) && orgs.count(OrgId("350128")));
+    // The link figures: 福州市 issued 12 child tasks; 鼓楼区 received one from above.
+    const json city_stats = Get(admin_, "/api/v1/orgs/" + std::to_string(fuzhou_) + "/stats").Json();
+    EXPECT_EQ(city_stats["cascaded_down"], 12);
+    EXPECT_EQ(city_stats["cascaded_in"], 0);
+    const json gulou_stats = Get(admin_, "/api/v1/orgs/" + std::to_string(gulou_) + "/stats").Json();
+    EXPECT_EQ(gulou_stats["cascaded_down"], 0);
+    EXPECT_EQ(gulou_stats["cascaded_in"], 1);
     const std::string G = "/api/v1/tasks/" + std::to_string(gulou_child);
 
     // 鼓楼区 works its child; the parent's progress is the mean over the 12 children.

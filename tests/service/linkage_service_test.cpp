@@ -383,6 +383,18 @@ TEST_F(LinkageServiceTest, CascadeByLevelCreatesOneChildPerDistrictAndRollsUp) {
     }
     EXPECT_EQ(page->rollup.children, 3);
     EXPECT_EQ(page->rollup.progress, std::optional<int>(0));
+    // The link figures (issue 6): 福州市 issued 3 child tasks, each district received 1 from above; inside
+    // 福州市's subtree nothing came from outside, and 福建省 issued nothing itself but holds the issuer.
+    auto links = [&](OrgId org) {
+        auto s = svc_->Stats(root_, org);
+        EXPECT_OK(s);
+        return s.ok() ? std::pair{s->cascaded_down, s->cascaded_in} : std::pair<std::int64_t, std::int64_t>{-1, -1};
+    };
+    EXPECT_EQ(links(fuzhou_), (std::pair<std::int64_t, std::int64_t>{3, 0}));
+    EXPECT_EQ(links(fujian_), (std::pair<std::int64_t, std::int64_t>{3, 0}));
+    EXPECT_EQ(links(gulou_), (std::pair<std::int64_t, std::int64_t>{0, 1}));
+    EXPECT_EQ(links(dongjie_), (std::pair<std::int64_t, std::int64_t>{0, 0}));
+    EXPECT_EQ(links(xiamen_), (std::pair<std::int64_t, std::int64_t>{0, 0}));
 
     // A child may shorten its deadline but not pass the parent's.
     Task gulou_task = by_org[gulou_];
@@ -696,6 +708,18 @@ TEST_F(LinkageServiceTest, RandomLinksNeverDoubleCountSubtreeStatistics) {
             if (inside && !in_subtree(OwnerOf(pid))) ++want_co;
         }
         EXPECT_EQ(s->co_owned, want_co) << "org " << o;
+        // escalated_up: problems with an accepted escalation from an origin inside o's subtree, now owned
+        // outside it (answered above or across).
+        std::int64_t want_up = 0;
+        for (domain::ProblemId pid : problems) {
+            auto escalations = svc_->store().ListEscalationsOfProblem(pid);
+            ASSERT_OK(escalations);
+            const bool from_inside = std::any_of(escalations->begin(), escalations->end(), [&](const auto& e) {
+                return e.status == EscalationStatus::kAccepted && in_subtree(e.origin_org_id);
+            });
+            if (from_inside && !in_subtree(OwnerOf(pid))) ++want_up;
+        }
+        EXPECT_EQ(s->escalated_up, want_up) << "org " << o;
     }
     EXPECT_EQ(ProblemsIn(1), 40);
     // And the children of every org plus the org itself partition its count (no problem twice).

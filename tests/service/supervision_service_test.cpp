@@ -287,6 +287,65 @@ TEST_F(SupervisionServiceTest, QueuesListWhatIsDueAndWhoMustVerify) {
               StatusCode::kNotFound);
 }
 
+// Issue 6: /stats counts stalled tasks by the stalled queue's rule (no activity for stalled_days calendar
+// days; a submitted task's deadline does not run) and gives the satisfaction rate of the subtree's rated
+// opinions (basically satisfied counts as satisfied unless the SLA profile says otherwise).
+TEST_F(SupervisionServiceTest, StatsCountStalledTasksAndTheSatisfactionRate) {
+    const UnixSeconds now0 = NowSeconds();
+    AddTask(gulou_, now0 + 40 * kDay);
+    AddTask(taijiang_, now0 + 40 * kDay);
+    Task submitted = AddTask(cangshan_, now0 + 40 * kDay, domain::TaskType::kImmediate);
+    ASSERT_OK(svc_->StartTask(root_, submitted.id, std::nullopt));
+    ASSERT_OK(svc_->ReportProgress(root_, submitted.id, ReportDraft{"已完成", 100, {}}, std::nullopt));
+    ASSERT_OK(svc_->SubmitTask(root_, submitted.id, std::nullopt));
+    auto stats_at = [&](OrgId org, UnixSeconds at) {
+        StatsQuery q;
+        q.at = at;
+        auto s = svc_->Stats(root_, org, q);
+        EXPECT_OK(s);
+        return s.ok() ? *s : OrgStats{};
+    };
+    // 13 days on nothing is stalled; 15 days on the two open tasks are (the submitted one waits for verification).
+    EXPECT_EQ(stats_at(fuzhou_, now0 + 13 * kDay).stalled, 0);
+    EXPECT_EQ(stats_at(fuzhou_, now0 + 15 * kDay).stalled, 2);
+    EXPECT_EQ(stats_at(fuzhou_, now0 + 15 * kDay).stalled_days, 14);
+    EXPECT_EQ(stats_at(gulou_, now0 + 15 * kDay).stalled, 1);
+    EXPECT_EQ(stats_at(cangshan_, now0 + 15 * kDay).stalled, 0);
+    // The queue says the same for the city.
+    auto queue = svc_->ListQueue(root_, WorkQueue::kStalled, QueueQuery{fuzhou_}, now0 + 15 * kDay);
+    ASSERT_OK(queue);
+    EXPECT_EQ(queue->total, 2);
+
+    // Ratings: 鼓楼区 satisfied + basically satisfied, 台江区 dissatisfied, one replied but not rated.
+    auto rated = [&](OrgId org, std::optional<domain::Satisfaction> rating) {
+        OpinionDraft od;
+        od.title = "路灯不亮";
+        od.org_id = org;
+        auto op = svc_->CreateOpinion(root_, od);
+        ASSERT_OK(op);
+        ASSERT_OK(svc_->ReplyOpinion(root_, op->id, "已修复", std::nullopt, std::nullopt));
+        if (rating) ASSERT_OK(svc_->RateOpinion(root_, op->id, *rating, std::nullopt, std::nullopt));
+    };
+    rated(gulou_, domain::Satisfaction::kSatisfied);
+    rated(gulou_, domain::Satisfaction::kBasicallySatisfied);
+    rated(taijiang_, domain::Satisfaction::kDissatisfied);
+    rated(taijiang_, std::nullopt);
+    auto city = svc_->Stats(root_, fuzhou_);
+    ASSERT_OK(city);
+    EXPECT_EQ(city->satisfaction.numerator, 2);
+    EXPECT_EQ(city->satisfaction.denominator, 3);
+    EXPECT_EQ(city->opinions, 4);
+    EXPECT_EQ(svc_->Stats(root_, gulou_)->satisfaction.numerator, 2);
+    EXPECT_EQ(svc_->Stats(root_, taijiang_)->satisfaction.numerator, 0);
+    EXPECT_EQ(svc_->Stats(root_, taijiang_)->satisfaction.denominator, 1);
+    EXPECT_EQ(svc_->Stats(root_, cangshan_)->satisfaction.rate, std::nullopt);  // nothing rated
+    // A profile that does not count 基本满意 as satisfied.
+    SupervisionPolicy strict = svc_->supervision_policy();
+    strict.opinion_sla.basically_satisfied_counts = false;
+    svc_->ConfigureSupervision(strict);
+    EXPECT_EQ(svc_->Stats(root_, fuzhou_)->satisfaction.numerator, 1);
+}
+
 TEST_F(SupervisionServiceTest, ABulletinRanksChildrenAndNeverChangesAfterPublication) {
     const UnixSeconds now0 = NowSeconds();
     // 鼓楼区 3 problems (2 closed on time), 台江区 3 (1 closed), 仓山区 1 (below the minimum sample of 2).
