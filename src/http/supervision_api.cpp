@@ -174,6 +174,7 @@ json BulletinJson(const domain::Bulletin& b) {
     json j = BulletinSummary(b);
     json body = json::parse(b.body_json);
     j["org"] = body["org"];
+    j["cut"] = body.contains("cut") ? body["cut"] : json(nullptr);  // issue 5; absent before
     j["rows"] = body["rows"];
     j["total"] = body["total"];
     // Issue 12: the leaders' own lists, apart from the unit figures (absent from bulletins published before).
@@ -185,7 +186,8 @@ Result<Response> PublishBulletin(const WorkflowContext& c, const RouteArgs& a) {
     RETURN_IF_ERROR(NoQuery(a));
     ASSIGN_OR_RETURN(json body, detail::ParseJsonObject(a.request.body));
     ObjectReader r(body);
-    RETURN_IF_ERROR(r.CheckKnown({"org_id", "title", "period_from", "period_to", "min_sample"}));
+    RETURN_IF_ERROR(
+        r.CheckKnown({"org_id", "title", "period_from", "period_to", "min_sample", "campaign_id", "special_item_id"}));
     service::BulletinDraft d;
     RETURN_IF_ERROR(r.Require("org_id"));
     ASSIGN_OR_RETURN(d.org_id, r.Id("org_id"));
@@ -196,6 +198,12 @@ Result<Response> PublishBulletin(const WorkflowContext& c, const RouteArgs& a) {
     ASSIGN_OR_RETURN(d.period_to, r.Time("period_to"));
     if (r.Has("min_sample") && !r.IsNull("min_sample")) {
         ASSIGN_OR_RETURN(d.min_sample, r.Int("min_sample"));
+    }
+    if (r.Has("campaign_id") && !r.IsNull("campaign_id")) {
+        ASSIGN_OR_RETURN(d.campaign_id, r.Id("campaign_id"));
+    }
+    if (r.Has("special_item_id") && !r.IsNull("special_item_id")) {
+        ASSIGN_OR_RETURN(d.special_item_id, r.Id("special_item_id"));
     }
     ASSIGN_OR_RETURN(auto b, c.service.PublishBulletin(c.actor, d, NowSeconds()));
     return detail::Created(BulletinJson(b), "/api/v1/bulletins/" + std::to_string(b.id), std::nullopt);
@@ -238,7 +246,8 @@ std::string BulletinHtml(const domain::Bulletin& b) {
     h += "<h1>" + EscapeHtml(b.title) + "</h1><p class=\"meta\">" + EscapeHtml(body["org"]["name"].get<std::string>()) +
          "　统计期间 " + EscapeHtml(FormatIso(b.period_from).substr(0, 10)) + " 至 " +
          EscapeHtml(FormatIso(b.period_to - 1).substr(0, 10)) + "　发布时间 " +
-         EscapeHtml(FormatIso(b.published_at).substr(0, 16)) + "　最小样本 " + std::to_string(b.min_sample) + " 件</p>";
+         EscapeHtml(FormatIso(b.published_at).substr(0, 16)) + "　最小样本 " + std::to_string(b.min_sample) + " 件" +
+         EscapeHtml(service::BulletinCutText(body)) + "</p>";
     h += "<table><thead><tr><th>排名</th><th>单位</th><th>问题数</th><th>已办结</th><th>办结率</th><th>按期办结率</th>"
          "<th>逾期</th><th>满意率</th><th>督办数</th></tr></thead><tbody>";
     for (const auto& r : body["rows"]) {

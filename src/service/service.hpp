@@ -822,12 +822,22 @@ struct TeamDraft {
 
 // POST /api/v1/bulletins: a bulletin over the children of org_id for the problems created in
 // [period_from, period_to). min_sample: children with fewer problems are listed unranked (样本不足).
+// campaign_id / special_item_id (issue 5, "every report can be cut by item"): only problems tagged with
+// them, the opinions linked to those problems and the supervise steps on their tasks count; the leaders'
+// self-inspection section is not cut (its items carry no campaign tags). Each must be visible to the
+// publisher (else kNotFound naming the field).
+// The words a bulletin's heading adds for its cut (BulletinDraft::campaign_id / special_item_id), from the
+// stored body's "cut": "" without one, else "　专项整治：<campaign name>" and "　整治事项：<code> <title>".
+std::string BulletinCutText(const nlohmann::json& body);
+
 struct BulletinDraft {
     domain::OrgId org_id = 0;
     std::string title;
     UnixSeconds period_from = 0;
     UnixSeconds period_to = 0;
     std::int64_t min_sample = 5;
+    std::optional<domain::CampaignId> campaign_id;
+    std::optional<domain::SpecialItemId> special_item_id;
 };
 
 // ---- notifications and webhooks (issue 8): types; src/service/notifications.cpp ----

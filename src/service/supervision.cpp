@@ -435,6 +435,27 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
         return InvalidArgument("min_sample: between 0 and 100000");
     }
     ASSIGN_OR_RETURN(domain::Org org, GetOrgInScope(actor, draft.org_id));
+    // Issue 5: a bulletin cut by campaign and/or special item; an item names its campaign. Checked before
+    // the roles: a campaign or item the actor cannot see is a 404 whatever the actor's roles.
+    store::ProblemTagCut cut{draft.campaign_id, draft.special_item_id};
+    json cut_json = nullptr;
+    if (!cut.empty()) {
+        std::optional<domain::SpecialItem> item;
+        if (draft.special_item_id) {
+            auto found = GetSpecialItem(actor, *draft.special_item_id);
+            if (!found.ok()) return Status(found.status().code(), "special_item_id: " + found.status().message());
+            if (draft.campaign_id && found->campaign_id != *draft.campaign_id) {
+                return InvalidArgument("special_item_id: special item " + Id(found->id) + " belongs to campaign " +
+                                       Id(found->campaign_id) + ", not to campaign " + Id(*draft.campaign_id));
+            }
+            item = *found;
+        }
+        const domain::CampaignId campaign_id = item ? item->campaign_id : *draft.campaign_id;
+        ASSIGN_OR_RETURN(domain::Campaign campaign, VisibleCampaign(actor, campaign_id, "campaign_id: "));
+        cut_json = {{"campaign", {{"id", campaign.id}, {"code", campaign.code}, {"name", campaign.name}}},
+                    {"special_item", item ? json{{"id", item->id}, {"code", item->code}, {"title", item->title}}
+                                          : json(nullptr)}};
+    }
     RETURN_IF_ERROR(detail::AuthorizeRoles(*this, actor, kLadderRoles, org.id, "publishing a bulletin"));
     ASSIGN_OR_RETURN(auto children, store_->ListChildren(org.id));
     if (children.empty()) {
@@ -462,7 +483,7 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
         add_counts(self_total.leadership_group, f.leadership_group);
     }
     for (const auto& c : children) {
-        ASSIGN_OR_RETURN(domain::BulletinRow row, store_->BulletinFigures(c.path, draft.period_from, draft.period_to, now));
+        ASSIGN_OR_RETURN(domain::BulletinRow row, store_->BulletinFigures(c.path, draft.period_from, draft.period_to, now, cut));
         row.org_id = c.id;
         row.org_name = c.name;
         rows.push_back(std::move(row));
@@ -496,6 +517,7 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
               {"period_to", FormatIso(draft.period_to)},
               {"at", FormatIso(now)},
               {"min_sample", draft.min_sample},
+              {"cut", cut_json},
               {"rows", items},
               {"total",
                {{"problems", total.problems},
@@ -540,11 +562,22 @@ Result<std::vector<domain::Bulletin>> Service::ListBulletins(const Actor& actor,
     return store_->ListBulletins(paths, 100);
 }
 
+std::string BulletinCutText(const json& body) {
+    if (!body.contains("cut") || !body["cut"].is_object()) return "";
+    const json& cut = body["cut"];
+    std::string text = "　专项整治：" + cut["campaign"]["name"].get<std::string>();
+    if (cut["special_item"].is_object()) {
+        text += "　整治事项：" + cut["special_item"]["code"].get<std::string>() + " " +
+                cut["special_item"]["title"].get<std::string>();
+    }
+    return text;
+}
+
 Status Service::ExportBulletin(const Actor& actor, domain::BulletinId id, LedgerSink& sink) {
     ASSIGN_OR_RETURN(domain::Bulletin b, GetBulletin(actor, id));
     const json body = json::parse(b.body_json);
     RETURN_IF_ERROR(sink.Begin(b.title + "　" + body["org"]["name"].get<std::string>() + "　" + LocalDate(b.period_from) +
-                                   " 至 " + LocalDate(b.period_to - 1),
+                                   " 至 " + LocalDate(b.period_to - 1) + BulletinCutText(body),
                                {"排名", "单位", "问题数", "已办结", "办结率", "按期办结率", "逾期", "满意率", "督办数"}));
     auto rate_text = [](const json& r) {
         return Percent(r["numerator"].get<std::int64_t>(), r["denominator"].get<std::int64_t>());

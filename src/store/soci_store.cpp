@@ -3170,8 +3170,9 @@ public:
         return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountSteps(subtree_path, kind, from, to); });
     }
     Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from, UnixSeconds to,
-                                                UnixSeconds now) override {
-        return SupRead<domain::BulletinRow>([&](SupervisionSql& x) { return x.Figures(subtree_path, from, to, now); });
+                                                UnixSeconds now, const ProblemTagCut& cut) override {
+        return SupRead<domain::BulletinRow>(
+            [&](SupervisionSql& x) { return x.Figures(subtree_path, from, to, now, cut); });
     }
     Result<std::vector<Opinion>> ListOverdueOpinions(const std::vector<std::string>& subtree_paths, UnixSeconds now,
                                                      std::int64_t offset, int limit) override {

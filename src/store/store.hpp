@@ -172,6 +172,13 @@ struct SubtreeFigures {
     std::int64_t opinions_basically_satisfied = 0;  // 基本满意
 };
 
+// A cut of figures by campaign tags (issue 5): problems tagged with the campaign and/or the special item.
+struct ProblemTagCut {
+    std::optional<domain::CampaignId> campaign_id;
+    std::optional<domain::SpecialItemId> special_item_id;
+    bool empty() const { return !campaign_id && !special_item_id; }
+};
+
 // How one subtree takes part in linkage (issue 5; figures of issue 6), each problem or task counted once.
 // "Inside" = the org's path lies in the subtree's path range. Rules: docs/LINKAGE.md#link-figures.
 struct SubtreeLinkFigures {
@@ -848,9 +855,12 @@ public:
     // A bulletin line's figures for the subtree `subtree_path` (org_id, org_name and rank are left to the
     // caller): problems created in [from, to) not invalid or merged, their closed and on-time counts,
     // overdue at `now`; opinions rated in [from, to) and how many satisfied or basically satisfied;
-    // supervise steps in [from, to).
+    // supervise steps in [from, to). With a cut (issue 5: every report can be cut by item), only problems
+    // tagged with the campaign / the special item, opinions linked to such a problem, and supervise steps
+    // on their tasks count.
     virtual Result<domain::BulletinRow> BulletinFigures(const std::string& subtree_path, UnixSeconds from,
-                                                        UnixSeconds to, UnixSeconds now) = 0;
+                                                        UnixSeconds to, UnixSeconds now,
+                                                        const ProblemTagCut& cut) = 0;
     // Opinions in the subtrees `subtree_paths` not answered (responded_at null) and past their limit
     // (reply_due_at < now, UTC seconds), by reply_due_at then id; and how many there are.
     virtual Result<std::vector<domain::Opinion>> ListOverdueOpinions(const std::vector<std::string>& subtree_paths,

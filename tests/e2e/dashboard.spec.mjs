@@ -60,7 +60,9 @@ async function checkFigures(page, stats) {
     { timeout: TIMEOUT },
   ).catch(() => {}) // the assertions below say what differs
   const f = {}
-  for (const k of ['problems', 'closed', 'on-time', 'overdue', 'due-soon', 'median', 'opinions', 'replied']) f[k] = await figure(page, k)
+  for (const k of ['problems', 'closed', 'on-time', 'overdue', 'due-soon', 'median', 'opinions', 'replied', 'satisfaction', 'stalled', 'escalated-up', 'cascaded']) {
+    f[k] = await figure(page, k)
+  }
   assertEq(f.problems.value, count(stats.problems), '问题总数')
   assert(f.problems.hint.includes(count(stats.open)), `问题总数 hint names the ${stats.open} open: "${f.problems.hint}"`)
   assertEq(f.closed.value, count(stats.closed), '已销号')
@@ -75,6 +77,13 @@ async function checkFigures(page, stats) {
   assertEq(f.opinions.value, count(stats.opinions), '群众意见数')
   assertEq(f.replied.value, pct(stats.opinions_replied.rate), '答复率')
   assertEq(f.replied.hint, ratio(stats.opinions_replied), '答复率 numerator/denominator')
+  assertEq(f.satisfaction.value, pct(stats.satisfaction.rate), '满意率')
+  assertEq(f.satisfaction.hint, ratio(stats.satisfaction), '满意率 numerator/denominator')
+  assertEq(f.stalled.value, count(stats.stalled), '停滞任务')
+  assert(f.stalled.hint.includes(String(stats.stalled_days)), `停滞任务 hint names ${stats.stalled_days} days: "${f.stalled.hint}"`)
+  assertEq(f['escalated-up'].value, count(stats.escalated_up), '下题上答')
+  assertEq(f.cascaded.value, count(stats.cascaded_down), '上题下答')
+  assert(f.cascaded.hint.includes(count(stats.cascaded_in)), `承接上级 ${stats.cascaded_in} in "${f.cascaded.hint}"`)
 }
 
 // This spec's waitRows fails with Playwright's own timeout error.

@@ -174,6 +174,10 @@ export function figureValues(s) {
     opinions: { value: formatCount(s.opinions) },
     replied: { value: formatPercent(s.opinions_replied?.rate), hint: ratioText(s.opinions_replied) },
     supervised: { value: formatCount(s.supervised_this_month) },
+    satisfaction: { value: formatPercent(s.satisfaction?.rate), hint: ratioText(s.satisfaction) },
+    stalled: { value: formatCount(s.stalled), days: s.stalled_days ?? '—' },
+    'escalated-up': { value: formatCount(s.escalated_up) },
+    cascaded: { value: formatCount(s.cascaded_down), received: formatCount(s.cascaded_in) },
   }
 }
 

@@ -33,6 +33,12 @@ const fuzhou = {
   opinions: 1200,
   opinions_replied: { numerator: 1187, denominator: 1200, rate: 1187 / 1200 },
   supervised_this_month: 0,
+  satisfaction: { numerator: 45, denominator: 60, rate: 0.75 },
+  stalled: 7,
+  stalled_days: 14,
+  escalated_up: 3,
+  cascaded_down: 12,
+  cascaded_in: 1,
 }
 
 // The filters of a dashboard URL without any query.
@@ -170,6 +176,14 @@ describe('figure formatting', () => {
     expect(v.supervised).toEqual({ value: '0' }) // 本月督办: nothing supervised in the sample data
     expect(figureValues({ ...fuzhou, supervised_this_month: 1234 }).supervised).toEqual({ value: '1,234' })
     expect(figureValues({ ...fuzhou, supervised_this_month: undefined }).supervised).toEqual({ value: '—' }) // an older server
+    expect(v.satisfaction).toEqual({ value: '75.0%', hint: '45/60' })
+    expect(v.stalled).toEqual({ value: '7', days: 14 })
+    expect(v['escalated-up']).toEqual({ value: '3' })
+    expect(v.cascaded).toEqual({ value: '12', received: '1' })
+    // An older server without the figures shows dashes.
+    const old = figureValues({ ...fuzhou, satisfaction: undefined, stalled: undefined, stalled_days: undefined })
+    expect(old.satisfaction).toEqual({ value: '—', hint: '' })
+    expect(old.stalled).toEqual({ value: '—', days: '—' })
     expect(figureValues(null)).toEqual({})
   })
 })
