@@ -133,13 +133,13 @@ Result<std::int64_t> DecodeCursor(const std::string& cursor) {
 Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store, AccountPolicy policy) {
     std::unique_ptr<Service> s(new Service(std::move(store)));
     s->accounts_ = detail::MakeAccountState(std::move(policy));
+    // Read before the tree: everything committed up to this id is in what ReloadTree reads next and in what
+    // the index will read when it is built; events after it are applied as they come (OnCommit, CatchUp).
+    ASSIGN_OR_RETURN(s->applied_event_id_, s->store_->LastEventId());
     RETURN_IF_ERROR(s->ReloadTree());
     // The roll-up index is built at the first Stats call or by BuildRollupIndex (serve calls it before it
     // listens), not here: a CLI command that never reads figures should not pay for it. Until then every
     // commit just leaves it unbuilt.
-    // Everything committed so far is in what ReloadTree read and what the index will read when it is built;
-    // events after this id are applied as they come (OnCommit, CatchUp).
-    ASSIGN_OR_RETURN(s->applied_event_id_, s->store_->LastEventId());
     Service* self = s.get();
     s->store_->SetCommitObserver([self](const std::vector<store::Event>& events) { self->OnCommit(events); });
     return s;
