@@ -159,7 +159,10 @@ TEST_F(MultiServerPostgresOnly, InterleavedAndConcurrentWritesOnTwoServersAgreeW
     // An org moved on B: 思明区 from 厦门市 to 福州市 (with its problems).
     ASSERT_OK(b_->MoveOrg(root_b_, siming, fuzhou));
 
-    // Concurrent: two threads on each server, 15 problems each.
+    // Concurrent: two threads on each server, 15 problems each, while both servers' followers run too (the
+    // commit observer and the follower race for the same events).
+    a_->StartFollowing(std::chrono::milliseconds(50));
+    b_->StartFollowing(std::chrono::milliseconds(50));
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int t = 0; t < 4; ++t) {
@@ -176,6 +179,8 @@ TEST_F(MultiServerPostgresOnly, InterleavedAndConcurrentWritesOnTwoServersAgreeW
     }
     for (auto& th : threads) th.join();
     EXPECT_EQ(failures.load(), 0);
+    a_->StopFollowing();
+    b_->StopFollowing();
 
     ASSERT_OK(a_->CatchUp());
     ASSERT_OK(b_->CatchUp());
@@ -268,6 +273,50 @@ TEST_F(MultiServerPostgresOnly, ANotificationWakesTheOtherServerLongBeforeItsFal
         }
         EXPECT_EQ(seen, i) << "B did not see A's problem " << i << " within 5 s";
     }
+    b_->StopFollowing();
+}
+
+// The LISTEN connection is killed (as by a PostgreSQL restart or a network cut): the follower opens a new one
+// and catches up, long before its 30 s fallback poll.
+TEST_F(MultiServerPostgresOnly, AFollowerWhoseListenConnectionDiesReconnectsAndCatchesUp) {
+    const OrgId fujian = AddOrg(*a_, root_a_, 1, "福建省", "province");
+    ASSERT_OK(b_->CatchUp());
+    b_->StartFollowing(std::chrono::seconds(30));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the LISTEN connection is up
+    auto dbname = [&] { return db_.url().substr(db_.url().rfind('/') + 1); };
+    auto kill_listeners = [&] {
+        return testing::PgExec(db_.url(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                                              dbname() + "' AND query = 'LISTEN rectify_events'");
+    };
+    // The backend pids of the listening connections, "," separated.
+    auto listeners = [&] {
+        PGconn* c = PQconnectdb(db_.url().c_str());
+        PGresult* r = PQexec(c, ("SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = '" +
+                                 dbname() + "' AND query = 'LISTEN rectify_events'")
+                                    .c_str());
+        std::string pids = PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "error";
+        PQclear(r);
+        PQfinish(c);
+        return pids;
+    };
+    const std::string before = listeners();
+    ASSERT_FALSE(before.empty());
+    ASSERT_EQ(before.find(','), std::string::npos) << before;  // B's only
+    ASSERT_EQ(kill_listeners(), "");
+    for (int i = 1; i <= 3; ++i) {
+        AddProblem(*a_, root_a_, fujian, "断线 " + std::to_string(i));
+        const auto start = std::chrono::steady_clock::now();
+        std::int64_t seen = 0;
+        while (std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+            seen = FromStats(*b_, root_b_, fujian)["all"];
+            if (seen == i) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        EXPECT_EQ(seen, i) << "B did not see A's problem " << i << " within 10 s";
+    }
+    const std::string after = listeners();
+    EXPECT_FALSE(after.empty());
+    EXPECT_NE(after, before);  // a new LISTEN connection (another backend)
     b_->StopFollowing();
 }
 
