@@ -85,5 +85,16 @@ TEST_F(TwoServersPostgresOnly, AWriteOnServerAShowsInServerBsStats) {
               << "/stats: p50 " << at(own_ms, 0.5) << " ms, p99 " << at(own_ms, 0.99) << " ms\n";
 }
 
+// `rectify supervise run` beside two serving processes on PostgreSQL: no lock file (the database is a URL,
+// not a file), the pass is one of the servers' turns (Store::RunExclusive); its report says whether it ran.
+TEST_F(TwoServersPostgresOnly, SuperviseRunWorksBesideServingProcesses) {
+    auto run = RunRectify(dir_.path(), {"--db", db_, "supervise", "run"});
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    const json report = json::parse(run.out);
+    ASSERT_TRUE(report.contains("skipped_running_elsewhere")) << run.out;
+    EXPECT_TRUE(report["skipped_running_elsewhere"].is_boolean());
+    EXPECT_EQ(report["ladder"]["urged"], 0);  // no tasks
+}
+
 }  // namespace
 }  // namespace rectify::testing
