@@ -587,6 +587,9 @@ int Main(int argc, char** argv) {
             (*svc)->ConfigurePublic(service::PublicPolicy{static_cast<std::int64_t>(public_duplicate_minutes) * 60});
             // Built before listening, so the first dashboard does not wait for it (seconds at province scale).
             if (Status s = (*svc)->BuildRollupIndex(); !s.ok()) return Fail(s);
+            // On PostgreSQL other servers may write too: follow their commits (LISTEN/NOTIFY, a poll every
+            // second as the fallback). Nothing on SQLite.
+            (*svc)->StartFollowing(std::chrono::seconds(1));
             serve_opts.max_body_bytes = max_body;
             serve_opts.request_timeout = std::chrono::seconds(timeout_s);
             std::string host = serve_opts.bind.find(':') != std::string::npos ? "[" + serve_opts.bind + "]"

@@ -159,8 +159,14 @@ void AddSupervisionCommands(CLI::App& app, Globals& g, std::function<int()>& run
         run = [&g, ra]() -> int {
             UnixSeconds at = NowSeconds();
             if (!ra->at.empty()) at = *ParseIso(ra->at);  // checked at parse time
-            auto lock = DbLock::Acquire(g.db, "supervise run");
-            if (!lock.ok()) return Fail(lock.status());
+            // SQLite: the lock file keeps this away from a serving process. PostgreSQL: several servers may
+            // share the database, and the pass itself runs one at a time across them (Store::RunExclusive).
+            std::unique_ptr<DbLock> lock;
+            if (!store::Store::IsPostgresUrl(g.db)) {
+                auto acquired = DbLock::Acquire(g.db, "supervise run");
+                if (!acquired.ok()) return Fail(acquired.status());
+                lock = std::move(*acquired);
+            }
             auto svc = OpenInitialized(g);
             if (!svc.ok()) return Fail(svc.status());
             if (Status s = ConfigureWebhooks(**svc, ra->flags); !s.ok()) return Fail(s);

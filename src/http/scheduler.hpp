@@ -1,8 +1,9 @@
 // The supervision scheduler of `rectify serve` (issue 8): every `every` seconds one pass —
 // Service::RunLadder(now) then Service::DeliverWebhooks(now, transport) — on its own thread with its own
 // Asio io_context and steady_timer, never on the request threads. A pass is idempotent (the store refuses
-// a second automatic step; delivered webhooks are not pending), so restarts and overlapping servers do
-// not repeat anything. Start and Stop are called from one thread (the CLI's); the pass runs on the
+// a second automatic step; delivered webhooks are not pending), and several servers on one PostgreSQL run
+// passes one at a time (Service::RunSupervisionPass holds an advisory lock), so restarts and overlapping
+// servers do not repeat anything. Start and Stop are called from one thread (the CLI's); the pass runs on the
 // scheduler's thread only.
 #pragma once
 

@@ -124,7 +124,10 @@ store::Event UserEvent(const Actor& actor, const User& user, std::string action,
 }  // namespace
 
 Service::Service(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
-Service::~Service() { store_->SetCommitObserver({}); }
+Service::~Service() {
+    StopFollowing();
+    store_->SetCommitObserver({});
+}
 
 const AccountPolicy& Service::account_policy() const { return accounts_->policy; }
 

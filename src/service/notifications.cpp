@@ -155,7 +155,9 @@ json ToJson(const DeliveryReport& r) {
 }
 
 json ToJson(const SupervisionPassReport& r) {
-    return json{{"ladder", ToJson(r.ladder)}, {"deliveries", ToJson(r.deliveries)}};
+    return json{{"ladder", ToJson(r.ladder)},
+                {"deliveries", ToJson(r.deliveries)},
+                {"skipped_running_elsewhere", r.skipped_running_elsewhere}};
 }
 
 json NotificationToJson(const domain::Notification& n) {
@@ -416,9 +418,20 @@ Result<DeliveryReport> Service::DeliverWebhooks(UnixSeconds now, WebhookTranspor
 
 Result<SupervisionPassReport> Service::RunSupervisionPass(UnixSeconds now, WebhookTransport& transport,
                                                           std::stop_token stop) {
+    // One pass at a time across every server on the database (Store::RunExclusive; docs/ARCHITECTURE.md
+    // "Several servers on one PostgreSQL"): a webhook delivery is read as pending, POSTed, then marked, so two
+    // passes at once would POST it twice.
     SupervisionPassReport out;
-    ASSIGN_OR_RETURN(out.ladder, RunLadder(now));
-    ASSIGN_OR_RETURN(out.deliveries, DeliverWebhooks(now, transport, stop));
+    Status status;
+    ASSIGN_OR_RETURN(bool ran, store_->RunExclusive(store::Store::ExclusiveJob::kSupervisionPass, [&] {
+        status = [&]() -> Status {
+            ASSIGN_OR_RETURN(out.ladder, RunLadder(now));
+            ASSIGN_OR_RETURN(out.deliveries, DeliverWebhooks(now, transport, stop));
+            return Status::Ok();
+        }();
+    }));
+    RETURN_IF_ERROR(status);
+    out.skipped_running_elsewhere = !ran;
     return out;
 }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include <spdlog/spdlog.h>
+
 #include "common/csv.hpp"
 #include "common/text.hpp"
 #include "domain/json.hpp"
@@ -131,6 +133,9 @@ Result<std::int64_t> DecodeCursor(const std::string& cursor) {
 Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store, AccountPolicy policy) {
     std::unique_ptr<Service> s(new Service(std::move(store)));
     s->accounts_ = detail::MakeAccountState(std::move(policy));
+    // Read before the tree: everything committed up to this id is in what ReloadTree reads next and in what
+    // the index will read when it is built; events after it are applied as they come (OnCommit, CatchUp).
+    ASSIGN_OR_RETURN(s->applied_event_id_, s->store_->LastEventId());
     RETURN_IF_ERROR(s->ReloadTree());
     // The roll-up index is built at the first Stats call or by BuildRollupIndex (serve calls it before it
     // listens), not here: a CLI command that never reads figures should not pay for it. Until then every
@@ -760,20 +765,105 @@ Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
 }
 
 void Service::OnCommit(const std::vector<store::Event>& events) {
-    // Runs inside the store's write lock, in commit order (store.hpp: SetCommitObserver). Every change to a
-    // problem or an org appends an event naming it, so the events say what to re-read. Should applying
-    // them fail (it should not), the index is marked stale and rebuilt from the store at the next query.
-    for (const auto& e : events) {
-        if (e.entity == "opinion" || e.entity == "org") {
-            ++hot_generation_;  // cached hot issues are stale (docs/TEXT.md#hot-issue-cache)
-            break;
+    // Runs inside the store's write lock, in this process's commit order (store.hpp: SetCommitObserver).
+    // Another process may have committed events between the last applied one and these (their ids come
+    // first: ids are taken and committed in one order, docs/ARCHITECTURE.md "Several servers on one
+    // PostgreSQL"): read those from the log first, so everything is applied in id order, once.
+    std::lock_guard lock(apply_mutex_);
+    if (events.empty()) return;
+    if (events.front().id > applied_event_id_ + 1) {
+        if (auto caught = CatchUpLocked(); !caught.ok()) {
+            spdlog::warn("could not read the events before {} from the log: {}; the roll-up index is rebuilt",
+                         events.front().id, caught.status().ToString());
+            std::lock_guard rollup_lock(rollup_mutex_);
+            rollup_stale_ = true;
         }
     }
-    Status st = ApplyToRollup(events);
-    if (!st.ok()) {
+    std::vector<store::Event> fresh;
+    for (const auto& e : events) {
+        if (e.id > applied_event_id_) fresh.push_back(e);  // the catch-up may have applied them already
+    }
+    if (fresh.empty()) return;
+    // This process's writers reload the tree after their write, so the origin skips that.
+    (void)ApplyEvents(fresh, EventOrigin::kThisProcess);
+}
+
+Status Service::ApplyEvents(const std::vector<store::Event>& events, EventOrigin origin) {
+    if (events.empty()) return Status::Ok();
+    bool org_changed = false;
+    for (const auto& e : events) {
+        if (e.entity == "opinion" || e.entity == "org") ++hot_generation_;  // docs/TEXT.md#hot-issue-cache
+        if (e.entity == "org") org_changed = true;
+    }
+    if (org_changed && origin == EventOrigin::kOtherProcess) RETURN_IF_ERROR(ReloadTree());
+    // Every change to a problem or an org appends an event naming it, so the events say what to re-read.
+    // Should applying them fail (it should not), the index is marked stale and rebuilt at the next query.
+    if (Status st = ApplyToRollup(events); !st.ok()) {
         std::lock_guard lock(rollup_mutex_);
         rollup_stale_ = true;
     }
+    applied_event_id_ = events.back().id;
+    return Status::Ok();
+}
+
+Result<std::int64_t> Service::CatchUpLocked() {
+    constexpr int kBatch = 1000;
+    std::int64_t applied = 0;
+    for (;;) {
+        ASSIGN_OR_RETURN(auto batch, store_->ListEventsAfter(applied_event_id_, kBatch));
+        if (batch.empty()) return applied;
+        RETURN_IF_ERROR(ApplyEvents(batch, EventOrigin::kOtherProcess));
+        applied += static_cast<std::int64_t>(batch.size());
+        if (batch.size() < static_cast<std::size_t>(kBatch)) return applied;
+    }
+}
+
+Result<std::int64_t> Service::CatchUp() {
+    std::lock_guard lock(apply_mutex_);
+    return CatchUpLocked();
+}
+
+std::int64_t Service::AppliedEventId() const {
+    std::lock_guard lock(apply_mutex_);
+    return applied_event_id_;
+}
+
+void Service::StartFollowing(std::chrono::milliseconds fallback_poll) {
+    std::lock_guard lock(follower_mutex_);
+    if (!store_->SharedByProcesses() || follower_.joinable()) return;
+    if (fallback_poll.count() <= 0) fallback_poll = std::chrono::seconds(1);
+    follower_ = std::jthread([this, fallback_poll](std::stop_token stop) {
+        using Clock = std::chrono::steady_clock;
+        // Waits in slices of at most 250 ms, so StopFollowing returns soon.
+        const auto slice = std::min<std::chrono::milliseconds>(fallback_poll, std::chrono::milliseconds(250));
+        auto last_catch_up = Clock::now();
+        bool reported = false;  // log a failing store once, not every slice
+        while (!stop.stop_requested()) {
+            auto woke = store_->WaitForCommit(slice);
+            if (!woke.ok()) {
+                if (!reported) spdlog::warn("following other servers: {}", woke.status().ToString());
+                reported = true;
+                std::this_thread::sleep_for(slice);
+            }
+            if (stop.stop_requested()) break;
+            const bool due = Clock::now() - last_catch_up >= fallback_poll;
+            if (!(woke.ok() && *woke) && !due) continue;
+            last_catch_up = Clock::now();
+            if (auto n = CatchUp(); !n.ok()) {
+                if (!reported) spdlog::warn("following other servers: {}", n.status().ToString());
+                reported = true;
+            } else if (woke.ok()) {
+                reported = false;
+            }
+        }
+    });
+}
+
+void Service::StopFollowing() {
+    std::lock_guard lock(follower_mutex_);
+    if (!follower_.joinable()) return;
+    follower_.request_stop();
+    follower_.join();
 }
 
 Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/crypto.hpp"
@@ -941,6 +943,8 @@ struct DeliveryReport {
 struct SupervisionPassReport {
     LadderRunReport ladder;
     DeliveryReport deliveries;
+    // True when another server (or thread) was running a pass (Store::RunExclusive): this one did nothing.
+    bool skipped_running_elsewhere = false;
 };
 nlohmann::json ToJson(const LadderRunReport& report);
 nlohmann::json ToJson(const DeliveryReport& report);
@@ -1234,6 +1238,23 @@ public:
     // Takes the store and builds the in-memory org tree from it. Errors: those of the store.
     static Result<std::unique_ptr<Service>> Create(std::unique_ptr<store::Store> store, AccountPolicy policy = {});
     ~Service();
+
+    // ---- several servers on one database (issue 10; docs/ARCHITECTURE.md "Several servers on one
+    // PostgreSQL") ----
+    // Applies the events committed since the last applied one (by any process; at most 1,000 per read, in
+    // id order) through the same path as the commit observer: the roll-up index, the hot-issue cache and,
+    // for org events of other processes, the org tree. Returns how many events it applied. Errors: those
+    // of the store (kUnavailable); the events of a failed read are applied at the next call.
+    Result<std::int64_t> CatchUp();
+    // The largest event id applied to this process's in-memory state (0 before the first event).
+    std::int64_t AppliedEventId() const;
+    // Starts the follower thread when other processes may write the database (Store::SharedByProcesses;
+    // on SQLite nothing happens): it waits for a commit notification (Store::WaitForCommit) and calls
+    // CatchUp, and calls it at least every `fallback_poll` (milliseconds, > 0) in case a notification was
+    // lost. Errors are logged and retried. Stopped by StopFollowing or the destructor. Idempotent.
+    void StartFollowing(std::chrono::milliseconds fallback_poll = std::chrono::seconds(1));
+    // Stops and joins the follower thread (within ~250 ms). Idempotent.
+    void StopFollowing();
 
     // An actor that sees the whole tree and holds admin over it (the CLI and start-up tasks).
     Actor RootActor(const std::string& name) const;
@@ -1908,7 +1929,10 @@ public:
     // between deliveries (server shutdown). Errors: kUnavailable when the outbox cannot be read.
     Result<DeliveryReport> DeliverWebhooks(UnixSeconds now, WebhookTransport& transport, std::stop_token stop = {});
     // RunLadder(now) then DeliverWebhooks(now, transport): what the scheduler of `rectify serve` does
-    // every --scan-seconds, and `rectify supervise run`.
+    // every --scan-seconds, and `rectify supervise run`. At most one pass runs at a time across all servers
+    // of the database (Store::RunExclusive: a PostgreSQL session advisory lock held for the whole pass);
+    // when another one runs, this one does nothing and says so (skipped_running_elsewhere). Errors: those
+    // of RunLadder and DeliverWebhooks; kUnavailable when the lock cannot be asked for.
     Result<SupervisionPassReport> RunSupervisionPass(UnixSeconds now, WebhookTransport& transport,
                                                      std::stop_token stop = {});
 
@@ -1934,7 +1958,19 @@ private:
     Result<std::shared_ptr<index::RollupIndex>> Rollup();
     // Checks the query (errors: see Stats) and makes the index's query at now.
     Result<index::FiguresQuery> CheckStatsQuery(const StatsQuery& query);
+    // The commit observer: the events this process's write just committed, in id order, inside the store's
+    // write lock. Catches up first when other processes committed events since the last applied one.
     void OnCommit(const std::vector<store::Event>& events);
+    // Who committed the events ApplyEvents gets: this process (whose writers reload the org tree themselves
+    // after the write) or another one (seen through the event log).
+    enum class EventOrigin { kThisProcess, kOtherProcess };
+    // The one path every committed event takes (apply_mutex_ held, events in id order, each after
+    // applied_event_id_): bumps the hot-issue generation for opinion and org events, reloads the org tree
+    // for org events of other processes, updates the roll-up index (marked stale when that fails), and
+    // advances applied_event_id_. Errors: the tree reload's (applied_event_id_ then stays put).
+    Status ApplyEvents(const std::vector<store::Event>& events, EventOrigin origin);
+    // CatchUp with apply_mutex_ held.
+    Result<std::int64_t> CatchUpLocked();
     Status ApplyToRollup(const std::vector<store::Event>& events);
     Result<std::optional<domain::CategoryId>> TopCategory(std::optional<domain::CategoryId> id);
     Result<OrgStats> StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query, UnixSeconds at);
@@ -1942,6 +1978,10 @@ private:
     std::shared_ptr<index::RollupIndex> rollup_;
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
     std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
+    // ---- following other servers (issue 10) ----
+    mutable std::mutex apply_mutex_;      // serialises ApplyEvents (commit observer and follower)
+    std::int64_t applied_event_id_ = 0;  // guarded by apply_mutex_
+    std::mutex follower_mutex_;           // guards follower_ (StartFollowing / StopFollowing)
     // ---- supervision (issue 8) ----
     // Inside a write: the step, its event on the task, the notification to the task's org and the
     // webhook outbox rows.
@@ -2005,6 +2045,8 @@ private:
     std::vector<std::string> leading_cadre_ranks_{"division", "bureau", "province", "state"};
     // ---- workflow (issue 3) ----
     EvidenceOptions evidence_{"", domain::EvidencePolicy{20 * 1024 * 1024, domain::DefaultEvidenceTypes()}};
+    // The follower thread (StartFollowing). Last member: destroyed (stopped and joined) first.
+    std::jthread follower_;
 };
 
 // Builds an event row for `entity`/`id` with optional before/after JSON, at now, by `actor`.

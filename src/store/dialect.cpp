@@ -21,7 +21,8 @@ const Dialect& SqliteDialect() {
          "SELECT RAISE(ABORT, 'the event log is append-only'); END"},
         "",
         16,
-        {"PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}};
+        {"PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"},
+        ""};
     return d;
 }
 
@@ -44,7 +45,8 @@ const Dialect& PostgresDialect() {
          "EXECUTE FUNCTION event_append_only()"},
         "SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), {MAX})",
         500,
-        {"SET client_min_messages = warning"}};
+        {"SET client_min_messages = warning"},
+        "NOTIFY rectify_events"};
     return d;
 }
 

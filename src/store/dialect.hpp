@@ -39,6 +39,10 @@ struct Dialect {
     std::size_t bulk_rows;
     // Statements run on every new connection (SQLite pragmas; none on PostgreSQL).
     std::vector<std::string> on_connect;
+    // Run inside a write transaction that appended events, just before COMMIT: PostgreSQL
+    // "NOTIFY rectify_events" (delivered to the listeners of every process at commit, never for a rollback;
+    // several in one transaction fold into one); "" on SQLite (one process per file).
+    std::string notify_commit;
 };
 
 const Dialect& SqliteDialect();

@@ -14,6 +14,7 @@
 #include <span>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <set>
 #include <unordered_map>
 
@@ -2245,6 +2246,7 @@ public:
                 if (i == 0 && dialect_.backend == detail::Backend::kSqlite) s << "PRAGMA journal_mode = WAL";
             }
             OpenSession(writer_, dialect_, connect);
+            connect_ = connect;
             return Status::Ok();
         });
     }
@@ -2317,6 +2319,8 @@ public:
             SociWriteTx tx(writer_, dialect_);
             status = fn(tx);
             appended = std::move(tx.appended());
+            // Wakes the other servers' followers at commit (WaitForCommit); nothing is sent on a rollback.
+            if (status.ok() && !appended.empty() && !dialect_.notify_commit.empty()) writer_ << dialect_.notify_commit;
         } catch (const std::exception& e) {
             status = FromSociError(e);
         }
@@ -2340,6 +2344,125 @@ public:
     void SetCommitObserver(CommitObserver observer) override {
         std::lock_guard lock(write_mutex_);
         observer_ = std::move(observer);
+    }
+
+    // ---- several servers on one database (issue 10) ----
+
+    bool SharedByProcesses() const override { return dialect_.backend == detail::Backend::kPostgres; }
+
+    Result<std::int64_t> LastEventId() override {
+        return Guard([&]() -> Result<std::int64_t> {
+            Lease lease(pool_, dialect_);
+            Query q(lease.session);
+            q.sql = "SELECT COALESCE(MAX(id), 0) FROM event";
+            return q.OneInt().value_or(0);
+        });
+    }
+
+    Result<std::vector<Event>> ListEventsAfter(std::int64_t after_id, int limit) override {
+        if (limit < 1 || limit > 10000) return InvalidArgument("limit: between 1 and 10000");
+        return Guard([&]() -> Result<std::vector<Event>> {
+            Lease lease(pool_, dialect_);
+            Query q(lease.session);
+            q.sql = std::string("SELECT ") + kEventColumns + " FROM event WHERE id > " + q.Bind(after_id) +
+                    " ORDER BY id LIMIT " + std::to_string(limit);
+            std::vector<Event> out;
+            for (const soci::row& r : q.Rows()) out.push_back(EventFromRow(r));
+            return out;
+        });
+    }
+
+    Result<bool> WaitForCommit(std::chrono::milliseconds timeout) override {
+        std::lock_guard lock(listen_mutex_);
+        if (dialect_.backend != detail::Backend::kPostgres) {
+            std::this_thread::sleep_for(timeout);
+            return false;
+        }
+        bool reconnected = false;
+        if (listener_ == nullptr || PQstatus(listener_) != CONNECTION_OK) {
+            if (listener_ != nullptr) PQfinish(listener_);
+            listener_ = PQconnectdb(connect_.c_str());
+            if (PQstatus(listener_) != CONNECTION_OK) {
+                std::string why = PQerrorMessage(listener_);
+                PQfinish(listener_);
+                listener_ = nullptr;
+                return Unavailable("cannot open the LISTEN connection: " + why);
+            }
+            PGresult* r = PQexec(listener_, "LISTEN rectify_events");
+            const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+            if (!ok) {
+                std::string why = PQerrorMessage(listener_);
+                PQfinish(listener_);
+                listener_ = nullptr;
+                return Unavailable("LISTEN rectify_events failed: " + why);
+            }
+            reconnected = true;  // commits made while nobody listened sent notifications nobody got
+        }
+        auto drain = [&] {
+            bool any = false;
+            while (PGnotify* n = PQnotifies(listener_)) {
+                any = true;
+                PQfreemem(n);
+            }
+            return any;
+        };
+        if (drain() || reconnected) return true;
+        pollfd p{PQsocket(listener_), POLLIN, 0};
+        const int ready = poll(&p, 1, static_cast<int>(timeout.count()));
+        if (ready <= 0) return false;  // timeout (or EINTR: the caller calls again)
+        if (PQconsumeInput(listener_) == 0 || PQstatus(listener_) != CONNECTION_OK) {
+            std::string why = PQerrorMessage(listener_);
+            PQfinish(listener_);
+            listener_ = nullptr;
+            return Unavailable("the LISTEN connection broke: " + why);
+        }
+        return drain();
+    }
+
+    Result<bool> RunExclusive(ExclusiveJob job, const std::function<void()>& fn) override {
+        std::unique_lock local(exclusive_mutex_, std::try_to_lock);
+        if (!local.owns_lock()) return false;  // running in this process
+        if (dialect_.backend != detail::Backend::kPostgres) {
+            fn();
+            return true;
+        }
+        // The job's key: the writer's key (dialect.cpp) + 1 + the job's number, so it never meets the writer
+        // lock. Session-level, on a connection of its own: it stays held across the job's transactions.
+        const std::string key = std::to_string(kExclusiveKeyBase + static_cast<std::int64_t>(job));
+        if (exclusive_conn_ == nullptr || PQstatus(exclusive_conn_) != CONNECTION_OK) {
+            if (exclusive_conn_ != nullptr) PQfinish(exclusive_conn_);
+            exclusive_conn_ = PQconnectdb(connect_.c_str());
+            if (PQstatus(exclusive_conn_) != CONNECTION_OK) {
+                std::string why = PQerrorMessage(exclusive_conn_);
+                PQfinish(exclusive_conn_);
+                exclusive_conn_ = nullptr;
+                return Unavailable("cannot open the connection for exclusive jobs: " + why);
+            }
+        }
+        PGresult* r = PQexec(exclusive_conn_, ("SELECT pg_try_advisory_lock(" + key + ")").c_str());
+        const bool queried = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        const bool got = queried && std::string(PQgetvalue(r, 0, 0)) == "t";
+        PQclear(r);
+        if (!queried) {
+            std::string why = PQerrorMessage(exclusive_conn_);
+            PQfinish(exclusive_conn_);  // a broken connection is re-opened next time
+            exclusive_conn_ = nullptr;
+            return Unavailable("pg_try_advisory_lock failed: " + why);
+        }
+        if (!got) return false;  // another server runs the job now
+        struct Unlock {
+            PGconn* conn;
+            std::string sql;
+            ~Unlock() { PQclear(PQexec(conn, sql.c_str())); }  // a broken connection released it already
+        } unlock{exclusive_conn_, "SELECT pg_advisory_unlock(" + key + ")"};
+        fn();
+        return true;
+    }
+
+    ~SociStore() override {
+        if (listener_ != nullptr) PQfinish(listener_);
+        if (exclusive_conn_ != nullptr) PQfinish(exclusive_conn_);
     }
 
     Result<Org> GetOrg(OrgId id) override {
@@ -3339,6 +3462,17 @@ private:
     soci::session writer_;
     std::mutex write_mutex_;
     CommitObserver observer_;  // guarded by write_mutex_
+    // The connection string the sessions were opened with (libpq key='value' pairs on PostgreSQL).
+    std::string connect_;
+    // WaitForCommit's LISTEN connection (PostgreSQL), guarded by listen_mutex_.
+    std::mutex listen_mutex_;
+    PGconn* listener_ = nullptr;
+    // RunExclusive's connection for session-level advisory locks (PostgreSQL), guarded by exclusive_mutex_
+    // (one exclusive job at a time per process).
+    std::mutex exclusive_mutex_;
+    PGconn* exclusive_conn_ = nullptr;
+    // The advisory lock keys of exclusive jobs: "rectify" in ASCII (the writer's key, dialect.cpp) + 1 + job.
+    static constexpr std::int64_t kExclusiveKeyBase = 32199672347075445;
 };
 
 }  // namespace

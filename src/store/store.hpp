@@ -5,6 +5,7 @@
 // requires) and each Write() is one transaction.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -736,6 +737,34 @@ public:
     // removes it.
     using CommitObserver = std::function<void(const std::vector<Event>& events)>;
     virtual void SetCommitObserver(CommitObserver observer) = 0;
+
+    // ---- several servers on one database (issue 10; docs/ARCHITECTURE.md "Several servers on one
+    // PostgreSQL") ----
+    // Whether other processes may write to this database while this one runs: true on PostgreSQL (several
+    // `rectify serve` on one database), false on SQLite (one serving process per file).
+    virtual bool SharedByProcesses() const = 0;
+    // The largest committed event id (0 when the log is empty). Errors: kUnavailable.
+    virtual Result<std::int64_t> LastEventId() = 0;
+    // The committed events with id > `after_id`, in id order, at most `limit` (1..10,000). Event ids are
+    // taken and committed in one order by every writer of every process (the writer lock of Write: "last id
+    // + 1" under BEGIN IMMEDIATE / pg_advisory_xact_lock), so asking again after the largest id returned
+    // never misses an event. Errors: kInvalidArgument (limit), kUnavailable.
+    virtual Result<std::vector<Event>> ListEventsAfter(std::int64_t after_id, int limit) = 0;
+    // Waits at most `timeout` (milliseconds) for a commit that appended events, of any process. PostgreSQL:
+    // every such Write sends NOTIFY rectify_events inside its transaction (delivered at commit) and this
+    // LISTENs on a dedicated libpq connection (opened at the first call, re-opened after it broke). Returns
+    // true when notified — and after (re)connecting, since notifications sent while not listening are lost
+    // — false when the timeout passed. SQLite: sleeps `timeout`, returns false. One caller at a time (the
+    // service's follower thread). Errors: kUnavailable (cannot connect or the connection broke; the next
+    // call reconnects).
+    virtual Result<bool> WaitForCommit(std::chrono::milliseconds timeout) = 0;
+    // Jobs that must run in one place at a time across all servers of a database.
+    enum class ExclusiveJob { kSupervisionPass };
+    // Runs `fn` unless `job` is running already — in this process, or (PostgreSQL) in any process on the
+    // database: a session-level pg_try_advisory_lock on the job's own key, taken on a dedicated connection
+    // and held until `fn` returns (so it covers work between transactions, such as webhook POSTs). Returns
+    // whether `fn` ran; never waits. Errors: kUnavailable (PostgreSQL unreachable; `fn` did not run).
+    virtual Result<bool> RunExclusive(ExclusiveJob job, const std::function<void()>& fn) = 0;
 
     virtual Result<domain::Org> GetOrg(domain::OrgId id) = 0;
     virtual Result<std::vector<domain::Org>> ListChildren(domain::OrgId id) = 0;
