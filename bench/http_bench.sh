@@ -21,16 +21,18 @@
 # the problems counted in the database against the 201 answers wrk counted.
 #
 # Usage: bench/http_bench.sh BUILD_DIR [--scale=county|city|province] [--seed=N] [--duration=SECONDS]
-#                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR]
+#                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR] [--data=sample]
 #   BUILD_DIR holds src/app/rectify and bench/rectify_bench_load (scripts/bench http builds them in build/bench).
 #   Defaults: city scale (23,720 orgs, 237,200 problems), seed 1, 10 s per run, 3 repeats, 2 server threads.
 #   The generated file is kept in ${TMPDIR:-/tmp}/rectify-http-bench-SCALE-sSEED.db and copied for each run.
+#   --data=sample: the real sample data of scripts/load-sample-data instead (5,878 orgs, 835 closed problems;
+#   the list page filters status=closed); needs only src/app/rectify. The smoke run of scripts/test uses it.
 #   wrk and nginx-light are installed with apt-get when missing (as root, as scripts/install-deps does).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:?usage: bench/http_bench.sh BUILD_DIR [flags]}")
 shift
-scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep=
+scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep= data=generated
 for a in "$@"; do
   case $a in
     --scale=*) scale=${a#*=} ;;
@@ -40,11 +42,13 @@ for a in "$@"; do
     --threads=*) threads=${a#*=} ;;
     --only=reads | --only=writes) only=${a#*=} ;;
     --keep=*) keep=${a#*=} ;;
+    --data=sample) data=sample ;;
     *) echo "http_bench: unknown argument \"$a\" (see the usage at the top of bench/http_bench.sh)" >&2; exit 2 ;;
   esac
 done
 bin=$build/src/app/rectify
 loader=$build/bench/rectify_bench_load
+[[ $data == sample ]] && loader=$bin
 for f in "$bin" "$loader"; do [[ -x $f ]] || { echo "http_bench: $f is missing (scripts/bench http builds it)" >&2; exit 1; }; done
 
 # wrk and nginx, as the project's scripts install everything (docs/ARCHITECTURE.md#toolchain).
@@ -68,16 +72,23 @@ trap cleanup EXIT
 cd "$dir"
 
 # ---- data: generated once per scale and seed, copied for every run (the writes change it) ----
-pristine=${TMPDIR:-/tmp}/rectify-http-bench-$scale-s$seed.db
-if [[ ! -f $pristine ]]; then
-  "$loader" --scale="$scale" --seed="$seed" --db="$pristine.part"
-  mv "$pristine.part" "$pristine"
-fi
 db=$dir/r.db
-cp "$pristine" "$db"
+list_status=registered,in_progress
+if [[ $data == sample ]]; then
+  "$root/scripts/load-sample-data" "$db" "$bin" >/dev/null
+  list_status=closed what="the sample data (scripts/load-sample-data)"
+else
+  pristine=${TMPDIR:-/tmp}/rectify-http-bench-$scale-s$seed.db
+  if [[ ! -f $pristine ]]; then
+    "$loader" --scale="$scale" --seed="$seed" --db="$pristine.part"
+    mv "$pristine.part" "$pristine"
+  fi
+  cp "$pristine" "$db"
+  what="$scale scale, seed $seed"
+fi
 orgs=$(sqlite3 "$db" "SELECT COUNT(*) FROM org")
 problems0=$(sqlite3 "$db" "SELECT COUNT(*) FROM problem")
-echo "data: $scale scale, seed $seed: $orgs orgs, $problems0 problems ($(du -m "$db" | cut -f1) MB)"
+echo "data: $what: $orgs orgs, $problems0 problems ($(du -m "$db" | cut -f1) MB)"
 
 password="a password for the benchmark"
 echo "$password" | "$bin" --db "$db" user add bench --org 1 --role admin --role clerk --password-stdin \
@@ -104,9 +115,10 @@ api() { curl -sf -H "$auth" -H 'Content-Type: application/json' "$@"; }
 mkdir -p www ngx
 printf '{"status":"ok","note":"a static file for the benchmark"}' >www/small.json
 chmod 755 "$dir" www && chmod 644 www/small.json  # nginx's workers run as nobody
-nginx_port=$((port + 1))
-while (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null; do nginx_port=$((nginx_port + 1)); done
-cat >ngx/nginx.conf <<CONF
+# A port below the ephemeral range (wrk's and curl's client ports come from there); another on a clash.
+for attempt in $(seq 20); do
+  nginx_port=$((20000 + RANDOM % 10000))
+  cat >ngx/nginx.conf <<CONF
 worker_processes 2;
 pid $dir/ngx/nginx.pid;
 error_log $dir/ngx/error.log;
@@ -120,13 +132,22 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $dir/www; }
 }
 CONF
-/usr/sbin/nginx -c "$dir/ngx/nginx.conf" -e "$dir/ngx/error.log" &
-nginx_pid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/small.json" && break; sleep 0.1; done
+  /usr/sbin/nginx -c "$dir/ngx/nginx.conf" -e "$dir/ngx/error.log" 2>/dev/null &
+  nginx_pid=$!
+  for _ in $(seq 50); do
+    curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/small.json" && break
+    kill -0 "$nginx_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$nginx_pid" 2>/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/small.json" && break
+  kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null || true
+  nginx_pid=
+done
+[[ -n $nginx_pid ]] || { echo "http_bench: nginx did not start:" >&2; cat ngx/error.log >&2; exit 1; }
 
 # ---- what the reads and the progress reports ask for ----
 problem_id=$(sqlite3 "$db" "SELECT id FROM problem ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM problem)")
-list_path="/api/v1/problems?org_id=1&status=registered,in_progress&limit=25"
+list_path="/api/v1/problems?org_id=1&status=$list_status&limit=25"
 rows=$(api "$base$list_path" | grep -o '"owner_name"' | wc -l)
 [[ $rows == 25 ]] || { echo "http_bench: the list page has $rows rows, not 25" >&2; exit 1; }
 api -o /dev/null "$base/api/v1/problems/$problem_id"
@@ -189,6 +210,9 @@ run() {  # NAME EXPECT(2xx|400) CONNS THREADS URL [wrk args...]
   requests=$(awk '/requests in/ { print $1 }' wrk.out)
   non2xx=${non2xx:-0} errors=${errors:-0}
   echo "$name $conns $rps $p50 $p99 $non2xx $errors $requests" | tee -a runs.txt
+  if [[ ${requests:-0} == 0 ]]; then
+    echo "http_bench: $name: no answer in ${duration}s" >&2; tail -5 server.err >&2; exit 1
+  fi
   if [[ $expect == 2xx && $non2xx != 0 ]] || [[ $expect == 400 && $non2xx != "$requests" ]] || [[ $errors != 0 ]]; then
     echo "http_bench: $name: $non2xx answers outside $expect, $errors socket errors of $requests requests" >&2
     cat wrk.out >&2
@@ -214,7 +238,7 @@ if [[ $only != writes ]]; then
   const=$(col constant 64 3)
   ngx=$(col nginx 64 3)
   echo
-  echo "medians of $repeats runs, wrk -t2 -c64 -d${duration}s --latency, $scale scale, server --threads $threads:"
+  echo "medians of $repeats runs, wrk -t2 -c64 -d${duration}s --latency, $what, server --threads $threads:"
   echo "| target | req/s | p50 ms | p99 ms | / constant | / nginx |"
   echo "|---|---|---|---|---|---|"
   for n in nginx constant healthz problem list stats report; do
