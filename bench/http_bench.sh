@@ -12,8 +12,9 @@
 #   problem   GET /api/v1/problems/{id} (ProblemDetail) with the token
 #   list      GET /api/v1/problems?org_id=CHILD&status=registered,in_progress&limit=25 (one filtered page of
 #             the subtree of the root's child with the most such problems: a county at city scale); the root's
-#             own page is timed with curl alone (median of 3 time_total), as it takes ~0.5 s at city scale
-#   stats     GET /api/v1/orgs/ROOT/stats (the whole data set's subtree figures, from the roll-up index)
+#             own page is timed with curl alone (median of 3 time_total), as it takes 0.5-0.9 s at city scale
+#   stats     GET /api/v1/orgs/ROOT/stats (the whole data set's subtree figures: the roll-up index plus the
+#             service's SQL side figures)
 #   report    POST /api/v1/tasks/{id}/reports, a valid progress report, round-robin over 64 started tasks
 # and then the durable writes (item 4): POST /api/v1/problems with 1, 8 and 64 connections (wrk -c1 -t1, -c8 -t2,
 # -c64 -t2), owners spread over the tree, each a separate request the server answers after its commit.
@@ -21,14 +22,15 @@
 # Every wrk run must report 0 non-2xx answers and 0 socket errors for its target (the constant target's answers
 # are all 400 by design); otherwise the script stops. Prints each run and a table of medians over the repeats
 # (req/s, p50 and p99 latency in ms, ratio of req/s to the constant handler and to nginx), and after the writes
-# the problems counted in the database against the 201 answers wrk counted.
+# the problems counted in the database against their create events, the 201 answers wrk counted and the
+# root's figures from the roll-up index (any disagreement stops the script).
 #
 # Usage: bench/http_bench.sh BUILD_DIR [--scale=county|city|province] [--seed=N] [--duration=SECONDS]
 #                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR] [--data=sample]
 #   BUILD_DIR holds src/app/rectify and bench/rectify_bench_load (scripts/bench http builds them in build/bench).
 #   Defaults: city scale (23,720 orgs, 237,200 problems), seed 1, 10 s per run, 3 repeats, 2 server threads.
 #   The generated file is kept in ${TMPDIR:-/tmp}/rectify-http-bench-SCALE-sSEED.db and copied for each run.
-#   --data=sample: the real sample data of scripts/load-sample-data instead (5,878 orgs, 835 closed problems;
+#   --data=sample: the real sample data of scripts/load-sample-data instead (2,193 orgs, 835 closed problems;
 #   the list page filters status=closed); needs only src/app/rectify. The smoke run of scripts/test uses it.
 #   wrk and nginx-light are installed with apt-get when missing (as root, as scripts/install-deps does).
 set -euo pipefail
