@@ -1209,10 +1209,12 @@ public:
 
     Result<std::vector<std::pair<OrgId, std::int64_t>>> EscalatedFrom(const std::string& subtree_path) {
         Query q(s_);
+        // Driven by the (small) escalation table: joining from the subtree's orgs would visit every problem
+        // of a large subtree (SQLite plans from the org path range without statistics).
         q.sql = "SELECT e.origin_org_id, COUNT(DISTINCT e.problem_id) FROM escalation e "
-                "JOIN problem p ON p.id = e.problem_id JOIN org o ON o.id = p.owner_org_id "
-                "WHERE e.status = 'accepted'" +
-                SubtreeClause(q, "o.path", {subtree_path}) + " GROUP BY e.origin_org_id ORDER BY e.origin_org_id";
+                "WHERE e.status = 'accepted' AND EXISTS (SELECT 1 FROM problem p JOIN org o ON o.id = p.owner_org_id "
+                "WHERE p.id = e.problem_id" +
+                SubtreeClause(q, "o.path", {subtree_path}) + ") GROUP BY e.origin_org_id ORDER BY e.origin_org_id";
         std::vector<std::pair<OrgId, std::int64_t>> out;
         for (const soci::row& r : q.Rows()) out.emplace_back(Int(r, 0), Int(r, 1));
         return out;
@@ -1325,17 +1327,22 @@ public:
         auto inside = [&](const char* alias) {
             return std::string("(") + alias + ".path >= " + q.Bind(lo) + " AND " + alias + ".path < " + q.Bind(hi) + ")";
         };
-        q.sql = "SELECT (SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c JOIN org oc ON oc.id = c.org_id "
-                "JOIN problem p ON p.id = c.problem_id JOIN org op ON op.id = p.owner_org_id WHERE " +
-                inside("oc") + " AND NOT " + inside("op") +
-                "), (SELECT COUNT(DISTINCT e.problem_id) FROM escalation e JOIN org oe ON oe.id = e.origin_org_id "
-                "JOIN problem p ON p.id = e.problem_id JOIN org op ON op.id = p.owner_org_id "
-                "WHERE e.status = 'accepted' AND " + inside("oe") + " AND NOT " + inside("op") +
-                "), (SELECT COUNT(*) FROM task t JOIN task_cascade c ON c.id = t.cascade_id "
-                "JOIN org oc ON oc.id = c.org_id WHERE " + inside("oc") +
-                "), (SELECT COUNT(*) FROM task t JOIN task_cascade c ON c.id = t.cascade_id "
-                "JOIN org oc ON oc.id = c.org_id JOIN org ot ON ot.id = t.org_id WHERE " + inside("ot") +
-                " AND NOT " + inside("oc") + ")";
+        // Each count is driven by its link table (co-owners, escalations, cascades: small beside the problems
+        // and tasks of a large subtree), the subtree tests being EXISTS probes by primary key.
+        auto org_inside = [&](const std::string& id_column) {
+            return "EXISTS (SELECT 1 FROM org x WHERE x.id = " + id_column + " AND " + inside("x") + ")";
+        };
+        auto owner_inside = [&](const std::string& problem_column) {
+            return "EXISTS (SELECT 1 FROM problem p JOIN org op ON op.id = p.owner_org_id WHERE p.id = " +
+                   problem_column + " AND " + inside("op") + ")";
+        };
+        q.sql = "SELECT (SELECT COUNT(DISTINCT c.problem_id) FROM problem_co_owner c WHERE " + org_inside("c.org_id") +
+                " AND NOT " + owner_inside("c.problem_id") +
+                "), (SELECT COUNT(DISTINCT e.problem_id) FROM escalation e WHERE e.status = 'accepted' AND " +
+                org_inside("e.origin_org_id") + " AND NOT " + owner_inside("e.problem_id") +
+                "), (SELECT CAST(COALESCE(SUM(c.created), 0) AS BIGINT) FROM task_cascade c WHERE " + org_inside("c.org_id") +
+                "), (SELECT COUNT(*) FROM task_cascade c JOIN task t ON t.parent_task_id = c.parent_task_id AND "
+                "t.cascade_id = c.id WHERE NOT " + org_inside("c.org_id") + " AND " + org_inside("t.org_id") + ")";
         store::SubtreeLinkFigures out;
         for (const soci::row& r : q.Rows()) {
             out.co_owned = Int(r, 0);
