@@ -1,4 +1,5 @@
 #include "domain/json.hpp"
+#include "domain/json_text.hpp"
 
 namespace rectify::domain {
 
@@ -49,6 +50,94 @@ nlohmann::json ToJson(const Problem& p) {
             {"merged_into_id", OrNull(p.merged_into_id)},
             {"campaign_id", OrNull(p.campaign_id)},
             {"special_item_ids", p.special_item_ids}};
+}
+
+namespace {
+
+// `"key":` and the value, with a comma before every key but the first.
+class ObjectText {
+public:
+    void Key(const char* key) {
+        out_ += first_ ? "{\"" : ",\"";
+        first_ = false;
+        out_ += key;
+        out_ += "\":";
+    }
+    void Int(const char* key, std::int64_t v) {
+        Key(key);
+        out_ += std::to_string(v);
+    }
+    template <typename T>
+    void OptInt(const char* key, const std::optional<T>& v) {
+        Key(key);
+        out_ += v ? std::to_string(static_cast<std::int64_t>(*v)) : "null";
+    }
+    void Text(const char* key, const std::string& v) {  // any text: escaped by nlohmann::json
+        Key(key);
+        out_ += nlohmann::json(v).dump();
+    }
+    void OptText(const char* key, const std::optional<std::string>& v) {
+        if (v) return Text(key, *v);
+        Key(key);
+        out_ += "null";
+    }
+    void Plain(const char* key, std::string_view v) {  // enum names and ISO times: nothing to escape
+        Key(key);
+        out_ += '"';
+        out_ += v;
+        out_ += '"';
+    }
+    void OptTime(const char* key, const std::optional<UnixSeconds>& t) {
+        if (t) return Plain(key, FormatIso(*t));
+        Key(key);
+        out_ += "null";
+    }
+    std::string& Raw() { return out_; }
+    std::string Done() { return out_ + "}"; }
+
+private:
+    std::string out_;
+    bool first_ = true;
+};
+
+}  // namespace
+
+std::string ProblemJsonText(const Problem& p) {
+    ObjectText o;
+    o.Raw().reserve(512 + p.title.size() + p.description.size());
+    o.OptInt("campaign_id", p.campaign_id);
+    o.OptInt("category_id", p.category_id);
+    o.OptTime("closed_at", p.closed_at);
+    o.Plain("created_at", FormatIso(p.created_at));
+    o.Text("description", p.description);
+    o.OptTime("due_at", p.due_at);
+    o.Int("id", p.id);
+    o.OptInt("merged_into_id", p.merged_into_id);
+    o.Int("owner_org_id", p.owner_org_id);
+    if (p.reopen_cause) {
+        o.Plain("reopen_cause", ToString(*p.reopen_cause));
+    } else {
+        o.Key("reopen_cause");
+        o.Raw() += "null";
+    }
+    o.OptTime("reopened_at", p.reopened_at);
+    o.Int("round", p.round);
+    o.Plain("severity", ToString(p.severity));
+    o.Plain("source", ToString(p.source));
+    o.OptText("source_ref", p.source_ref);
+    o.Key("special_item_ids");
+    o.Raw() += '[';
+    for (std::size_t i = 0; i < p.special_item_ids.size(); ++i) {
+        if (i) o.Raw() += ',';
+        o.Raw() += std::to_string(p.special_item_ids[i]);
+    }
+    o.Raw() += ']';
+    o.Plain("status", ToString(p.status));
+    o.OptText("status_reason", p.status_reason);
+    o.Text("title", p.title);
+    o.Plain("updated_at", FormatIso(p.updated_at));
+    o.Int("version", p.version);
+    return o.Done();
 }
 
 nlohmann::json ToJson(const Opinion& o) {

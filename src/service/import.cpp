@@ -18,6 +18,7 @@
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "domain/json.hpp"
+#include "domain/json_text.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
@@ -227,6 +228,20 @@ Status DropStored(store::WriteTx& tx, const std::vector<store::WriteTx::SourceRe
 template <typename T>
 store::Event ImportEvent(const Actor& actor, const char* entity, std::int64_t id, domain::OrgId org, const T& record) {
     auto event = MakeEvent(actor, entity, id, "import", std::nullopt, domain::ToJson(record));
+    event.org_id = org;
+    return event;
+}
+// A problem's import event: the same fields, its JSON written by domain::ProblemJsonText (the text of
+// ToJson(problem).dump() without building the tree; issue 11 item 5, docs/PERFORMANCE.md#bulk-import).
+store::Event ImportEvent(const Actor& actor, const char* entity, std::int64_t id, domain::OrgId org,
+                         const Problem& record) {
+    store::Event event;
+    event.at = NowSeconds();
+    event.actor = actor.name;
+    event.entity = entity;
+    event.entity_id = id;
+    event.action = "import";
+    event.after_json = domain::ProblemJsonText(record);
     event.org_id = org;
     return event;
 }

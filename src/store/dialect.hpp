@@ -32,10 +32,11 @@ struct Dialect {
     // After rows were inserted with explicit ids up to {MAX} into {TABLE}: the statement that moves the
     // table's id generator past them ("" when the generator follows by itself, as SQLite's rowid does).
     std::string sync_id_generator;
-    // Rows per multi-row INSERT (and keys per IN list) of the bulk paths. PostgreSQL: 500 (at most 24
-    // parameters a row, far below its 65535; one round trip per 500 rows). SQLite has no round trips to
-    // save, and SOCI's SQLite backend finds each named parameter by a linear search
-    // (sqlite3_bind_parameter_index), so a statement costs the square of its parameters: 16.
+    // Rows per multi-row INSERT (and keys per IN list) of the bulk paths on PostgreSQL: 500 (at most 24
+    // parameters a row, far below its 65535; one round trip per 500 rows). SQLite's bulk paths do not use it:
+    // they re-execute one prepared statement per row (soci_store.cpp, SqliteStatement), since SOCI's SQLite
+    // backend finds each named parameter by a linear search and a multi-row statement costs the square of its
+    // parameters. The SQLite value (16) is kept for any multi-row statement still built through SOCI.
     std::size_t bulk_rows;
     // Statements run on every new connection (SQLite pragmas; none on PostgreSQL).
     std::vector<std::string> on_connect;

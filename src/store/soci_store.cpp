@@ -233,6 +233,120 @@ private:
     long long affected_ = 0;
 };
 
+// ---- the SQLite bulk path: one prepared statement re-executed per row ----
+
+// One row's parameters, collected in call order by the same VALUES builders as Query (ProblemValues,
+// EventValues, ...) for a statement that is prepared once and then re-executed for every row. Bind returns a
+// numbered placeholder "?N" (so the order in which Bind calls run does not matter, as for Query), and BindOpt
+// binds NULL instead of writing the literal NULL, so every row of a table yields the same SQL text.
+class RowBinder {
+public:
+    enum class Kind { kNull, kInt, kText };
+    struct Value {
+        Kind kind = Kind::kNull;
+        std::int64_t i = 0;
+        std::string s;
+    };
+
+    std::string Bind(std::int64_t v) {
+        Value& slot = Next();
+        slot.kind = Kind::kInt;
+        slot.i = v;
+        return Placeholder();
+    }
+    std::string Bind(const std::string& v) {
+        Value& slot = Next();
+        slot.kind = Kind::kText;
+        slot.s = v;
+        return Placeholder();
+    }
+    template <typename T>
+    std::string BindOpt(const std::optional<T>& v) {
+        if (v) {
+            if constexpr (std::is_same_v<T, std::string>) {
+                return Bind(*v);
+            } else {
+                return Bind(static_cast<std::int64_t>(*v));
+            }
+        }
+        Next().kind = Kind::kNull;
+        return Placeholder();
+    }
+
+    // Starts the next row: the slots are reused (their strings keep their capacity).
+    void Reset() { n_ = 0; }
+    std::span<const Value> values() const { return {values_.data(), n_}; }
+
+private:
+    Value& Next() {
+        if (n_ == values_.size()) values_.emplace_back();
+        return values_[n_++];
+    }
+    std::string Placeholder() const { return "?" + std::to_string(n_); }
+
+    std::vector<Value> values_;
+    std::size_t n_ = 0;
+};
+
+// A statement of the SQLite connection under `s`, prepared once and re-executed (sqlite3_reset) with new
+// parameters: what the bulk paths use on SQLite instead of a SOCI statement per chunk of rows, whose by-name
+// binding costs the square of its parameter count (Dialect::bulk_rows). Errors of SQLite are thrown as
+// soci::soci_error with SQLite's message ("UNIQUE constraint failed: ..."), which Guard maps to a Status as
+// for every other statement. Only for sessions opened with the sqlite3 backend.
+class SqliteStatement {
+public:
+    SqliteStatement(soci::session& s, const std::string& sql)
+        : db_(static_cast<soci::sqlite3_session_backend*>(s.get_backend())->conn_) {
+        if (sqlite_api::sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st_, nullptr) !=
+            SQLITE_OK) {
+            throw soci::soci_error(std::string("sqlite3 prepare: ") + sqlite_api::sqlite3_errmsg(db_));
+        }
+    }
+    ~SqliteStatement() { sqlite_api::sqlite3_finalize(st_); }
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+    // Binds the row's values to ?1..?N (the strings are not copied: `row` must outlive the next Step).
+    void Bind(const RowBinder& row) {
+        sqlite_api::sqlite3_reset(st_);
+        int k = 0;
+        for (const RowBinder::Value& v : row.values()) {
+            ++k;
+            int rc = SQLITE_OK;
+            switch (v.kind) {
+                case RowBinder::Kind::kNull: rc = sqlite_api::sqlite3_bind_null(st_, k); break;
+                case RowBinder::Kind::kInt: rc = sqlite_api::sqlite3_bind_int64(st_, k, v.i); break;
+                case RowBinder::Kind::kText:
+                    rc = sqlite_api::sqlite3_bind_text(st_, k, v.s.data(), static_cast<int>(v.s.size()),
+                                                       sqlite_api::sqlite3_destructor_type(nullptr));  // SQLITE_STATIC
+                    break;
+            }
+            if (rc != SQLITE_OK) throw soci::soci_error(std::string("sqlite3 bind: ") + sqlite_api::sqlite3_errmsg(db_));
+        }
+    }
+    // Runs one step: true when a row is available, false when done. Throws on an error.
+    bool Step() {
+        const int rc = sqlite_api::sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw soci::soci_error(std::string("sqlite3: ") + sqlite_api::sqlite3_errmsg(db_));
+    }
+    void Run() {
+        while (Step()) {
+        }
+    }
+    std::string Text(int column) const {
+        const auto* t = sqlite_api::sqlite3_column_text(st_, column);
+        return t ? std::string(reinterpret_cast<const char*>(t),
+                               static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(st_, column)))
+                 : std::string();
+    }
+
+private:
+    sqlite_api::sqlite3* db_;
+    sqlite_api::sqlite3_stmt* st_ = nullptr;
+};
+
 // The range [lo, hi) of paths inside the subtree with root path `path` ("/1/5/" -> ["/1/5/", "/1/50")):
 // '/' + 1 == '0', so every descendant path sorts inside. Lets a plain b-tree index answer prefix queries.
 std::pair<std::string, std::string> PathRange(const std::string& path) {
@@ -1506,7 +1620,8 @@ public:
     static constexpr const char* kProblemInsertColumns =
         "title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
         "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id, campaign_id";
-    static std::string ProblemValues(Query& q, const Problem& p) {
+    template <typename Q>
+    static std::string ProblemValues(Q& q, const Problem& p) {
         return "(" + q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
                q.Bind(std::string(domain::ToString(p.source))) + ", " + q.BindOpt(p.category_id) + ", " +
                q.Bind(std::string(domain::ToString(p.severity))) + ", " + q.Bind(p.owner_org_id) + ", " +
@@ -1521,7 +1636,8 @@ public:
         "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
         "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, "
         "reply_due_at, responded_at, likes";
-    static std::string OpinionValues(Query& q, const Opinion& o) {
+    template <typename Q>
+    static std::string OpinionValues(Q& q, const Opinion& o) {
         return "(" + q.Bind(std::string(domain::ToString(o.channel))) + ", " +
                q.Bind(std::string(domain::ToString(o.kind))) + ", " + q.Bind(std::string(domain::ToString(o.status))) +
                ", " + q.Bind(o.received_at) + ", " + q.Bind(o.title) + ", " + q.Bind(o.text) + ", " +
@@ -1596,26 +1712,43 @@ public:
     std::size_t RowsPerStatement() const { return dialect_.bulk_rows; }
 
     // Inserts `rows` with consecutive explicit ids after the table's largest (writers are serialised, so no
-    // one else takes them), `RowsPerStatement()` rows a statement, then moves the table's id generator
-    // past them (Dialect::sync_id_generator). Writes the ids back through `set_id`.
-    template <typename Row>
-    void InsertRows(const std::string& table, const char* columns, std::vector<Row>& rows,
-                    std::string (*values)(Query&, const Row&)) {
+    // one else takes them), then moves the table's id generator past them (Dialect::sync_id_generator).
+    // Writes the ids back through the rows. `values(binder, row)` is the row's VALUES tuple
+    // (ProblemValues...). PostgreSQL: `RowsPerStatement()` rows a multi-row statement (one round trip each);
+    // SQLite: one statement prepared once and re-executed per row (no round trips to save; see SqliteStatement).
+    template <typename Row, typename Values>
+    void InsertRows(const std::string& table, const char* columns, std::vector<Row>& rows, Values values) {
         if (rows.empty()) return;
         Query max_id(s_);
         max_id.sql = "SELECT COALESCE(MAX(id), 0) FROM " + table;
         std::int64_t next = max_id.OneInt().value_or(0) + 1;
-        for (std::size_t i = 0; i < rows.size(); i += RowsPerStatement()) {
-            const std::size_t end = std::min(rows.size(), i + RowsPerStatement());
-            Query q(s_);
-            q.sql = "INSERT INTO " + table + " (id, " + columns + ") VALUES ";
-            for (std::size_t k = i; k < end; ++k) {
-                rows[k].id = next++;
-                rows[k].version = 1;
-                std::string tuple = values(q, rows[k]);
-                q.sql += (k == i ? "(" : ", (") + q.Bind(rows[k].id) + ", " + tuple.substr(1);
+        if (dialect_.backend == detail::Backend::kSqlite) {
+            RowBinder b;
+            std::optional<SqliteStatement> st;
+            for (Row& row : rows) {
+                row.id = next++;
+                row.version = 1;
+                b.Reset();
+                const std::string id = b.Bind(row.id);
+                std::string tuple = values(b, row);
+                if (!st) st.emplace(s_, "INSERT INTO " + table + " (id, " + columns + ") VALUES (" + id + ", " +
+                                            tuple.substr(1));
+                st->Bind(b);
+                st->Run();
             }
-            q.Exec();
+        } else {
+            for (std::size_t i = 0; i < rows.size(); i += RowsPerStatement()) {
+                const std::size_t end = std::min(rows.size(), i + RowsPerStatement());
+                Query q(s_);
+                q.sql = "INSERT INTO " + table + " (id, " + columns + ") VALUES ";
+                for (std::size_t k = i; k < end; ++k) {
+                    rows[k].id = next++;
+                    rows[k].version = 1;
+                    std::string tuple = values(q, rows[k]);
+                    q.sql += (k == i ? "(" : ", (") + q.Bind(rows[k].id) + ", " + tuple.substr(1);
+                }
+                q.Exec();
+            }
         }
         SyncIdGenerator(table, next - 1);
     }
@@ -1631,7 +1764,8 @@ public:
 
     Status InsertProblems(std::vector<Problem>& problems) override {
         return Guard([&]() -> Status {
-            InsertRows<Problem>("problem", kProblemInsertColumns, problems, &ProblemValues);
+            InsertRows("problem", kProblemInsertColumns, problems,
+                       [](auto& q, const Problem& p) { return ProblemValues(q, p); });
             for (const auto& p : problems) {
                 if (!p.special_item_ids.empty()) WriteProblemItems(s_, p.id, p.special_item_ids, false);
             }
@@ -1640,7 +1774,8 @@ public:
     }
     Status InsertOpinions(std::vector<Opinion>& opinions) override {
         return Guard([&]() -> Status {
-            InsertRows<Opinion>("opinion", kOpinionInsertColumns, opinions, &OpinionValues);
+            InsertRows("opinion", kOpinionInsertColumns, opinions,
+                       [](auto& q, const Opinion& o) { return OpinionValues(q, o); });
             return Status::Ok();
         });
     }
@@ -1649,6 +1784,17 @@ public:
         return Guard([&]() -> Result<std::set<std::string>> {
             const std::string name = table == SourceRefTable::kProblem ? "problem" : "opinion";
             std::set<std::string> found;
+            if (dialect_.backend == detail::Backend::kSqlite) {  // one indexed lookup per key, prepared once
+                RowBinder b;
+                SqliteStatement st(s_, "SELECT source_ref FROM " + name + " WHERE source_ref = ?1");
+                for (const std::string& ref : refs) {
+                    b.Reset();
+                    b.Bind(ref);
+                    st.Bind(b);
+                    while (st.Step()) found.insert(st.Text(0));
+                }
+                return found;
+            }
             for (std::size_t i = 0; i < refs.size(); i += RowsPerStatement()) {
                 Query q(s_);
                 q.sql = "SELECT source_ref FROM " + name + " WHERE source_ref IN (";
@@ -1687,7 +1833,11 @@ public:
         return Status::Ok();
     }
 
-    static std::string EventValues(Query& q, const Event& e) {
+    static constexpr const char* kEventInsert =
+        "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, from_state, to_state, "
+        "reason, org_id, prev_hash, hash) VALUES ";
+    template <typename Q>
+    static std::string EventValues(Q& q, const Event& e) {
         return "(" + q.Bind(e.id) + ", " + q.Bind(e.at) + ", " + q.Bind(e.actor) + ", " + q.Bind(e.entity) + ", " +
                q.Bind(e.entity_id) + ", " + q.Bind(e.action) + ", " + q.BindOpt(e.before_json) + ", " +
                q.BindOpt(e.after_json) + ", " + q.BindOpt(e.from_state) + ", " + q.BindOpt(e.to_state) + ", " +
@@ -1716,10 +1866,21 @@ public:
                 e.hash = ChainHash(prev, e);
                 prev = e.hash;
             }
-            for (std::size_t i = 0; i < events.size(); i += RowsPerStatement()) {
+            if (dialect_.backend == detail::Backend::kSqlite) {  // one statement, re-executed per event
+                RowBinder b;
+                std::optional<SqliteStatement> st;
+                for (const Event& e : events) {
+                    b.Reset();
+                    const std::string tuple = EventValues(b, e);
+                    if (!st) st.emplace(s_, std::string(kEventInsert) + tuple);
+                    st->Bind(b);
+                    st->Run();
+                }
+            }
+            for (std::size_t i = 0; dialect_.backend != detail::Backend::kSqlite && i < events.size();
+                 i += RowsPerStatement()) {
                 Query q(s_);
-                q.sql = "INSERT INTO event (id, at, actor, entity, entity_id, action, before_json, after_json, "
-                        "from_state, to_state, reason, org_id, prev_hash, hash) VALUES ";
+                q.sql = kEventInsert;
                 for (std::size_t k = i; k < std::min(events.size(), i + RowsPerStatement()); ++k) {
                     q.sql += (k == i ? "" : ", ") + EventValues(q, events[k]);
                 }

@@ -1,5 +1,10 @@
 #include "domain/model.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "domain/json.hpp"
+#include "domain/json_text.hpp"
+
 #include "test_util.hpp"
 
 namespace rectify::domain {
@@ -11,6 +16,43 @@ Org ValidOrg() {
     o.level = "city";
     o.division_code = "3501";
     return o;
+}
+
+// ProblemJsonText (the bulk import's event JSON) must give the bytes of ToJson(p).dump(), both for a problem
+// with every optional empty and one with every field set, text that needs escaping included.
+TEST(ProblemJsonText, IsTheTextOfTheJsonTree) {
+    Problem empty;
+    EXPECT_EQ(ProblemJsonText(empty), ToJson(empty).dump());
+
+    Problem p;
+    p.id = 42;
+    p.title = "路灯不亮 \"东街\"\\ 第3段\n\t\x01";
+    p.description = "居民反映：夜间无照明。<script>&'";
+    p.source = ProblemSource::kInspectionTour;
+    p.category_id = 7;
+    p.severity = Severity::kSerious;
+    p.owner_org_id = 9;
+    p.status = ProblemStatus::kClosed;
+    p.created_at = 1'600'000'000;
+    p.due_at = 1'600'086'400;
+    p.closed_at = 1'600'050'000;
+    p.source_ref = "csv:ab\"cd";
+    p.updated_at = 1'600'090'000;
+    p.version = 3;
+    p.round = 2;
+    p.status_reason = "整改完成";
+    p.reopen_cause = ReopenCause::kRecurrence;
+    p.reopened_at = 1'600'040'000;
+    p.merged_into_id = 5;
+    p.campaign_id = 11;
+    p.special_item_ids = {3, 4};
+    const std::string text = ProblemJsonText(p);
+    EXPECT_EQ(text, ToJson(p).dump());
+    const auto back = nlohmann::json::parse(text);  // and it reads back to the same values
+    EXPECT_EQ(back["title"], p.title);
+    EXPECT_EQ(back["special_item_ids"], nlohmann::json::array({3, 4}));
+    EXPECT_EQ(back["reopen_cause"], "recurrence");
+    EXPECT_EQ(back.size(), 21u);
 }
 
 TEST(EnumNames, RoundTripEveryValue) {
