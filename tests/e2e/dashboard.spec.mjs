@@ -965,6 +965,7 @@ async function main() {
     if (stats.opinions > 0) {
       await step('opinion list and an opinion with its reply', async () => {
         const ops = await api(`/opinions?org_id=${target.id}&limit=50`)
+        await page.locator('[data-testid="nav-opinions-group"]').hover() // 群众意见 / 主题教育 hold it
         await page.locator('[data-testid="nav-opinions"]').click()
         await page.waitForURL(`**/orgs/${target.id}/opinions`)
         await waitRows(page, 'opinion-table', ops.items.length)
