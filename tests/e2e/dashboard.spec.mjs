@@ -94,7 +94,7 @@ async function waitText(page, testid, want) {
 async function waitFirstRow(page, testid, id) {
   await page.waitForFunction(
     ({ testid, id }) =>
-      document.querySelector(`[data-testid="${testid}"] .el-table__body tr.el-table__row td`)?.innerText.trim() === String(id) &&
+      document.querySelector(`[data-testid="${testid}"] .el-table__body tr.el-table__row td:not(.el-table-column--selection)`)?.innerText.trim() === String(id) &&
       !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
     { testid, id },
     { timeout: TIMEOUT },

@@ -12,6 +12,8 @@
 // the report's text. Then a CSV whose 完成时限 (2031-02-30) does not parse: the rejected table shows row 2,
 // 完成时限; the import stays disabled; mapping 整改时限 to the other date column (计划时间) by its dropdown and
 // running the dry run again passes, and the import registers the problem with that deadline.
+// Then 问题清单 of the street: each row's checkbox is named for its problem (选择：#id title); ticking two of its
+// three problems and exporting the CSV gives exactly those two rows (ids=), and 取消选择 restores the filters.
 // Fails on any page error, unexpected failed API call or CSP violation. The last line printed is
 // "N passed, N failed"; the exit code is 1 on failure.
 
@@ -104,7 +106,7 @@ async function main() {
       const reports = await api(`/tasks/${task.id}/reports`)
       assertEq(reports.items.at(-1)?.text, '新灯已装 80%', 'report text')
       const problems = await api(`/problems?org_id=${street.id}`)
-      assertEq(problems.items.length, 1, 'the street still has one problem')
+      assertEq(problems.items.length, 2, 'the street still has its two problems (路灯不亮, 占道经营)')
     })
 
     await step('a CSV with a date that does not parse: row 2, 完成时限 rejected; the import is disabled', async () => {
@@ -145,8 +147,9 @@ async function main() {
       for (const p of list) {
         assertEq(await page.getByRole('checkbox', { name: `选择：#${p.id} ${p.title}`, exact: true }).count(), 1, `the checkbox of #${p.id}`)
       }
-      await page.getByRole('checkbox', { name: `选择：#${problem.id} 路灯不亮`, exact: true }).check()
-      await page.getByRole('checkbox', { name: `选择：#${made.id} 井盖缺失`, exact: true }).check()
+      // Element Plus hides the <input> itself: a click lands on its <label>, which carries the name.
+      await page.locator(`label[aria-label="选择：#${problem.id} 路灯不亮"]`).click()
+      await page.locator(`label[aria-label="选择：#${made.id} 井盖缺失"]`).click()
       assert(page.url().endsWith(`/orgs/${street.id}/problems`), `checking rows does not open a problem: ${page.url()}`)
       await page.locator('[data-testid="ledger-selected-count"]', { hasText: '已选 2 项' }).waitFor()
       await page.locator('[data-testid="ledger-export-button"]').click()

@@ -168,10 +168,12 @@ async function main() {
       // Every row checkbox of the page has a name of its own (none is just "选择当前行").
       const names = await page.locator('[data-testid="queue-table"] [data-testid="queue-select"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
       assert(names.length > 0 && names.every((n) => n && n.startsWith('选择：') && n.length > 3), `row checkbox names: ${JSON.stringify(names)}`)
-      await box.check()
+      // Element Plus hides the <input> itself: a click lands on its <label>, which carries the name.
+      const label = page.locator(`label[aria-label="选择：${title} · ${taskTitle}"]`)
+      await label.click()
       await page.locator('[data-testid="bulk-count"]', { hasText: '已选 1 项' }).waitFor()
       assert(page.url().includes('/supervision'), 'the click selected the row, it did not navigate')
-      await box.uncheck()
+      await label.click()
       await page.locator('[data-testid="bulk-count"]', { hasText: '已选 0 项' }).waitFor()
     })
 
