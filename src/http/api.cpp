@@ -271,7 +271,8 @@ Result<store::ProblemOrder> ProblemOrderOf(const std::optional<std::string>& sor
 }
 
 // The filter fields of a problem query (the problem list and the ledger): org_id, status (comma list),
-// category_id, source, created_from, created_to (RFC 3339), overdue (true/false).
+// category_id, source, created_from, created_to (RFC 3339), overdue (true/false), campaign_id, special_item_id,
+// batch, org_kind, cause_category_id, ids (comma list of problem ids, at most service::kMaxProblemIds).
 Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.org_id, q.Id("org_id"));
     ASSIGN_OR_RETURN(query.statuses, q.EnumList<domain::ProblemStatus>("status"));
@@ -285,13 +286,14 @@ Status ReadProblemFilter(const QueryReader& q, service::ProblemQuery& query) {
     ASSIGN_OR_RETURN(query.batch, q.IntInRange("batch", 0, 2));
     ASSIGN_OR_RETURN(query.org_kind, q.Enum<domain::OrgKind>("org_kind"));
     ASSIGN_OR_RETURN(query.cause_category_id, q.Id("cause_category_id"));  // issue 12 (the problem list only)
+    ASSIGN_OR_RETURN(query.ids, q.IdList("ids", service::kMaxProblemIds));  // chosen rows (out of scope: left out)
     return Status::Ok();
 }
 
 Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"org_id", "status", "category_id", "source", "created_from", "created_to", "overdue",
-                                  "campaign_id", "special_item_id", "batch", "org_kind", "cause_category_id", "sort", "offset", "total",
+                                  "campaign_id", "special_item_id", "batch", "org_kind", "cause_category_id", "ids", "sort", "offset", "total",
                                   "cursor", "limit"}));
     service::ProblemQuery query;
     RETURN_IF_ERROR(ReadProblemFilter(q, query));
@@ -346,7 +348,7 @@ Result<Response> ListProblems(const Ctx& c, const RouteArgs& a) {
 Result<Response> Ledger(const Ctx& c, const RouteArgs& a) {
     QueryReader q(a.target.query);
     RETURN_IF_ERROR(q.CheckKnown({"list", "format", "org_id", "status", "category_id", "source", "created_from",
-                                  "created_to", "overdue", "campaign_id", "special_item_id", "batch", "org_kind"}));
+                                  "created_to", "overdue", "campaign_id", "special_item_id", "batch", "org_kind", "ids"}));
     ASSIGN_OR_RETURN(auto list_name, q.NonEmpty("list"));
     if (!list_name) return InvalidArgument("list: required (problems or tasks)");
     ASSIGN_OR_RETURN(service::LedgerList list, service::ParseLedgerList(*list_name));

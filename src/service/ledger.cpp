@@ -262,7 +262,9 @@ Result<std::int64_t> Service::ExportLedger(const Actor& actor, LedgerList list, 
     };
     std::map<std::tuple<domain::OrgId, std::string, std::string>, Duty> duties;
     const UnixSeconds now = NowSeconds();
-    std::string title = LedgerTitle(list) + (scope_name.empty() ? "" : "　" + scope_name) + "　导出时间 " +
+    // A ledger of chosen rows (ProblemQuery::ids) says so in its title: "问题清单　福州市　所选问题　导出时间 ...".
+    std::string title = LedgerTitle(list) + (scope_name.empty() ? "" : "　" + scope_name) +
+                        (filter.ids.empty() ? "" : "　所选问题") + "　导出时间 " +
                         LocalText(NowSeconds());
     RETURN_IF_ERROR(sink.Begin(title, columns));
     std::int64_t n = 0;

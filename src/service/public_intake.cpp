@@ -214,13 +214,22 @@ json ToJson(const PublicView& v) {
 json ToJson(const NoticeBoard& b) {
     json problems = json::array();
     for (const auto& p : b.problems.items) {
+        json opinions = json::array();
+        for (const auto& o : p.opinions) {
+            opinions.push_back({{"title", o.title},
+                                {"text", o.text},
+                                {"channel", domain::ToString(o.channel)},
+                                {"received_at", FormatIso(o.received_at)}});
+        }
         problems.push_back({{"id", p.id},
                             {"title", p.title},
                             {"description", p.description},
                             {"category", Opt(p.category_name)},
                             {"org_name", p.org_name},
                             {"created_at", FormatIso(p.created_at)},
-                            {"closed_at", FormatIso(p.closed_at)}});
+                            {"closed_at", FormatIso(p.closed_at)},
+                            {"opinions", opinions},
+                            {"opinion_count", p.opinion_count}});
     }
     json mechanisms = json::array();
     for (const auto& m : b.mechanisms.items) {
@@ -474,6 +483,14 @@ Result<NoticeBoard> Service::PublicNotices(domain::OrgId org_id, const std::opti
         n.org_name = name_of(p.owner_org_id);
         n.created_at = p.created_at;
         n.closed_at = p.closed_at.value_or(p.updated_at);
+        // The opinions it answers (NoticeOpinion): a count and the first few, two queries.
+        ASSIGN_OR_RETURN(auto answered, store_->OpinionsOfProblemExcept(p.id, domain::OpinionChannel::kMeeting,
+                                                                         static_cast<int>(kNoticeOpinionsShown)));
+        n.opinion_count = answered.first;
+        for (const domain::Opinion& o : answered.second) {
+            n.opinions.push_back({domain::MaskPersonalDetails(o.title), domain::MaskPersonalDetails(o.text), o.channel,
+                                  o.received_at});
+        }
         board.problems.items.push_back(std::move(n));
     }
     board.problems.next_cursor = problems.next_cursor;

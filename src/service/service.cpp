@@ -433,6 +433,11 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
     if (query.batch && (*query.batch < 0 || *query.batch > 2)) return InvalidArgument("batch: must be 0, 1 or 2");
     f.batch = query.batch;
     f.org_kind = query.org_kind;
+    if (query.ids.size() > kMaxProblemIds) {
+        return InvalidArgument("ids: " + std::to_string(query.ids.size()) + " ids; at most " +
+                               std::to_string(kMaxProblemIds));
+    }
+    f.ids = query.ids;
     if (query.cause_category_id) {  // issue 12
         auto cat = store_->GetCauseCategory(*query.cause_category_id);
         if (!cat.ok()) {

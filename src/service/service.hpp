@@ -69,6 +69,11 @@ struct ProblemQuery {
     std::optional<int> batch;                 // owner org's batch (0 none, 1 first, 2 second)
     std::optional<domain::OrgKind> org_kind;  // owner org's kind
     std::optional<std::int64_t> cause_category_id;  // whose cause analysis names it (issue 12; kNotFound if none)
+    // Only these problems (the rows a user selected, e.g. for the ledger); empty: no restriction. At most
+    // kMaxProblemIds (else kInvalidArgument). Like every filter it narrows the scope: an id outside the
+    // actor's subtree (or one that does not exist) matches nothing and is left out, never an error — the list
+    // route and the ledger answer alike, and neither tells whether such a problem exists.
+    std::vector<domain::ProblemId> ids;
     store::ProblemOrder order = store::ProblemOrder::kIdDesc;
     std::optional<std::string> cursor;  // with kIdDesc only
     std::int64_t offset = 0;            // rows to skip (0..kMaxOffset)
@@ -76,6 +81,7 @@ struct ProblemQuery {
     int limit = kDefaultPageSize;  // 1..kMaxPageSize
 };
 inline constexpr std::int64_t kMaxOffset = 1'000'000;
+inline constexpr std::size_t kMaxProblemIds = 1'000;  // ProblemQuery::ids (one page of a list is at most 500)
 
 struct OpinionQuery {
     std::optional<domain::OrgId> org_id;
@@ -1042,6 +1048,16 @@ struct PublicView {
 };
 
 // The public notice board (整改公示) of an org's subtree: closed problems and adopted mechanisms, masked.
+// An opinion (意见建议) a closed problem answers: one whose problem_id is the problem (accepted into it or
+// linked to it), from any channel but kMeeting (a 民主生活会 / 组织生活会 finding is internal). Title and text
+// masked (domain::MaskPersonalDetails); never the submitter, contact details, tracking code or reply.
+struct NoticeOpinion {
+    std::string title;
+    std::string text;
+    domain::OpinionChannel channel = domain::OpinionChannel::kOther;
+    UnixSeconds received_at = 0;  // UTC seconds
+};
+inline constexpr std::size_t kNoticeOpinionsShown = 5;  // per problem; opinion_count gives them all
 struct NoticeProblem {
     domain::ProblemId id = 0;
     std::string title;
@@ -1050,6 +1066,8 @@ struct NoticeProblem {
     std::string org_name;
     UnixSeconds created_at = 0;
     UnixSeconds closed_at = 0;
+    std::vector<NoticeOpinion> opinions;  // the first kNoticeOpinionsShown by id (oldest first)
+    std::int64_t opinion_count = 0;       // every public opinion it answers
 };
 struct NoticeMechanism {
     domain::MechanismId id = 0;

@@ -2741,6 +2741,11 @@ public:
         if (f.category_path) sql += CategoryClause(q, *f.category_path);
         if (f.source) sql += " AND p.source = " + q.Bind(std::string(domain::ToString(*f.source)));
         sql += ProblemCutClauses(q, f.created_from, f.created_to, f.campaign_id, f.special_item_id, f.batch, f.org_kind);
+        if (!f.ids.empty()) {  // a chosen set (the ledger of selected rows)
+            sql += " AND p.id IN (";
+            for (std::size_t i = 0; i < f.ids.size(); ++i) sql += (i ? ", " : "") + q.Bind(f.ids[i]);
+            sql += ")";
+        }
         if (f.cause_category_id) {  // issue 12: problems whose cause analysis names the category
             sql += " AND EXISTS (SELECT 1 FROM problem_cause pc WHERE pc.problem_id = p.id AND "
                    "pc.cause_category_id = " + q.Bind(*f.cause_category_id) + ")";
@@ -2869,6 +2874,25 @@ public:
             q.sql = "SELECT id FROM opinion WHERE problem_id = " + q.Bind(id) + " ORDER BY id";
             std::vector<domain::OpinionId> out;
             for (const soci::row& r : q.Rows()) out.push_back(Int(r, 0));
+            return out;
+        });
+    }
+
+    Result<std::pair<std::int64_t, std::vector<Opinion>>> OpinionsOfProblemExcept(ProblemId id, domain::OpinionChannel except,
+                                                                                  int limit) override {
+        return Guard([&]() -> Result<std::pair<std::int64_t, std::vector<Opinion>>> {
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
+            const std::string channel(domain::ToString(except));
+            std::pair<std::int64_t, std::vector<Opinion>> out;
+            Query count(s);
+            count.sql = "SELECT COUNT(*) FROM opinion WHERE problem_id = " + count.Bind(id) +
+                        " AND channel <> " + count.Bind(channel);
+            for (const soci::row& r : count.Rows()) out.first = Int(r, 0);
+            Query q(s);
+            q.sql = std::string("SELECT ") + kOpinionColumns + " FROM opinion WHERE problem_id = " + q.Bind(id) +
+                    " AND channel <> " + q.Bind(channel) + " ORDER BY id LIMIT " + q.Bind(std::int64_t{limit});
+            for (const soci::row& r : q.Rows()) out.second.push_back(OpinionFromRow(r));
             return out;
         });
     }

@@ -139,6 +139,7 @@ struct ProblemFilter {
     std::optional<int> batch;                 // only problems whose owner org has this batch (0..2)
     std::optional<domain::OrgKind> org_kind;  // only problems whose owner org has this kind
     std::optional<std::int64_t> cause_category_id;  // only problems whose cause analysis names it (issue 12)
+    std::vector<domain::ProblemId> ids;  // only these (empty: no restriction; the service caps it at 1,000)
     std::optional<std::int64_t> before_id;  // goes with kIdDesc only
     ProblemOrder order = ProblemOrder::kIdDesc;
     std::int64_t offset = 0;
@@ -787,6 +788,10 @@ public:
     // How many problems match the filter (before_id, order, offset and limit ignored).
     virtual Result<std::int64_t> CountProblems(const ProblemFilter& filter) = 0;
     virtual Result<std::vector<domain::OpinionId>> OpinionsOfProblem(domain::ProblemId id) = 0;
+    // The opinions whose problem_id is `id`, leaving out channel `except`: how many there are, and the first
+    // `limit` of them by id (the public notice board, at most a few; two queries whatever their number).
+    virtual Result<std::pair<std::int64_t, std::vector<domain::Opinion>>> OpinionsOfProblemExcept(
+        domain::ProblemId id, domain::OpinionChannel except, int limit) = 0;
     virtual Result<domain::Opinion> GetOpinion(domain::OpinionId id) = 0;
     virtual Result<std::vector<domain::Opinion>> ListOpinions(const OpinionFilter& filter) = 0;
 

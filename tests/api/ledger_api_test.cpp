@@ -1,7 +1,9 @@
 // The ledger (台账) over HTTP against the real binary: export -> edit -> POST /api/v1/ledger/import round trip,
 // the all-or-nothing commit's 400 with every rejected row, a clerk's scope, and the responsibility list.
 // The fixture's tree (api_fixture.hpp): 长安区 (4) and 桥西区 (5) under 石家庄市 (3).
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -134,6 +136,69 @@ TEST_F(LedgerApi, TheResponsibilityListGroupsTasksByUnitAndPerson) {
     EXPECT_EQ(lines,
               "序号,责任单位,责任人,牵头领导,问题数,任务数,已完成,未完成,超期,完成率,最近整改时限\n"
               "1,长安区,长安区城管局 张工,,2,2,0,2,0,0%,2030-12-31 00:00\n");
+}
+
+// The ledger of selected rows (ids=..., docs/API.md#the-ledger-台账): exactly the chosen problems, newest first;
+// an id outside the caller's subtree is left out like any filtered-out problem (as GET /api/v1/problems does),
+// never a 404 that would tell it exists; bad lists are 400s naming the parameter and the item.
+TEST_F(LedgerApi, TheProblemListOfSelectedIdsHoldsExactlyThoseProblemsInScope) {
+    const std::int64_t a = CreateProblem("甲路灯不亮", 4);  // 长安区
+    const std::int64_t b = CreateProblem("乙井盖缺失", 4);  // 长安区, not chosen
+    const std::int64_t c = CreateProblem("丙夜间噪音", 5);  // 桥西区
+    ASSERT_GT(a, 0);
+    ASSERT_GT(c, b);
+    const std::string ids = std::to_string(a) + "," + std::to_string(c);
+
+    // The administrator of the whole tree: rows C then A (highest id first), nothing of B.
+    auto all = Get("/api/v1/ledger?list=problems&format=csv&ids=" + ids);
+    ASSERT_EQ(all.status, 200) << all.body;
+    std::vector<std::string> lines;
+    for (std::size_t at = 0, nl; (nl = all.body.find('\n', at)) != std::string::npos; at = nl + 1) {
+        lines.push_back(all.body.substr(at, nl - at));
+    }
+    ASSERT_EQ(lines.size(), 4u) << all.body;  // title, header, two rows
+    EXPECT_NE(lines[0].find("所选问题"), std::string::npos) << lines[0];
+    EXPECT_EQ(lines[2].rfind("1," + std::to_string(c) + ",", 0), 0u) << lines[2];
+    EXPECT_NE(lines[2].find("丙夜间噪音"), std::string::npos) << lines[2];
+    EXPECT_EQ(lines[3].rfind("2," + std::to_string(a) + ",", 0), 0u) << lines[3];
+    EXPECT_NE(lines[3].find("甲路灯不亮"), std::string::npos) << lines[3];
+    EXPECT_EQ(all.body.find("乙井盖缺失"), std::string::npos);
+    // The same choice as XLSX is a file too (a zip: "PK").
+    auto xlsx = Get("/api/v1/ledger?list=problems&ids=" + ids);
+    ASSERT_EQ(xlsx.status, 200) << xlsx.body.substr(0, 200);
+    EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+
+    // 桥西区's clerk chose A (长安区's) and C: only C comes back, in the ledger and in the list alike.
+    const Headers clerk{{"Authorization", "Bearer " + qiaoxi_}};
+    auto mine = Send(port(), "GET", "/api/v1/ledger?list=problems&format=csv&ids=" + ids, "", clerk);
+    ASSERT_EQ(mine.status, 200) << mine.body;
+    EXPECT_NE(mine.body.find("丙夜间噪音"), std::string::npos);
+    EXPECT_EQ(mine.body.find("甲路灯不亮"), std::string::npos);
+    auto list = Send(port(), "GET", "/api/v1/problems?ids=" + ids, "", clerk);
+    ASSERT_EQ(list.status, 200) << list.body;
+    ASSERT_EQ(list.Json()["items"].size(), 1u) << list.body;
+    EXPECT_EQ(list.Json()["items"][0]["id"], c);
+    // Only an out-of-scope id: an empty ledger (title and header), not an error.
+    auto none = Send(port(), "GET", "/api/v1/ledger?list=problems&format=csv&ids=" + std::to_string(a), "", clerk);
+    ASSERT_EQ(none.status, 200) << none.body;
+    EXPECT_EQ(std::count(none.body.begin(), none.body.end(), '\n'), 2);
+
+    // Bad lists.
+    auto empty_item = Get("/api/v1/ledger?list=problems&ids=" + std::to_string(a) + ",,3");
+    EXPECT_TRUE(IsError(empty_item, 400, "invalid_argument")) << empty_item.body;
+    EXPECT_NE(empty_item.body.find("query parameter \\\"ids\\\" has an empty item"), std::string::npos) << empty_item.body;
+    auto letters = Get("/api/v1/ledger?list=problems&ids=" + std::to_string(a) + ",x7");
+    EXPECT_TRUE(IsError(letters, 400, "invalid_argument")) << letters.body;
+    EXPECT_NE(letters.body.find("item 2"), std::string::npos) << letters.body;
+    std::string many;
+    for (int i = 1; i <= 1001; ++i) many += (i > 1 ? "," : "") + std::to_string(i);
+    auto too_many = Get("/api/v1/ledger?list=problems&ids=" + many);
+    EXPECT_TRUE(IsError(too_many, 400, "invalid_argument")) << too_many.body.substr(0, 300);
+    EXPECT_NE(too_many.body.find("lists 1001 ids; at most 1000"), std::string::npos) << too_many.body.substr(0, 300);
+    // 1,000 ids is the cap and is fine.
+    auto cap = Get("/api/v1/problems?ids=" + many.substr(0, many.rfind(',')));
+    ASSERT_EQ(cap.status, 200) << cap.body.substr(0, 300);
+    EXPECT_EQ(cap.Json()["items"].size(), 3u);
 }
 
 }  // namespace

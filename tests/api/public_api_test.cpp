@@ -200,6 +200,20 @@ TEST_F(PublicApi, ADissatisfiedRatingOfAClosedProblemReopensItAndTheNoticeBoardS
                    json{{"text", "已更换路灯，请陈良前先生查看。"}}.dump())
                   .status,
               200);
+    // Two more opinions answered by the same problem: a hotline call (public) and a 民主生活会 finding (internal,
+    // kept off the notice board).
+    const std::int64_t problem_id = accepted.Json()["problem"]["id"].get<std::int64_t>();
+    for (const auto& [channel, text] : {std::pair<std::string, std::string>{"phone", "路灯不亮，联系电话13912345678。"},
+                                        std::pair<std::string, std::string>{"meeting", "会上查摆：路灯维护不及时。"}}) {
+        auto o = Post("/api/v1/opinions", json{{"channel", channel}, {"title", channel + "的意见"}, {"org_id", 4},
+                                                {"text", text}, {"submitter", "张三"}}
+                                              .dump());
+        ASSERT_EQ(o.status, 201) << o.body;
+        const std::string O = "/api/v1/opinions/" + std::to_string(o.Json()["id"].get<std::int64_t>());
+        auto linked = Post(O + "/accept", json{{"problem_id", problem_id}}.dump());
+        ASSERT_EQ(linked.status, 200) << linked.body;
+        ASSERT_EQ(Post(O + "/reply", json{{"text", "已更换路灯。"}}.dump()).status, 200);  // closing needs the replies
+    }
     auto closed = Post(P + "/close", "{}");
     ASSERT_EQ(closed.status, 200) << closed.body;
 
@@ -209,7 +223,7 @@ TEST_F(PublicApi, ADissatisfiedRatingOfAClosedProblemReopensItAndTheNoticeBoardS
     // The reply is masked too: "陈良前先生" is not a self-introduction, so only what the rules cover goes.
     EXPECT_EQ(tracked.Json()["reply_text"], "已更换路灯，请陈良前先生查看。");
 
-    // The notice board of 石家庄市 (3) covers 长安区: the closed problem, masked; no opinion, no contact.
+    // The notice board of 石家庄市 (3) covers 长安区: the closed problem, masked; no contact.
     auto board = Send(port(), "GET", "/api/v1/public/orgs/3/notices");
     ASSERT_EQ(board.status, 200) << board.body;
     const json problems = board.Json()["problems"]["items"];
@@ -219,6 +233,25 @@ TEST_F(PublicApi, ADissatisfiedRatingOfAClosedProblemReopensItAndTheNoticeBoardS
               "本人陈某某，住长安区，邮箱[邮箱]，身份证号[身份证号]，路灯坏了一个月。");
     EXPECT_EQ(problems[0]["org_name"], "长安区");
     EXPECT_EQ(problems[0]["category"], "城乡建设/市政设施/路灯");
+    // The opinions it answers, oldest first, masked: the portal filing (web) and the hotline call; the meeting's
+    // finding is neither shown nor counted. Only title, text, channel and time: no tracking code, submitter,
+    // contact or reply.
+    EXPECT_EQ(problems[0]["opinion_count"], 2) << board.body;
+    const json answered = problems[0]["opinions"];
+    ASSERT_EQ(answered.size(), 2u) << board.body;
+    EXPECT_EQ(answered[0]["title"], title);
+    EXPECT_EQ(answered[0]["text"], "本人陈某某，住长安区，邮箱[邮箱]，身份证号[身份证号]，路灯坏了一个月。");
+    EXPECT_EQ(answered[0]["channel"], "web");
+    EXPECT_EQ(answered[1]["title"], "phone的意见");
+    EXPECT_EQ(answered[1]["text"], "路灯不亮，联系电话[电话]。");
+    EXPECT_EQ(answered[1]["channel"], "phone");
+    for (const auto& o : answered) {
+        EXPECT_EQ(o.size(), 4u) << o.dump();  // title, text, channel, received_at
+        EXPECT_TRUE(o.contains("received_at")) << o.dump();
+    }
+    EXPECT_EQ(board.body.find(code), std::string::npos);
+    EXPECT_EQ(board.body.find("张三"), std::string::npos);
+    EXPECT_EQ(board.body.find("13912345678"), std::string::npos);
     // 桥西区 (5) has nothing to show.
     auto other = Send(port(), "GET", "/api/v1/public/orgs/5/notices");
     EXPECT_EQ(other.Json()["problems"]["items"].size(), 0u);

@@ -84,13 +84,14 @@ async function main() {
   const browser = await launch({ ...DESKTOP })
   const { page } = browser
   // The one refusal provoked: a campaign code taken (409).
-  const { pageErrors, cspViolations } = watchPage(page, [{ status: 409, path: '/api/v1/campaigns' }])
+  const { pageErrors, cspViolations } = watchPage(page, [{ status: 409, path: '/api/v1/campaigns' }, { status: 409, path: '/api/v1/campaigns/' }]) // a code taken: on create, then on edit
   const screen = `/orgs/${tianjin.id}/campaigns`
   const NEW_CODE = `e2e-${stamp}`
   const NEW_NAME = `作风建设专项行动 ${stamp}`
   try {
     await step('open 专项整治 from the menu for 天津市: the sample campaign is chosen with its dates, batches and 4 items', async () => {
       await logIn(page, `/orgs/${tianjin.id}/dashboard`)
+      await page.locator('[data-testid="nav-campaign-group"]').hover() // 群众意见 / 主题教育 hold it
       await page.locator('[data-testid="nav-campaigns"]').click()
       // The newest visible campaign is chosen (the sample one on a fresh database); a click on its row chooses it.
       await page.waitForURL((u) => u.pathname === screen && !!u.searchParams.get('campaign_id'))
@@ -191,17 +192,38 @@ async function main() {
       await waitRows(page, 'item-table', 1)
     })
 
-    await step('edit its name (PATCH with If-Match), add a second item and edit that item', async () => {
+    await step('edit its name, code and source document (one PATCH with If-Match; a code taken is refused first), add a second item and edit that item', async () => {
       const stored = (await api(`/campaigns?org_id=${tianjin.id}`)).items.find((x) => x.code === NEW_CODE)
+      const SOURCE = '天津市委主题教育领导小组 2026年3月1日 通知'
       await page.locator('[data-testid="edit-campaign"]').click()
       const d = await dialog(page, 'campaign-dialog')
+      assertEq(await field(d, 'campaign-code').isEditable(), true, 'the code can be changed')
       await field(d, 'campaign-name-input').fill(`${NEW_NAME}（修订）`)
+      await field(d, 'campaign-source-input').fill(SOURCE)
+      await field(d, 'campaign-code').fill('bwcx-2019-tianjin')
+      await d.locator('[data-testid="campaign-save"]').click()
+      await d.locator('[data-testid="campaign-error"]', { hasText: 'code: a campaign with code "bwcx-2019-tianjin" exists already' }).waitFor()
+      assertEq((await api(`/campaigns/${stored.id}`)).version, stored.version, 'the refused PATCH stored nothing')
+      await field(d, 'campaign-code').fill(`${NEW_CODE}-v2`)
       await d.locator('[data-testid="campaign-save"]').click()
       await d.waitFor({ state: 'hidden' })
       await page.locator('[data-testid="campaign-name"]', { hasText: `${NEW_NAME}（修订）` }).waitFor()
+      await page.locator('[data-testid="campaign-source"]', { hasText: SOURCE }).waitFor()
+      await rowWith(page, 'campaign-table', `${NEW_CODE}-v2`)
       const after = await api(`/campaigns/${stored.id}`)
       assertEq(after.name, `${NEW_NAME}（修订）`, 'the new name')
+      assertEq(after.code, `${NEW_CODE}-v2`, 'the new code')
+      assertEq(after.source, SOURCE, 'the source document')
       assertEq(after.version, stored.version + 1, 'one update')
+      // Emptying the source clears it (sent as null).
+      await page.locator('[data-testid="edit-campaign"]').click()
+      const d2 = await dialog(page, 'campaign-dialog')
+      assertEq(await field(d2, 'campaign-source-input').inputValue(), SOURCE, 'the form shows the stored source')
+      await field(d2, 'campaign-source-input').fill('')
+      await d2.locator('[data-testid="campaign-save"]').click()
+      await d2.waitFor({ state: 'hidden' })
+      await page.locator('[data-testid="campaign-source"]').waitFor({ state: 'detached' })
+      assertEq((await api(`/campaigns/${stored.id}`)).source, null, 'the source cleared')
       await page.locator('[data-testid="add-item"]').click()
       const di = await dialog(page, 'item-dialog')
       await field(di, 'item-code').fill('02')
@@ -232,18 +254,33 @@ async function main() {
       assertEq(second.version, 2, 'one update of the item')
     })
 
-    await step('zh-CN at 1440 px shows every menu entry (管理 too); the screen in English folds the last ones', async () => {
+    await step('at 1440 px every top menu entry fits in zh-CN and in English (no "…" fold), the header inside the window', async () => {
       await page.goto(`${BASE}${screen}?campaign_id=${campaign.id}`)
       await waitRows(page, 'item-table', 4)
-      await page.waitForTimeout(300) // the menu measures its entries after they render
-      assert(await page.locator('[data-testid="nav-admin"]').isVisible(), '管理 in the zh-CN menu')
+      const top = ['nav-dashboard', 'nav-problems', 'nav-opinions-group', 'nav-supervision', 'nav-campaign-group', 'nav-bulletins', 'nav-ledger-import', 'nav-admin']
+      // The entries as the menu shows them: each visible, and no ellipsis entry (Element Plus' "…" sub-menu,
+      // the only sub-menu without a data-testid).
+      const check = async (lang, names) => {
+        await page.waitForTimeout(400) // the menu measures its entries after they render
+        for (const id of top) assert(await page.locator(`[data-testid="${id}"]`).isVisible(), `${id} in the ${lang} menu`)
+        const texts = await page.evaluate(() => [...document.querySelectorAll('.nav > li')].map((li) => li.textContent.trim()))
+        assertEq(JSON.stringify(texts), JSON.stringify(names), `the ${lang} menu's entries, in order, none folded`)
+        const right = await page.locator('[data-testid="logout"]').evaluate((el) => el.getBoundingClientRect().right)
+        assert(right <= 1440, `the ${lang} header overflows: logout ends at ${right}px`)
+      }
+      await check('zh-CN', ['领导驾驶舱', '问题清单', '群众意见', '督办工作台', '主题教育', '通报', '台账导入', '管理'])
+      await shot(page, 'campaigns-zh')
       await page.locator('[data-testid="lang-switch"] label', { hasText: 'English' }).click()
-      await page.locator('[data-testid="nav-campaigns"]', { hasText: 'Campaigns' }).waitFor()
+      await page.locator('[data-testid="nav-campaign-group"]', { hasText: 'Campaign' }).waitFor()
       await waitRows(page, 'item-table', 4)
-      // The header fits the window: the entries that do not fit fold into the menu's "…" (the user's links stay in view).
-      const right = await page.locator('[data-testid="logout"]').evaluate((el) => el.getBoundingClientRect().right)
-      assert(right <= 1440, `the header overflows: logout ends at ${right}px`)
+      await check('en', ['Dashboard', 'Problem list', 'Opinions', 'Supervision', 'Campaign', 'Bulletins', 'Ledger import', 'Admin'])
+      // The 主题教育 group opens on its three screens, the current one (专项整治) marked.
+      await page.locator('[data-testid="nav-campaign-group"]').hover()
+      await page.locator('[data-testid="nav-self-inspection"]').waitFor()
+      assertEq((await page.locator('[data-testid="nav-campaigns"]').textContent()).trim(), 'Special items', 'the 专项整治 entry in English')
+      assert(await page.locator('[data-testid="nav-campaigns"].is-active').count() === 1, 'the current screen marked in its group')
       await shot(page, 'campaigns-en')
+      await page.mouse.move(700, 500)
       await page.locator('[data-testid="lang-switch"] label', { hasText: '中文' }).click()
     })
 

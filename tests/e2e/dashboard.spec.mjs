@@ -103,7 +103,7 @@ async function waitText(page, testid, want) {
 async function waitFirstRow(page, testid, id) {
   await page.waitForFunction(
     ({ testid, id }) =>
-      document.querySelector(`[data-testid="${testid}"] .el-table__body tr.el-table__row td`)?.innerText.trim() === String(id) &&
+      document.querySelector(`[data-testid="${testid}"] .el-table__body tr.el-table__row td:not(.el-table-column--selection)`)?.innerText.trim() === String(id) &&
       !document.querySelector(`[data-testid="${testid}"] .el-loading-mask`),
     { testid, id },
     { timeout: TIMEOUT },
@@ -974,6 +974,7 @@ async function main() {
     if (stats.opinions > 0) {
       await step('opinion list and an opinion with its reply', async () => {
         const ops = await api(`/opinions?org_id=${target.id}&limit=50`)
+        await page.locator('[data-testid="nav-opinions-group"]').hover() // 群众意见 / 主题教育 hold it
         await page.locator('[data-testid="nav-opinions"]').click()
         await page.waitForURL(`**/orgs/${target.id}/opinions`)
         await waitRows(page, 'opinion-table', ops.items.length)

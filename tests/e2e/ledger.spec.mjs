@@ -12,6 +12,8 @@
 // the report's text. Then a CSV whose 完成时限 (2031-02-30) does not parse: the rejected table shows row 2,
 // 完成时限; the import stays disabled; mapping 整改时限 to the other date column (计划时间) by its dropdown and
 // running the dry run again passes, and the import registers the problem with that deadline.
+// Then 问题清单 of the street: each row's checkbox is named for its problem (选择：#id title); ticking two of its
+// three problems and exporting the CSV gives exactly those two rows (ids=), and 取消选择 restores the filters.
 // Fails on any page error, unexpected failed API call or CSP violation. The last line printed is
 // "N passed, N failed"; the exit code is 1 on failure.
 
@@ -41,6 +43,7 @@ async function main() {
   const streetName = `台账街道${Date.now() % 100000}`
   const street = await post('/orgs', { parent_id: gulou.id, name: streetName, level: 'township' })
   const problem = await post('/problems', { title: '路灯不亮', owner_org_id: street.id })
+  const other = await post('/problems', { title: '占道经营', owner_org_id: street.id }) // left unselected below
   const task = await post(`/problems/${problem.id}/tasks`, {
     org_id: street.id,
     title: '更换路灯',
@@ -68,7 +71,7 @@ async function main() {
   const csvFile = path.join(OUT, 'rectify-ledger-new.csv')
   fs.writeFileSync(csvFile, `问题描述,责任单位,完成时限,计划时间\n井盖缺失：五一路,${streetName},2031-02-30,2031-03-01\n`)
 
-  const browser = await launch({ ...DESKTOP })
+  const browser = await launch({ ...DESKTOP, acceptDownloads: true })
   const { page } = browser
   const { pageErrors, cspViolations } = watchPage(page, [])
   try {
@@ -103,7 +106,7 @@ async function main() {
       const reports = await api(`/tasks/${task.id}/reports`)
       assertEq(reports.items.at(-1)?.text, '新灯已装 80%', 'report text')
       const problems = await api(`/problems?org_id=${street.id}`)
-      assertEq(problems.items.length, 1, 'the street still has one problem')
+      assertEq(problems.items.length, 2, 'the street still has its two problems (路灯不亮, 占道经营)')
     })
 
     await step('a CSV with a date that does not parse: row 2, 完成时限 rejected; the import is disabled', async () => {
@@ -133,6 +136,42 @@ async function main() {
       const made = problems.items.find((p) => p.title === '井盖缺失')
       assert(made, `no 井盖缺失 in ${JSON.stringify(problems.items.map((p) => p.title))}`)
       assertEq(made.due_at, '2031-03-01T00:00:00+08:00', 'deadline from 计划时间')
+    })
+
+    await step('问题清单 of the street: each row checkbox is named for its problem; two chosen rows export exactly those two (CSV with ids=)', async () => {
+      const list = (await api(`/problems?org_id=${street.id}`)).items
+      assertEq(list.length, 3, 'the street has 路灯不亮, 占道经营 and the imported 井盖缺失')
+      const made = list.find((p) => p.title === '井盖缺失')
+      await page.goto(`${BASE}/orgs/${street.id}/problems`)
+      await waitRows(page, 'problem-table', 3)
+      for (const p of list) {
+        assertEq(await page.getByRole('checkbox', { name: `选择：#${p.id} ${p.title}`, exact: true }).count(), 1, `the checkbox of #${p.id}`)
+      }
+      // Element Plus hides the <input> itself: a click lands on its <label>, which carries the name.
+      await page.locator(`label[aria-label="选择：#${problem.id} 路灯不亮"]`).click()
+      await page.locator(`label[aria-label="选择：#${made.id} 井盖缺失"]`).click()
+      assert(page.url().endsWith(`/orgs/${street.id}/problems`), `checking rows does not open a problem: ${page.url()}`)
+      await page.locator('[data-testid="ledger-selected-count"]', { hasText: '已选 2 项' }).waitFor()
+      await page.locator('[data-testid="ledger-export-button"]').click()
+      await page.locator('[data-testid="ledger-hint"]', { hasText: '已选 2 个问题，只导出所选问题' }).waitFor()
+      const link = page.locator('[data-testid="ledger-problems-csv"]')
+      const href = new URL(await link.getAttribute('href'), BASE)
+      const want = [problem.id, made.id].sort((a, b) => a - b).join(',')
+      assertEq(href.searchParams.get('ids'), want, 'the link carries the two ids')
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+      const lines = fs.readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+      assert(lines[0].includes('所选问题'), `the title says it is a selection: ${lines[0]}`)
+      assertEq(lines.length, 4, 'title, header and two rows')
+      // 问题编号 is the second column; rows run from the highest id down.
+      const ids = lines.slice(2).map((l) => Number(l.split(',')[1]))
+      assertEq(JSON.stringify(ids), JSON.stringify([made.id, problem.id].sort((a, b) => b - a)), 'exactly the chosen problems')
+      assert(!lines.some((l) => l.includes('占道经营')), 'the unselected problem is not exported')
+      assert(other.id > 0, 'the unselected problem exists')
+      await shot(page, 'ledger-selected')
+      // Clearing the selection brings back the filtered export.
+      await page.locator('[data-testid="ledger-clear-selection"]').click()
+      await page.locator('[data-testid="ledger-hint"]', { hasText: '按当前单位和筛选条件导出' }).waitFor()
+      assertEq(new URL(await link.getAttribute('href'), BASE).searchParams.get('ids'), null, 'no ids without a selection')
     })
 
     await step('no page errors, failed API calls or CSP violations', async () => {

@@ -10,7 +10,8 @@
 // 鼓楼区 > 鼓东街道 with a contact and a photo, reads the tracking code; the staff reply through the API (the
 // e2e admin's token); tracks it by the code, sees the reply, rates it 基本满意 with a comment and sees the
 // staff API show the same rating; a mistyped code is refused with the message; the notice board of 福州市
-// shows the closed Fuzhou 12345 problems of GET /public/orgs/{id}/notices, with no phone number; English.
+// shows the closed Fuzhou 12345 problems of GET /public/orgs/{id}/notices, with no phone number, the newest (this
+// test's opinion, accepted and closed by the staff through the API) linking to the opinion it answers; English.
 // Fails on any page error, any request to an /api/ route outside /api/v1/public, a failed API call, a CSP
 // violation, or a page wider than the window. Screenshots go to $E2E_OUT (default /tmp). The last line
 // printed is "N passed, N failed"; the exit code is 1 on failure.
@@ -167,7 +168,21 @@ async function main() {
     await page.locator('[data-testid="tracked-rating"]').waitFor()
   })
 
-  await step('the notice board of 福州市 shows its closed problems, masked', async () => {
+  await step('the staff accept the opinion as a problem of 鼓东街道 and carry it to close-out through the API', async () => {
+    const accepted = await call('POST', `/api/v1/opinions/${opinionId}/accept`, {})
+    assertEq(accepted.status, 200, `accept: ${JSON.stringify(accepted.body)}`)
+    const P = `/api/v1/problems/${accepted.body.problem.id}`
+    const owner = accepted.body.problem.owner_org_id
+    const task = await call('POST', `${P}/tasks`, { org_id: owner, title: '修复路灯', responsible_person: '街道城管 赵工', type: 'immediate', due_at: '2031-12-31T00:00:00+08:00' })
+    assertEq(task.status, 201, `task: ${JSON.stringify(task.body)}`)
+    const T = `/api/v1/tasks/${task.body.id}`
+    for (const [path, body, status] of [[`${T}/start`, {}, 200], [`${T}/reports`, { text: '已修复', percent: 100 }, 201], [`${T}/submit`, {}, 200], [`${T}/accept`, {}, 200], [`${P}/close`, {}, 200]]) {
+      const r = await call('POST', path, body)
+      assertEq(r.status, status, `${path}: ${JSON.stringify(r.body)}`)
+    }
+  })
+
+  await step('the notice board of 福州市 shows its closed problems, masked, the newest linking to the opinion it answers', async () => {
     await page.locator('.el-tabs__item', { hasText: '整改公示' }).click()
     await page.locator('[data-testid="notice-child"]', { hasText: '福建省' }).click()
     await page.locator('[data-testid="notice-child"]', { hasText: '福州市' }).click()
@@ -179,6 +194,22 @@ async function main() {
     await cards.first().waitFor()
     assertEq(await cards.count(), board.problems.items.length, 'problem cards')
     assertEq((await cards.first().locator('h4').innerText()).trim(), board.problems.items[0].title.trim(), 'first problem')
+    // The newest closed problem is the one made of this test's opinion (previous step): its card links to
+    // the opinion it answers, masked, the channel and day shown.
+    assertEq(board.problems.items[0].title, title, 'the problem made of the opinion leads the board')
+    assertEq(board.problems.items[0].opinion_count, 1, 'it answers one opinion')
+    const toggle = cards.first().locator('[data-testid="notice-opinions-toggle"]')
+    assertEq((await toggle.innerText()).trim(), '回应的群众意见（1 条）', 'the link to the opinion')
+    assertEq(await toggle.getAttribute('aria-expanded'), 'false', 'closed at first')
+    await toggle.click()
+    const answered = cards.first().locator('[data-testid="notice-opinion"]')
+    await answered.first().waitFor()
+    assertEq(await toggle.getAttribute('aria-expanded'), 'true', 'open after the click')
+    assertEq(await answered.count(), 1, 'one opinion shown')
+    const shownOpinion = await answered.first().innerText()
+    assert(shownOpinion.includes(title) && shownOpinion.includes('我叫王某某') && shownOpinion.includes('[电话]'), `the opinion, masked: ${shownOpinion}`)
+    assert(shownOpinion.includes('网站'), `its channel: ${shownOpinion}`)
+    assert(!shownOpinion.includes(code), 'no tracking code on the notice board')
     const all = await page.locator('[data-testid="notices"]').innerText()
     assert(!/(?<!\d)1[3-9]\d{9}(?!\d)/.test(all), 'a mobile number on the notice board')
     const width = await page.evaluate(() => document.documentElement.scrollWidth)

@@ -38,6 +38,7 @@ async function main() {
   try {
     await step('log in and open 学习调研 from the menu', async () => {
       await logIn(page, `/orgs/${city.id}/dashboard`)
+      await page.locator('[data-testid="nav-campaign-group"]').hover() // 群众意见 / 主题教育 hold it
       await page.locator('[data-testid="nav-study"]').click()
       await page.waitForURL(`**/orgs/${city.id}/study`)
       await page.locator('[data-testid="study-figures"] [data-testid="fig-sessions"]').waitFor()

@@ -162,6 +162,21 @@ async function main() {
     })
 
     const reason = '群众多次反映，请抓紧清理'
+    await step('each row\'s selection checkbox is named for its row (选择：problem · task), and checking it selects that task', async () => {
+      const box = page.getByRole('checkbox', { name: `选择：${title} · ${taskTitle}`, exact: true })
+      assertEq(await box.count(), 1, 'one checkbox named for the row')
+      // Every row checkbox of the page has a name of its own (none is just "选择当前行").
+      const names = await page.locator('[data-testid="queue-table"] [data-testid="queue-select"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+      assert(names.length > 0 && names.every((n) => n && n.startsWith('选择：') && n.length > 3), `row checkbox names: ${JSON.stringify(names)}`)
+      // Element Plus hides the <input> itself: a click lands on its <label>, which carries the name.
+      const label = page.locator(`label[aria-label="选择：${title} · ${taskTitle}"]`)
+      await label.click()
+      await page.locator('[data-testid="bulk-count"]', { hasText: '已选 1 项' }).waitFor()
+      assert(page.url().includes('/supervision'), 'the click selected the row, it did not navigate')
+      await label.click()
+      await page.locator('[data-testid="bulk-count"]', { hasText: '已选 0 项' }).waitFor()
+    })
+
     await step('催办 from the workbench: an empty reason is refused in the dialog, the server\'s refusal of a 2001-character reason is shown, then the urge is taken', async () => {
       await rowOf().locator('[data-testid="queue-urge"]').click()
       const d = await dialog(page, 'ladder-dialog')
@@ -602,6 +617,7 @@ async function main() {
     }
 
     await step('意见办理“三率” of 福州市 from the menu: this month by default, every figure as GET /orgs/16/opinion-rates has it for this month', async () => {
+      await page.locator('[data-testid="nav-opinions-group"]').hover() // 群众意见 / 主题教育 hold it
       await page.locator('[data-testid="nav-rates"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/rates`)
       // This month in Beijing: from its first day 00:00 to tomorrow 00:00 (+08:00), worked out here.
@@ -722,6 +738,7 @@ async function main() {
       assert((await page.locator('[data-testid="queue-tab-due_soon"]').innerText()).startsWith('Due soon'), 'Due soon tab')
       assert((await page.locator('[data-testid="queue-tab-escalations"]').innerText()).startsWith('Escalations to accept'), 'escalations tab')
       assert((await page.locator('[data-testid="queue-tab-opinions_overdue"]').innerText()).startsWith('Opinions unanswered past limit'), 'opinions tab')
+      await page.locator('[data-testid="nav-opinions-group"]').hover() // 群众意见 / 主题教育 hold it
       await page.locator('[data-testid="nav-rates"]').click()
       await page.waitForFunction(() => document.querySelector('[data-testid="rates"] .page-title')?.textContent.includes('Opinion rates'))
       await page.locator('[data-testid="lang-switch"]').getByText('中文', { exact: true }).click()

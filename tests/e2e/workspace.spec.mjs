@@ -240,6 +240,7 @@ async function main() {
     await step('登记意见 on 福州市: an empty title is refused; 紧急 says receipt + 2 hours, 复杂疑难 receipt + 15 days', async () => {
       const rates = await api(`/orgs/${FUZHOU.id}/opinion-rates`)
       assertEq(rates.limits, DEFAULT_LIMITS, 'configured limits')
+      await page.locator('[data-testid="nav-opinions-group"]').hover() // 群众意见 / 主题教育 hold it
       await page.locator('[data-testid="nav-opinions"]').click()
       await page.waitForURL(`**/orgs/${FUZHOU.id}/opinions`)
       await page.locator('[data-testid="new-opinion"]').click()

@@ -215,6 +215,31 @@ Result<std::optional<std::int64_t>> QueryReader::Id(std::string_view name) const
     return std::optional<std::int64_t>(id);
 }
 
+Result<std::vector<std::int64_t>> QueryReader::IdList(std::string_view name, std::size_t max_items) const {
+    std::vector<std::int64_t> out;
+    auto v = Get(name);
+    if (!v) return out;
+    const std::string what = "query parameter \"" + std::string(name) + "\"";
+    std::size_t start = 0;
+    std::size_t position = 0;
+    while (true) {
+        ++position;
+        const std::size_t comma = v->find(',', start);
+        const std::string item = v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty()) return InvalidArgument(what + " has an empty item");
+        if (position > max_items) {
+            const auto total = static_cast<std::size_t>(std::count(v->begin(), v->end(), ',')) + 1;
+            return InvalidArgument(what + " lists " + std::to_string(total) + " ids; at most " +
+                                   std::to_string(max_items));
+        }
+        ASSIGN_OR_RETURN(auto id, ParseId(item, what + ", item " + std::to_string(position)));
+        if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
 Result<std::optional<int>> QueryReader::IntInRange(std::string_view name, int lo, int hi) const {
     auto v = Get(name);
     if (!v) return std::optional<int>();

@@ -85,6 +85,11 @@ class QueryReader {
     std::optional<std::string> Get(std::string_view name) const;
 
     Result<std::optional<std::int64_t>> Id(std::string_view name) const;
+    // A comma-separated list of ids ("3,17,42"), each a positive integer, at most `max_items`, duplicates
+    // dropped (first occurrence kept); absent: an empty vector. Errors (400): `query parameter "ids" has an
+    // empty item`, `query parameter "ids", item 2: ...` (the 1-based position of a malformed id), `query
+    // parameter "ids" lists 1001 ids; at most 1000`.
+    Result<std::vector<std::int64_t>> IdList(std::string_view name, std::size_t max_items) const;
     // An integer in [lo, hi]. Errors: `query parameter "limit" must be between 1 and 500`.
     Result<std::optional<int>> IntInRange(std::string_view name, int lo, int hi) const;
     // RFC 3339 or a date (common/time.hpp ParseIso). A '+' of the UTC offset that was sent unescaped

@@ -50,3 +50,22 @@ export function bulkTaskRows(rows) {
   }
   return out
 }
+
+/**
+ * The name a screen reader speaks for a row's selection checkbox (WCAG 2.1 SC 4.1.2 "Name, Role, Value":
+ * each checkbox names its own row, not just "select this row"). A problem-list row: "#12 路灯不亮".
+ */
+export function problemRowName(row) {
+  const title = String(row?.title ?? '').trim()
+  return title ? `#${row.id} ${title}` : `#${row?.id}`
+}
+
+/**
+ * The same for a supervision-queue row: the problem's title (else "#id"), then the task's title when the
+ * row is a task's: "路灯不亮 · 更换灯泡".
+ */
+export function queueRowName(row) {
+  const problem = String(row?.problemTitle ?? '').trim() || `#${row?.problemId}`
+  const task = String(row?.task?.title ?? '').trim()
+  return task ? `${problem} · ${task}` : problem
+}

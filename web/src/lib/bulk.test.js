@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bulkTaskRows, progressPercent, runBulk } from './bulk.js'
+import { bulkTaskRows, problemRowName, progressPercent, queueRowName, runBulk } from './bulk.js'
 
 describe('bulk actions', () => {
   it('runs each item in turn, keeps each failure and reports progress', async () => {
@@ -43,5 +43,17 @@ describe('bulk actions', () => {
   it('takes task rows once each and skips escalations and opinions', () => {
     const rows = [{ task: { id: 1 } }, { escalation: { id: 5 } }, { task: { id: 1 } }, { opinion: { id: 2 } }, { task: { id: 3 } }]
     expect(bulkTaskRows(rows).map((r) => r.task.id)).toEqual([1, 3])
+  })
+})
+
+describe('row names of selection checkboxes', () => {
+  it('names a problem row by its id and title', () => {
+    expect(problemRowName({ id: 12, title: ' 路灯不亮 ' })).toBe('#12 路灯不亮')
+    expect(problemRowName({ id: 7, title: '' })).toBe('#7')
+  })
+  it('names a queue row by its problem, then its task', () => {
+    expect(queueRowName({ problemId: 3, problemTitle: '路灯不亮', task: { title: '更换灯泡' } })).toBe('路灯不亮 · 更换灯泡')
+    expect(queueRowName({ problemId: 3, problemTitle: '', task: { title: '更换灯泡' } })).toBe('#3 · 更换灯泡')
+    expect(queueRowName({ problemId: 4, problemTitle: '井盖缺失' })).toBe('井盖缺失')
   })
 })

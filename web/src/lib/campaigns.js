@@ -145,10 +145,11 @@ export function batchError(batches, startDate, endDate) {
 const trimmed = (s) => String(s ?? '').trim()
 
 /**
- * The POST /api/v1/campaigns body (CampaignCreate) from the create form {code, name, description,
+ * The POST /api/v1/campaigns body (CampaignCreate) from the create form {code, name, description, source,
  * startDate, endDate, batches: [{start_date, end_date}], items: [{code, title, description}]} for the
  * owner org `ownerOrgId`: batches numbered by position; item rows with neither code nor title are blank
- * lines and are left out; empty descriptions are not sent.
+ * lines and are left out; empty descriptions and an empty source (the document it was taken from) are not
+ * sent.
  */
 export function campaignBody(form, ownerOrgId) {
   const body = {
@@ -159,6 +160,7 @@ export function campaignBody(form, ownerOrgId) {
     end_date: form.endDate || '',
   }
   if (trimmed(form.description)) body.description = trimmed(form.description)
+  if (trimmed(form.source)) body.source = trimmed(form.source)
   body.batches = (form.batches || []).map((b, i) => ({ number: i + 1, start_date: b.start_date || '', end_date: b.end_date || '' }))
   const items = (form.items || []).filter((it) => trimmed(it.code) || trimmed(it.title))
   if (items.length) body.special_items = items.map(itemBody)
@@ -167,11 +169,14 @@ export function campaignBody(form, ownerOrgId) {
 
 /**
  * The PATCH /api/v1/campaigns/{id} body from the edit form against the campaign as loaded: only the
- * fields that changed among name, description, start_date, end_date and batches (sent whole, numbered
- * by position, when any batch changed). An empty object means nothing to save.
+ * fields that changed among code, name, description, source, start_date, end_date and batches (sent
+ * whole, numbered by position, when any batch changed). A source emptied is sent as null, which clears
+ * it (docs/API.md#campaigns). An empty object means nothing to save.
  */
 export function campaignPatch(form, campaign) {
   const out = {}
+  if (trimmed(form.code) !== (campaign.code ?? '')) out.code = trimmed(form.code)
+  if (trimmed(form.source) !== (campaign.source ?? '')) out.source = trimmed(form.source) || null
   if (trimmed(form.name) !== (campaign.name ?? '')) out.name = trimmed(form.name)
   if (trimmed(form.description) !== (campaign.description ?? '')) out.description = trimmed(form.description)
   if ((form.startDate || '') !== campaign.start_date) out.start_date = form.startDate || ''

@@ -159,6 +159,7 @@ describe('campaignBody', () => {
     expect(campaignBody({ code: 'a', name: 'b', startDate: '2026-01-01', endDate: '2026-01-02', batches: [], items: [] }, 5)).toEqual({
       code: 'a', name: 'b', owner_org_id: 5, start_date: '2026-01-01', end_date: '2026-01-02', batches: [],
     })
+    expect(campaignBody({ code: 'a', name: 'b', source: ' 通知 ', startDate: '2026-01-01', endDate: '2026-01-02' }, 5).source).toBe('通知')
   })
 })
 
@@ -193,6 +194,19 @@ describe('campaignPatch', () => {
       end_date: '2019-12-31',
       batches: [{ number: 1, start_date: '2019-09-01', end_date: '2019-11-30' }],
     })
+  })
+  it('a new code and source are sent trimmed; an emptied source is sent as null to clear it', () => {
+    const withSource = { ...campaign, code: 'ztjy-2019', source: '中央指导组通知' }
+    const f = { ...form(), code: 'ztjy-2019', source: '中央指导组通知' }
+    expect(campaignPatch(f, withSource)).toEqual({})
+    expect(campaignPatch({ ...f, code: ' ztjy-2019-2 ', source: ' 2019年11月通知 ' }, withSource)).toEqual({
+      code: 'ztjy-2019-2',
+      source: '2019年11月通知',
+    })
+    expect(campaignPatch({ ...f, source: '  ' }, withSource)).toEqual({ source: null })
+    // A campaign without a source: an empty field sends nothing, a filled one sends it.
+    expect(campaignPatch({ ...f, source: '' }, { ...withSource, source: null })).toEqual({})
+    expect(campaignPatch({ ...f, source: '通知' }, { ...withSource, source: null })).toEqual({ source: '通知' })
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ledgerUrl } from './ledger.js'
+import { MAX_LEDGER_IDS, ledgerUrl } from './ledger.js'
 
 describe('ledgerUrl', () => {
   it('carries the list, the format and the org', () => {
@@ -54,5 +54,19 @@ describe('ledgerUrl', () => {
   it('refuses an unknown list or format', () => {
     expect(() => ledgerUrl('duties', 'csv')).toThrow(/list/)
     expect(() => ledgerUrl('problems', 'pdf')).toThrow(/format/)
+  })
+  it('exports exactly the chosen problems: ids sorted, once each, only the org kept of the filters', () => {
+    const url = ledgerUrl('problems', 'csv', { orgId: 16, status: ['closed'], overdue: 'true', categoryId: 7 }, [31, 12, '15', 12])
+    const u = new URL(url, 'http://x')
+    expect(Object.fromEntries(u.searchParams)).toEqual({ list: 'problems', format: 'csv', org_id: '16', ids: '12,15,31' })
+    // No selection: the filtered export as before.
+    expect(ledgerUrl('tasks', 'xlsx', { orgId: 3 }, [])).toBe('/api/v1/ledger?list=tasks&format=xlsx&org_id=3')
+  })
+  it('refuses what the API would refuse: a non-id, or more ids than the cap', () => {
+    expect(() => ledgerUrl('problems', 'csv', { orgId: 1 }, [1, 'x'])).toThrow(/not a problem id/)
+    expect(() => ledgerUrl('problems', 'csv', { orgId: 1 }, [0])).toThrow(/not a problem id/)
+    const many = Array.from({ length: MAX_LEDGER_IDS + 1 }, (_, i) => i + 1)
+    expect(() => ledgerUrl('problems', 'csv', { orgId: 1 }, many)).toThrow(/at most 1000/)
+    expect(new URL(ledgerUrl('problems', 'csv', {}, many.slice(0, 1000)), 'http://x').searchParams.get('ids').split(',')).toHaveLength(1000)
   })
 })
