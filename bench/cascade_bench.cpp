@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "service/service.hpp"
 #include "store/store.hpp"
 
@@ -45,19 +46,6 @@ struct World {
 };
 World* world = nullptr;
 
-[[noreturn]] void Fail(const std::string& what) {
-    std::fprintf(stderr, "cascade_bench: %s\n", what.c_str());
-    std::exit(1);
-}
-
-template <typename T>
-T Must(Result<T> r, const char* what) {
-    if (!r.ok()) Fail(std::string(what) + ": " + r.status().message());
-    return std::move(r).value();
-}
-void Must(const Status& s, const char* what) {
-    if (!s.ok()) Fail(std::string(what) + ": " + s.message());
-}
 
 void Setup(int argc, char** argv) {
     world = new World;

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "common/csv.hpp"
 #include "common/text.hpp"
 #include "service/ledger.hpp"
@@ -38,48 +39,6 @@
 namespace rectify::bench {
 namespace {
 
-[[noreturn]] void Fail(const std::string& what) {
-    std::fprintf(stderr, "ledger_bench: %s\n", what.c_str());
-    std::exit(1);
-}
-template <typename T>
-T Must(Result<T> r, const char* what) {
-    if (!r.ok()) Fail(std::string(what) + ": " + r.status().message());
-    return std::move(r).value();
-}
-void Must(const Status& s, const char* what) {
-    if (!s.ok()) Fail(std::string(what) + ": " + s.message());
-}
-
-// Discards what is written, counting the bytes.
-class CountingBuf : public std::streambuf {
-public:
-    std::int64_t bytes = 0;
-
-protected:
-    int_type overflow(int_type c) override {
-        if (c != traits_type::eof()) ++bytes;
-        return c;
-    }
-    std::streamsize xsputn(const char*, std::streamsize n) override {
-        bytes += n;
-        return n;
-    }
-};
-
-std::int64_t StatusField(const char* key) {  // kB fields of /proc/self/status, in bytes
-    std::ifstream status("/proc/self/status");
-    std::string k;
-    std::int64_t kb = 0;
-    while (status >> k) {
-        if (k == key) {
-            status >> kb;
-            return kb * 1024;
-        }
-    }
-    return 0;
-}
-void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }  // VmHWM := VmRSS (Linux 4.0+)
 
 struct Sample {
     double seconds = 0;
@@ -92,7 +51,7 @@ Sample Time(int repeats, std::int64_t expected, const char* what, const std::fun
     double peak = 0;
     for (int i = 0; i < repeats; ++i) {
         ResetPeak();
-        const std::int64_t rss0 = StatusField("VmRSS:");
+        const std::int64_t rss0 = ProcStatusBytes("VmRSS:");
         const auto t0 = std::chrono::steady_clock::now();
         const std::int64_t rows = fn();
         const auto t1 = std::chrono::steady_clock::now();
@@ -100,7 +59,7 @@ Sample Time(int repeats, std::int64_t expected, const char* what, const std::fun
             Fail(std::string(what) + ": wrote " + std::to_string(rows) + " rows, expected " + std::to_string(expected));
         }
         secs.push_back(std::chrono::duration<double>(t1 - t0).count());
-        peak = std::max(peak, static_cast<double>(StatusField("VmHWM:") - rss0) / 1e6);
+        peak = std::max(peak, static_cast<double>(ProcStatusBytes("VmHWM:") - rss0) / 1e6);
     }
     std::sort(secs.begin(), secs.end());
     return {secs[secs.size() / 2], peak};
@@ -223,42 +182,14 @@ int main(int argc, char** argv) {
             auto rows = svc->ExportLedger(root, service::LedgerList::kProblems, filter, *sink);
             return rows.ok() ? *rows : -1;
         });
-        const Sample b = Time(repeats, size, "baseline", [&]() -> std::int64_t {
-            sqlite3* raw = nullptr;
-            if (sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
-            std::string hi = path;
-            hi.back() = static_cast<char>(hi.back() + 1);
-            sqlite3_stmt* st = nullptr;
-            sqlite3_prepare_v2(raw,
-                               "SELECT p.id, p.source, p.category_id, p.title, p.description, o.name, p.due_at, "
-                               "p.status, p.closed_at FROM problem p JOIN org o ON o.id = p.owner_org_id "
-                               "WHERE o.path >= ?1 AND o.path < ?2 ORDER BY p.id DESC",
-                               -1, &st, nullptr);
-            sqlite3_bind_text(st, 1, path.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, hi.c_str(), -1, SQLITE_TRANSIENT);
-            CountingBuf buf;
-            std::ostream out(&buf);
-            std::int64_t n = 0;
-            std::vector<std::string> cells(9);
-            while (sqlite3_step(st) == SQLITE_ROW) {
-                for (int i = 0; i < 9; ++i) {
-                    const unsigned char* t = sqlite3_column_text(st, i);
-                    cells[static_cast<std::size_t>(i)] = t ? reinterpret_cast<const char*>(t) : "";
-                }
-                out << CsvLine(cells);
-                ++n;
-            }
-            sqlite3_finalize(st);
-            sqlite3_close(raw);
-            return n;
-        });
+        const Sample b = Time(repeats, size, "baseline", [&]() { return RawLedgerScan(db, path); });
         const double rows = static_cast<double>(size);
         std::printf("%9lld %12.0f %9.1f %12.0f %9.1f %9.1f %12.0f %9.1f %11.1f %11.1f\n", static_cast<long long>(size),
                     rows / x.seconds, x.peak_mb, rows / c.seconds, c.peak_mb, xlsx_mb, rows / b.seconds, b.peak_mb,
                     x.seconds / b.seconds, c.seconds / b.seconds);
         std::fflush(stdout);
     }
-    std::printf("resident set at the end: %.1f MB (VmRSS)\n", static_cast<double>(StatusField("VmRSS:")) / 1e6);
+    std::printf("resident set at the end: %.1f MB (VmRSS)\n", static_cast<double>(ProcStatusBytes("VmRSS:")) / 1e6);
     svc.reset();
     std::filesystem::remove(xlsx);
     if (remove_db) {

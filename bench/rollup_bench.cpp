@@ -45,6 +45,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_util.hpp"
 #include "bench/generate.hpp"
 #include "bench/pg_baseline.hpp"
 #include "bench/sqlite_baseline.hpp"
@@ -133,11 +134,6 @@ std::vector<OrgId> Sample(const std::vector<OrgId>& level, std::size_t n) {
     std::vector<OrgId> out;
     for (std::size_t i = 0; i < n; ++i) out.push_back(level[i * level.size() / n]);
     return out;
-}
-
-void Fail(const std::string& what) {
-    std::fprintf(stderr, "rectify_bench: %s\n", what.c_str());
-    std::exit(1);
 }
 
 std::string Describe(const index::Figures& f) {
@@ -315,37 +311,6 @@ void Teardown() {
     }
 }
 
-// Discards what is written, counting the bytes.
-class CountingBuf : public std::streambuf {
-public:
-    std::int64_t bytes = 0;
-
-protected:
-    int_type overflow(int_type c) override {
-        if (c != traits_type::eof()) ++bytes;
-        return c;
-    }
-    std::streamsize xsputn(const char*, std::streamsize n) override {
-        bytes += n;
-        return n;
-    }
-};
-
-// Peak resident memory (VmHWM) after resetting it to the current RSS (/proc/self/clear_refs "5", Linux 4.0+).
-void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
-std::int64_t PeakResidentBytes() {
-    std::ifstream status("/proc/self/status");
-    std::string key;
-    std::int64_t kb = 0;
-    while (status >> key) {
-        if (key == "VmHWM:") {
-            status >> kb;
-            return kb * 1024;
-        }
-    }
-    return 0;
-}
-
 // Runs `fn` (an export returning its row count) once per iteration; counters: rows, rows/s, and the peak
 // resident memory above the RSS at the start of the iteration.
 template <typename F>
@@ -356,7 +321,7 @@ void TimeExport(benchmark::State& state, F&& fn) {
         const std::int64_t rss0 = ResidentBytes();
         rows = fn();
         if (rows < 0) return state.SkipWithError("export failed");
-        extra = std::max(extra, PeakResidentBytes() - rss0);
+        extra = std::max(extra, ProcStatusBytes("VmHWM:") - rss0);
     }
     state.counters["rows"] = static_cast<double>(rows);
     state.counters["rows_per_s"] =
@@ -383,35 +348,7 @@ void RegisterLedger() {
             });
         })->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
         benchmark::RegisterBenchmark(("Ledger/baseline/" + level).c_str(), [=](benchmark::State& state) {
-            TimeExport(state, [&]() -> std::int64_t {
-                sqlite3* db = nullptr;
-                if (sqlite3_open_v2(world->db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
-                const std::string path = world->path_of[root];
-                const std::string hi = path.substr(0, path.size() - 1) + "0";  // '/' + 1 = '0'
-                sqlite3_stmt* st = nullptr;
-                sqlite3_prepare_v2(db,
-                                   "SELECT p.id, p.source, p.category_id, p.title, p.description, o.name, p.due_at, "
-                                   "p.status, p.closed_at FROM problem p JOIN org o ON o.id = p.owner_org_id "
-                                   "WHERE o.path >= ?1 AND o.path < ?2 ORDER BY p.id DESC",
-                                   -1, &st, nullptr);
-                sqlite3_bind_text(st, 1, path.c_str(), -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(st, 2, hi.c_str(), -1, SQLITE_TRANSIENT);
-                CountingBuf buf;
-                std::ostream out(&buf);
-                std::int64_t n = 0;
-                std::vector<std::string> cells(9);
-                while (sqlite3_step(st) == SQLITE_ROW) {
-                    for (int i = 0; i < 9; ++i) {
-                        const unsigned char* t = sqlite3_column_text(st, i);
-                        cells[static_cast<std::size_t>(i)] = t ? reinterpret_cast<const char*>(t) : "";
-                    }
-                    out << CsvLine(cells);
-                    ++n;
-                }
-                sqlite3_finalize(st);
-                sqlite3_close(db);
-                return n;
-            });
+            TimeExport(state, [&]() { return RawLedgerScan(world->db_path, world->path_of[root]); });
         })->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
     }
 }
