@@ -412,6 +412,41 @@ Status Service::CheckCampaignFilter(const Actor& actor, std::optional<domain::Ca
     return Status::Ok();
 }
 
+bool Service::LargeShareOfProblems(const std::vector<std::string>& subtree_paths) const {
+    std::shared_ptr<index::RollupIndex> rollup;
+    {
+        std::lock_guard lock(rollup_mutex_);
+        if (rollup_stale_ || !rollup_) return false;  // never builds the index for a plan hint
+        rollup = rollup_;
+    }
+    // "/1/5/23/": the root is the first id, the subtree's org the last.
+    auto ids = [](const std::string& path) {
+        std::vector<domain::OrgId> out;
+        for (std::size_t at = 1; at < path.size();) {
+            const std::size_t end = path.find('/', at);
+            if (end == std::string::npos) break;
+            out.push_back(std::stoll(path.substr(at, end - at)));
+            at = end + 1;
+        }
+        return out;
+    };
+    std::int64_t total = 0, inside = 0;
+    for (const auto& path : subtree_paths) {
+        const auto chain = ids(path);
+        if (chain.empty()) return false;
+        index::FiguresQuery q;
+        q.weeks = 0;
+        q.root = chain.front();
+        auto all = rollup->Query(q);
+        q.root = chain.back();
+        auto sub = rollup->Query(q);
+        if (!all.ok() || !sub.ok()) return false;
+        total = all->problems;
+        inside += sub->problems;
+    }
+    return inside > 0 && inside * kWalkByIdShare >= total;
+}
+
 Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQuery& query) {
     RETURN_IF_ERROR(CheckLimit(query.limit));
     store::ProblemFilter f;
@@ -457,6 +492,7 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
         }
         ASSIGN_OR_RETURN(f.before_id, DecodeCursor(*query.cursor));
     }
+    f.walk_by_id = LargeShareOfProblems(f.subtree_paths);
     f.limit = ClampLimit(query.limit) + 1;
     ASSIGN_OR_RETURN(auto items, store_->ListProblems(f));
     auto page = MakePage(std::move(items), query.limit);

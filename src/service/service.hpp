@@ -1991,6 +1991,11 @@ private:
     Result<std::int64_t> CatchUpLocked();
     Status ApplyToRollup(const std::vector<store::Event>& events);
     Result<std::optional<domain::CategoryId>> TopCategory(std::optional<domain::CategoryId> id);
+    // Whether the subtrees `subtree_paths` hold at least 1 / kWalkByIdShare of all problems, by the roll-up
+    // index (false while it is not built or stale: a plan hint never builds it). Sets
+    // store::ProblemFilter::walk_by_id.
+    static constexpr std::int64_t kWalkByIdShare = 8;
+    bool LargeShareOfProblems(const std::vector<std::string>& subtree_paths) const;
     Result<OrgStats> StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query, UnixSeconds at);
     mutable std::mutex rollup_mutex_;  // guards rollup_, rollup_stale_, top_category_
     std::shared_ptr<index::RollupIndex> rollup_;

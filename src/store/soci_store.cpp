@@ -2726,9 +2726,11 @@ public:
         });
     }
 
-    // FROM ... WHERE ... of a problem list (without before_id, order and paging).
-    static std::string ProblemWhere(Query& q, const ProblemFilter& f) {
-        std::string sql = " FROM problem p JOIN org o ON o.id = p.owner_org_id";
+    // FROM ... WHERE ... of a problem list (without before_id, order and paging). problem_first: SQLite's
+    // CROSS JOIN keeps `problem` the outer loop (ProblemFilter::walk_by_id).
+    static std::string ProblemWhere(Query& q, const ProblemFilter& f, bool problem_first = false) {
+        std::string sql = std::string(" FROM problem p ") + (problem_first ? "CROSS JOIN" : "JOIN") +
+                          " org o ON o.id = p.owner_org_id";
         if (f.category_path) sql += " JOIN category c ON c.id = p.category_id";
         sql += " WHERE 1 = 1" + SubtreeClause(q, "o.path", f.subtree_paths);
         if (!f.statuses.empty()) {
@@ -2766,7 +2768,9 @@ public:
             Query q(s);
             std::string cols;
             for (std::string_view c : SplitColumns(kProblemColumns)) cols += (cols.empty() ? "p." : ", p.") + std::string(c);
-            q.sql = "SELECT " + cols + ProblemWhere(q, f);
+            const bool problem_first =
+                f.walk_by_id && f.order == ProblemOrder::kIdDesc && s.get_backend_name() == "sqlite3";
+            q.sql = "SELECT " + cols + ProblemWhere(q, f, problem_first);
             if (f.before_id) q.sql += " AND p.id < " + q.Bind(*f.before_id);
             switch (f.order) {
                 case ProblemOrder::kIdDesc: q.sql += " ORDER BY p.id DESC"; break;

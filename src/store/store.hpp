@@ -142,6 +142,11 @@ struct ProblemFilter {
     std::vector<domain::ProblemId> ids;  // only these (empty: no restriction; the service caps it at 1,000)
     std::optional<std::int64_t> before_id;  // goes with kIdDesc only
     ProblemOrder order = ProblemOrder::kIdDesc;
+    // A plan hint, same answer: the subtrees hold a large share of all problems, so with kIdDesc the list
+    // walks table `problem` newest first and probes each owner's path (stopping at `limit` matches) instead of
+    // gathering and sorting every problem of the subtrees. Used on SQLite, whose planner has no statistics to
+    // see it (PostgreSQL's has); docs/PERFORMANCE.md#list-walk.
+    bool walk_by_id = false;
     std::int64_t offset = 0;
     int limit = 50;
 };
