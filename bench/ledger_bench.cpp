@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
     auto store = Must(store::Store::Open(db, store::OpenMode::kCreateIfMissing), "open the store");
     auto svc = Must(service::Service::Create(std::move(store)), "create the service");
     Must(svc->Init(domain::Actor{"bench", {}, {}, std::nullopt}, service::InitOptions{}), "init");
+    // As `rectify serve` does at start: the lists' plan hint (docs/PERFORMANCE.md#list-walk) asks the index.
+    Must(svc->BuildRollupIndex(), "build the roll-up index");
     const domain::Actor root = svc->RootActor("bench");
     domain::Org county;
     county.parent_id = 1;

@@ -298,6 +298,8 @@ void Setup(const GeneratorOptions& options, const index::RollupIndex::Options& i
     auto svc = service::Service::Create(std::move(*service_store));
     if (!svc.ok()) Fail("service: " + svc.status().ToString());
     world->service = std::move(*svc);
+    // As `rectify serve` does at start: the lists' plan hint (docs/PERFORMANCE.md#list-walk) asks the index.
+    if (Status built = world->service->BuildRollupIndex(); !built.ok()) Fail("index: " + built.ToString());
 }
 
 void Teardown() {
