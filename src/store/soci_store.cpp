@@ -1436,7 +1436,8 @@ public:
 
     Result<store::SubtreeLinkFigures> LinkFigures(const std::string& subtree_path) {
         Query q(s_);
-        auto [lo, hi] = PathRange(subtree_path);
+        const auto range = PathRange(subtree_path);  // named, not bound: clang 14 cannot capture bindings
+        const std::string lo = range.first, hi = range.second;
         // "alias.path inside the subtree"; every use binds its own parameters (PostgreSQL: one use per name).
         auto inside = [&](const char* alias) {
             return std::string("(") + alias + ".path >= " + q.Bind(lo) + " AND " + alias + ".path < " + q.Bind(hi) + ")";
