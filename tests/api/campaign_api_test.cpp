@@ -81,6 +81,33 @@ protected:
                      {{"If-Match", current.Header("etag")}});
     }
 
+    // Creates CampaignBody() as 河北省's admin; null (and a test failure) when refused.
+    json CreateCampaign() {
+        auto created = As(hebei_admin_, "POST", "/api/v1/campaigns", CampaignBody().dump());
+        EXPECT_EQ(created.status, 201) << created.body;
+        return created.status == 201 ? created.Json() : json(nullptr);
+    }
+
+    // Tags P1..P6 as the table at the top says (campaign `cid`, items `a` and `b`); the ids of P1..P7, or
+    // fewer when a tag was refused (a test failure).
+    std::map<std::string, std::int64_t> TagTheTable(std::int64_t cid, std::int64_t a, std::int64_t b) {
+        std::map<std::string, std::int64_t> id;
+        for (const char* t : {"P1", "P2", "P3", "P4", "P5", "P6", "P7"}) id[t] = ProblemId(t);
+        const std::vector<std::pair<std::string, json>> tags{
+            {"P1", {{"campaign_id", cid}, {"special_item_ids", {a, b}}}},
+            {"P2", {{"campaign_id", cid}, {"special_item_ids", {a}}}},
+            {"P3", {{"campaign_id", cid}, {"special_item_ids", {b}}}},
+            {"P4", {{"campaign_id", cid}, {"special_item_ids", {a}}}},
+            {"P5", {{"campaign_id", cid}, {"special_item_ids", {a}}}},
+            {"P6", {{"campaign_id", cid}}}};
+        for (const auto& [title, body] : tags) {
+            auto r = Tag(id[title], body);
+            EXPECT_EQ(r.status, 200) << title << ": " << r.body;
+            if (r.status != 200) return {};
+        }
+        return id;
+    }
+
     std::set<std::string> Titles(const HttpResponse& r) {
         std::set<std::string> out;
         const json body = r.Json();
@@ -180,9 +207,8 @@ TEST_F(CampaignApi, RejectsBadCampaignsNamingTheField) {
 }
 
 TEST_F(CampaignApi, TagsProblemsAndCountsEachItemOverASubtree) {
-    auto created = As(hebei_admin_, "POST", "/api/v1/campaigns", CampaignBody().dump());
-    ASSERT_EQ(created.status, 201) << created.body;
-    const json c = created.Json();
+    const json c = CreateCampaign();
+    ASSERT_FALSE(c.is_null());
     const auto cid = c["id"].get<std::int64_t>();
     const auto a = c["special_items"][0]["id"].get<std::int64_t>();
     const auto b = c["special_items"][1]["id"].get<std::int64_t>();
@@ -321,9 +347,8 @@ TEST_F(CampaignApi, TagsProblemsAndCountsEachItemOverASubtree) {
 // period (issue 6), from the roll-up index, which follows each tag change. Expected figures from the table at
 // the top of this file, as in the special-item figures above.
 TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
-    auto created = As(hebei_admin_, "POST", "/api/v1/campaigns", CampaignBody().dump());
-    ASSERT_EQ(created.status, 201) << created.body;
-    const json c = created.Json();
+    const json c = CreateCampaign();
+    ASSERT_FALSE(c.is_null());
     const auto cid = c["id"].get<std::int64_t>();
     const auto a = c["special_items"][0]["id"].get<std::int64_t>();
     const auto b = c["special_items"][1]["id"].get<std::int64_t>();
@@ -332,14 +357,8 @@ TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
     auto before = Get("/api/v1/orgs/2/stats?" + cq);
     ASSERT_EQ(before.status, 200) << before.body;
     EXPECT_EQ(before.Json()["problems"], 0);
-    std::map<std::string, std::int64_t> id;
-    for (const char* t : {"P1", "P2", "P3", "P4", "P5", "P6", "P7"}) id[t] = ProblemId(t);
-    ASSERT_EQ(Tag(id["P1"], {{"campaign_id", cid}, {"special_item_ids", {a, b}}}).status, 200);
-    ASSERT_EQ(Tag(id["P2"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P3"], {{"campaign_id", cid}, {"special_item_ids", {b}}}).status, 200);
-    ASSERT_EQ(Tag(id["P4"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P5"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P6"], {{"campaign_id", cid}}).status, 200);
+    std::map<std::string, std::int64_t> id = TagTheTable(cid, a, b);
+    ASSERT_EQ(id.size(), 7u);
 
     // The campaign over 河北省: P1..P6 -> 6; closed P2 P3 P4; open P1 P6; overdue P1; invalid P5;
     // completion 3 / 5; on time: P2 (on time) and P3 (late) have due dates -> 1 / 2.
@@ -455,20 +474,13 @@ TEST_F(CampaignApi, OrgFiguresAreCutByCampaignItemBatchKindAndPeriod) {
 // Issue 5, "every report can be cut by item": a bulletin (通报) over 河北省's children, cut by the campaign
 // and by a special item. Counts worked out from the table at the top (P5 is invalid: never counted).
 TEST_F(CampaignApi, BulletinsAreCutByCampaignAndSpecialItem) {
-    auto created = As(hebei_admin_, "POST", "/api/v1/campaigns", CampaignBody().dump());
-    ASSERT_EQ(created.status, 201) << created.body;
-    const json c = created.Json();
+    const json c = CreateCampaign();
+    ASSERT_FALSE(c.is_null());
     const auto cid = c["id"].get<std::int64_t>();
     const auto a = c["special_items"][0]["id"].get<std::int64_t>();
     const auto b = c["special_items"][1]["id"].get<std::int64_t>();
-    std::map<std::string, std::int64_t> id;
-    for (const char* t : {"P1", "P2", "P3", "P4", "P5", "P6"}) id[t] = ProblemId(t);
-    ASSERT_EQ(Tag(id["P1"], {{"campaign_id", cid}, {"special_item_ids", {a, b}}}).status, 200);
-    ASSERT_EQ(Tag(id["P2"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P3"], {{"campaign_id", cid}, {"special_item_ids", {b}}}).status, 200);
-    ASSERT_EQ(Tag(id["P4"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P5"], {{"campaign_id", cid}, {"special_item_ids", {a}}}).status, 200);
-    ASSERT_EQ(Tag(id["P6"], {{"campaign_id", cid}}).status, 200);
+    std::map<std::string, std::int64_t> id = TagTheTable(cid, a, b);
+    ASSERT_EQ(id.size(), 7u);
     // The fixture's administrator publishes (the province's own admin holds no supervision role).
     auto publish = [&](const std::string& token, const json& cut) {
         json body{{"org_id", 2},
