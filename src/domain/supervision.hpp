@@ -246,7 +246,9 @@ struct BulletinRow {
     std::int64_t closed_with_deadline = 0;
     std::int64_t overdue = 0;            // open and past the deadline at the bulletin's instant
     std::int64_t rated = 0;              // opinions rated in the period
-    std::int64_t satisfied = 0;          // 满意 + 基本满意
+    std::int64_t satisfied = 0;          // rated 满意 (satisfied)
+    std::int64_t basically_satisfied = 0;  // rated 基本满意; in the rate's numerator only when the opinion SLA
+                                           // profile says so (SlaProfile::basically_satisfied_counts)
     std::int64_t supervised = 0;         // supervise steps in the period
     std::optional<int> rank;             // 1-based; nullopt when problems < min_sample (样本不足)
 };

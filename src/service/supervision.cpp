@@ -489,6 +489,11 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
         rows.push_back(std::move(row));
     }
     domain::RankBulletin(rows, draft.min_sample);
+    // The satisfaction rate's numerator follows the opinion SLA profile, as /stats and the opinion rates do.
+    const bool basically_counts = supervision_.opinion_sla.basically_satisfied_counts;
+    auto satisfied = [basically_counts](const domain::BulletinRow& r) {
+        return r.satisfied + (basically_counts ? r.basically_satisfied : 0);
+    };
     json items = json::array();
     domain::BulletinRow total;
     for (const auto& r : rows) {
@@ -500,7 +505,7 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
                          {"completion", RateJson(r.closed, r.problems)},
                          {"closed_on_time", RateJson(r.closed_on_time, r.closed_with_deadline)},
                          {"overdue", r.overdue},
-                         {"satisfaction", RateJson(r.satisfied, r.rated)},
+                         {"satisfaction", RateJson(satisfied(r), r.rated)},
                          {"supervised", r.supervised}});
         total.problems += r.problems;
         total.closed += r.closed;
@@ -509,6 +514,7 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
         total.overdue += r.overdue;
         total.rated += r.rated;
         total.satisfied += r.satisfied;
+        total.basically_satisfied += r.basically_satisfied;
         total.supervised += r.supervised;
     }
     json body{{"org", {{"id", org.id}, {"name", org.name}}},
@@ -525,7 +531,7 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
                 {"completion", RateJson(total.closed, total.problems)},
                 {"closed_on_time", RateJson(total.closed_on_time, total.closed_with_deadline)},
                 {"overdue", total.overdue},
-                {"satisfaction", RateJson(total.satisfied, total.rated)},
+                {"satisfaction", RateJson(satisfied(total), total.rated)},
                 {"supervised", total.supervised}}},
               {"self_inspection",
                {{"today", today},

@@ -893,7 +893,7 @@ public:
                                                        UnixSeconds from, UnixSeconds to) = 0;
     // A bulletin line's figures for the subtree `subtree_path` (org_id, org_name and rank are left to the
     // caller): problems created in [from, to) not invalid or merged, their closed and on-time counts,
-    // overdue at `now`; opinions rated in [from, to) and how many satisfied or basically satisfied;
+    // overdue at `now`; opinions rated in [from, to) and how many satisfied and basically satisfied;
     // supervise steps in [from, to). With a cut (issue 5: every report can be cut by item), only problems
     // tagged with the campaign / the special item, opinions linked to such a problem, and supervise steps
     // on their tasks count.

@@ -344,6 +344,33 @@ TEST_F(SupervisionServiceTest, StatsCountStalledTasksAndTheSatisfactionRate) {
     strict.opinion_sla.basically_satisfied_counts = false;
     svc_->ConfigureSupervision(strict);
     EXPECT_EQ(svc_->Stats(root_, fuzhou_)->satisfaction.numerator, 1);
+    // A bulletin over the same opinions follows the same profile: 鼓楼区 1 of 2 (only 满意), 台江区 0 of 1.
+    BulletinDraft d;
+    d.org_id = fuzhou_;
+    d.title = "满意率通报";
+    d.period_from = NowSeconds() - kDay;
+    d.period_to = NowSeconds() + kDay;
+    auto rate_of = [](const domain::Bulletin& b, OrgId org) {
+        const auto body = nlohmann::json::parse(b.body_json);  // kept alive: the loop reads into it
+        for (const auto& row : body["rows"]) {
+            if (row["org_id"] == org) return std::make_pair(row["satisfaction"]["numerator"].get<std::int64_t>(),
+                                                            row["satisfaction"]["denominator"].get<std::int64_t>());
+        }
+        return std::make_pair(std::int64_t{-1}, std::int64_t{-1});
+    };
+    auto strict_bulletin = svc_->PublishBulletin(root_, d, NowSeconds());
+    ASSERT_OK(strict_bulletin);
+    EXPECT_EQ(rate_of(*strict_bulletin, gulou_), std::make_pair(std::int64_t{1}, std::int64_t{2}));
+    EXPECT_EQ(rate_of(*strict_bulletin, taijiang_), std::make_pair(std::int64_t{0}, std::int64_t{1}));
+    EXPECT_EQ(nlohmann::json::parse(strict_bulletin->body_json)["total"]["satisfaction"]["numerator"], 1);
+    strict.opinion_sla.basically_satisfied_counts = true;  // the default
+    svc_->ConfigureSupervision(strict);
+    auto lenient = svc_->PublishBulletin(root_, d, NowSeconds());
+    ASSERT_OK(lenient);
+    EXPECT_EQ(rate_of(*lenient, gulou_), std::make_pair(std::int64_t{2}, std::int64_t{2}));
+    const auto total = nlohmann::json::parse(lenient->body_json)["total"]["satisfaction"];
+    EXPECT_EQ(total["numerator"], 2);
+    EXPECT_EQ(total["denominator"], 3);
 }
 
 TEST_F(SupervisionServiceTest, ABulletinRanksChildrenAndNeverChangesAfterPublication) {

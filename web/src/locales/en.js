@@ -1261,7 +1261,7 @@ export default {
     overdue: 'Overdue',
   },
   campaign: {
-    title: 'Campaigns',
+    title: 'Special items',
     choose: 'Choose a campaign',
     new: 'New campaign',
     hint: 'Campaigns visible from this org (run by it, above it or below it); the figures are the problems of the selected org and the orgs below it. Click an item row for its problems.',
