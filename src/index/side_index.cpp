@@ -61,7 +61,31 @@ std::uint8_t FlagsOf(const OpinionFacts& f) {
 struct SideIndex::Impl {
     std::vector<Node> nodes;
     boost::unordered_flat_map<OrgId, Slot> slot_of;
-    boost::unordered_flat_map<domain::OpinionId, OpinionRec> opinions;
+    // Opinions by id: ids are the store's sequence, so dense — a vector indexed by id (8 bytes a slot,
+    // org == kNoSlot: no such opinion) for ids below 4 * count + 65,536, a hash map for any beyond.
+    std::vector<OpinionRec> dense_opinions;
+    boost::unordered_flat_map<domain::OpinionId, OpinionRec> sparse_opinions;
+    std::int64_t opinion_count = 0;
+
+    // The record of opinion `id`, or null when absent.
+    const OpinionRec* FindOpinion(domain::OpinionId id) const {
+        if (id >= 0 && static_cast<std::size_t>(id) < dense_opinions.size() &&
+            dense_opinions[static_cast<std::size_t>(id)].org != kNoSlot) {
+            return &dense_opinions[static_cast<std::size_t>(id)];
+        }
+        auto it = sparse_opinions.find(id);
+        return it == sparse_opinions.end() ? nullptr : &it->second;
+    }
+    // The place of opinion `id`'s record (org == kNoSlot when new). An id kept in the hash map stays there.
+    OpinionRec& OpinionSlot(domain::OpinionId id) {
+        if (auto it = sparse_opinions.find(id); it != sparse_opinions.end()) return it->second;
+        if (id >= 0 && static_cast<std::size_t>(id) < dense_opinions.size()) return dense_opinions[static_cast<std::size_t>(id)];
+        if (id >= 0 && id < 4 * opinion_count + 65536) {
+            dense_opinions.resize(static_cast<std::size_t>(id) + 1);  // grows geometrically
+            return dense_opinions[static_cast<std::size_t>(id)];
+        }
+        return sparse_opinions[id];
+    }
     boost::unordered_flat_map<domain::ProblemId, ProblemRec> problems;
     boost::unordered_flat_map<domain::CascadeId, CascadeRec> cascades;
 
@@ -188,11 +212,13 @@ struct SideIndex::Impl {
         const Slot org = SlotOf(f.org_id);
         if (org == kNoSlot) return NotFound("opinion " + std::to_string(f.id) + ": org " + std::to_string(f.org_id) + " is not in the index");
         OpinionRec rec{org, FlagsOf(f)};
-        auto [it, inserted] = opinions.try_emplace(f.id, rec);
-        if (!inserted) {
-            AddOpinion(it->second, -1);
-            it->second = rec;
+        OpinionRec& at = OpinionSlot(f.id);
+        if (at.org == kNoSlot) {
+            ++opinion_count;
+        } else {
+            AddOpinion(at, -1);
         }
+        at = rec;
         AddOpinion(rec, +1);
         return Status::Ok();
     }
@@ -278,9 +304,13 @@ Result<std::unique_ptr<SideIndex>> SideIndex::Build(const std::vector<domain::Or
             }
         }
     }
-    impl->opinions.reserve(opinions.size());
+    domain::OpinionId max_id = 0;
+    for (const auto& f : opinions) max_id = std::max(max_id, f.id);
+    if (max_id < 4 * static_cast<domain::OpinionId>(opinions.size()) + 65536) {
+        impl->dense_opinions.reserve(static_cast<std::size_t>(max_id) + 1);
+    }
     for (const auto& f : opinions) {
-        if (impl->opinions.contains(f.id)) return InvalidArgument("opinion " + std::to_string(f.id) + " appears twice");
+        if (impl->FindOpinion(f.id) != nullptr) return InvalidArgument("opinion " + std::to_string(f.id) + " appears twice");
         Status st = impl->PutOpinion(f);
         if (!st.ok()) return InvalidArgument(st.message());
     }
@@ -385,7 +415,7 @@ SideIndexMemory SideIndex::Memory() const {
     const Impl& m = *impl_;
     SideIndexMemory out;
     out.orgs = static_cast<std::int64_t>(m.nodes.size());
-    out.opinions = static_cast<std::int64_t>(m.opinions.size());
+    out.opinions = m.opinion_count;
     out.problem_records = static_cast<std::int64_t>(m.problems.size());
     out.cascade_records = static_cast<std::int64_t>(m.cascades.size());
     // A flat hash map holds its slots (key and value) plus about one byte of metadata per slot.
@@ -400,7 +430,8 @@ SideIndexMemory SideIndex::Memory() const {
         out.escalated_from_entries += static_cast<std::int64_t>(n.escalated_from->size());
         bytes += static_cast<std::int64_t>(sizeof(Origins) + n.escalated_from->capacity() * sizeof(Origins::value_type));
     }
-    out.opinion_bytes = table(m.opinions);
+    out.opinion_bytes = static_cast<std::int64_t>(m.dense_opinions.capacity() * sizeof(OpinionRec)) +
+                        table(m.sparse_opinions);
     std::int64_t records = table(m.problems) + table(m.cascades);
     for (const auto& [id, r] : m.problems) {
         records += static_cast<std::int64_t>((r.co_owners.capacity() + r.origins.capacity()) * sizeof(OrgId));

@@ -17,10 +17,10 @@
 //   many records hold at v. A problem's co-owners (or origins) mark the union of their paths, so a problem
 //   counts once per org (docs/LINKAGE.md#link-figures, "each problem or task counted once"); each child task
 //   marks its own path (tasks are counted one by one).
-//   Records: one per opinion (its org and flags, ~16-32 bytes in a flat hash map), one per problem that has a
-//   co-owner or an accepted escalation (owner, co-owner orgs, origin orgs), one per cascade (issuing org,
-//   created, child tasks grouped by org). A changed record is unmarked/subtracted with its old facts and
-//   marked/added with the new ones.
+//   Records: one per opinion (its org and flags, 8 bytes in a vector indexed by id, ids being dense; a hash
+//   map for ids far beyond the count), one per problem that has a co-owner or an accepted escalation (owner,
+//   co-owner orgs, origin orgs), one per cascade (issuing org, created, child tasks grouped by org). A changed
+//   record is unmarked/subtracted with its old facts and marked/added with the new ones.
 //   Org moves: the moved subtree's additive totals are subtracted along the old root path and added along the
 //   new one, O(depth); every problem and cascade record is scanned and those with an org inside the moved
 //   subtree are unmarked before and re-marked after the move (the only records whose marks can change: a
