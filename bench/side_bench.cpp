@@ -14,7 +14,10 @@
 //   - stats:    Service::Stats of the root as it is now (problem figures from the roll-up index, side figures
 //               from the side index, stalled and supervised-this-month still SQL), median of --repeats;
 //   - build:    SideIndex::Build from the store's facts (reading them not included), and Memory():
-//               bytes per opinion, per link record, per org.
+//               bytes per opinion, per link record, per org;
+//   - updates:  PutOpinion replacing one opinion (median of 1,000); MoveOrg of the first org two levels below
+//               the root (province: a county, city: a township) under another org one level below the root
+//               and back (median of 5 pairs; each re-marks the link records touching the moved subtree).
 // --skip-sql leaves out the sql and stats timings (at province scale each SQL call takes tens of seconds).
 // Prints one "key=value" line per measurement.
 #include <sqlite3.h>
@@ -197,6 +200,26 @@ int main(int argc, char** argv) {
                 link_records ? static_cast<double>(mem.record_bytes) / static_cast<double>(link_records) : 0.0,
                 static_cast<double>(mem.bytes - mem.opinion_bytes - mem.record_bytes) / static_cast<double>(mem.orgs));
     std::printf("build_ms=%.1f\n", build_us / 1000.0);
+    {
+        const auto& first = (*ops)[ops->size() / 2];
+        bool flip = false;
+        const double put_us = Median(1000, [&] {
+            flip = !flip;
+            (void)side->PutOpinion({first.id, first.org_id, flip, std::nullopt});
+        });
+        const domain::OrgId county = data.orgs_by_depth.size() > 2 ? data.orgs_by_depth[2].front() : 0;
+        if (county != 0 && data.orgs_by_depth[1].size() > 1) {
+            const domain::OrgId home = *std::find_if(data.orgs.begin(), data.orgs.end(), [&](const domain::Org& o) {
+                                           return o.id == county;
+                                       })->parent_id;
+            const domain::OrgId away = data.orgs_by_depth[1][1] == home ? data.orgs_by_depth[1][0] : data.orgs_by_depth[1][1];
+            const double move_us = Median(5, [&] {
+                (void)side->MoveOrg(county, away);
+                (void)side->MoveOrg(county, home);
+            });
+            std::printf("put_opinion_us=%.2f move_depth2_org_and_back_us=%.0f\n", put_us, move_us);
+        }
+    }
     std::printf("root: sql_us=%.0f index_us=%.2f ratio=%.0f\n", sql_us, index_us, sql_us / index_us);
     std::printf("children(%zu): index_us=%.2f\n", children.size(), children_us);
     std::printf("stats_root_now_us=%.0f stats_root_before_estimate_us=%.0f (now + sql - index)\n", stats_us,

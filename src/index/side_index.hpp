@@ -25,7 +25,8 @@
 //   new one, O(depth); every problem and cascade record is scanned and those with an org inside the moved
 //   subtree are unmarked before and re-marked after the move (the only records whose marks can change: a
 //   record with no org inside the subtree keeps its orgs' root paths). Link records are few beside problems
-//   (a province's 2.2M problems have ~10^4-10^5 linked ones), so the scan costs a few ms per move.
+//   (the generated city: 3,544 for 237,200 problems), so the scan is cheap: a township moved and back in
+//   3.4 ms (Debug build, docs/PERFORMANCE.md#side-figures).
 //
 // Invariants (after Build and after every public call that returns OK):
 //   1. The orgs form one tree: one root, every other org has a known parent, no cycles.
