@@ -770,6 +770,7 @@ Status Service::RebuildRollup() {
         ASSIGN_OR_RETURN(auto built, index::RollupIndex::Build(orgs, facts));
         rollup_ = std::move(built);
     }
+    RETURN_IF_ERROR(RebuildSideIndex(orgs));
     rollup_stale_ = false;
     return Status::Ok();
 }
@@ -777,6 +778,7 @@ Status Service::RebuildRollup() {
 Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
     std::lock_guard lock(rollup_mutex_);
     if (rollup_stale_ || !rollup_) return FailedPrecondition("the roll-up index needs a rebuild");
+    RETURN_IF_ERROR(ApplyToSideIndex(events));
     std::vector<domain::ProblemId> problem_ids;
     for (const store::Event& e : events) {
         if (e.entity == "org" && (e.action == "create" || e.action == "import" || e.action == "move")) {
@@ -939,18 +941,7 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     s.median_days_to_close = f.median_days_to_close;
     s.p90_days_to_close = f.p90_days_to_close;
     for (const auto& w : f.weekly) s.weekly.push_back({w.week_start, w.created, w.closed});
-    ASSIGN_OR_RETURN(store::SubtreeFigures op, store_->OpinionFigures(s.org.path));
-    s.opinions = op.opinions;
-    s.opinions_replied = MakeRate(op.opinions_replied, op.opinions);
-    s.satisfaction = MakeRate(op.opinions_satisfied + (supervision_.opinion_sla.basically_satisfied_counts
-                                                           ? op.opinions_basically_satisfied
-                                                           : 0),
-                              op.opinions_rated);
-    ASSIGN_OR_RETURN(store::SubtreeLinkFigures links, store_->LinkFigures(s.org.path));
-    s.co_owned = links.co_owned;
-    s.escalated_up = links.escalated_up;
-    s.cascaded_down = links.cascaded_down;
-    s.cascaded_in = links.cascaded_in;
+    RETURN_IF_ERROR(SideFiguresInto(s));
     // The stalled work queue's rule (supervision.cpp, WorkQueue::kStalled), counted for this subtree.
     {
         store::QueueFilter stalled;
@@ -967,13 +958,99 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
                          store_->CountSupervisionSteps(s.org.path, domain::SupervisionKind::kSupervise,
                                                        FromLocal(month.year, month.month, 1, 0, 0, 0), at + 1));
     }
-    ASSIGN_OR_RETURN(auto escalated, store_->EscalatedFrom(s.org.path));
-    for (const auto& [origin, count] : escalated) {
+    return s;
+}
+
+// ---- figures: the side-figures index (opinion and link figures) ----
+
+Status Service::RebuildSideIndex(const std::vector<domain::Org>& orgs) {
+    if (orgs.empty()) {
+        side_.reset();
+        return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(auto opinion_rows, store_->ListOpinionFacts({}));
+    ASSIGN_OR_RETURN(auto problem_rows, store_->ListProblemLinks({}));
+    ASSIGN_OR_RETURN(auto cascade_rows, store_->ListCascadeFacts({}));
+    std::vector<index::OpinionFacts> opinions;
+    opinions.reserve(opinion_rows.size());
+    for (const auto& o : opinion_rows) opinions.push_back({o.id, o.org_id, o.replied, o.satisfaction});
+    opinion_rows = {};
+    std::vector<index::ProblemLinkFacts> problems;
+    for (auto& p : problem_rows) {
+        problems.push_back({p.id, p.owner_org_id, std::move(p.co_owner_org_ids), std::move(p.escalation_origin_org_ids)});
+    }
+    std::vector<index::CascadeFacts> cascades;
+    for (auto& c : cascade_rows) cascades.push_back({c.id, c.org_id, c.created, std::move(c.child_task_orgs)});
+    ASSIGN_OR_RETURN(auto built, index::SideIndex::Build(orgs, opinions, problems, cascades));
+    side_ = std::move(built);
+    return Status::Ok();
+}
+
+Status Service::ApplyToSideIndex(const std::vector<store::Event>& events) {
+    if (!side_) return FailedPrecondition("the side-figures index needs a rebuild");
+    std::vector<domain::OpinionId> opinion_ids;
+    std::vector<domain::ProblemId> problem_ids;
+    std::vector<domain::TaskId> cascaded_task_ids;
+    for (const store::Event& e : events) {
+        if (e.entity == "org" && (e.action == "create" || e.action == "import" || e.action == "move")) {
+            ASSIGN_OR_RETURN(domain::Org org, store_->GetOrg(e.entity_id));
+            if (!org.parent_id) return FailedPrecondition("a second root org");
+            if (e.action == "move") {
+                RETURN_IF_ERROR(side_->MoveOrg(org.id, *org.parent_id));
+            } else if (!side_->ContainsOrg(org.id)) {
+                RETURN_IF_ERROR(side_->AddOrg(org.id, *org.parent_id));
+            }
+        } else if (e.entity == "opinion") {
+            opinion_ids.push_back(e.entity_id);
+        } else if (e.entity == "problem") {
+            problem_ids.push_back(e.entity_id);
+        } else if (e.entity == "task" && e.action == "cascade") {  // the only change to cascades and their children
+            cascaded_task_ids.push_back(e.entity_id);
+        }
+    }
+    // An empty id list would read every row: only ask for the ids the events name.
+    if (!opinion_ids.empty()) {
+        ASSIGN_OR_RETURN(auto rows, store_->ListOpinionFacts(opinion_ids));
+        for (const auto& o : rows) RETURN_IF_ERROR(side_->PutOpinion({o.id, o.org_id, o.replied, o.satisfaction}));
+    }
+    if (!problem_ids.empty()) {
+        ASSIGN_OR_RETURN(auto rows, store_->ListProblemLinks(problem_ids));
+        for (auto& p : rows) {
+            RETURN_IF_ERROR(side_->PutProblem(
+                {p.id, p.owner_org_id, std::move(p.co_owner_org_ids), std::move(p.escalation_origin_org_ids)}));
+        }
+    }
+    if (!cascaded_task_ids.empty()) {
+        ASSIGN_OR_RETURN(auto rows, store_->ListCascadeFacts(cascaded_task_ids));
+        for (auto& c : rows) RETURN_IF_ERROR(side_->PutCascade({c.id, c.org_id, c.created, std::move(c.child_task_orgs)}));
+    }
+    return Status::Ok();
+}
+
+Status Service::SideFiguresInto(OrgStats& s) {
+    std::shared_ptr<index::SideIndex> side;
+    {
+        std::lock_guard lock(rollup_mutex_);
+        side = side_;
+    }
+    if (!side) return Unavailable("the side-figures index is not built (the database has no orgs)");
+    ASSIGN_OR_RETURN(index::SideFigures f, side->Query(s.org.id));
+    s.opinions = f.opinions;
+    s.opinions_replied = MakeRate(f.opinions_replied, f.opinions);
+    s.satisfaction = MakeRate(f.opinions_satisfied + (supervision_.opinion_sla.basically_satisfied_counts
+                                                          ? f.opinions_basically_satisfied
+                                                          : 0),
+                              f.opinions_rated);
+    s.co_owned = f.co_owned;
+    s.escalated_up = f.escalated_up;
+    s.cascaded_down = f.cascaded_down;
+    s.cascaded_in = f.cascaded_in;
+    for (const auto& [origin, count] : f.escalated_from) {
         EscalatedFromCount c{origin, "", count};
         if (auto o = store_->GetOrg(origin); o.ok()) c.name = o->name;
         s.escalated_from.push_back(std::move(c));
     }
-    return s;
+    return Status::Ok();
 }
 
 namespace {

@@ -35,6 +35,7 @@
 #include "domain/workflow.hpp"
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
+#include "index/side_index.hpp"
 #include "service/ledger.hpp"
 #include "store/blob_store.hpp"
 #include "store/store.hpp"
@@ -1999,6 +2000,20 @@ private:
     Result<OrgStats> StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query, UnixSeconds at);
     mutable std::mutex rollup_mutex_;  // guards rollup_, rollup_stale_, top_category_
     std::shared_ptr<index::RollupIndex> rollup_;
+    // The side-figures index (issue 6, src/index/side_index.hpp): opinion and link figures and escalated_from
+    // for /stats. Built, fed and marked stale with rollup_, under rollup_mutex_; null while rollup_ is.
+    std::shared_ptr<index::SideIndex> side_;
+    // Builds side_ from the store's opinions, linked problems and cascades (rollup_mutex_ held; `orgs`: every
+    // org, as RebuildRollup read them). Errors: the store's, the index's Build.
+    Status RebuildSideIndex(const std::vector<domain::Org>& orgs);
+    // Feeds side_ the events (rollup_mutex_ held): org creates, imports and moves; every opinion event
+    // (re-reads the opinion), every problem event (re-reads its owner, co-owners and accepted escalations),
+    // task "cascade" events (re-reads the parent task's cascades). Errors: the store's, the index's
+    // (the caller then marks both indexes stale).
+    Status ApplyToSideIndex(const std::vector<store::Event>& events);
+    // Fills s's opinion figures, link figures and escalated_from from side_ (the names of the origin orgs
+    // from the store). Errors: kUnavailable (side_ not built), kNotFound (s.org unknown to the index).
+    Status SideFiguresInto(OrgStats& s);
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
     std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
     // ---- following other servers (issue 10) ----

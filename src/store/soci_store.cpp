@@ -3009,6 +3009,105 @@ public:
         });
     }
 
+    // Runs `sql_before_ids` + " IN (" chunk ")" + `sql_after` for every chunk of 500 of the sorted, unique
+    // `ids` (no ids: `sql_all` once), handing each row to `read`.
+    template <typename Read>
+    static void ReadByIds(soci::session& s, std::vector<std::int64_t> ids, const std::string& sql_all,
+                          const std::string& sql_before_ids, const std::string& sql_after, Read&& read) {
+        if (ids.empty()) {
+            Query q(s);
+            q.sql = sql_all;
+            for (const soci::row& r : q.Rows()) read(r);
+            return;
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        constexpr std::size_t kChunk = 500;  // well under SQLite's bound-parameter limit
+        for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+            Query q(s);
+            q.sql = sql_before_ids + " IN (";
+            for (std::size_t i = at; i < std::min(ids.size(), at + kChunk); ++i) {
+                q.sql += (i > at ? ", " : "") + q.Bind(ids[i]);
+            }
+            q.sql += ")" + sql_after;
+            for (const soci::row& r : q.Rows()) read(r);
+        }
+    }
+
+    Result<std::vector<OpinionFactsRow>> ListOpinionFacts(const std::vector<domain::OpinionId>& ids) override {
+        return Guard([&]() -> Result<std::vector<OpinionFactsRow>> {
+            Lease lease(pool_, dialect_);
+            const std::string select = "SELECT id, org_id, replied_at, satisfaction FROM opinion";
+            std::vector<OpinionFactsRow> out;
+            ReadByIds(lease.session, ids, select + " ORDER BY id", select + " WHERE id", " ORDER BY id",
+                      [&](const soci::row& r) {
+                          out.push_back(OpinionFactsRow{Int(r, 0), Int(r, 1), !IsNull(r, 2),
+                                                        OptEnumOf<domain::Satisfaction>(r, 3)});
+                      });
+            return out;
+        });
+    }
+
+    Result<std::vector<ProblemLinkRow>> ListProblemLinks(const std::vector<ProblemId>& ids) override {
+        return Guard([&]() -> Result<std::vector<ProblemLinkRow>> {
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
+            std::map<ProblemId, ProblemLinkRow> rows;
+            const std::string linked = "(SELECT problem_id FROM problem_co_owner UNION SELECT problem_id FROM "
+                                       "escalation WHERE status = 'accepted')";
+            ReadByIds(s, ids, "SELECT id, owner_org_id FROM problem WHERE id IN " + linked,
+                      "SELECT id, owner_org_id FROM problem WHERE id", "", [&](const soci::row& r) {
+                          ProblemLinkRow& row = rows[Int(r, 0)];
+                          row.id = Int(r, 0);
+                          row.owner_org_id = Int(r, 1);
+                      });
+            ReadByIds(s, ids, "SELECT problem_id, org_id FROM problem_co_owner ORDER BY problem_id, org_id",
+                      "SELECT problem_id, org_id FROM problem_co_owner WHERE problem_id", " ORDER BY problem_id, org_id",
+                      [&](const soci::row& r) {
+                          if (auto it = rows.find(Int(r, 0)); it != rows.end()) {
+                              it->second.co_owner_org_ids.push_back(Int(r, 1));
+                          }
+                      });
+            const std::string origins = "SELECT DISTINCT problem_id, origin_org_id FROM escalation WHERE status = "
+                                        "'accepted'";
+            ReadByIds(s, ids, origins + " ORDER BY problem_id, origin_org_id", origins + " AND problem_id",
+                      " ORDER BY problem_id, origin_org_id", [&](const soci::row& r) {
+                          if (auto it = rows.find(Int(r, 0)); it != rows.end()) {
+                              it->second.escalation_origin_org_ids.push_back(Int(r, 1));
+                          }
+                      });
+            std::vector<ProblemLinkRow> out;
+            out.reserve(rows.size());
+            for (auto& [id, row] : rows) out.push_back(std::move(row));
+            return out;
+        });
+    }
+
+    Result<std::vector<CascadeRow>> ListCascadeFacts(const std::vector<domain::TaskId>& parent_task_ids) override {
+        return Guard([&]() -> Result<std::vector<CascadeRow>> {
+            Lease lease(pool_, dialect_);
+            soci::session& s = lease.session;
+            std::map<domain::CascadeId, CascadeRow> rows;
+            const std::string cascades = "SELECT id, org_id, created FROM task_cascade";
+            ReadByIds(s, parent_task_ids, cascades, cascades + " WHERE parent_task_id", "", [&](const soci::row& r) {
+                rows[Int(r, 0)] = CascadeRow{Int(r, 0), Int(r, 1), Int(r, 2), {}};
+            });
+            const std::string children = "SELECT c.id, t.org_id, COUNT(*) FROM task_cascade c JOIN task t ON "
+                                         "t.parent_task_id = c.parent_task_id AND t.cascade_id = c.id";
+            const std::string group = " GROUP BY c.id, t.org_id ORDER BY c.id, t.org_id";
+            ReadByIds(s, parent_task_ids, children + group, children + " WHERE c.parent_task_id", group,
+                      [&](const soci::row& r) {
+                          if (auto it = rows.find(Int(r, 0)); it != rows.end()) {
+                              it->second.child_task_orgs.emplace_back(Int(r, 1), Int(r, 2));
+                          }
+                      });
+            std::vector<CascadeRow> out;
+            out.reserve(rows.size());
+            for (auto& [id, row] : rows) out.push_back(std::move(row));
+            return out;
+        });
+    }
+
     static void ReadOpinionFigures(soci::session& s, const std::string& subtree_path, SubtreeFigures& fig) {
         Query q(s);
         q.sql = "SELECT COUNT(*), COUNT(op.replied_at), COUNT(op.satisfaction), "

@@ -200,6 +200,31 @@ struct SubtreeLinkFigures {
     std::int64_t cascaded_in = 0;
 };
 
+// ---- the side-figures index (issue 6, src/index/side_index.hpp): the facts it is fed ----
+// One opinion as OpinionFigures counts it: its org, whether replied_at is set, its satisfaction column.
+struct OpinionFactsRow {
+    domain::OpinionId id = 0;
+    domain::OrgId org_id = 0;
+    bool replied = false;
+    std::optional<domain::Satisfaction> satisfaction;
+};
+// One problem's link facts as LinkFigures and EscalatedFrom count them: its owner, its co-owners' orgs and
+// the distinct origin orgs of its accepted escalations (both ascending).
+struct ProblemLinkRow {
+    domain::ProblemId id = 0;
+    domain::OrgId owner_org_id = 0;
+    std::vector<domain::OrgId> co_owner_org_ids;
+    std::vector<domain::OrgId> escalation_origin_org_ids;
+};
+// One cascade as LinkFigures counts it: the issuing org (task_cascade.org_id), `created`, and its child tasks
+// (task.cascade_id = id and task.parent_task_id = the cascade's parent task) grouped by org, ascending.
+struct CascadeRow {
+    domain::CascadeId id = 0;
+    domain::OrgId org_id = 0;
+    std::int64_t created = 0;
+    std::vector<std::pair<domain::OrgId, std::int64_t>> child_task_orgs;
+};
+
 // The facts of one problem that the roll-up index counts (src/index/rollup_index.hpp: ProblemFacts, but
 // with the problem's own category, which the service maps to its top-level one). Instants: UTC seconds.
 struct ProblemSummary {
@@ -869,6 +894,14 @@ public:
     virtual Result<std::vector<domain::CoOwner>> ListCoOwners(domain::ProblemId id) = 0;
     // The link figures of the subtree with root path `subtree_path` (one query; see SubtreeLinkFigures).
     virtual Result<SubtreeLinkFigures> LinkFigures(const std::string& subtree_path) = 0;
+    // ---- the side-figures index (issue 6): facts by id, one query per 500 ids; empty `ids`: all rows ----
+    // The opinions with these ids (those that exist), ascending by id.
+    virtual Result<std::vector<OpinionFactsRow>> ListOpinionFacts(const std::vector<domain::OpinionId>& ids) = 0;
+    // The problems with these ids that exist, ascending by id, with empty lists when a problem has no
+    // co-owner and no accepted escalation; with no ids, only the problems that have one of them.
+    virtual Result<std::vector<ProblemLinkRow>> ListProblemLinks(const std::vector<domain::ProblemId>& ids) = 0;
+    // The cascades of the parent tasks `parent_task_ids` (empty: every cascade), ascending by id.
+    virtual Result<std::vector<CascadeRow>> ListCascadeFacts(const std::vector<domain::TaskId>& parent_task_ids) = 0;
     // Children of `parent` with id > after_id, ascending, at most `limit`.
     virtual Result<std::vector<domain::Task>> ListChildTasks(domain::TaskId parent, domain::TaskId after_id,
                                                              int limit) = 0;

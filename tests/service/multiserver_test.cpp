@@ -206,6 +206,66 @@ TEST_F(MultiServerPostgresOnly, InterleavedAndConcurrentWritesOnTwoServersAgreeW
 // There is no "took its id first, committed last" here: the advisory lock is taken before the last id is
 // read, so a second writer (another process) waits until the first commits and then takes the next id.
 // A reader meanwhile sees nothing of the open transaction.
+// The side-figures index (opinion and link figures) follows the other server's writes like the roll-up index.
+TEST_F(MultiServerPostgresOnly, OpinionAndLinkFiguresOfOneServersWritesAreInTheOtherServersStats) {
+    const OrgId fujian = AddOrg(*a_, root_a_, 1, "福建省", "province");
+    const OrgId fuzhou = AddOrg(*a_, root_a_, fujian, "福州市", "city");
+    const OrgId gulou = AddOrg(*a_, root_a_, fuzhou, "鼓楼区", "county");
+    const OrgId xiamen = AddOrg(*a_, root_a_, fujian, "厦门市", "city");
+    ASSERT_OK(b_->CatchUp());
+    // B: an opinion at 鼓楼区; A replies and it is rated 满意.
+    OpinionDraft od;
+    od.title = "意见";
+    od.text = "路灯不亮";
+    od.org_id = gulou;
+    auto o = b_->CreateOpinion(root_b_, od);
+    ASSERT_OK(o);
+    ASSERT_OK(a_->CatchUp());
+    ASSERT_OK(a_->ReplyOpinion(root_a_, o->id, "已修复", std::nullopt, std::nullopt));
+    ASSERT_OK(a_->RateOpinion(root_a_, o->id, domain::Satisfaction::kSatisfied, std::nullopt, std::nullopt));
+    // A: a problem of 鼓楼区 escalated to 福州市; B accepts and adds 厦门市 as a co-owner.
+    const auto pid = AddProblem(*a_, root_a_, gulou, "跨区问题");
+    auto e = a_->EscalateProblem(root_a_, pid, EscalationDraft{fuzhou, "需市级统筹"}, std::nullopt);
+    ASSERT_OK(e);
+    ASSERT_OK(b_->CatchUp());
+    ASSERT_OK(b_->AcceptEscalation(root_b_, e->id, std::nullopt, std::nullopt));
+    TaskDraft part;
+    part.title = "共答部分";
+    part.responsible_person = "负责人";
+    part.due_at = NowSeconds() + 86400;
+    ASSERT_OK(b_->AddCoOwner(root_b_, pid, CoOwnerDraft{xiamen, part}, std::nullopt));
+    // A moves 鼓楼区 under 厦门市.
+    ASSERT_OK(a_->CatchUp());
+    ASSERT_OK(a_->MoveOrg(root_a_, gulou, xiamen));
+    ASSERT_OK(b_->CatchUp());
+    // By hand: the opinion is in 厦门市's subtree now; the problem is owned by 福州市, came from 鼓楼区 (now in
+    // 厦门市's subtree) and is co-owned by 厦门市.
+    for (Service* svc : {a_.get(), b_.get()}) {
+        const Actor& actor = svc == a_.get() ? root_a_ : root_b_;
+        auto xm = svc->Stats(actor, xiamen);
+        ASSERT_OK(xm);
+        EXPECT_EQ(xm->opinions, 1);
+        EXPECT_EQ(xm->opinions_replied.numerator, 1);
+        EXPECT_EQ(xm->satisfaction.numerator, 1);
+        EXPECT_EQ(xm->satisfaction.denominator, 1);
+        EXPECT_EQ(xm->co_owned, 1);
+        EXPECT_EQ(xm->escalated_up, 1);
+        auto fz = svc->Stats(actor, fuzhou);
+        ASSERT_OK(fz);
+        EXPECT_EQ(fz->opinions, 0);
+        EXPECT_EQ(fz->co_owned, 0);
+        EXPECT_EQ(fz->escalated_up, 0);
+        ASSERT_EQ(fz->escalated_from.size(), 1u);
+        EXPECT_EQ(fz->escalated_from[0].org_id, gulou);
+        EXPECT_EQ(fz->escalated_from[0].problems, 1);
+        auto fj = svc->Stats(actor, fujian);
+        ASSERT_OK(fj);
+        EXPECT_EQ(fj->opinions, 1);
+        EXPECT_EQ(fj->co_owned, 0);
+        EXPECT_EQ(fj->escalated_up, 0);
+    }
+}
+
 TEST_F(MultiServerPostgresOnly, ASecondWriterWaitsForTheFirstToCommitAndTakesTheNextId) {
     auto store_a = store::Store::Open(db_.url(), store::OpenMode::kMustExist, 1);
     auto store_b = store::Store::Open(db_.url(), store::OpenMode::kMustExist, 1);
