@@ -37,12 +37,15 @@ public:
         size_ = static_cast<std::int64_t>(sorted.size());
     }
     void Insert(Value v) {
-        if (blocks_.empty()) blocks_.emplace_back();
+        ++size_;
+        if (blocks_.empty()) {
+            blocks_.push_back({v});  // blocks are never empty
+            return;
+        }
         std::size_t b = FirstBlockNotBelow(v);
         if (b == blocks_.size()) b = blocks_.size() - 1;
         auto& blk = blocks_[b];
         blk.insert(std::upper_bound(blk.begin(), blk.end(), v), v);
-        ++size_;
         if (blk.size() > kMaxBlock) {
             std::vector<Value> upper(blk.begin() + static_cast<std::ptrdiff_t>(blk.size() / 2), blk.end());
             blk.resize(blk.size() / 2);
@@ -361,7 +364,7 @@ Status TaskIndex::AddOrg(OrgId id, OrgId parent) {
     m.orgs[p].children.push_back(s);
     m.org_slot.emplace(id, s);
     for (Slot a = p; a != kNoSlot; a = m.orgs[a].parent) ++m.orgs[a].sub_orgs;
-    m.MaterialiseDue(p);
+    m.MaterialiseDue(s);
     return Status::Ok();
 }
 
