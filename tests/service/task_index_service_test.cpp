@@ -312,6 +312,56 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
     CheckEveryOrg("after a restart", every);
 }
 
+// Another server on the same database (issue 10) sees the task steps of this one through the event log
+// (CatchUp, what its follower runs): its task index is fed by the same path with kOtherProcess events,
+// including a cascade's children, a supervise step and an org move.
+TEST_F(TaskIndexServiceTest, AnotherServerFollowsTheTaskFiguresThroughTheEventLog) {
+    auto store = store::Store::Open(db_.url(), store::OpenMode::kMustExist);
+    ASSERT_OK(store);
+    auto other = Service::Create(std::move(store).value());
+    ASSERT_OK(other);
+    Service& b = **other;
+    ASSERT_OK(b.BuildRollupIndex());
+    ASSERT_OK(b.CatchUp());
+    ASSERT_OK(NewTask(3));  // 石家庄市, with 长安区 and 桥西区 below
+    auto tasks = AllTasks();
+    ASSERT_EQ(tasks.size(), 1u);
+    CascadeDraft cd;
+    cd.targets.scope = domain::CascadeScope::kDescendants;
+    cd.responsible_person = "区长";
+    auto cascade = svc_->CascadeTask(root_, tasks[0].id, cd, std::nullopt);
+    ASSERT_OK(cascade);
+    ASSERT_EQ(cascade->created, 2);
+    SupervisionDraft d;
+    d.kind = domain::SupervisionKind::kSupervise;
+    d.reason = "逾期未整改";
+    const UnixSeconds step_at = NowSeconds();
+    ASSERT_OK(svc_->TakeSupervisionStep(root_, tasks[0].id, d, step_at));
+    ASSERT_OK(svc_->MoveOrg(root_, 3, 8));  // 石家庄市 under 福建省
+    ASSERT_OK(b.CatchUp());
+    StatsQuery q;
+    q.at = NowSeconds() + 30 * kDay;  // everything created so far is stalled at the 14-day cut-off
+    for (OrgId org : {OrgId{1}, OrgId{2}, OrgId{3}, OrgId{5}, OrgId{8}}) {
+        auto s = b.Stats(root_, org, q);
+        ASSERT_OK(s);
+        const auto [stalled, supervised] = Sql(*svc_->store().GetOrg(org), *q.at);
+        EXPECT_EQ(s->stalled, stalled) << "org " << org;
+        EXPECT_EQ(s->supervised_this_month, supervised) << "org " << org;
+    }
+    // Worked out: the parent task and its 2 children, all open, now under 福建省, none under 河北省; the step
+    // is in `at`'s month only when step_at and at share a month, so compare at step_at itself too.
+    auto fj = b.Stats(root_, 8, q);
+    ASSERT_OK(fj);
+    EXPECT_EQ(fj->stalled, 3);
+    auto hb = b.Stats(root_, 2, q);
+    ASSERT_OK(hb);
+    EXPECT_EQ(hb->stalled, 0);
+    q.at = step_at;
+    auto fj_now = b.Stats(root_, 8, q);
+    ASSERT_OK(fj_now);
+    EXPECT_EQ(fj_now->supervised_this_month, 1);
+}
+
 // The rule's edges, worked out by hand: a task is stalled at cut-off T when its created_at, returned_at and
 // every report are before T; a report or a return at T or later makes it active; a submitted task is never
 // stalled; a step counts at the org the task had then, in its month.
