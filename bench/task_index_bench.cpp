@@ -2,7 +2,7 @@
 // bytes per task, query times per org level and for every child of an org (what /stats/children asks),
 // update and org-move times. Plain program (no benchmark harness): prints one report.
 //
-//   build-rel/bench/rectify_task_index_bench [--scale=province] [--tasks-per-org=23] [--seed=1]
+//   build-rel/bench/rectify_task_index_bench [--scale=province] [--tasks-per-org=23] [--seed=1] [--db=PATH]
 //
 // Data: bench/generate.hpp's org tree (a province: 217,702 orgs), no problems, and deterministic tasks,
 // `tasks-per-org` per org on average (23: ~5,000,000 at province scale, ~2.3 per generated problem), owners
@@ -12,7 +12,12 @@
 // over the 180 days before "now", a third of them within 14 days; 5 % of all tasks with one supervise step
 // at an instant in the year before "now". The index holds the open tasks and the steps; a closed task holds
 // nothing. Memory: mallinfo2's bytes in use before and after Build, against TaskIndex::Memory's estimate.
+// --db=PATH (a new SQLite file): the same tasks are also written to a store (all of org 1 and one problem:
+// the read does not depend on owners), each open task with a progress report at its last activity unless that
+// is its creation, and the steps; then the store reads RebuildTaskIndex makes (Store::ListTaskActivity of
+// every open task, Store::ListStepsAt of every supervise step) are timed and their row counts checked.
 #include <malloc.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +30,7 @@
 
 #include "bench/generate.hpp"
 #include "index/task_index.hpp"
+#include "store/store.hpp"
 
 namespace {
 
@@ -53,6 +59,81 @@ double P50(int n, F&& f) {
     std::exit(1);
 }
 
+void Exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) Fail(std::string(sql) + ": " + (err ? err : "?"));
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) Fail(sqlite3_errmsg(db));
+    return st;
+}
+
+void Step(sqlite3* db, sqlite3_stmt* st) {
+    if (sqlite3_step(st) != SQLITE_DONE) Fail(sqlite3_errmsg(db));
+    sqlite3_reset(st);
+}
+
+// Writes `tasks` rows (status by `kind`: 0 closed, 1 submitted, 2 open), reports and steps into a new store.
+void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
+          const std::vector<rectify::index::OpenTaskFacts>& open, const std::vector<rectify::index::StepFacts>& steps,
+          rectify::UnixSeconds now) {
+    using namespace rectify;
+    auto store = store::Store::OpenSqlite(path, store::OpenMode::kCreateIfMissing, 1);
+    if (!store.ok()) Fail(store.status().ToString());
+    store->reset();
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("open " + path);
+    Exec(db, "PRAGMA synchronous = OFF; BEGIN");
+    Exec(db, "INSERT INTO org_level (key, name_zh, name_en, rank) VALUES ('province', '省', 'province', 1)");
+    Exec(db, "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', 'province', "
+             "'party_gov_agency', '/1/', 0)");
+    Exec(db, "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
+             "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
+    sqlite3_stmt* ins = Prepare(db, "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
+                                    "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at) "
+                                    "VALUES (?1, 1, 1, 1, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3)");
+    sqlite3_stmt* rep = Prepare(db, "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
+                                    "VALUES (?1, ?2, 'r', 50, 'a')");
+    sqlite3_stmt* sup = Prepare(db, "INSERT INTO supervision_step (task_id, problem_id, org_id, kind, reason, actor, at) "
+                                    "VALUES (?1, 1, 1, 'supervise', 'r', 'a', ?2)");
+    std::size_t next_open = 0;
+    for (std::int64_t id = 1; id <= tasks; ++id) {
+        const int k = kind[static_cast<std::size_t>(id - 1)];
+        UnixSeconds created = now - 400 * kSecondsPerDay + id % (200 * kSecondsPerDay);
+        std::optional<UnixSeconds> report;
+        if (k == 2) {
+            const auto& t = open[next_open++];
+            if (t.id % 3 == 0) {
+                created = t.last_activity;  // never reported: its creation is its last activity
+            } else {
+                created = t.last_activity - 5 * kSecondsPerDay;
+                report = t.last_activity;
+            }
+        }
+        sqlite3_bind_int64(ins, 1, id);
+        sqlite3_bind_text(ins, 2, k == 0 ? (id % 10 == 0 ? "withdrawn" : "accepted") : k == 1 ? "submitted"
+                                  : id % 3 == 1 ? "in_progress" : id % 3 == 2 ? "pending" : "returned",
+                          -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, created);
+        Step(db, ins);
+        if (report) {
+            sqlite3_bind_int64(rep, 1, id);
+            sqlite3_bind_int64(rep, 2, *report);
+            Step(db, rep);
+        }
+    }
+    for (const auto& s : steps) {
+        sqlite3_bind_int64(sup, 1, 1 + s.id % tasks);
+        sqlite3_bind_int64(sup, 2, s.at);
+        Step(db, sup);
+    }
+    for (auto* st : {ins, rep, sup}) sqlite3_finalize(st);
+    Exec(db, "COMMIT; ANALYZE");
+    sqlite3_close(db);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,12 +141,15 @@ int main(int argc, char** argv) {
     options.scale = bench::Scale::kProvince;
     options.problems_per_org = 0;
     int tasks_per_org = 23;
+    std::string db_path;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("--scale=", 0) == 0) {
             if (!bench::ParseScale(a.substr(8), options.scale)) Fail("--scale: county, city or province");
         } else if (a.rfind("--tasks-per-org=", 0) == 0) {
             tasks_per_org = std::atoi(a.c_str() + 16);
+        } else if (a.rfind("--db=", 0) == 0) {
+            db_path = a.substr(5);
         } else if (a.rfind("--seed=", 0) == 0) {
             options.seed = std::strtoull(a.c_str() + 7, nullptr, 10);
         } else {
@@ -83,6 +167,8 @@ int main(int argc, char** argv) {
     std::vector<index::OpenTaskFacts> open;
     std::vector<index::StepFacts> steps;
     std::int64_t submitted = 0, closed = 0;
+    std::vector<int> kind;  // per task: 0 closed, 1 submitted, 2 open (for --db)
+    kind.reserve(static_cast<std::size_t>(tasks));
     for (std::int64_t id = 1; id <= tasks; ++id) {
         const domain::OrgId org = rng() % 2 == 0 ? d.orgs[rng() % d.orgs.size()].id : upper[rng() % upper.size()];
         const std::uint64_t share = rng() % 100;
@@ -90,6 +176,7 @@ int main(int argc, char** argv) {
             steps.push_back({static_cast<std::int64_t>(steps.size()) + 1, org,
                              now - static_cast<UnixSeconds>(rng() % (365 * kSecondsPerDay))});
         }
+        kind.push_back(share < 85 ? 0 : share < 88 ? 1 : 2);
         if (share < 85) {
             ++closed;
         } else if (share < 88) {
@@ -177,6 +264,32 @@ int main(int argc, char** argv) {
         if (!ix.MoveOrg(v, parent).ok()) Fail("move back");
         const double back = Micros(Clock::now() - s);
         std::printf("move a %-10s %.0f us there, %.0f us back\n", d.levels[depth].c_str(), there, back);
+    }
+    if (!db_path.empty()) {
+        auto t0 = Clock::now();
+        Load(db_path, tasks, kind, open, steps, now);
+        std::printf("store: wrote %lld tasks into %s in %.1f s\n", static_cast<long long>(tasks), db_path.c_str(),
+                    std::chrono::duration<double>(Clock::now() - t0).count());
+        auto store = store::Store::OpenSqlite(db_path, store::OpenMode::kMustExist, 1);
+        if (!store.ok()) Fail(store.status().ToString());
+        for (int run = 0; run < 2; ++run) {
+            store::TaskActivityFilter all;
+            all.all = true;
+            t0 = Clock::now();
+            auto read = (*store)->ListTaskActivity(all);
+            const double tasks_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            t0 = Clock::now();
+            auto read_steps = (*store)->ListStepsAt(domain::SupervisionKind::kSupervise, {});
+            const double steps_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!read.ok() || !read_steps.ok()) Fail("store read");
+            std::int64_t same = 0;
+            for (std::size_t i = 0; i < read->size() && i < open.size(); ++i) {
+                same += (*read)[i].id == open[i].id && (*read)[i].last_activity == open[i].last_activity;
+            }
+            std::printf("store read %d: ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
+                        "and their last activity), ListStepsAt %zu rows in %.2f s\n",
+                        run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
+        }
     }
     return 0;
 }
