@@ -290,6 +290,32 @@ int main(int argc, char** argv) {
                         "and their last activity), ListStepsAt %zu rows in %.2f s\n",
                         run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
         }
+        // The root's two figures by the SQL /stats ran per request before the index, against the index (every
+        // task of the store is in the root's subtree, so the counts must agree).
+        const domain::OrgId root = d.orgs_by_depth[0][0];
+        auto fresh = index::TaskIndex::Build(d.orgs, open, steps);  // the timings above changed `ix`
+        if (!fresh.ok()) Fail(fresh.status().ToString());
+        for (int run = 0; run < 2; ++run) {
+            store::QueueFilter f;
+            f.kind = store::QueueKind::kStalled;
+            f.subtree_paths = {"/1/"};
+            f.stalled_before = before;
+            t0 = Clock::now();
+            auto stalled = (*store)->CountQueue(f);
+            const double stalled_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            t0 = Clock::now();
+            auto supervised = (*store)->CountSupervisionSteps("/1/", domain::SupervisionKind::kSupervise, from, to);
+            const double supervised_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!stalled.ok() || !supervised.ok()) Fail("store counts");
+            t0 = Clock::now();
+            auto f_ix = (*fresh)->Query(root, before, from, to);
+            const double ix_us = Micros(Clock::now() - t0);
+            if (!f_ix.ok()) Fail("index query");
+            std::printf("root figures: SQL stalled %lld in %.2f s, supervised %lld in %.3f s; index %lld / %lld in %.1f us%s\n",
+                        static_cast<long long>(*stalled), stalled_s, static_cast<long long>(*supervised), supervised_s,
+                        static_cast<long long>(f_ix->stalled), static_cast<long long>(f_ix->supervised), ix_us,
+                        *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
+        }
     }
     return 0;
 }
