@@ -87,17 +87,23 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("open " + path);
     Exec(db, "PRAGMA synchronous = OFF; BEGIN");
     Exec(db, "INSERT INTO org_level (key, name_zh, name_en, rank) VALUES ('province', '省', 'province', 1)");
-    Exec(db, "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', 'province', "
-             "'party_gov_agency', '/1/', 0)");
-    Exec(db, "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
-             "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
-    sqlite3_stmt* ins = Prepare(db, "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
-                                    "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at) "
-                                    "VALUES (?1, 1, 1, 1, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3)");
-    sqlite3_stmt* rep = Prepare(db, "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
-                                    "VALUES (?1, ?2, 'r', 50, 'a')");
-    sqlite3_stmt* sup = Prepare(db, "INSERT INTO supervision_step (task_id, problem_id, org_id, kind, reason, actor, at) "
-                                    "VALUES (?1, 1, 1, 'supervise', 'r', 'a', ?2)");
+    Exec(db,
+         "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', 'province', "
+         "'party_gov_agency', '/1/', 0)");
+    Exec(db,
+         "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
+         "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
+    sqlite3_stmt* ins =
+        Prepare(db,
+                "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
+                "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at) "
+                "VALUES (?1, 1, 1, 1, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3)");
+    sqlite3_stmt* rep = Prepare(db,
+                                "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
+                                "VALUES (?1, ?2, 'r', 50, 'a')");
+    sqlite3_stmt* sup = Prepare(db,
+                                "INSERT INTO supervision_step (task_id, problem_id, org_id, kind, reason, actor, at) "
+                                "VALUES (?1, 1, 1, 'supervise', 'r', 'a', ?2)");
     std::size_t next_open = 0;
     for (std::int64_t id = 1; id <= tasks; ++id) {
         const int k = kind[static_cast<std::size_t>(id - 1)];
@@ -113,8 +119,12 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
             }
         }
         sqlite3_bind_int64(ins, 1, id);
-        sqlite3_bind_text(ins, 2, k == 0 ? (id % 10 == 0 ? "withdrawn" : "accepted") : k == 1 ? "submitted"
-                                  : id % 3 == 1 ? "in_progress" : id % 3 == 2 ? "pending" : "returned",
+        sqlite3_bind_text(ins, 2,
+                          k == 0        ? (id % 10 == 0 ? "withdrawn" : "accepted")
+                          : k == 1      ? "submitted"
+                          : id % 3 == 1 ? "in_progress"
+                          : id % 3 == 2 ? "pending"
+                                        : "returned",
                           -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 3, created);
         Step(db, ins);
@@ -203,10 +213,11 @@ int main(int argc, char** argv) {
     const index::TaskIndexMemory mem = ix.Memory();
     std::printf("build: %.2f s wall, %.2f s CPU; %lld materialised orgs, %lld block values\n", build_wall, build_cpu,
                 static_cast<long long>(mem.materialised_orgs), static_cast<long long>(mem.block_values));
-    std::printf("memory: heap +%.1f MB (mallinfo2) = %.1f bytes/task, %.1f bytes per open task or step; "
-                "estimate (Memory) %.1f MB\n",
-                heap / 1e6, static_cast<double>(heap) / static_cast<double>(tasks),
-                static_cast<double>(heap) / static_cast<double>(open.size() + steps.size()), mem.bytes / 1e6);
+    std::printf(
+        "memory: heap +%.1f MB (mallinfo2) = %.1f bytes/task, %.1f bytes per open task or step; "
+        "estimate (Memory) %.1f MB\n",
+        heap / 1e6, static_cast<double>(heap) / static_cast<double>(tasks),
+        static_cast<double>(heap) / static_cast<double>(open.size() + steps.size()), mem.bytes / 1e6);
 
     // Queries: stalled at 14 days and supervised this (30-day) month, per level.
     const UnixSeconds before = now - 14 * kSecondsPerDay, from = now - 30 * kSecondsPerDay, to = now + 1;
@@ -286,9 +297,10 @@ int main(int argc, char** argv) {
             for (std::size_t i = 0; i < read->size() && i < open.size(); ++i) {
                 same += (*read)[i].id == open[i].id && (*read)[i].last_activity == open[i].last_activity;
             }
-            std::printf("store read %d: ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
-                        "and their last activity), ListStepsAt %zu rows in %.2f s\n",
-                        run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
+            std::printf(
+                "store read %d: ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
+                "and their last activity), ListStepsAt %zu rows in %.2f s\n",
+                run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
         }
         // The root's two figures by the SQL /stats ran per request before the index, against the index (every
         // task of the store is in the root's subtree, so the counts must agree).
@@ -311,10 +323,11 @@ int main(int argc, char** argv) {
             auto f_ix = (*fresh)->Query(root, before, from, to);
             const double ix_us = Micros(Clock::now() - t0);
             if (!f_ix.ok()) Fail("index query");
-            std::printf("root figures: SQL stalled %lld in %.2f s, supervised %lld in %.3f s; index %lld / %lld in %.1f us%s\n",
-                        static_cast<long long>(*stalled), stalled_s, static_cast<long long>(*supervised), supervised_s,
-                        static_cast<long long>(f_ix->stalled), static_cast<long long>(f_ix->supervised), ix_us,
-                        *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
+            std::printf(
+                "root figures: SQL stalled %lld in %.2f s, supervised %lld in %.3f s; index %lld / %lld in %.1f us%s\n",
+                static_cast<long long>(*stalled), stalled_s, static_cast<long long>(*supervised), supervised_s,
+                static_cast<long long>(f_ix->stalled), static_cast<long long>(f_ix->supervised), ix_us,
+                *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
         }
     }
     return 0;

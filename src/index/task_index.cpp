@@ -1,11 +1,10 @@
 #include "index/task_index.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <string>
-
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
+#include <limits>
+#include <string>
 
 namespace rectify::index {
 namespace {
@@ -23,7 +22,7 @@ Value Stored(UnixSeconds t) { return static_cast<Value>(std::clamp<std::int64_t>
 // A sorted multiset of 4-byte values in blocks of at most kMaxBlock, each block sorted, blocks in order.
 // Insert / Erase: O(log blocks + kMaxBlock); CountLess: O(blocks + log kMaxBlock).
 class SortedBlocks {
-public:
+  public:
     static constexpr std::size_t kMaxBlock = 512;
 
     void Assign(std::vector<Value>&& sorted) {
@@ -73,8 +72,8 @@ public:
                 n += static_cast<std::int64_t>(blk.size());
                 continue;
             }
-            return n + (std::lower_bound(blk.begin(), blk.end(), t,
-                                         [](Value a, std::uint64_t x) { return a < x; }) - blk.begin());
+            return n + (std::lower_bound(blk.begin(), blk.end(), t, [](Value a, std::uint64_t x) { return a < x; }) -
+                        blk.begin());
         }
         return n;
     }
@@ -91,7 +90,7 @@ public:
         return bytes;
     }
 
-private:
+  private:
     // The first block whose last value is >= v (blocks_.size() when none): the block holding v's first
     // occurrence, if v is present.
     std::size_t FirstBlockNotBelow(Value v) const {
@@ -287,8 +286,9 @@ Result<std::unique_ptr<TaskIndex>> TaskIndex::Build(const std::vector<domain::Or
     Slot root = kNoSlot;
     for (std::size_t i = 0; i < orgs.size(); ++i) {
         if (!orgs[i].parent_id) {
-            if (root != kNoSlot) return FailedPrecondition("two root orgs: " + std::to_string(m->orgs[root].id) +
-                                                           " and " + std::to_string(orgs[i].id));
+            if (root != kNoSlot)
+                return FailedPrecondition("two root orgs: " + std::to_string(m->orgs[root].id) + " and " +
+                                          std::to_string(orgs[i].id));
             root = static_cast<Slot>(i);
             continue;
         }
@@ -518,16 +518,19 @@ Status TaskIndex::CheckInvariants() const {
         }
         own_steps += m.orgs[s].steps.size();
     }
-    if (own_steps != m.step_ids.size()) return Internal("step lists hold " + std::to_string(own_steps) +
-                                                        " values for " + std::to_string(m.step_ids.size()) + " ids");
+    if (own_steps != m.step_ids.size())
+        return Internal("step lists hold " + std::to_string(own_steps) + " values for " +
+                        std::to_string(m.step_ids.size()) + " ids");
     for (Slot s = 0; s < n; ++s) {
         const OrgNode& node = m.orgs[s];
         // Every org reaches the root (no cycles) and is among its parent's children.
         std::size_t steps = 0;
         for (Slot a = s; a != root; a = m.orgs[a].parent) {
-            if (m.orgs[a].parent == kNoSlot || ++steps > n) return Internal("org " + std::to_string(node.id) + ": no path to the root");
+            if (m.orgs[a].parent == kNoSlot || ++steps > n)
+                return Internal("org " + std::to_string(node.id) + ": no path to the root");
             const auto& ch = m.orgs[m.orgs[a].parent].children;
-            if (std::count(ch.begin(), ch.end(), a) != 1) return Internal("org " + std::to_string(node.id) + ": child links");
+            if (std::count(ch.begin(), ch.end(), a) != 1)
+                return Internal("org " + std::to_string(node.id) + ": child links");
         }
         // Recount the subtree from the own lists only.
         std::vector<Value> open, st;
@@ -542,9 +545,12 @@ Status TaskIndex::CheckInvariants() const {
             for (Slot c : x.children) stack.push_back(c);
         }
         const std::string name = "org " + std::to_string(node.id);
-        if (node.sub_orgs != orgs) return Internal(name + ": sub_orgs " + std::to_string(node.sub_orgs) + ", recount " + std::to_string(orgs));
+        if (node.sub_orgs != orgs)
+            return Internal(name + ": sub_orgs " + std::to_string(node.sub_orgs) + ", recount " + std::to_string(orgs));
         const auto items = static_cast<std::int64_t>(open.size() + st.size());
-        if (node.sub_items != items) return Internal(name + ": sub_items " + std::to_string(node.sub_items) + ", recount " + std::to_string(items));
+        if (node.sub_items != items)
+            return Internal(name + ": sub_items " + std::to_string(node.sub_items) + ", recount " +
+                            std::to_string(items));
         if (node.blocks) {
             std::sort(open.begin(), open.end());
             std::sort(st.begin(), st.end());

@@ -89,7 +89,7 @@ struct TaskIndexMemory {
 };
 
 class TaskIndex {
-public:
+  public:
     struct Options {
         // An org gets sorted blocks once its subtree holds at least this many values (open tasks + supervise
         // steps) or orgs; 0 materialises every org. The defaults are the roll-up index's (docs/PERFORMANCE.md).
@@ -144,7 +144,7 @@ public:
     // (O(orgs * subtree size)). Errors: kInternal naming the first org that differs.
     Status CheckInvariants() const;
 
-private:
+  private:
     struct Impl;
     explicit TaskIndex(std::unique_ptr<Impl> impl);
 

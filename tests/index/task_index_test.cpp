@@ -2,10 +2,11 @@
 // sequences of puts, drops, steps, org additions and moves checked after every change against a brute-force
 // recount from a plain list of facts kept by the test, with every org materialised, with the defaults and
 // with none materialised (the gather path), plus CheckInvariants.
+#include "index/task_index.hpp"
+
 #include <map>
 #include <random>
 
-#include "index/task_index.hpp"
 #include "test_util.hpp"
 
 namespace rectify::index {
@@ -132,8 +133,9 @@ void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
             ASSERT_OK(ix.DropTask(id));
             m.open.erase(id);
         } else if (op <= 6) {
-            StepFacts s{pick(4) == 0 && next_step > 1 ? static_cast<std::int64_t>(1 + pick(static_cast<std::size_t>(next_step - 1)))
-                                                      : next_step++,
+            StepFacts s{pick(4) == 0 && next_step > 1
+                            ? static_cast<std::int64_t>(1 + pick(static_cast<std::size_t>(next_step - 1)))
+                            : next_step++,
                         ids[pick(ids.size())], static_cast<UnixSeconds>(pick(1000))};
             if (m.steps.count(s.id)) s = m.steps[s.id];  // a re-read of a step seen before
             ASSERT_OK(ix.AddStep(s));
@@ -173,8 +175,8 @@ void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
 
 TEST(TaskIndexTest, RandomChangesMatchABruteRecount) {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        RandomRun(seed, {0, 0});        // every org materialised
-        RandomRun(seed, {64, 8});       // some
+        RandomRun(seed, {0, 0});              // every org materialised
+        RandomRun(seed, {64, 8});             // some
         RandomRun(seed, {1 << 30, 1 << 30});  // none: every query gathers
     }
 }

@@ -34,7 +34,7 @@ using domain::TaskStatus;
 constexpr UnixSeconds kDay = 86400;
 
 class TaskIndexServiceTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_OK(SetDisplayZone("Asia/Shanghai"));
         ASSERT_TRUE(db_.error().empty()) << db_.error();
@@ -118,7 +118,8 @@ protected:
         store::QueueFilter stalled;
         stalled.kind = store::QueueKind::kStalled;
         stalled.subtree_paths = {org.path};
-        stalled.stalled_before = at - static_cast<std::int64_t>(svc_->supervision_policy().warnings.stalled_days) * kDay;
+        stalled.stalled_before =
+            at - static_cast<std::int64_t>(svc_->supervision_policy().warnings.stalled_days) * kDay;
         auto n = svc_->store().CountQueue(stalled);
         EXPECT_OK(n);
         const auto month = domain::CivilOf(LocalDayNumber(at));
@@ -187,8 +188,10 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
         if (phase > 0) {
             // Between phases too: the figures so far, around the run's seconds.
             const UnixSeconds now = NowSeconds();
-            const UnixSeconds stalled = static_cast<UnixSeconds>(svc_->supervision_policy().warnings.stalled_days) * kDay;
-            CheckEveryOrg("phase " + std::to_string(phase), {now - 1 + stalled, now + stalled, t0 + stalled, t0 + 1 + stalled});
+            const UnixSeconds stalled =
+                static_cast<UnixSeconds>(svc_->supervision_policy().warnings.stalled_days) * kDay;
+            CheckEveryOrg("phase " + std::to_string(phase),
+                          {now - 1 + stalled, now + stalled, t0 + stalled, t0 + 1 + stalled});
             std::this_thread::sleep_for(std::chrono::milliseconds(1100));
         }
         for (int i = 0; i < 45; ++i) {
@@ -210,14 +213,16 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
             if (op <= 2 || tasks.size() < 4) {
                 ASSERT_OK(NewTask(below_root[pick(below_root.size())]));
             } else if (op == 3) {
-                if (auto t = task_in({TaskStatus::kPending})) done(svc_->StartTask(root_, t->id, std::nullopt).status());
+                if (auto t = task_in({TaskStatus::kPending}))
+                    done(svc_->StartTask(root_, t->id, std::nullopt).status());
             } else if (op == 4) {
                 if (auto t = task_in({TaskStatus::kInProgress, TaskStatus::kReturned})) {
                     done(svc_->ReportProgress(root_, t->id, ReportDraft{"已完成", 100, {}}, std::nullopt).status());
                 }
             } else if (op == 5) {
                 if (auto t = task_in({TaskStatus::kInProgress, TaskStatus::kReturned})) {
-                    if (done(svc_->ReportProgress(root_, t->id, ReportDraft{"整改完成", 100, {}}, std::nullopt).status()) &&
+                    if (done(svc_->ReportProgress(root_, t->id, ReportDraft{"整改完成", 100, {}}, std::nullopt)
+                                 .status()) &&
                         done(svc_->UploadEvidence(root_, t->id, "现场.txt", "text/plain", "整改后现场说明").status())) {
                         done(svc_->SubmitTask(root_, t->id, std::nullopt).status());
                     }
@@ -263,7 +268,8 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
                 // 上题下答: a task of an org with units below, cascaded to all of them (children without events).
                 std::vector<Task> parents;
                 for (const auto& t : tasks) {
-                    if ((t.status == TaskStatus::kPending || t.status == TaskStatus::kInProgress) && !t.parent_task_id) {
+                    if ((t.status == TaskStatus::kPending || t.status == TaskStatus::kInProgress) &&
+                        !t.parent_task_id) {
                         for (const auto& o : orgs) {
                             if (o.parent_id == t.org_id) {
                                 parents.push_back(t);
@@ -298,8 +304,8 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
         step_instants.insert(at);
         step_instants.insert(at - 1);
         const auto month = domain::CivilOf(LocalDayNumber(at));
-        step_instants.insert(FromLocal(month.year, month.month, 1, 0, 0, 0));       // the month's first second
-        step_instants.insert(FromLocal(month.year, month.month, 1, 0, 0, 0) - 1);   // the last of the month before
+        step_instants.insert(FromLocal(month.year, month.month, 1, 0, 0, 0));      // the month's first second
+        step_instants.insert(FromLocal(month.year, month.month, 1, 0, 0, 0) - 1);  // the last of the month before
     }
     std::vector<UnixSeconds> every = ats;
     every.insert(every.end(), step_instants.begin(), step_instants.end());
@@ -386,8 +392,8 @@ TEST_F(TaskIndexServiceTest, StalledEdgesAndStepsByHand) {
     EXPECT_EQ(figures(1, a.created_at).first, b.created_at < a.created_at ? 1 : 0);
     EXPECT_EQ(figures(changan, a.created_at).first, 0);
     EXPECT_EQ(figures(changan, a.created_at + 1).first, 1);
-    EXPECT_EQ(figures(2, a.created_at + 1).first, 1);   // 河北省 holds 长安区
-    EXPECT_EQ(figures(8, b.created_at + 1).first, 1);   // 福建省 holds 鼓楼区
+    EXPECT_EQ(figures(2, a.created_at + 1).first, 1);  // 河北省 holds 长安区
+    EXPECT_EQ(figures(8, b.created_at + 1).first, 1);  // 福建省 holds 鼓楼区
     EXPECT_EQ(figures(1, std::max(a.created_at, b.created_at) + 1).first, 2);
 
     // A report at r: active for cut-offs up to r, stalled after.
@@ -424,7 +430,7 @@ TEST_F(TaskIndexServiceTest, StalledEdgesAndStepsByHand) {
         return s.ok() ? s->supervised_this_month : -1;
     };
     EXPECT_EQ(at(gulou, march_last), 1);
-    EXPECT_EQ(at(gulou, march_last - 1), 0);                   // before the step
+    EXPECT_EQ(at(gulou, march_last - 1), 0);                  // before the step
     EXPECT_EQ(at(gulou, FromLocal(2026, 4, 1, 0, 0, 0)), 0);  // April: a new month
     EXPECT_EQ(at(8, march_last), 1);
     EXPECT_EQ(at(2, march_last), 0);
