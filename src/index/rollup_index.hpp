@@ -40,7 +40,7 @@
 // Filters by campaign, special item, owner org batch, owner org kind or created period (FiguresQuery's
 // "record filters") are not in the aggregates' keys: such a query visits every record of the subtree (32
 // bytes each, ~15-30 ns; docs/PERFORMANCE.md#record-filters) and skips orgs and records that do not pass.
-// Not here: tasks (the index counts problems).
+// Not here: tasks (the index counts problems; the task figures are in task_index.hpp).
 #pragma once
 
 #include <array>

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -771,6 +772,7 @@ Status Service::RebuildRollup() {
         rollup_ = std::move(built);
     }
     RETURN_IF_ERROR(RebuildSideIndex(orgs));
+    RETURN_IF_ERROR(RebuildTaskIndex(orgs));
     rollup_stale_ = false;
     return Status::Ok();
 }
@@ -795,6 +797,7 @@ Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
             problem_ids.push_back(e.entity_id);
         }
     }
+    RETURN_IF_ERROR(ApplyToTaskIndex(events));
     if (problem_ids.empty()) return Status::Ok();
     ASSIGN_OR_RETURN(auto problems, store_->ListProblemSummaries(problem_ids));
     for (const auto& p : problems) {
@@ -804,6 +807,85 @@ Status Service::ApplyToRollup(const std::vector<store::Event>& events) {
         if (st.code() == StatusCode::kNotFound) st = rollup_->Insert(f);
         RETURN_IF_ERROR(st);
     }
+    return Status::Ok();
+}
+
+Status Service::RebuildTaskIndex(const std::vector<domain::Org>& orgs) {
+    if (orgs.empty()) {
+        task_index_.reset();
+        return Status::Ok();
+    }
+    store::TaskActivityFilter all;
+    all.all = true;
+    ASSIGN_OR_RETURN(auto tasks, store_->ListTaskActivity(all));
+    ASSIGN_OR_RETURN(auto steps, store_->ListStepsAt(domain::SupervisionKind::kSupervise, {}));
+    std::vector<index::OpenTaskFacts> open;
+    open.reserve(tasks.size());
+    for (const auto& t : tasks) open.push_back({t.id, t.org_id, t.last_activity});
+    std::vector<index::StepFacts> step_facts;
+    step_facts.reserve(steps.size());
+    for (const auto& st : steps) step_facts.push_back({st.id, st.org_id, st.at});
+    ASSIGN_OR_RETURN(auto built, index::TaskIndex::Build(orgs, open, step_facts));
+    task_index_ = std::move(built);
+    return Status::Ok();
+}
+
+Status Service::ApplyToTaskIndex(const std::vector<store::Event>& events) {
+    if (!task_index_) return FailedPrecondition("the task index needs a rebuild");
+    store::TaskActivityFilter changed;
+    std::vector<domain::TaskId> supervised;
+    const std::string supervise(domain::ToString(domain::SupervisionKind::kSupervise));
+    for (const store::Event& e : events) {
+        if (e.entity == "org" && (e.action == "create" || e.action == "import" || e.action == "move")) {
+            ASSIGN_OR_RETURN(domain::Org org, store_->GetOrg(e.entity_id));
+            if (!org.parent_id) return FailedPrecondition("a second root org");
+            if (e.action == "move") {
+                RETURN_IF_ERROR(task_index_->MoveOrg(org.id, *org.parent_id));
+            } else if (!task_index_->ContainsOrg(org.id)) {
+                RETURN_IF_ERROR(task_index_->AddOrg(org.id, *org.parent_id));
+            }
+        } else if (e.entity == "task") {
+            changed.ids.push_back(e.entity_id);
+            if (e.action == "cascade") changed.parent_ids.push_back(e.entity_id);  // children without own events
+            if (e.action == supervise) supervised.push_back(e.entity_id);
+        }
+    }
+    if (changed.ids.empty()) return Status::Ok();
+    for (auto* ids : {&changed.ids, &changed.parent_ids, &supervised}) {
+        std::sort(ids->begin(), ids->end());
+        ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+    }
+    ASSIGN_OR_RETURN(auto open, store_->ListTaskActivity(changed));
+    std::unordered_set<domain::TaskId> still_open;
+    for (const auto& t : open) {
+        RETURN_IF_ERROR(task_index_->PutOpenTask({t.id, t.org_id, t.last_activity}));
+        still_open.insert(t.id);
+    }
+    for (domain::TaskId id : changed.ids) {
+        if (!still_open.count(id)) RETURN_IF_ERROR(task_index_->DropTask(id));
+    }
+    if (supervised.empty()) return Status::Ok();
+    ASSIGN_OR_RETURN(auto steps, store_->ListStepsAt(domain::SupervisionKind::kSupervise, supervised));
+    for (const auto& st : steps) RETURN_IF_ERROR(task_index_->AddStep({st.id, st.org_id, st.at}));
+    return Status::Ok();
+}
+
+Status Service::TaskFiguresFromIndex(OrgStats& s, UnixSeconds at) {
+    std::shared_ptr<index::TaskIndex> tasks;
+    {
+        std::lock_guard lock(rollup_mutex_);
+        tasks = task_index_;
+    }
+    if (!tasks) return Unavailable("the task index is not built (the database has no orgs)");
+    // The stalled work queue's rule (supervision.cpp, WorkQueue::kStalled), counted for this subtree; and
+    // issue 8's tasks put under supervision (督办) this calendar month in the display zone, up to `at`.
+    s.stalled_days = supervision_.warnings.stalled_days;
+    const UnixSeconds stalled_before = at - static_cast<std::int64_t>(s.stalled_days) * kSecondsPerDay;
+    const auto month = domain::CivilOf(LocalDayNumber(at));
+    ASSIGN_OR_RETURN(auto f, tasks->Query(s.org.id, stalled_before, FromLocal(month.year, month.month, 1, 0, 0, 0),
+                                          at + 1));
+    s.stalled = f.stalled;
+    s.supervised_this_month = f.supervised;
     return Status::Ok();
 }
 
@@ -942,22 +1024,7 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     s.p90_days_to_close = f.p90_days_to_close;
     for (const auto& w : f.weekly) s.weekly.push_back({w.week_start, w.created, w.closed});
     RETURN_IF_ERROR(SideFiguresInto(s));
-    // The stalled work queue's rule (supervision.cpp, WorkQueue::kStalled), counted for this subtree.
-    {
-        store::QueueFilter stalled;
-        stalled.kind = store::QueueKind::kStalled;
-        stalled.subtree_paths = {s.org.path};
-        stalled.stalled_before = at - static_cast<std::int64_t>(supervision_.warnings.stalled_days) * kSecondsPerDay;
-        ASSIGN_OR_RETURN(s.stalled, store_->CountQueue(stalled));
-        s.stalled_days = supervision_.warnings.stalled_days;
-    }
-    // Issue 8: tasks put under supervision (督办) this calendar month in the display zone, up to `at`.
-    {
-        const auto month = domain::CivilOf(LocalDayNumber(at));
-        ASSIGN_OR_RETURN(s.supervised_this_month,
-                         store_->CountSupervisionSteps(s.org.path, domain::SupervisionKind::kSupervise,
-                                                       FromLocal(month.year, month.month, 1, 0, 0, 0), at + 1));
-    }
+    RETURN_IF_ERROR(TaskFiguresFromIndex(s, at));
     return s;
 }
 

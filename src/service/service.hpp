@@ -36,6 +36,7 @@
 #include "index/org_tree.hpp"
 #include "index/rollup_index.hpp"
 #include "index/side_index.hpp"
+#include "index/task_index.hpp"
 #include "service/ledger.hpp"
 #include "store/blob_store.hpp"
 #include "store/store.hpp"
@@ -2014,6 +2015,21 @@ private:
     // Fills s's opinion figures, link figures and escalated_from from side_ (the names of the origin orgs
     // from the store). Errors: kUnavailable (side_ not built), kNotFound (s.org unknown to the index).
     Status SideFiguresInto(OrgStats& s);
+    // The task index (issue 6: stalled, supervised this month), built and fed with rollup_, under
+    // rollup_mutex_ and marked stale with it (rollup_stale_).
+    std::shared_ptr<index::TaskIndex> task_index_;
+    // RebuildRollup's part for the task index (rollup_mutex_ held): every open task's last activity and every
+    // supervise step from the store. `orgs` empty: no index. Errors: the store's, TaskIndex::Build's.
+    Status RebuildTaskIndex(const std::vector<domain::Org>& orgs);
+    // ApplyToRollup's part (rollup_mutex_ held): org creations, imports and moves; for each task event the
+    // task is re-read (ListTaskActivity: open -> PutOpenTask, else DropTask), with its cascade children after
+    // a "cascade", and after a "supervise" step its supervise steps (AddStep ignores those already added).
+    // Errors: kFailedPrecondition (no index), the store's and the index's.
+    Status ApplyToTaskIndex(const std::vector<store::Event>& events);
+    // StatsFromFigures' part: s.stalled (the stalled queue's rule at `at`, supervision.warnings.stalled_days)
+    // and s.supervised_this_month (supervise steps from the 1st of `at`'s month in the display zone to `at`
+    // inclusive) of s.org's subtree, from the task index. Errors: kUnavailable (no index), kNotFound.
+    Status TaskFiguresFromIndex(OrgStats& s, UnixSeconds at);
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
     std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
     // ---- following other servers (issue 10) ----

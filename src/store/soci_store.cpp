@@ -3584,6 +3584,13 @@ public:
     Result<std::int64_t> CountPendingEscalations(const std::vector<std::string>& to_paths) override {
         return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountPendingEscalations(to_paths); });
     }
+    Result<std::vector<TaskActivity>> ListTaskActivity(const TaskActivityFilter& f) override {
+        return SupRead<std::vector<TaskActivity>>([&](SupervisionSql& x) { return x.TaskActivities(f); });
+    }
+    Result<std::vector<StepAt>> ListStepsAt(domain::SupervisionKind kind,
+                                            const std::vector<domain::TaskId>& task_ids) override {
+        return SupRead<std::vector<StepAt>>([&](SupervisionSql& x) { return x.StepsAt(kind, task_ids); });
+    }
     Result<std::int64_t> CountSupervisionSteps(const std::string& subtree_path, domain::SupervisionKind kind,
                                                UnixSeconds from, UnixSeconds to) override {
         return SupRead<std::int64_t>([&](SupervisionSql& x) { return x.CountSteps(subtree_path, kind, from, to); });

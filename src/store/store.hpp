@@ -337,6 +337,33 @@ struct QueueFilter {
     int limit = 50;
 };
 
+// The task index's facts (issue 6, src/index/task_index.hpp). One open task (status pending, in progress or
+// returned: the tasks QueueKind::kStalled considers) with its last activity = the latest of created_at,
+// returned_at and its progress reports' reported_at (UTC seconds): the task is stalled before an instant T
+// exactly when last_activity < T.
+struct TaskActivity {
+    domain::TaskId id = 0;
+    domain::OrgId org_id = 0;  // task.org_id
+    UnixSeconds last_activity = 0;
+};
+
+// Which tasks ListTaskActivity reads: every open task (`all`), or the open ones among `ids` and among the
+// children (parent_task_id) of `parent_ids`.
+struct TaskActivityFilter {
+    bool all = false;
+    std::vector<domain::TaskId> ids;
+    std::vector<domain::TaskId> parent_ids;
+};
+
+// One supervision step as the task index counts it (CountSupervisionSteps: by kind, at, and org_id, the
+// task's org when the step was taken). at: UTC seconds.
+struct StepAt {
+    std::int64_t id = 0;
+    domain::TaskId task_id = 0;
+    domain::OrgId org_id = 0;
+    UnixSeconds at = 0;
+};
+
 struct QueueRow {
     domain::Task task;
     std::string problem_title;
@@ -917,6 +944,14 @@ public:
         UnixSeconds now, std::optional<std::pair<UnixSeconds, domain::TaskId>> after, int limit) = 0;
     virtual Result<std::vector<QueueRow>> ListQueue(const QueueFilter& filter) = 0;
     virtual Result<std::int64_t> CountQueue(const QueueFilter& filter) = 0;
+    // The task index's facts (issue 6): open tasks and their last activity (see TaskActivity), ordered by id;
+    // ids of tasks that are not open (or unknown) are left out. One query for `all` (a scan of the task
+    // table and, per open task, the progress_report_task index), else one per 500 ids.
+    virtual Result<std::vector<TaskActivity>> ListTaskActivity(const TaskActivityFilter& filter) = 0;
+    // Ladder steps of `kind`, ordered by id: every one (`task_ids` empty) or those of the tasks `task_ids`
+    // (one query per 500 ids).
+    virtual Result<std::vector<StepAt>> ListStepsAt(domain::SupervisionKind kind,
+                                                    const std::vector<domain::TaskId>& task_ids) = 0;
     // Pending escalations whose target org lies in one of `to_paths`, oldest first.
     virtual Result<std::vector<EscalationQueueRow>> ListPendingEscalations(const std::vector<std::string>& to_paths,
                                                                            std::int64_t offset, int limit) = 0;

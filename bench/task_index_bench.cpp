@@ -1,0 +1,334 @@
+// The task index (issue 6, src/index/task_index.hpp) at county, city and province scale: build time, heap
+// bytes per task, query times per org level and for every child of an org (what /stats/children asks),
+// update and org-move times. Plain program (no benchmark harness): prints one report.
+//
+//   build-rel/bench/rectify_task_index_bench [--scale=province] [--tasks-per-org=23] [--seed=1] [--db=PATH]
+//
+// Data: bench/generate.hpp's org tree (a province: 217,702 orgs), no problems, and deterministic tasks,
+// `tasks-per-org` per org on average (23: ~5,000,000 at province scale, ~2.3 per generated problem), owners
+// skewed like the generator's problems (half uniform over all orgs, half over the orgs down to township
+// level). Shares (a rectification office's ledger after a few years): 85 % closed (accepted or withdrawn),
+// 3 % submitted, 12 % open (pending, in progress, returned), the open ones with their last activity spread
+// over the 180 days before "now", a third of them within 14 days; 5 % of all tasks with one supervise step
+// at an instant in the year before "now". The index holds the open tasks and the steps; a closed task holds
+// nothing. Memory: mallinfo2's bytes in use before and after Build, against TaskIndex::Memory's estimate.
+// --db=PATH (a new SQLite file): the same tasks are also written to a store (all of org 1 and one problem:
+// the read does not depend on owners), each open task with a progress report at its last activity unless that
+// is its creation, and the steps; then the store reads RebuildTaskIndex makes (Store::ListTaskActivity of
+// every open task, Store::ListStepsAt of every supervise step) are timed and their row counts checked.
+#include <malloc.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <random>
+#include <string>
+
+#include "bench/generate.hpp"
+#include "index/task_index.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace rectify;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t HeapInUse() { return static_cast<std::int64_t>(mallinfo2().uordblks + mallinfo2().hblkhd); }
+double CpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// p50 of `f` over `n` runs, microseconds.
+template <class F>
+double P50(int n, F&& f) {
+    std::vector<double> t;
+    for (int i = 0; i < n; ++i) {
+        auto s = Clock::now();
+        f(i);
+        t.push_back(Micros(Clock::now() - s));
+    }
+    std::nth_element(t.begin(), t.begin() + n / 2, t.end());
+    return t[static_cast<std::size_t>(n / 2)];
+}
+
+[[noreturn]] void Fail(const std::string& what) {
+    std::fprintf(stderr, "task_index_bench: %s\n", what.c_str());
+    std::exit(1);
+}
+
+void Exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) Fail(std::string(sql) + ": " + (err ? err : "?"));
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) Fail(sqlite3_errmsg(db));
+    return st;
+}
+
+void Step(sqlite3* db, sqlite3_stmt* st) {
+    if (sqlite3_step(st) != SQLITE_DONE) Fail(sqlite3_errmsg(db));
+    sqlite3_reset(st);
+}
+
+// Writes `tasks` rows (status by `kind`: 0 closed, 1 submitted, 2 open), reports and steps into a new store.
+void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
+          const std::vector<rectify::index::OpenTaskFacts>& open, const std::vector<rectify::index::StepFacts>& steps,
+          rectify::UnixSeconds now) {
+    using namespace rectify;
+    auto store = store::Store::OpenSqlite(path, store::OpenMode::kCreateIfMissing, 1);
+    if (!store.ok()) Fail(store.status().ToString());
+    store->reset();
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("open " + path);
+    Exec(db, "PRAGMA synchronous = OFF; BEGIN");
+    Exec(db, "INSERT INTO org_level (key, name_zh, name_en, rank) VALUES ('province', '省', 'province', 1)");
+    Exec(db,
+         "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', 'province', "
+         "'party_gov_agency', '/1/', 0)");
+    Exec(db,
+         "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
+         "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
+    sqlite3_stmt* ins =
+        Prepare(db,
+                "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
+                "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at) "
+                "VALUES (?1, 1, 1, 1, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3)");
+    sqlite3_stmt* rep = Prepare(db,
+                                "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
+                                "VALUES (?1, ?2, 'r', 50, 'a')");
+    sqlite3_stmt* sup = Prepare(db,
+                                "INSERT INTO supervision_step (task_id, problem_id, org_id, kind, reason, actor, at) "
+                                "VALUES (?1, 1, 1, 'supervise', 'r', 'a', ?2)");
+    std::size_t next_open = 0;
+    for (std::int64_t id = 1; id <= tasks; ++id) {
+        const int k = kind[static_cast<std::size_t>(id - 1)];
+        UnixSeconds created = now - 400 * kSecondsPerDay + id % (200 * kSecondsPerDay);
+        std::optional<UnixSeconds> report;
+        if (k == 2) {
+            const auto& t = open[next_open++];
+            if (t.id % 3 == 0) {
+                created = t.last_activity;  // never reported: its creation is its last activity
+            } else {
+                created = t.last_activity - 5 * kSecondsPerDay;
+                report = t.last_activity;
+            }
+        }
+        sqlite3_bind_int64(ins, 1, id);
+        sqlite3_bind_text(ins, 2,
+                          k == 0        ? (id % 10 == 0 ? "withdrawn" : "accepted")
+                          : k == 1      ? "submitted"
+                          : id % 3 == 1 ? "in_progress"
+                          : id % 3 == 2 ? "pending"
+                                        : "returned",
+                          -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, created);
+        Step(db, ins);
+        if (report) {
+            sqlite3_bind_int64(rep, 1, id);
+            sqlite3_bind_int64(rep, 2, *report);
+            Step(db, rep);
+        }
+    }
+    for (const auto& s : steps) {
+        sqlite3_bind_int64(sup, 1, 1 + s.id % tasks);
+        sqlite3_bind_int64(sup, 2, s.at);
+        Step(db, sup);
+    }
+    for (auto* st : {ins, rep, sup}) sqlite3_finalize(st);
+    Exec(db, "COMMIT; ANALYZE");
+    sqlite3_close(db);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bench::GeneratorOptions options;
+    options.scale = bench::Scale::kProvince;
+    options.problems_per_org = 0;
+    int tasks_per_org = 23;
+    std::string db_path;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind("--scale=", 0) == 0) {
+            if (!bench::ParseScale(a.substr(8), options.scale)) Fail("--scale: county, city or province");
+        } else if (a.rfind("--tasks-per-org=", 0) == 0) {
+            tasks_per_org = std::atoi(a.c_str() + 16);
+        } else if (a.rfind("--db=", 0) == 0) {
+            db_path = a.substr(5);
+        } else if (a.rfind("--seed=", 0) == 0) {
+            options.seed = std::strtoull(a.c_str() + 7, nullptr, 10);
+        } else {
+            Fail("unknown argument " + a);
+        }
+    }
+    const bench::GeneratedData d = bench::Generate(options);
+    const UnixSeconds now = d.now;
+    std::vector<domain::OrgId> upper;  // orgs down to township level (depth <= 3)
+    for (std::size_t depth = 0; depth < d.orgs_by_depth.size() && depth <= 3; ++depth) {
+        upper.insert(upper.end(), d.orgs_by_depth[depth].begin(), d.orgs_by_depth[depth].end());
+    }
+    std::mt19937_64 rng(options.seed);
+    const std::int64_t tasks = static_cast<std::int64_t>(d.orgs.size()) * tasks_per_org;
+    std::vector<index::OpenTaskFacts> open;
+    std::vector<index::StepFacts> steps;
+    std::int64_t submitted = 0, closed = 0;
+    std::vector<int> kind;  // per task: 0 closed, 1 submitted, 2 open (for --db)
+    kind.reserve(static_cast<std::size_t>(tasks));
+    for (std::int64_t id = 1; id <= tasks; ++id) {
+        const domain::OrgId org = rng() % 2 == 0 ? d.orgs[rng() % d.orgs.size()].id : upper[rng() % upper.size()];
+        const std::uint64_t share = rng() % 100;
+        if (rng() % 100 < 5) {
+            steps.push_back({static_cast<std::int64_t>(steps.size()) + 1, org,
+                             now - static_cast<UnixSeconds>(rng() % (365 * kSecondsPerDay))});
+        }
+        kind.push_back(share < 85 ? 0 : share < 88 ? 1 : 2);
+        if (share < 85) {
+            ++closed;
+        } else if (share < 88) {
+            ++submitted;
+        } else {
+            const bool recent = rng() % 3 == 0;
+            const auto span = static_cast<std::uint64_t>((recent ? 14 : 180) * kSecondsPerDay);
+            open.push_back({id, org, now - static_cast<UnixSeconds>(rng() % span)});
+        }
+    }
+    std::printf("tasks: %s scale, %zu orgs, %lld tasks (%lld closed, %lld submitted, %zu open), %zu supervise steps\n",
+                bench::ScaleName(options.scale), d.orgs.size(), static_cast<long long>(tasks),
+                static_cast<long long>(closed), static_cast<long long>(submitted), open.size(), steps.size());
+
+    const std::int64_t heap0 = HeapInUse();
+    const double cpu0 = CpuSeconds();
+    const auto wall0 = Clock::now();
+    auto built = index::TaskIndex::Build(d.orgs, open, steps);
+    if (!built.ok()) Fail(built.status().ToString());
+    const double build_wall = std::chrono::duration<double>(Clock::now() - wall0).count();
+    const double build_cpu = CpuSeconds() - cpu0;
+    const std::int64_t heap = HeapInUse() - heap0;
+    index::TaskIndex& ix = **built;
+    const index::TaskIndexMemory mem = ix.Memory();
+    std::printf("build: %.2f s wall, %.2f s CPU; %lld materialised orgs, %lld block values\n", build_wall, build_cpu,
+                static_cast<long long>(mem.materialised_orgs), static_cast<long long>(mem.block_values));
+    std::printf(
+        "memory: heap +%.1f MB (mallinfo2) = %.1f bytes/task, %.1f bytes per open task or step; "
+        "estimate (Memory) %.1f MB\n",
+        heap / 1e6, static_cast<double>(heap) / static_cast<double>(tasks),
+        static_cast<double>(heap) / static_cast<double>(open.size() + steps.size()), mem.bytes / 1e6);
+
+    // Queries: stalled at 14 days and supervised this (30-day) month, per level.
+    const UnixSeconds before = now - 14 * kSecondsPerDay, from = now - 30 * kSecondsPerDay, to = now + 1;
+    for (std::size_t depth = 0; depth < d.orgs_by_depth.size(); ++depth) {
+        const auto& level = d.orgs_by_depth[depth];
+        index::TaskIndex::Figures last;
+        const double p50 = P50(201, [&](int i) {
+            auto f = ix.Query(level[static_cast<std::size_t>(i * 7919) % level.size()], before, from, to);
+            if (!f.ok()) Fail(f.status().ToString());
+            last = *f;
+        });
+        std::printf("query %-10s p50 %8.2f us (e.g. stalled %lld, supervised %lld)\n", d.levels[depth].c_str(), p50,
+                    static_cast<long long>(last.stalled), static_cast<long long>(last.supervised));
+    }
+    // Every child of the root and of one city: the /stats/children pattern.
+    for (std::size_t depth = 0; depth < 2 && depth + 1 < d.orgs_by_depth.size(); ++depth) {
+        const domain::OrgId parent = d.orgs_by_depth[depth][0];
+        std::vector<domain::OrgId> children;
+        for (const auto& o : d.orgs) {
+            if (o.parent_id == parent) children.push_back(o.id);
+        }
+        const double p50 = P50(21, [&](int) {
+            for (domain::OrgId c : children) {
+                if (!ix.Query(c, before, from, to).ok()) Fail("children");
+            }
+        });
+        std::printf("children of a %s (%zu): p50 %.1f us for all\n", d.levels[depth].c_str(), children.size(), p50);
+    }
+    // Updates: a report on an open task (its last activity moves to now), a task closing and reopening.
+    const double put = P50(2001, [&](int i) {
+        auto t = open[static_cast<std::size_t>(i * 104729) % open.size()];
+        t.last_activity = now + i;
+        if (!ix.PutOpenTask(t).ok()) Fail("put");
+    });
+    const double drop_put = P50(2001, [&](int i) {
+        const auto& t = open[static_cast<std::size_t>(i * 7919 + 13) % open.size()];
+        if (!ix.DropTask(t.id).ok() || !ix.PutOpenTask(t).ok()) Fail("drop+put");
+    });
+    std::printf("update: report (PutOpenTask) p50 %.2f us; DropTask + PutOpenTask p50 %.2f us\n", put, drop_put);
+    // Moves: an org of each level below the root to another org of the level above, and back.
+    for (std::size_t depth = 1; depth < d.orgs_by_depth.size(); ++depth) {
+        const auto& level = d.orgs_by_depth[depth];
+        const auto& above = d.orgs_by_depth[depth - 1];
+        if (above.size() < 2) continue;
+        const domain::OrgId v = level[level.size() / 3];
+        domain::OrgId parent = 0;
+        for (const auto& o : d.orgs) {
+            if (o.id == v) parent = *o.parent_id;
+        }
+        const domain::OrgId other = above[0] == parent ? above[1] : above[0];
+        auto s = Clock::now();
+        if (!ix.MoveOrg(v, other).ok()) Fail("move");
+        const double there = Micros(Clock::now() - s);
+        s = Clock::now();
+        if (!ix.MoveOrg(v, parent).ok()) Fail("move back");
+        const double back = Micros(Clock::now() - s);
+        std::printf("move a %-10s %.0f us there, %.0f us back\n", d.levels[depth].c_str(), there, back);
+    }
+    if (!db_path.empty()) {
+        auto t0 = Clock::now();
+        Load(db_path, tasks, kind, open, steps, now);
+        std::printf("store: wrote %lld tasks into %s in %.1f s\n", static_cast<long long>(tasks), db_path.c_str(),
+                    std::chrono::duration<double>(Clock::now() - t0).count());
+        auto store = store::Store::OpenSqlite(db_path, store::OpenMode::kMustExist, 1);
+        if (!store.ok()) Fail(store.status().ToString());
+        for (int run = 0; run < 2; ++run) {
+            store::TaskActivityFilter all;
+            all.all = true;
+            t0 = Clock::now();
+            auto read = (*store)->ListTaskActivity(all);
+            const double tasks_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            t0 = Clock::now();
+            auto read_steps = (*store)->ListStepsAt(domain::SupervisionKind::kSupervise, {});
+            const double steps_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!read.ok() || !read_steps.ok()) Fail("store read");
+            std::int64_t same = 0;
+            for (std::size_t i = 0; i < read->size() && i < open.size(); ++i) {
+                same += (*read)[i].id == open[i].id && (*read)[i].last_activity == open[i].last_activity;
+            }
+            std::printf(
+                "store read %d: ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
+                "and their last activity), ListStepsAt %zu rows in %.2f s\n",
+                run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
+        }
+        // The root's two figures by the SQL /stats ran per request before the index, against the index (every
+        // task of the store is in the root's subtree, so the counts must agree).
+        const domain::OrgId root = d.orgs_by_depth[0][0];
+        auto fresh = index::TaskIndex::Build(d.orgs, open, steps);  // the timings above changed `ix`
+        if (!fresh.ok()) Fail(fresh.status().ToString());
+        for (int run = 0; run < 2; ++run) {
+            store::QueueFilter f;
+            f.kind = store::QueueKind::kStalled;
+            f.subtree_paths = {"/1/"};
+            f.stalled_before = before;
+            t0 = Clock::now();
+            auto stalled = (*store)->CountQueue(f);
+            const double stalled_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            t0 = Clock::now();
+            auto supervised = (*store)->CountSupervisionSteps("/1/", domain::SupervisionKind::kSupervise, from, to);
+            const double supervised_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!stalled.ok() || !supervised.ok()) Fail("store counts");
+            t0 = Clock::now();
+            auto f_ix = (*fresh)->Query(root, before, from, to);
+            const double ix_us = Micros(Clock::now() - t0);
+            if (!f_ix.ok()) Fail("index query");
+            std::printf(
+                "root figures: SQL stalled %lld in %.2f s, supervised %lld in %.3f s; index %lld / %lld in %.1f us%s\n",
+                static_cast<long long>(*stalled), stalled_s, static_cast<long long>(*supervised), supervised_s,
+                static_cast<long long>(f_ix->stalled), static_cast<long long>(f_ix->supervised), ix_us,
+                *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
+        }
+    }
+    return 0;
+}
