@@ -1112,10 +1112,13 @@ Status Service::SideFiguresInto(OrgStats& s) {
     s.escalated_up = f.escalated_up;
     s.cascaded_down = f.cascaded_down;
     s.cascaded_in = f.cascaded_in;
+    std::vector<domain::OrgId> origins;
+    origins.reserve(f.escalated_from.size());
+    for (const auto& entry : f.escalated_from) origins.push_back(entry.first);
+    ASSIGN_OR_RETURN(auto names, store_->OrgNames(origins));  // one query per 500 origins, not one each
     for (const auto& [origin, count] : f.escalated_from) {
-        EscalatedFromCount c{origin, "", count};
-        if (auto o = store_->GetOrg(origin); o.ok()) c.name = o->name;
-        s.escalated_from.push_back(std::move(c));
+        auto name = names.find(origin);
+        s.escalated_from.push_back({origin, name != names.end() ? name->second : "", count});
     }
     return Status::Ok();
 }

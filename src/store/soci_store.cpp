@@ -3034,6 +3034,17 @@ public:
         }
     }
 
+    Result<std::map<domain::OrgId, std::string>> OrgNames(const std::vector<domain::OrgId>& ids) override {
+        return Guard([&]() -> Result<std::map<domain::OrgId, std::string>> {
+            std::map<domain::OrgId, std::string> out;
+            if (ids.empty()) return out;
+            Lease lease(pool_, dialect_);
+            ReadByIds(lease.session, ids, "", "SELECT id, name FROM org WHERE id", "",
+                      [&](const soci::row& r) { out.emplace(Int(r, 0), Str(r, 1)); });
+            return out;
+        });
+    }
+
     Result<std::vector<OpinionFactsRow>> ListOpinionFacts(const std::vector<domain::OpinionId>& ids) override {
         return Guard([&]() -> Result<std::vector<OpinionFactsRow>> {
             Lease lease(pool_, dialect_);

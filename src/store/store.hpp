@@ -924,6 +924,9 @@ public:
     // ---- the side-figures index (issue 6): facts by id, one query per 500 ids; empty `ids`: all rows ----
     // The opinions with these ids (those that exist), ascending by id.
     virtual Result<std::vector<OpinionFactsRow>> ListOpinionFacts(const std::vector<domain::OpinionId>& ids) = 0;
+    // The names of the orgs with these ids, by id (unknown ids left out; an empty `ids` reads nothing): one query
+    // per 500 ids, for lists that name many orgs at once (the origins of /stats' escalated_from).
+    virtual Result<std::map<domain::OrgId, std::string>> OrgNames(const std::vector<domain::OrgId>& ids) = 0;
     // The problems with these ids that exist, ascending by id, with empty lists when a problem has no
     // co-owner and no accepted escalation; with no ids, only the problems that have one of them.
     virtual Result<std::vector<ProblemLinkRow>> ListProblemLinks(const std::vector<domain::ProblemId>& ids) = 0;
