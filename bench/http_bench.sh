@@ -8,7 +8,7 @@
 #   constant  GET /healthz?constant=1 on rectify: the router, the route's wrapper and handler, the security
 #             headers and the access log line, answered with a constant 400 (the handler refuses any query
 #             before it touches the store) — the constant-answer handler of the same server
-#   healthz   GET /healthz: as above, plus one SQLite read of the schema version under the store's write mutex
+#   healthz   GET /healthz: as above, plus one read of the schema version on a pooled reader connection
 #   problem   GET /api/v1/problems/{id} (ProblemDetail) with the token
 #   list      GET /api/v1/problems?org_id=CHILD&status=registered,in_progress&limit=25 (one filtered page of
 #             the subtree of the root's child with the most such problems: a county at city scale); the root's
