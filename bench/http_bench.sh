@@ -20,8 +20,8 @@
 # -c64 -t2), owners spread over the tree, each a separate request the server answers after its commit.
 # wrk waits up to 120 s for an answer (--timeout 120s: a slow page must not count as a socket error). A read
 # target whose single request (curl, before the runs) takes a second or more is run with 2 connections (one per
-# server thread) instead of 64, so that its requests finish within the run (at province scale /stats of the
-# root takes seconds); the table's "conns" column says which.
+# server thread) instead of 64, for at least 4 times that request's time, so that its requests finish within the
+# run (at province scale /stats of the root takes seconds); the table's "conns" column says which.
 # Every wrk run must report 0 non-2xx answers and 0 socket errors for its target (the constant target's answers
 # are all 400 by design); otherwise the script stops. Prints each run and a table of medians over the repeats
 # (req/s, p50 and p99 latency in ms, ratio of req/s to the constant handler and to nginx), and after the writes
@@ -267,7 +267,7 @@ ms() {  # wrk latency (e.g. 812.00us, 3.41ms, 1.02s) in milliseconds
 run() {  # NAME EXPECT(2xx|400) CONNS THREADS URL [wrk args...]
   local name=$1 expect=$2 conns=$3 wthreads=$4 url=$5
   shift 5
-  wrk -t"$wthreads" -c"$conns" -d"${duration}s" --timeout 120s --latency "$@" "$url" >wrk.out 2>&1 || { cat wrk.out >&2; exit 1; }
+  wrk -t"$wthreads" -c"$conns" -d"${durs[$name]:-$duration}s" --timeout 120s --latency "$@" "$url" >wrk.out 2>&1 || { cat wrk.out >&2; exit 1; }
   local rps p50 p99 non2xx errors requests
   rps=$(awk '/^Requests\/sec:/ { print $2 }' wrk.out)
   p50=$(ms "$(awk '$1 == "50%" { print $2 }' wrk.out)")
@@ -293,10 +293,12 @@ col() { awk -v n="$1" -v c="$2" -v k="$3" '$1 == n && $2 == c { print $k }' runs
 : >runs.txt
 echo "machine load at the start: $(uptime)"
 echo "name conns req/s p50_ms p99_ms non2xx socket_errors requests"
-declare -A conns=() alone=()
-time_once() {  # NAME URL AUTH: one request alone (curl time_total, s); 2 connections when it takes >= 1 s
+declare -A conns=() alone=() durs=()
+time_once() {  # NAME URL AUTH: one request alone (curl time_total, s); 2 connections when it takes >= 1 s,
+  # and then a run of at least 4 times that single request, so that each connection sees a few answers
   alone[$1]=$(curl -sf -o /dev/null -w '%{time_total}' -H "$3" "$2")
   conns[$1]=$(awk -v t="${alone[$1]}" 'BEGIN { print (t >= 1 ? 2 : 64) }')
+  durs[$1]=$(awk -v t="${alone[$1]}" -v d="$duration" 'BEGIN { n = int(4 * t + 1); print (t >= 1 && n > d ? n : d) }')
 }
 if [[ $only != writes ]]; then
   time_once problem "$base/api/v1/problems/$problem_id" "$auth"

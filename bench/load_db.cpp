@@ -74,8 +74,9 @@ int main(int argc, char** argv) {
         }
         bytes = static_cast<unsigned long long>(r->database_bytes);
         char buf[160];
-        std::snprintf(buf, sizeof buf, " schema_s=%.1f copy_s=%.1f analyze_s=%.1f", r->schema_seconds,
-                      r->copy_seconds, r->analyze_seconds);
+        std::snprintf(buf, sizeof buf, " schema_s=%.1f copy_s=%.1f analyze_s=%.1f foreign_keys=%s", r->schema_seconds,
+                      r->copy_seconds, r->analyze_seconds,
+                      r->foreign_keys_per_row ? "per-row" : ("anti-join:" + std::to_string(r->foreign_keys_checked)).c_str());
         parts = buf;
     } else {
         if (auto s = LoadSqlite(data, db); !s.ok()) {

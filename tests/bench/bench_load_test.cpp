@@ -89,6 +89,10 @@ TEST(BenchLoad, PostgresCopyHoldsWhatTheSqliteLoadHolds) {
     auto report = LoadPostgresStore(data, pg.url());
     ASSERT_OK(report);
     EXPECT_GT(report->database_bytes, 0);
+    // The test cluster's user is a superuser: the foreign keys are checked by anti-joins (org.parent_id,
+    // org.level, problem.owner_org_id and problem.category_id at least).
+    EXPECT_FALSE(report->foreign_keys_per_row);
+    EXPECT_GE(report->foreign_keys_checked, 4);
 
     // The counts against the generated vectors (independent of either database).
     const std::string counts =
@@ -132,6 +136,23 @@ TEST(BenchLoad, PostgresCopyHoldsWhatTheSqliteLoadHolds) {
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
     EXPECT_EQ(PgRows(pg.url(), "SELECT COUNT(*) FROM problem"), "12080");
+}
+
+// A problem whose owner org does not exist: the load fails naming the foreign key, and nothing of the COPY is
+// stored (one transaction), whichever way the foreign keys were checked.
+TEST(BenchLoad, PostgresLoadWithAnUnknownOwnerStoresNoRow) {
+    RECTIFY_SKIP_WITHOUT_BACKEND();
+    testing::TempDir dir;
+    testing::TestDatabase pg(dir);
+    ASSERT_EQ(pg.error(), "");
+    GeneratorOptions options;
+    GeneratedData data = Generate(options);
+    data.problems[100].owner_org_id = 999999;  // the county has 1,208 orgs
+    auto report = LoadPostgresStore(data, pg.url());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.status().code(), StatusCode::kInternal);
+    EXPECT_NE(report.status().message().find("owner_org_id"), std::string::npos) << report.status().message();
+    EXPECT_EQ(PgRows(pg.url(), "SELECT (SELECT COUNT(*) FROM org) || '|' || (SELECT COUNT(*) FROM problem)"), "0|0");
 }
 
 }  // namespace
