@@ -277,6 +277,10 @@ run() {  # NAME EXPECT(2xx|400) CONNS THREADS URL [wrk args...]
   requests=$(awk '/requests in/ { print $1 }' wrk.out)
   non2xx=${non2xx:-0} errors=${errors:-0}
   echo "$name $conns $rps $p50 $p99 $non2xx $errors $requests" | tee -a runs.txt
+  # Requests wrk sent but stopped waiting for are still being answered: wait until both servers answer a
+  # health check again, so the next target does not pay for this one's backlog.
+  curl -sf -o /dev/null --max-time 600 "$base/healthz" || true
+  if [[ -n $pg_server ]]; then curl -sf -o /dev/null --max-time 600 "$pg_base/healthz" || true; fi
   if [[ ${requests:-0} == 0 ]]; then
     echo "http_bench: $name: no answer in ${duration}s" >&2; tail -5 server.err >&2; exit 1
   fi
