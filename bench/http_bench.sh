@@ -8,7 +8,7 @@
 #   constant  GET /healthz?constant=1 on rectify: the router, the route's wrapper and handler, the security
 #             headers and the access log line, answered with a constant 400 (the handler refuses any query
 #             before it touches the store) — the constant-answer handler of the same server
-#   healthz   GET /healthz: as above, plus one SQLite read of the schema version under the store's write mutex
+#   healthz   GET /healthz: as above, plus one read of the schema version on a pooled reader connection
 #   problem   GET /api/v1/problems/{id} (ProblemDetail) with the token
 #   list      GET /api/v1/problems?org_id=CHILD&status=registered,in_progress&limit=25 (one filtered page of
 #             the subtree of the root's child with the most such problems: a county at city scale); the root's
@@ -18,15 +18,25 @@
 #   report    POST /api/v1/tasks/{id}/reports, a valid progress report, round-robin over 64 started tasks
 # and then the durable writes (item 4): POST /api/v1/problems with 1, 8 and 64 connections (wrk -c1 -t1, -c8 -t2,
 # -c64 -t2), owners spread over the tree, each a separate request the server answers after its commit.
-# wrk waits up to 30 s for an answer (--timeout 30s: the slow list page must not count as a socket error).
+# wrk waits up to 120 s for an answer (--timeout 120s: a slow page must not count as a socket error). A read
+# target whose single request (curl, before the runs) takes a second or more is run with 2 connections (one per
+# server thread) instead of 64, for at least 4 times that request's time, so that its requests finish within the
+# run (at province scale /stats of the root takes seconds); the table's "conns" column says which.
 # Every wrk run must report 0 non-2xx answers and 0 socket errors for its target (the constant target's answers
 # are all 400 by design); otherwise the script stops. Prints each run and a table of medians over the repeats
 # (req/s, p50 and p99 latency in ms, ratio of req/s to the constant handler and to nginx), and after the writes
 # the problems counted in the database against their create events, the 201 answers wrk counted and the
 # root's figures from the roll-up index (any disagreement stops the script).
 #
+# With --pg=URL (a PostgreSQL 15 server whose user may CREATE DATABASE, e.g. $RECTIFY_TEST_PG of
+# scripts/lib/test-postgres.sh) a second `rectify serve` runs on the same generated data in PostgreSQL (loaded
+# once per scale and seed by rectify_bench_load through COPY into database rectify_http_bench_SCALE_sSEED,
+# copied for each run with CREATE DATABASE ... TEMPLATE), and every repeat also runs the reads against it:
+# pg-healthz, pg-problem, pg-list, pg-stats (same ids and org, same token flow). Writes stay on SQLite.
+#
 # Usage: bench/http_bench.sh BUILD_DIR [--scale=county|city|province] [--seed=N] [--duration=SECONDS]
 #                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR] [--data=sample]
+#                             [--pg=URL]
 #   BUILD_DIR holds src/app/rectify and bench/rectify_bench_load (scripts/bench http builds them in build/bench).
 #   Defaults: city scale (23,720 orgs, 237,200 problems), seed 1, 10 s per run, 3 repeats, 2 server threads.
 #   The generated file is kept in ${TMPDIR:-/tmp}/rectify-http-bench-SCALE-sSEED.db and copied for each run.
@@ -37,7 +47,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:?usage: bench/http_bench.sh BUILD_DIR [flags]}")
 shift
-scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep= data=generated
+scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep= data=generated pg=
 for a in "$@"; do
   case $a in
     --scale=*) scale=${a#*=} ;;
@@ -48,12 +58,14 @@ for a in "$@"; do
     --only=reads | --only=writes) only=${a#*=} ;;
     --keep=*) keep=${a#*=} ;;
     --data=sample) data=sample ;;
+    --pg=*) pg=${a#*=} ;;
     *) echo "http_bench: unknown argument \"$a\" (see the usage at the top of bench/http_bench.sh)" >&2; exit 2 ;;
   esac
 done
 bin=$build/src/app/rectify
 loader=$build/bench/rectify_bench_load
 [[ $data == sample ]] && loader=$bin
+if [[ -n $pg && $data == sample ]]; then echo "http_bench: --pg needs generated data, not --data=sample" >&2; exit 2; fi
 for f in "$bin" "$loader"; do [[ -x $f ]] || { echo "http_bench: $f is missing (scripts/bench http builds it)" >&2; exit 1; }; done
 
 # wrk and nginx, as the project's scripts install everything (docs/ARCHITECTURE.md#toolchain).
@@ -66,9 +78,11 @@ if ((${#need[@]})); then
 fi
 
 dir=$(mktemp -d)
-server= nginx_pid=
+server= nginx_pid= pg_server= pg_run=
 cleanup() {
   [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  [[ -n $pg_server ]] && kill "$pg_server" 2>/dev/null && wait "$pg_server" 2>/dev/null
+  [[ -n $pg_run ]] && psql "$pg" -qAtc "DROP DATABASE IF EXISTS $pg_run WITH (FORCE)" >/dev/null 2>&1
   [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null
   if [[ -n $keep ]]; then mkdir -p "$keep" && cp -r "$dir"/. "$keep"/; fi
   rm -rf "$dir"
@@ -101,20 +115,52 @@ echo "$password" | "$bin" --db "$db" user add bench --org 1 --role admin --role 
 # Argon2id at a cheap setting: the login is not measured (one per run).
 "$bin" --db "$db" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" >server.out 2>server.err &
 server=$!
-for _ in $(seq 600); do grep -q "listening on" server.out && break; sleep 0.1; done
+for _ in $(seq 3000); do grep -q "listening on" server.out && break; sleep 0.1; done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' server.out | head -1)
 [[ -n $port ]] || { echo "http_bench: the server did not start:" >&2; cat server.err >&2; exit 1; }
 base=http://127.0.0.1:$port
 
 # ---- a session through the real API, then a token (sessions need X-CSRF-Token on POST) ----
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
-csrf=$(curl -sf -c jar -X POST "$base/api/v1/session" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"bench\",\"password\":\"$password\"}" | json_field csrf_token)
-token=$(curl -sf -b jar -X POST "$base/api/v1/tokens" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
-  -d '{"name":"http bench"}' | json_field secret)
+login() {  # BASE -> prints an API token of user bench
+  local csrf
+  csrf=$(curl -sf -c jar -X POST "$1/api/v1/session" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench\",\"password\":\"$password\"}" | json_field csrf_token)
+  curl -sf -b jar -X POST "$1/api/v1/tokens" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+    -d '{"name":"http bench"}' | json_field secret
+}
+token=$(login "$base")
 [[ $token == rct_* ]] || { echo "http_bench: no API token from POST /api/v1/tokens" >&2; exit 1; }
 auth="Authorization: Bearer $token"
 api() { curl -sf -H "$auth" -H 'Content-Type: application/json' "$@"; }
+
+# ---- the same data on PostgreSQL (--pg): loaded once, a copy per run, a second server ----
+if [[ -n $pg ]]; then
+  pristine_pg=rectify_http_bench_${scale}_s$seed
+  pg_db() { echo "${pg%/*}/$1"; }
+  if [[ -z $(psql "$pg" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$pristine_pg'") ]]; then
+    psql "$pg" -qAtc "CREATE DATABASE ${pristine_pg}_part" >/dev/null
+    "$loader" --scale="$scale" --seed="$seed" --db="$(pg_db "${pristine_pg}_part")"
+    psql "$pg" -qAtc "ALTER DATABASE ${pristine_pg}_part RENAME TO $pristine_pg" >/dev/null
+  fi
+  pg_run=rectify_http_bench_run_$$
+  psql "$pg" -qAtc "CREATE DATABASE $pg_run TEMPLATE $pristine_pg" >/dev/null
+  pg_url=$(pg_db "$pg_run")
+  pg_counts=$(psql "$pg_url" -qAtc "SELECT (SELECT COUNT(*) FROM org) || '|' || (SELECT COUNT(*) FROM problem)")
+  [[ $pg_counts == "$orgs|$problems0" ]] || { echo "http_bench: PostgreSQL holds $pg_counts orgs|problems, SQLite $orgs|$problems0" >&2; exit 1; }
+  echo "$password" | "$bin" --db "$pg_url" user add bench --org 1 --role admin --role clerk --password-stdin \
+    --no-change-required >/dev/null
+  "$bin" --db "$pg_url" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" >pg_server.out 2>pg_server.err &
+  pg_server=$!
+  for _ in $(seq 3000); do grep -q "listening on" pg_server.out && break; sleep 0.1; done
+  pg_port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' pg_server.out | head -1)
+  [[ -n $pg_port ]] || { echo "http_bench: the PostgreSQL server did not start:" >&2; cat pg_server.err >&2; exit 1; }
+  pg_base=http://127.0.0.1:$pg_port
+  pg_token=$(login "$pg_base")
+  [[ $pg_token == rct_* ]] || { echo "http_bench: no API token from the PostgreSQL server" >&2; exit 1; }
+  pg_auth="Authorization: Bearer $pg_token"
+  echo "data on PostgreSQL: $pg_counts orgs|problems in $pg_run ($(psql "$pg_url" -qAtc "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
+fi
 
 # ---- nginx: the ceiling, a small static file on loopback ----
 mkdir -p www ngx
@@ -164,6 +210,15 @@ rows=$( (api "$base$list_path" || true) | grep -o '"owner_name"' | wc -l)
 [[ $rows == 25 ]] || { echo "http_bench: the list page has $rows rows, not 25" >&2; exit 1; }
 api -o /dev/null "$base/api/v1/problems/$problem_id"
 api -o /dev/null "$base/api/v1/orgs/1/stats"
+if [[ -n $pg ]]; then
+  pg_rows=$( (curl -sf -H "$pg_auth" "$pg_base$list_path" || true) | grep -o '"owner_name"' | wc -l)
+  [[ $pg_rows == 25 ]] || { echo "http_bench: the PostgreSQL list page has $pg_rows rows, not 25" >&2; exit 1; }
+  # The same problem and the same figures from both servers (the data sets are equal: tests/bench).
+  for path in "/api/v1/problems/$problem_id" /api/v1/orgs/1/stats; do
+    a=$(api "$base$path" | sed 's/^{"at":"[^"]*",/{/') b=$(curl -sf -H "$pg_auth" "$pg_base$path" | sed 's/^{"at":"[^"]*",/{/')
+    [[ $a == "$b" ]] || { echo "http_bench: $path differs between SQLite and PostgreSQL:" >&2; echo "$a" >&2; echo "$b" >&2; exit 1; }
+  done
+fi
 # 64 tasks in progress, each on its own new problem of a leaf org, to report on round-robin.
 leaf=$(sqlite3 "$db" "SELECT MAX(id) FROM org")
 tasks=()
@@ -212,7 +267,7 @@ ms() {  # wrk latency (e.g. 812.00us, 3.41ms, 1.02s) in milliseconds
 run() {  # NAME EXPECT(2xx|400) CONNS THREADS URL [wrk args...]
   local name=$1 expect=$2 conns=$3 wthreads=$4 url=$5
   shift 5
-  wrk -t"$wthreads" -c"$conns" -d"${duration}s" --timeout 30s --latency "$@" "$url" >wrk.out 2>&1 || { cat wrk.out >&2; exit 1; }
+  wrk -t"$wthreads" -c"$conns" -d"${durs[$name]:-$duration}s" --timeout 120s --latency "$@" "$url" >wrk.out 2>&1 || { cat wrk.out >&2; exit 1; }
   local rps p50 p99 non2xx errors requests
   rps=$(awk '/^Requests\/sec:/ { print $2 }' wrk.out)
   p50=$(ms "$(awk '$1 == "50%" { print $2 }' wrk.out)")
@@ -222,6 +277,10 @@ run() {  # NAME EXPECT(2xx|400) CONNS THREADS URL [wrk args...]
   requests=$(awk '/requests in/ { print $1 }' wrk.out)
   non2xx=${non2xx:-0} errors=${errors:-0}
   echo "$name $conns $rps $p50 $p99 $non2xx $errors $requests" | tee -a runs.txt
+  # Requests wrk sent but stopped waiting for are still being answered: wait until both servers answer a
+  # health check again, so the next target does not pay for this one's backlog.
+  curl -sf -o /dev/null --max-time 600 "$base/healthz" || true
+  if [[ -n $pg_server ]]; then curl -sf -o /dev/null --max-time 600 "$pg_base/healthz" || true; fi
   if [[ ${requests:-0} == 0 ]]; then
     echo "http_bench: $name: no answer in ${duration}s" >&2; tail -5 server.err >&2; exit 1
   fi
@@ -236,16 +295,38 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 col() { awk -v n="$1" -v c="$2" -v k="$3" '$1 == n && $2 == c { print $k }' runs.txt | median; }
 
 : >runs.txt
+echo "machine load at the start: $(uptime)"
 echo "name conns req/s p50_ms p99_ms non2xx socket_errors requests"
+declare -A conns=() alone=() durs=()
+time_once() {  # NAME URL AUTH: one request alone (curl time_total, s); 2 connections when it takes >= 1 s,
+  # and then a run of at least 4 times that single request, so that each connection sees a few answers
+  alone[$1]=$(curl -sf -o /dev/null -w '%{time_total}' -H "$3" "$2")
+  conns[$1]=$(awk -v t="${alone[$1]}" 'BEGIN { print (t >= 1 ? 2 : 64) }')
+  durs[$1]=$(awk -v t="${alone[$1]}" -v d="$duration" 'BEGIN { n = int(4 * t + 1); print (t >= 1 && n > d ? n : d) }')
+}
 if [[ $only != writes ]]; then
+  time_once problem "$base/api/v1/problems/$problem_id" "$auth"
+  time_once list "$base$list_path" "$auth"
+  time_once stats "$base/api/v1/orgs/1/stats" "$auth"
+  if [[ -n $pg ]]; then
+    time_once pg-problem "$pg_base/api/v1/problems/$problem_id" "$pg_auth"
+    time_once pg-list "$pg_base$list_path" "$pg_auth"
+    time_once pg-stats "$pg_base/api/v1/orgs/1/stats" "$pg_auth"
+  fi
   for r in $(seq "$repeats"); do
     run nginx 2xx 64 2 "http://127.0.0.1:$nginx_port/small.json"
     run constant 400 64 2 "$base/healthz?constant=1"
     run healthz 2xx 64 2 "$base/healthz"
-    run problem 2xx 64 2 "$base/api/v1/problems/$problem_id" -H "$auth"
-    run list 2xx 64 2 "$base$list_path" -H "$auth"
-    run stats 2xx 64 2 "$base/api/v1/orgs/1/stats" -H "$auth"
+    run problem 2xx "${conns[problem]}" 2 "$base/api/v1/problems/$problem_id" -H "$auth"
+    run list 2xx "${conns[list]}" 2 "$base$list_path" -H "$auth"
+    run stats 2xx "${conns[stats]}" 2 "$base/api/v1/orgs/1/stats" -H "$auth"
     run report 2xx 64 2 "$base/" -s report.lua
+    if [[ -n $pg ]]; then
+      run pg-healthz 2xx 64 2 "$pg_base/healthz"
+      run pg-problem 2xx "${conns[pg-problem]}" 2 "$pg_base/api/v1/problems/$problem_id" -H "$pg_auth"
+      run pg-list 2xx "${conns[pg-list]}" 2 "$pg_base$list_path" -H "$pg_auth"
+      run pg-stats 2xx "${conns[pg-stats]}" 2 "$pg_base/api/v1/orgs/1/stats" -H "$pg_auth"
+    fi
   done
   root_times=()
   for _ in 1 2 3; do root_times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "$auth" "$base$root_list")"); done
@@ -256,13 +337,16 @@ if [[ $only != writes ]]; then
     "median $(printf '%s\n' "${root_times[@]}" | median) s of ${root_times[*]}; list target: org $list_org" \
     "($(sqlite3 "$db" "SELECT COUNT(*) FROM problem p JOIN org o ON o.id = p.owner_org_id WHERE o.path LIKE \
       (SELECT path FROM org WHERE id = $list_org) || '%'") problems in its subtree)"
-  echo "medians of $repeats runs, wrk -t2 -c64 -d${duration}s --latency, $what, server --threads $threads:"
-  echo "| target | req/s | p50 ms | p99 ms | / constant | / nginx |"
-  echo "|---|---|---|---|---|---|"
-  for n in nginx constant healthz problem list stats report; do
-    rps=$(col "$n" 64 3)
-    awk -v n="$n" -v r="$rps" -v p50="$(col "$n" 64 4)" -v p99="$(col "$n" 64 5)" -v c="$const" -v g="$ngx" \
-      'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %.3f | %.3f |\n", n, r, p50, p99, r / c, r / g }'
+  echo "medians of $repeats runs, wrk -t2 -cCONNS -d${duration}s --latency, $what, server --threads $threads:"
+  echo "| target | conns | one request alone, s | req/s | p50 ms | p99 ms | / constant | / nginx |"
+  echo "|---|---|---|---|---|---|---|---|"
+  targets=(nginx constant healthz problem list stats report)
+  [[ -n $pg ]] && targets+=(pg-healthz pg-problem pg-list pg-stats)
+  for n in "${targets[@]}"; do
+    k=${conns[$n]:-64}
+    rps=$(col "$n" "$k" 3)
+    awk -v n="$n" -v k="$k" -v a="${alone[$n]:--}" -v r="$rps" -v p50="$(col "$n" "$k" 4)" -v p99="$(col "$n" "$k" 5)" -v c="$const" -v g="$ngx" \
+      'BEGIN { printf "| %s | %d | %s | %.0f | %.2f | %.2f | %.4f | %.4f |\n", n, k, a, r, p50, p99, r / c, r / g }'
   done
 fi
 if [[ $only != reads ]]; then
@@ -295,3 +379,4 @@ if [[ $only != reads ]]; then
   echo "problems in the root's figures (the roll-up index): $indexed; in the problem table: $problems_after"
   [[ $indexed == "$problems_after" ]] || { echo "http_bench: the index does not count every stored problem" >&2; exit 1; }
 fi
+echo "machine load at the end: $(uptime)"

@@ -48,6 +48,28 @@ struct PgLoadReport {
 Result<PgLoadReport> LoadPostgres(const GeneratedData& data, const std::string& admin_conninfo,
                                   const std::string& database, const std::string& tag);
 
+struct PgStoreLoadReport {
+    double schema_seconds = 0;   // Store::OpenPostgres (the migrations) and the org levels
+    double copy_seconds = 0;     // COPY of categories, orgs and problems and the identity reset, one transaction
+    double analyze_seconds = 0;  // VACUUM (ANALYZE) of the three tables
+    std::int64_t database_bytes = 0;  // pg_database_size after the load
+    bool foreign_keys_per_row = false;  // the user may not turn triggers off: foreign keys fired per row
+    int foreign_keys_checked = 0;       // otherwise: single-column foreign keys checked by one anti-join each
+};
+
+// Loads `data` into the existing database of `conninfo` (a libpq URL or key=value string) for the real server
+// to run on: the store's migrations through store::Store::OpenPostgres (as `rectify init` does), the org
+// levels, then categories, orgs and problems with COPY FROM STDIN in text format (PQputCopyData, 1 MiB
+// chunks) in one transaction, the same rows and values LoadSqlite writes (so both backends hold the same data
+// set). Foreign keys are checked either per row (their triggers) or, when the user may set
+// session_replication_role (a superuser), by one anti-join per foreign key of the three tables after the COPY,
+// in the same transaction (much faster); then each table's identity is moved past its largest id and VACUUM (ANALYZE)
+// runs. Nothing else (no bench indexes, no ltree column: compare LoadPostgres). Errors:
+// kFailedPrecondition (org, category or problem already hold rows), kUnavailable (cannot connect), kInternal
+// (a statement failed; PostgreSQL's message; the COPY transaction is then not committed), and
+// store::Store::OpenPostgres's errors.
+Result<PgStoreLoadReport> LoadPostgresStore(const GeneratedData& data, const std::string& conninfo);
+
 // `conninfo` with its database replaced by `database` (as a key=value string). Errors: kInvalidArgument
 // when libpq cannot parse `conninfo`.
 Result<std::string> WithDatabase(const std::string& conninfo, const std::string& database);

@@ -2470,9 +2470,14 @@ public:
         });
     }
 
+    // Read on a pooled reader connection, not the writer: a health check must not wait behind a long write
+    // (docs/PERFORMANCE.md#http). SQLite in WAL mode and PostgreSQL both let a reader see the last commit
+    // while a write transaction is open; migrations commit before Open returns, so the value is final.
     Result<int> SchemaVersion() override {
-        std::lock_guard lock(write_mutex_);
-        return Guard([&]() -> Result<int> { return StoredVersion(writer_); });
+        return Guard([&]() -> Result<int> {
+            Lease lease(pool_, dialect_);
+            return StoredVersion(lease.session);
+        });
     }
 
     Status Write(const std::function<Status(WriteTx&)>& fn) override {

@@ -779,7 +779,10 @@ public:
     // `db` with the password of a PostgreSQL URL replaced by "***" (for messages and logs).
     static std::string RedactPassword(const std::string& db);
 
-    // The schema version stored, and the newest this binary knows.
+    // The schema version stored (MAX(version) of schema_migration, a count of applied migrations from 1),
+    // and the newest this binary knows. SchemaVersion is one read on a pooled reader connection: it does
+    // not take the write mutex, so it answers while a Write is running (GET /healthz relies on this).
+    // Errors: kUnavailable / kInternal when the database cannot be read.
     virtual Result<int> SchemaVersion() = 0;
     static int KnownSchemaVersion();
 

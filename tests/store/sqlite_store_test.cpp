@@ -1,5 +1,8 @@
 #include <sqlite3.h>
 
+#include <chrono>
+#include <future>
+
 #include "store/store.hpp"
 #include "test_db.hpp"
 #include "test_util.hpp"
@@ -60,6 +63,25 @@ TEST_F(SqliteStoreTest, NewDatabaseHasTheNewestSchema) {
     ASSERT_OK(v);
     EXPECT_EQ(*v, Store::KnownSchemaVersion());
     EXPECT_GE(Store::KnownSchemaVersion(), 1);
+}
+
+// GET /healthz reads the schema version; it must answer while another request holds a write transaction
+// open (before, it queued behind the store's write mutex). The version is read on a second thread while
+// this thread is inside Write with an uncommitted row: if SchemaVersion waited for the writer, the future
+// would not be ready until Write returned, after the 20 s wait below.
+TEST_F(SqliteStoreTest, SchemaVersionAnswersWhileAWriteIsOpen) {
+    std::future<Result<int>> version;
+    std::future_status while_open = std::future_status::deferred;
+    ASSERT_OK(store_->Write([&](WriteTx& tx) {
+        RETURN_IF_ERROR(tx.UpsertLevel({"county", "县级", "County", 3}));
+        version = std::async(std::launch::async, [&] { return store_->SchemaVersion(); });
+        while_open = version.wait_for(std::chrono::seconds(20));
+        return Status::Ok();
+    }));
+    EXPECT_EQ(while_open, std::future_status::ready);
+    auto v = version.get();
+    ASSERT_OK(v);
+    EXPECT_EQ(*v, Store::KnownSchemaVersion());
 }
 
 // Backend-specific cases live in suites named *SqliteOnly / *PostgresOnly, which tests/CMakeLists.txt
