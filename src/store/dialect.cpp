@@ -31,7 +31,8 @@ const Dialect& SqliteDialect() {
 static std::vector<std::string> PartitionByProvince() {
     return {
         // On the referencing table, AFTER INSERT OR UPDATE OF the column, per row (at the end of the
-        // statement, like a foreign key): TG_ARGV = (column, referenced table).
+        // statement, like a foreign key): TG_ARGV = (column, referenced table, referencing table: the
+        // name in the message, where TG_TABLE_NAME would be the partition's).
         R"sql(CREATE OR REPLACE FUNCTION rectify_fk_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE v text; ok boolean;
 BEGIN
@@ -41,7 +42,7 @@ BEGIN
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', TG_ARGV[1]) INTO ok USING CAST(v AS bigint);
   IF NOT ok THEN
     RAISE EXCEPTION 'insert or update on table "%" violates foreign key rule "%", key (%)=(%) is not present in table "%"',
-      TG_TABLE_NAME, TG_NAME, TG_ARGV[0], v, TG_ARGV[1] USING ERRCODE = 'foreign_key_violation';
+      TG_ARGV[2], TG_NAME, TG_ARGV[0], v, TG_ARGV[1] USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN NULL;
 END $$)sql",
@@ -145,7 +146,7 @@ BEGIN
   END LOOP;
   FOR r IN SELECT * FROM rectify_fk LOOP
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OF %I ON %I FOR EACH ROW '
-                   'EXECUTE FUNCTION rectify_fk_check(%L, %L)', r.name, r.col, r.tbl, r.col, r.ref);
+                   'EXECUTE FUNCTION rectify_fk_check(%L, %L, %L)', r.name, r.col, r.tbl, r.col, r.ref, r.tbl);
   END LOOP;
   FOREACH t IN ARRAY big LOOP
     SELECT string_agg(format('%L, %L', f.tbl, f.col), ', ' ORDER BY f.tbl, f.col) INTO args

@@ -309,6 +309,16 @@ TEST_F(ProvincePartitionPostgresOnly, TheBigTablesArePartitionedByHashOfTheProvi
     EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM problem"), "2");
 }
 
+TEST_F(ProvincePartitionPostgresOnly, AnUnknownLayoutIsRefusedAndNamed) {
+    auto s = Store::Open(testing::LibpqUrl(url_) + "?connect_timeout=5&rectify_layout=sharded", OpenMode::kMustExist);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.status().message().find("rectify_layout"), std::string::npos) << s.status().message();
+    EXPECT_NE(s.status().message().find("sharded"), std::string::npos) << s.status().message();
+    // Beside another libpq parameter, the layout parameter is taken out and the other kept.
+    ASSERT_OK(Store::Open(testing::LibpqUrl(url_) + "?connect_timeout=5&rectify_layout=partitioned", OpenMode::kMustExist));
+}
+
 TEST_F(ProvincePartitionPostgresOnly, AProblemsRowsFollowItsProvinceIntoItsPartitionAfterAMove) {
     // Another top-level org whose partition differs from 河北省's (ids are assigned in order; add
     // provinces until PostgreSQL's hash puts one elsewhere).
@@ -348,6 +358,7 @@ TEST_F(ProvincePartitionPostgresOnly, TriggersStillRefuseDanglingKeysAndDuplicat
     Status st = store_->Write([&](WriteTx& tx) { return tx.InsertTask(orphan); });
     EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.message();
     EXPECT_NE(st.message().find("foreign key"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("on table \"task\""), std::string::npos) << st.message();  // not a partition's name
     // The same source_ref in another province (another partition key): still one per database.
     Problem twin;
     twin.title = "重复";
