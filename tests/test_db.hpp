@@ -48,9 +48,28 @@ inline std::string PostgresSkipReason() {
         if (::rectify::testing::PostgresBackend()) GTEST_SKIP() << "SQLite only: " << why; \
     } while (0)
 
+// The layout parameter the PostgreSQL variants add to every test database URL: "rectify_layout=partitioned"
+// when RECTIFY_TEST_PG_LAYOUT=partitioned (scripts/test's partitioned pass, docs/SCALING.md
+// "Partitioning"), else "".
+inline std::string LayoutParameter() {
+    const char* layout = std::getenv("RECTIFY_TEST_PG_LAYOUT");
+    return layout != nullptr && std::string(layout) == "partitioned" ? "rectify_layout=partitioned" : "";
+}
+
+// `url` without rectify's own URL parameter (rectify_layout=...), as libpq takes it.
+inline std::string LibpqUrl(std::string url) {
+    for (std::size_t at; (at = url.find("rectify_layout=")) != std::string::npos;) {
+        std::size_t end = url.find('&', at);
+        end = end == std::string::npos ? url.size() : end + 1;
+        url.erase(at, end - at);
+    }
+    while (!url.empty() && (url.back() == '?' || url.back() == '&')) url.pop_back();
+    return url;
+}
+
 // Runs one SQL command on PostgreSQL at `url`; "" or the error message.
 inline std::string PgExec(const std::string& url, const std::string& sql) {
-    PGconn* c = PQconnectdb(url.c_str());
+    PGconn* c = PQconnectdb(LibpqUrl(url).c_str());
     std::string error;
     if (PQstatus(c) != CONNECTION_OK) {
         error = PQerrorMessage(c);
@@ -92,6 +111,9 @@ public:
         server_ = std::getenv("RECTIFY_TEST_PG");
         error_ = PgExec(server_, "CREATE DATABASE " + name_);
         url_ = WithDatabase(server_, name_);
+        if (const std::string layout = LayoutParameter(); !layout.empty()) {
+            url_ += (url_.find('?') == std::string::npos ? "?" : "&") + layout;
+        }
     }
     ~TestDatabase() {
         if (!name_.empty()) PgExec(server_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");

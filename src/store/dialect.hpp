@@ -44,7 +44,27 @@ struct Dialect {
     // "NOTIFY rectify_events" (delivered to the listeners of every process at commit, never for a rollback;
     // several in one transaction fold into one); "" on SQLite (one process per file).
     std::string notify_commit;
+    // The opt-in partitioned layout (docs/SCALING.md "Partitioning"; Store::OpenPostgres with
+    // rectify_layout=partitioned): statements, run in order in one write transaction after the migrations,
+    // that turn problem, task and opinion into tables PARTITION BY HASH (province_id) with
+    // kProvincePartitions partitions each (<table>_p0..), primary key (id, province_id), every other index
+    // kept (unique ones as plain indexes), their foreign keys to other tables kept, and a sequence default
+    // for id (a partitioned table cannot hold an identity column before PostgreSQL 17). The foreign keys
+    // that reference these three tables, and their unique constraints (source_ref), cannot be declared on a
+    // partitioned table without province_id in the referencing column list; they are replaced by the
+    // triggers rectify_fk_check (on the referencing table: the key exists), rectify_fk_restrict (on the
+    // referenced table: a deleted key is referenced nowhere) and rectify_unique_check, which raise
+    // foreign_key_violation / unique_violation with PostgreSQL's own wording ("foreign key", "duplicate
+    // key"), so the store reports them as before. Every rectify writer holds the writer lock
+    // (begin_write), so these checks cannot race. Does nothing when problem is partitioned already.
+    // Empty on SQLite.
+    std::vector<std::string> partition_by_province;
 };
+
+// Hash partitions per partitioned table (partition_by_province): 8 keeps each of a country's ~30
+// provinces in one partition and the partitions few enough that a query without the key (by id) probes
+// all eight primary-key indexes cheaply.
+inline constexpr int kProvincePartitions = 8;
 
 const Dialect& SqliteDialect();
 const Dialect& PostgresDialect();

@@ -349,6 +349,20 @@ private:
 
 // The range [lo, hi) of paths inside the subtree with root path `path` ("/1/5/" -> ["/1/5/", "/1/50")):
 // '/' + 1 == '0', so every descendant path sorts inside. Lets a plain b-tree index answer prefix queries.
+// The province key (migration 014, docs/SCALING.md "Partitioning") of a row whose org is `org_sql` (a bound
+// parameter or a column): a scalar subquery reading org.province_id, so one statement stores the row and
+// its key. NULL when the org does not exist (the row's own org foreign key then refuses it).
+std::string ProvinceOf(const std::string& org_sql) {
+    return "(SELECT province_id FROM org WHERE id = " + org_sql + ")";
+}
+
+// The province key of an org placed under `parent_sql` whose own id is `id_sql`: its own id when it has no
+// parent or its parent is a root (it is then a top-level org), else its parent's key.
+std::string ProvinceUnder(const std::string& parent_sql, const std::string& id_sql) {
+    return "COALESCE((SELECT CASE WHEN pp.parent_id IS NULL THEN NULL ELSE pp.province_id END FROM org pp WHERE "
+           "pp.id = " + parent_sql + "), " + id_sql + ")";
+}
+
 std::pair<std::string, std::string> PathRange(const std::string& path) {
     std::string hi = path;
     hi.back() = static_cast<char>(hi.back() + 1);
@@ -1042,7 +1056,8 @@ public:
     Status UpdateOpinion(Opinion& o) {
         Query q(s_);
         q.sql = "UPDATE opinion SET status = " + q.Bind(std::string(domain::ToString(o.status))) +
-                ", org_id = " + q.Bind(o.org_id) + ", transfer_count = " + q.Bind(static_cast<std::int64_t>(o.transfer_count)) +
+                ", org_id = " + q.Bind(o.org_id) + ", province_id = " + ProvinceOf(q.Bind(o.org_id)) +
+                ", transfer_count = " + q.Bind(static_cast<std::int64_t>(o.transfer_count)) +
                 ", category_id = " + q.BindOpt(o.category_id) + ", reply_text = " + q.BindOpt(o.reply_text) +
                 ", replied_at = " + q.BindOpt(o.replied_at) + ", reply_org_id = " + q.BindOpt(o.reply_org_id) +
                 ", problem_id = " + q.BindOpt(o.problem_id) + ", status_reason = " + q.BindOpt(o.status_reason) +
@@ -1065,7 +1080,7 @@ public:
         q.sql = "INSERT INTO task (problem_id, org_id, created_by_org_id, round, title, description, "
                 "responsible_person, lead_official, type, due_at, review_dates, weight_bp, status, progress, "
                 "withdrawal_reason, return_reason, returned_at, returned_after_report_id, submitted_at, accepted_at, "
-                "created_at, updated_at, version, parent_task_id, cascade_id) VALUES (" +
+                "created_at, updated_at, version, parent_task_id, cascade_id, province_id) VALUES (" +
                 q.Bind(t.problem_id) + ", " + q.Bind(t.org_id) + ", " + q.Bind(t.created_by_org_id) + ", " +
                 q.Bind(t.round) + ", " + q.Bind(t.title) + ", " + q.Bind(t.description) + ", " +
                 q.Bind(t.responsible_person) + ", " + q.BindOpt(t.lead_official) + ", " +
@@ -1075,7 +1090,8 @@ public:
                 q.BindOpt(t.withdrawal_reason) + ", " + q.BindOpt(t.return_reason) + ", " + q.BindOpt(t.returned_at) +
                 ", " + q.Bind(t.returned_after_report_id) + ", " + q.BindOpt(t.submitted_at) + ", " +
                 q.BindOpt(t.accepted_at) + ", " + q.Bind(t.created_at) + ", " + q.Bind(t.updated_at) + ", 1, " +
-                q.BindOpt(t.parent_task_id) + ", " + q.BindOpt(t.cascade_id) + ") RETURNING id";
+                q.BindOpt(t.parent_task_id) + ", " + q.BindOpt(t.cascade_id) + ", " + ProvinceOf(q.Bind(t.org_id)) +
+                ") RETURNING id";
         t.id = q.OneInt().value();
         t.version = 1;
         return Status::Ok();
@@ -1083,7 +1099,8 @@ public:
 
     Status UpdateTask(domain::Task& t) {
         Query q(s_);
-        q.sql = "UPDATE task SET org_id = " + q.Bind(t.org_id) + ", title = " + q.Bind(t.title) +
+        q.sql = "UPDATE task SET org_id = " + q.Bind(t.org_id) + ", province_id = " + ProvinceOf(q.Bind(t.org_id)) +
+                ", title = " + q.Bind(t.title) +
                 ", description = " + q.Bind(t.description) + ", responsible_person = " + q.Bind(t.responsible_person) +
                 ", lead_official = " + q.BindOpt(t.lead_official) +
                 ", type = " + q.Bind(std::string(domain::ToString(t.type))) + ", due_at = " + q.BindOpt(t.due_at) +
@@ -1513,14 +1530,15 @@ public:
             q.sql = "INSERT INTO task (problem_id, org_id, created_by_org_id, round, title, description, "
                     "responsible_person, lead_official, type, due_at, review_dates, weight_bp, status, progress, "
                     "withdrawal_reason, return_reason, returned_at, returned_after_report_id, submitted_at, "
-                    "accepted_at, created_at, updated_at, version, parent_task_id, cascade_id) SELECT " +
+                    "accepted_at, created_at, updated_at, version, parent_task_id, cascade_id, province_id) SELECT " +
                     q.Bind(c.problem_id) + ", o.id, " + q.Bind(c.created_by_org_id) + ", " + q.Bind(c.round) + ", " +
                     q.Bind(c.title) + ", " + q.Bind(c.description) + ", " + q.Bind(c.responsible_person) + ", " +
                     q.BindOpt(c.lead_official) + ", " + q.Bind(std::string(domain::ToString(c.type))) + ", " +
                     q.BindOpt(c.due_at) + ", " + q.Bind(JoinInstants(c.review_dates)) + ", NULL, " +
                     q.Bind(std::string(domain::ToString(c.status))) + ", " + q.Bind(c.progress) +
                     ", NULL, NULL, NULL, 0, NULL, NULL, " + q.Bind(c.created_at) + ", " + q.Bind(c.updated_at) +
-                    ", 1, " + q.BindOpt(c.parent_task_id) + ", " + q.BindOpt(c.cascade_id) + " FROM org o WHERE " +
+                    ", 1, " + q.BindOpt(c.parent_task_id) + ", " + q.BindOpt(c.cascade_id) +
+                    ", o.province_id FROM org o WHERE " +
                     TargetClause(q, t, issuing, ids) +
                     " AND NOT EXISTS (SELECT 1 FROM task x WHERE x.parent_task_id = " +
                     q.Bind(c.parent_task_id.value_or(0)) + " AND x.org_id = o.id AND x.status <> 'withdrawn')" +
@@ -1566,7 +1584,9 @@ public:
             org.path = (parent_path.empty() ? std::string("/") : parent_path) + std::to_string(org.id) + "/";
             org.version = 1;
             Query u(s_);
-            u.sql = "UPDATE org SET path = " + u.Bind(org.path) + " WHERE id = " + u.Bind(org.id);
+            u.sql = "UPDATE org SET path = " + u.Bind(org.path) + ", province_id = " +
+                    ProvinceUnder(org.parent_id ? u.Bind(*org.parent_id) : std::string("NULL"), u.Bind(org.id)) +
+                    " WHERE id = " + u.Bind(org.id);
             u.Exec();
             return Status::Ok();
         });
@@ -1582,14 +1602,38 @@ public:
             }
             std::string new_path = parent.path + std::to_string(id) + "/";
             auto [lo, hi] = PathRange(org.path);
+            // The subtree's province key before and after the move (migration 014).
+            Query keys(s_);
+            keys.sql = "SELECT (SELECT province_id FROM org WHERE id = " + keys.Bind(id) + "), " +
+                       ProvinceUnder(keys.Bind(new_parent), keys.Bind(id));
+            std::optional<std::int64_t> old_province;
+            std::int64_t new_province = id;
+            for (const soci::row& r : keys.Rows()) {
+                old_province = OptInt(r, 0);
+                new_province = Int(r, 1);
+            }
             Query q(s_);
             q.sql = "UPDATE org SET path = " + q.Bind(new_path) + " || substr(path, " +
-                    q.Bind(static_cast<std::int64_t>(org.path.size() + 1)) + "), version = version + 1 WHERE path >= " +
-                    q.Bind(lo) + " AND path < " + q.Bind(hi);
+                    q.Bind(static_cast<std::int64_t>(org.path.size() + 1)) + "), province_id = " +
+                    q.Bind(new_province) + ", version = version + 1 WHERE path >= " + q.Bind(lo) + " AND path < " +
+                    q.Bind(hi);
             q.Exec();
             Query p(s_);
             p.sql = "UPDATE org SET parent_id = " + p.Bind(new_parent) + " WHERE id = " + p.Bind(id);
             p.Exec();
+            if (old_province != new_province) {
+                // A move across top-level orgs: the moved subtree's rows take the new key, one UPDATE per
+                // table (on the partitioned layout PostgreSQL moves them to the new key's partition).
+                const auto new_range = PathRange(new_path);
+                for (const auto& [table, column] : {std::pair<const char*, const char*>{"problem", "owner_org_id"},
+                                                    {"task", "org_id"}, {"opinion", "org_id"}}) {
+                    Query m(s_);
+                    m.sql = std::string("UPDATE ") + table + " SET province_id = " + m.Bind(new_province) + " WHERE " +
+                            column + " IN (SELECT id FROM org WHERE path >= " + m.Bind(new_range.first) +
+                            " AND path < " + m.Bind(new_range.second) + ")";
+                    m.Exec();
+                }
+            }
             return Status::Ok();
         });
     }
@@ -1620,7 +1664,8 @@ public:
     // multi-row inserts, so both store the same fields).
     static constexpr const char* kProblemInsertColumns =
         "title, description, source, category_id, severity, owner_org_id, status, created_at, due_at, closed_at, "
-        "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id, campaign_id";
+        "source_ref, updated_at, version, round, status_reason, reopen_cause, reopened_at, merged_into_id, campaign_id, "
+        "province_id";
     template <typename Q>
     static std::string ProblemValues(Q& q, const Problem& p) {
         return "(" + q.Bind(p.title) + ", " + q.Bind(p.description) + ", " +
@@ -1630,13 +1675,14 @@ public:
                q.BindOpt(p.due_at) + ", " + q.BindOpt(p.closed_at) + ", " + q.BindOpt(p.source_ref) + ", " +
                q.Bind(p.updated_at) + ", 1, " + q.Bind(p.round) + ", " + q.BindOpt(p.status_reason) + ", " +
                q.BindOpt(OptName(p.reopen_cause)) + ", " + q.BindOpt(p.reopened_at) + ", " +
-               q.BindOpt(p.merged_into_id) + ", " + q.BindOpt(p.campaign_id) + ")";
+               q.BindOpt(p.merged_into_id) + ", " + q.BindOpt(p.campaign_id) + ", " +
+               ProvinceOf(q.Bind(p.owner_org_id)) + ")";
     }
     static constexpr const char* kOpinionInsertColumns =
         "channel, kind, status, received_at, title, text, division_code, org_id, submitter, category_id, reply_text, "
         "replied_at, reply_org_id, problem_id, transfer_count, source_ref, version, status_reason, "
         "duplicate_of_opinion_id, duplicate_of_problem_id, satisfaction, rated_at, rating_comment, sla_class, "
-        "reply_due_at, responded_at, likes";
+        "reply_due_at, responded_at, likes, province_id";
     template <typename Q>
     static std::string OpinionValues(Q& q, const Opinion& o) {
         return "(" + q.Bind(std::string(domain::ToString(o.channel))) + ", " +
@@ -1649,7 +1695,7 @@ public:
                q.BindOpt(o.duplicate_of_opinion_id) + ", " + q.BindOpt(o.duplicate_of_problem_id) + ", " +
                q.BindOpt(OptName(o.satisfaction)) + ", " + q.BindOpt(o.rated_at) + ", " + q.BindOpt(o.rating_comment) +
                ", " + q.Bind(std::string(domain::ToString(o.sla_class))) + ", " + q.Bind(o.reply_due_at) + ", " +
-               q.BindOpt(o.responded_at) + ", " + q.Bind(o.likes) + ")";
+               q.BindOpt(o.responded_at) + ", " + q.Bind(o.likes) + ", " + ProvinceOf(q.Bind(o.org_id)) + ")";
     }
 
     Status InsertProblem(Problem& p) override {
@@ -1682,6 +1728,7 @@ public:
                     ", category_id = " + q.BindOpt(p.category_id) +
                     ", severity = " + q.Bind(std::string(domain::ToString(p.severity))) +
                     ", owner_org_id = " + q.Bind(p.owner_org_id) +
+                    ", province_id = " + ProvinceOf(q.Bind(p.owner_org_id)) +
                     ", status = " + q.Bind(std::string(domain::ToString(p.status))) +
                     ", due_at = " + q.BindOpt(p.due_at) + ", closed_at = " + q.BindOpt(p.closed_at) +
                     ", updated_at = " + q.Bind(p.updated_at) + ", round = " + q.Bind(p.round) +
@@ -2460,6 +2507,16 @@ public:
                     long long at = NowSeconds();
                     writer_ << "INSERT INTO schema_migration (version, applied_at) VALUES (:v, :at)", soci::use(v),
                         soci::use(at);
+                    writer_ << "COMMIT";
+                } catch (...) {
+                    writer_ << "ROLLBACK";
+                    throw;
+                }
+            }
+            if (partition_by_province_ && !dialect_.partition_by_province.empty()) {
+                BeginWrite();  // all of it or nothing: the tables are never left half converted
+                try {
+                    for (const auto& statement : dialect_.partition_by_province) writer_ << statement;
                     writer_ << "COMMIT";
                 } catch (...) {
                     writer_ << "ROLLBACK";
@@ -3776,6 +3833,13 @@ private:
         }
     }
 
+public:
+    // Whether Migrate also converts problem, task and opinion to the partitioned layout
+    // (Dialect::partition_by_province; set before Migrate by OpenPostgres from rectify_layout=partitioned).
+    void SetPartitionByProvince(bool on) { partition_by_province_ = on; }
+
+private:
+    bool partition_by_province_ = false;
     const detail::Dialect& dialect_;
     soci::connection_pool pool_;
     soci::session writer_;
@@ -3844,10 +3908,45 @@ static Result<std::string> KeyValueConninfo(const std::string& conninfo) {
     return out;
 }
 
-Result<std::unique_ptr<Store>> Store::OpenPostgres(const std::string& conninfo, OpenMode mode, int pool_size) {
+// Takes rectify's own URL parameter out of a postgresql:// URL (libpq refuses parameters it does not know):
+// "rectify_layout=partitioned" asks for the partitioned layout (docs/SCALING.md "Partitioning"),
+// "rectify_layout=plain" for none. Sets `partitioned`; returns the URL without it. Errors:
+// kInvalidArgument (another value).
+static Result<std::string> TakeLayoutParameter(const std::string& conninfo, bool& partitioned) {
+    partitioned = false;
+    const std::size_t query = conninfo.find('?');
+    if (!Store::IsPostgresUrl(conninfo) || query == std::string::npos) return conninfo;
+    std::string kept;
+    std::string_view rest(conninfo);
+    rest.remove_prefix(query + 1);
+    while (true) {
+        const std::size_t amp = rest.find('&');
+        const std::string_view param = rest.substr(0, amp);
+        constexpr std::string_view kKey = "rectify_layout=";
+        if (param.substr(0, kKey.size()) == kKey) {
+            const std::string_view value = param.substr(kKey.size());
+            if (value == "partitioned") {
+                partitioned = true;
+            } else if (value != "plain") {
+                return InvalidArgument("rectify_layout in the PostgreSQL URL: \"" + std::string(value) +
+                                       "\" is not a layout (partitioned or plain)");
+            }
+        } else if (!param.empty()) {
+            kept += (kept.empty() ? "" : "&") + std::string(param);
+        }
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return conninfo.substr(0, query) + (kept.empty() ? "" : "?" + kept);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenPostgres(const std::string& url, OpenMode mode, int pool_size) {
     if (pool_size < 1) pool_size = 1;
+    bool partitioned = false;
+    ASSIGN_OR_RETURN(std::string conninfo, TakeLayoutParameter(url, partitioned));
     ASSIGN_OR_RETURN(std::string key_values, KeyValueConninfo(conninfo));
     auto store = std::make_unique<SociStore>(detail::PostgresDialect(), pool_size);
+    store->SetPartitionByProvince(partitioned);
     Status opened = store->Open(key_values, pool_size);
     if (!opened.ok()) {
         return Unavailable("cannot connect to PostgreSQL at " + RedactPassword(conninfo) + ": " + opened.message());

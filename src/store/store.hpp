@@ -768,8 +768,13 @@ public:
     // libpq URL "postgresql://user[:password]@host:port/dbname" or a "key=value ..." string) and applies
     // pending migrations. The database itself must exist (CREATE DATABASE is the operator's). Writers of
     // every process are serialised by a transaction-scoped advisory lock; a connection that broke (server
-    // restart) is re-opened on its next use. Errors: kUnavailable (cannot connect), kNotFound (kMustExist
-    // and no rectify schema in the database), kFailedPrecondition (schema newer than this binary).
+    // restart) is re-opened on its next use. A URL may carry rectify's own parameter
+    // "rectify_layout=partitioned" (taken out before libpq sees it): after the migrations, problem, task and
+    // opinion are converted once to tables PARTITION BY HASH (province_id) (docs/SCALING.md
+    // "Partitioning"); a database converted once stays so, whatever later URLs say ("plain", the default,
+    // never converts back). Errors: kUnavailable (cannot connect), kNotFound (kMustExist and no rectify
+    // schema in the database), kFailedPrecondition (schema newer than this binary), kInvalidArgument (not a
+    // connection URL, or another rectify_layout value).
     static Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo, OpenMode mode, int pool_size = 4);
 
     // OpenPostgres when `db` is a postgresql:// (or postgres://) URL, else OpenSqlite on the file `db`.

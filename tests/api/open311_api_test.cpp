@@ -322,10 +322,10 @@ TEST_F(Open311, AnswersAtMost1000RequestsAndWithoutDatesTheLast90Days) {
         return "WITH RECURSIVE k(i) AS (SELECT " + std::to_string(from) + " UNION ALL SELECT i + 1 FROM k WHERE i < " +
                std::to_string(to) +
                ") INSERT INTO opinion (channel, kind, status, received_at, title, text, division_code, org_id, "
-               "category_id, source_ref, sla_class, reply_due_at) SELECT o.channel, o.kind, o.status, o.received_at - " +
+               "category_id, source_ref, sla_class, reply_due_at, province_id) SELECT o.channel, o.kind, o.status, o.received_at - " +
                std::to_string(age) + " - 60 * k.i, o.title, o.text || ' #' || k.i, o.division_code, o.org_id, "
                "o.category_id, " + tag + ", o.sla_class, o.reply_due_at - " + std::to_string(age) +
-               " - 60 * k.i FROM k, opinion o WHERE o.id = " + id +
+               " - 60 * k.i, o.province_id FROM k, opinion o WHERE o.id = " + id +
                "; INSERT INTO public_intake (opinion_id, tracking_code, via, text_hash, service_code, received_at) "
                "SELECT o.id, 'COPY' || o.id, 'open311', 'copy' || o.id, p.service_code, o.received_at FROM opinion o, "
                "public_intake p WHERE o.source_ref LIKE 'copy-" + id + "-%' AND p.opinion_id = " + id +

@@ -343,14 +343,17 @@ TEST_F(MultiServerPostgresOnly, AFollowerWhoseListenConnectionDiesReconnectsAndC
     ASSERT_OK(b_->CatchUp());
     b_->StartFollowing(std::chrono::seconds(30));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the LISTEN connection is up
-    auto dbname = [&] { return db_.url().substr(db_.url().rfind('/') + 1); };
+    auto dbname = [&] {
+        const std::string url = testing::LibpqUrl(db_.url());
+        return url.substr(url.rfind('/') + 1);
+    };
     auto kill_listeners = [&] {
         return testing::PgExec(db_.url(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
                                               dbname() + "' AND query = 'LISTEN rectify_events'");
     };
     // The backend pids of the listening connections, "," separated.
     auto listeners = [&] {
-        PGconn* c = PQconnectdb(db_.url().c_str());
+        PGconn* c = PQconnectdb(testing::LibpqUrl(db_.url()).c_str());
         PGresult* r = PQexec(c, ("SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = '" +
                                  dbname() + "' AND query = 'LISTEN rectify_events'")
                                     .c_str());
