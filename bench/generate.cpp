@@ -188,4 +188,12 @@ GeneratedData Generate(const GeneratorOptions& options) {
     return d;
 }
 
+std::optional<domain::OrgId> ProvinceKey(const GeneratedData& data, domain::OrgId id) {
+    if (id < 1 || static_cast<std::size_t>(id) > data.orgs.size()) return std::nullopt;
+    const std::string& path = data.orgs[static_cast<std::size_t>(id - 1)].path;  // ids 1.. in order
+    const std::size_t second = path.find('/', 1) + 1;                             // after "/<root>/"
+    if (second >= path.size()) return id;                                         // the root: "/1/"
+    return domain::OrgId{std::stoll(path.substr(second, path.find('/', second) - second))};
+}
+
 }  // namespace rectify::bench

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,11 @@ struct GeneratedData {
 };
 
 GeneratedData Generate(const GeneratorOptions& options);
+
+// The province key (migration 014, docs/SCALING.md) of org `id` of `data`: the top-level org under the root
+// that it lies in, read from its path's second id ("/1/5/23/" -> 5); the root's is its own id. The loaders
+// write it beside each org and problem, as the store does. nullopt for an id not in data.orgs (the loaders
+// then write NULL and their foreign-key check names the unknown org).
+std::optional<domain::OrgId> ProvinceKey(const GeneratedData& data, domain::OrgId id);
 
 }  // namespace rectify::bench

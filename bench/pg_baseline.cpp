@@ -155,8 +155,8 @@ Status CopyData(PGconn* c, const GeneratedData& data, WithLtree with_ltree) {
     }));
     i = 0;
     const char* org_columns = with_ltree == WithLtree::kYes
-                                  ? "org (id, parent_id, name, level, kind, batch, path, created_at, lpath)"
-                                  : "org (id, parent_id, name, level, kind, batch, path, created_at)";
+                                  ? "org (id, parent_id, name, level, kind, batch, path, created_at, province_id, lpath)"
+                                  : "org (id, parent_id, name, level, kind, batch, path, created_at, province_id)";
     RETURN_IF_ERROR(Copy(c, org_columns, [&](std::string& b) {
         if (i == data.orgs.size()) return false;
         const domain::Org& o = data.orgs[i++];
@@ -173,6 +173,8 @@ Status CopyData(PGconn* c, const GeneratedData& data, WithLtree with_ltree) {
         Field(b, o.path);
         b += '\t';
         Field(b, o.created_at);
+        b += '\t';
+        Field(b, ProvinceKey(data, o.id));
         if (with_ltree == WithLtree::kYes) b += '\t' + LtreeOf(o.path);
         b += '\n';
         return true;
@@ -180,7 +182,7 @@ Status CopyData(PGconn* c, const GeneratedData& data, WithLtree with_ltree) {
     i = 0;
     RETURN_IF_ERROR(Copy(c,
                          "problem (id, title, description, source, category_id, severity, owner_org_id, status, "
-                         "created_at, due_at, closed_at, updated_at)",
+                         "created_at, due_at, closed_at, updated_at, province_id)",
                          [&](std::string& b) {
                              if (i == data.problems.size()) return false;
                              const index::ProblemFacts& p = data.problems[i++];
@@ -203,6 +205,8 @@ Status CopyData(PGconn* c, const GeneratedData& data, WithLtree with_ltree) {
                              Field(b, p.status == ProblemStatus::kClosed ? p.closed_at : std::nullopt);
                              b += '\t';
                              Field(b, p.created_at);
+                             b += '\t';
+                             Field(b, ProvinceKey(data, p.owner_org_id));
                              b += '\n';
                              return true;
                          }));

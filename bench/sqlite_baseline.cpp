@@ -90,8 +90,8 @@ Status LoadSqlite(const GeneratedData& data, const std::string& path) {
         BindText(st, 2, "category-" + std::to_string(c));
         if (!step()) return fail(SqliteError(db, "insert category"));
     }
-    if (!prepare("INSERT INTO org (id, parent_id, name, level, kind, batch, path, created_at) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)")) {
+    if (!prepare("INSERT INTO org (id, parent_id, name, level, kind, batch, path, created_at, province_id) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)")) {
         return fail(SqliteError(db, "prepare org"));
     }
     for (const domain::Org& o : data.orgs) {
@@ -102,11 +102,12 @@ Status LoadSqlite(const GeneratedData& data, const std::string& path) {
         BindText(st, 5, std::string(domain::ToString(o.kind)));
         BindText(st, 6, o.path);
         BindInt(st, 7, o.created_at);
+        BindOpt(st, 8, ProvinceKey(data, o.id));
         if (!step()) return fail(SqliteError(db, "insert org"));
     }
     if (!prepare("INSERT INTO problem (id, title, description, source, category_id, severity, owner_org_id, status, "
-                 "created_at, due_at, closed_at, updated_at) VALUES (?1, ?2, '', ?3, ?4, 'normal', ?5, ?6, ?7, ?8, ?9, "
-                 "?7)")) {
+                 "created_at, due_at, closed_at, updated_at, province_id) VALUES (?1, ?2, '', ?3, ?4, 'normal', ?5, ?6, "
+                 "?7, ?8, ?9, ?7, ?10)")) {
         return fail(SqliteError(db, "prepare problem"));
     }
     for (const index::ProblemFacts& p : data.problems) {
@@ -119,6 +120,7 @@ Status LoadSqlite(const GeneratedData& data, const std::string& path) {
         BindInt(st, 7, p.created_at);
         BindOpt(st, 8, p.due_at);
         BindOpt(st, 9, p.status == ProblemStatus::kClosed ? p.closed_at : std::nullopt);
+        BindOpt(st, 10, ProvinceKey(data, p.owner_org_id));
         if (!step()) return fail(SqliteError(db, "insert problem"));
     }
     sqlite3_finalize(st);

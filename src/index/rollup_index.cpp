@@ -814,23 +814,10 @@ Result<std::unique_ptr<RollupIndex>> RollupIndex::Build(const std::vector<domain
     return std::unique_ptr<RollupIndex>(new RollupIndex(std::move(impl)));
 }
 
-// ---- locking ----
-
-std::shared_lock<std::shared_mutex> RollupIndex::ReadLock() const {
-    std::lock_guard<std::mutex> turnstile(turnstile_);
-    return std::shared_lock<std::shared_mutex>(mu_);
-}
-
-RollupIndex::WriteGuard RollupIndex::WriteLock() const {
-    WriteGuard g{std::unique_lock<std::mutex>(turnstile_), {}};
-    g.lock = std::unique_lock<std::shared_mutex>(mu_);
-    return g;
-}
-
 // ---- changes ----
 
 Status RollupIndex::AddOrg(domain::OrgId id, domain::OrgId parent, OrgFacts facts) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     if (m.FindOrg(id) != kNoSlot) return AlreadyExists("org " + std::to_string(id) + " already exists");
     Slot p = m.FindOrg(parent);
@@ -849,7 +836,7 @@ Status RollupIndex::AddOrg(domain::OrgId id, domain::OrgId parent, OrgFacts fact
 }
 
 Status RollupIndex::SetOrgFacts(domain::OrgId id, OrgFacts facts) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     Slot v = m.FindOrg(id);
     if (v == kNoSlot) return NotFound("org " + std::to_string(id) + " does not exist");
@@ -857,7 +844,7 @@ Status RollupIndex::SetOrgFacts(domain::OrgId id, OrgFacts facts) {
 }
 
 Status RollupIndex::MoveOrg(domain::OrgId id, domain::OrgId new_parent) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     Slot v = m.FindOrg(id);
     if (v == kNoSlot) return NotFound("org " + std::to_string(id) + " does not exist");
@@ -898,7 +885,7 @@ Status RollupIndex::MoveOrg(domain::OrgId id, domain::OrgId new_parent) {
 }
 
 Status RollupIndex::Insert(const ProblemFacts& facts) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     if (m.record_slot.Find(facts.id) != kNoSlot) {
         return AlreadyExists("problem " + std::to_string(facts.id) + " already exists");
@@ -915,7 +902,7 @@ Status RollupIndex::Insert(const ProblemFacts& facts) {
 }
 
 Status RollupIndex::Update(const ProblemFacts& facts) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot s = m.record_slot.Find(facts.id);
     if (s == kNoSlot) return NotFound("problem " + std::to_string(facts.id) + " does not exist");
@@ -943,7 +930,7 @@ Status RollupIndex::Update(const ProblemFacts& facts) {
 }
 
 Status RollupIndex::Remove(domain::ProblemId id) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot s = m.record_slot.Find(id);
     if (s == kNoSlot) return NotFound("problem " + std::to_string(id) + " does not exist");
@@ -1198,7 +1185,7 @@ Status CheckQuery(const FiguresQuery& q) {
 
 Result<Figures> RollupIndex::Query(const FiguresQuery& query) const {
     RETURN_IF_ERROR(CheckQuery(query));
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     Slot v = m.FindOrg(query.root);
     if (v == kNoSlot) return NotFound("org " + std::to_string(query.root) + " does not exist");
@@ -1209,7 +1196,7 @@ Result<Figures> RollupIndex::Query(const FiguresQuery& query) const {
 
 Result<std::vector<std::pair<domain::OrgId, Figures>>> RollupIndex::QueryChildren(const FiguresQuery& query) const {
     RETURN_IF_ERROR(CheckQuery(query));
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     Slot v = m.FindOrg(query.root);
     if (v == kNoSlot) return NotFound("org " + std::to_string(query.root) + " does not exist");
@@ -1226,12 +1213,12 @@ Result<std::vector<std::pair<domain::OrgId, Figures>>> RollupIndex::QueryChildre
 }
 
 bool RollupIndex::ContainsOrg(domain::OrgId id) const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     return impl_->FindOrg(id) != kNoSlot;
 }
 
 IndexMemory RollupIndex::Memory() const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     IndexMemory mem;
     mem.orgs = static_cast<std::int64_t>(m.orgs.size());
@@ -1260,7 +1247,7 @@ IndexMemory RollupIndex::Memory() const {
 }
 
 Status RollupIndex::CheckInvariants() const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     std::size_t reached = 0;
     if (m.root != kNoSlot) {

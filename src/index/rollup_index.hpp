@@ -46,15 +46,14 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <utility>
 #include <vector>
 
 #include "common/status.hpp"
 #include "common/time.hpp"
 #include "domain/model.hpp"
+#include "index/writer_preferring_lock.hpp"
 
 namespace rectify::index {
 
@@ -230,17 +229,7 @@ private:
     struct Impl;
     explicit RollupIndex(std::unique_ptr<Impl> impl);
 
-    // Writer-preferring lock: a reader passes the turnstile, then shares mu_; a writer holds the turnstile
-    // while it waits for mu_ and while it holds it exclusively, so readers arriving meanwhile wait.
-    struct WriteGuard {
-        std::unique_lock<std::mutex> turnstile;
-        std::unique_lock<std::shared_mutex> lock;
-    };
-    std::shared_lock<std::shared_mutex> ReadLock() const;
-    WriteGuard WriteLock() const;
-
-    mutable std::mutex turnstile_;
-    mutable std::shared_mutex mu_;
+    WriterPreferringLock lock_;  // writer_preferring_lock.hpp: readers share it, writers are preferred
     std::unique_ptr<Impl> impl_;
 };
 

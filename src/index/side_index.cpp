@@ -328,12 +328,12 @@ Result<std::unique_ptr<SideIndex>> SideIndex::Build(const std::vector<domain::Or
 }
 
 bool SideIndex::ContainsOrg(OrgId id) const {
-    std::shared_lock lock(mu_);
+    auto lock = lock_.Read();
     return impl_->SlotOf(id) != kNoSlot;
 }
 
 Status SideIndex::AddOrg(OrgId id, OrgId parent) {
-    std::unique_lock lock(mu_);
+    auto lock = lock_.Write();
     if (impl_->SlotOf(id) != kNoSlot) return AlreadyExists("org " + std::to_string(id) + " is in the index already");
     const Slot p = impl_->SlotOf(parent);
     if (p == kNoSlot) return NotFound("parent org " + std::to_string(parent) + " is not in the index");
@@ -345,7 +345,7 @@ Status SideIndex::AddOrg(OrgId id, OrgId parent) {
 }
 
 Status SideIndex::MoveOrg(OrgId id, OrgId new_parent) {
-    std::unique_lock lock(mu_);
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot v = m.SlotOf(id), np = m.SlotOf(new_parent);
     if (v == kNoSlot) return NotFound("org " + std::to_string(id) + " is not in the index");
@@ -377,22 +377,22 @@ Status SideIndex::MoveOrg(OrgId id, OrgId new_parent) {
 }
 
 Status SideIndex::PutOpinion(const OpinionFacts& facts) {
-    std::unique_lock lock(mu_);
+    auto lock = lock_.Write();
     return impl_->PutOpinion(facts);
 }
 
 Status SideIndex::PutProblem(const ProblemLinkFacts& facts) {
-    std::unique_lock lock(mu_);
+    auto lock = lock_.Write();
     return impl_->PutProblem(facts);
 }
 
 Status SideIndex::PutCascade(const CascadeFacts& facts) {
-    std::unique_lock lock(mu_);
+    auto lock = lock_.Write();
     return impl_->PutCascade(facts);
 }
 
 Result<SideFigures> SideIndex::Query(OrgId root) const {
-    std::shared_lock lock(mu_);
+    auto lock = lock_.Read();
     const Slot s = impl_->SlotOf(root);
     if (s == kNoSlot) return NotFound("org " + std::to_string(root) + " is not in the index");
     const Node& n = impl_->nodes[static_cast<std::size_t>(s)];
@@ -411,7 +411,7 @@ Result<SideFigures> SideIndex::Query(OrgId root) const {
 }
 
 SideIndexMemory SideIndex::Memory() const {
-    std::shared_lock lock(mu_);
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     SideIndexMemory out;
     out.orgs = static_cast<std::int64_t>(m.nodes.size());

@@ -3,7 +3,8 @@
 // escalated_up, cascaded_down, cascaded_in (store::SubtreeLinkFigures) and escalated_from per origin org
 // (Store::EscalatedFrom) — answered from memory in O(1) per org instead of SQL per request. The service builds
 // it beside the roll-up index (rollup_index.hpp) and feeds it the re-read facts of every committed change.
-// Thread-safety: internally synchronised; readers share a lock, writers take it exclusively.
+// Thread-safety: internally synchronised; readers share a lock, writers take it exclusively and are preferred
+// (writer_preferring_lock.hpp).
 //
 // Design: per-org counters, two kinds.
 //   Additive figures (the opinion counts, cascaded_down, escalated_from) belong to one org each — an opinion
@@ -42,13 +43,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <utility>
 #include <vector>
 
 #include "common/status.hpp"
 #include "domain/linkage.hpp"
 #include "domain/model.hpp"
+#include "index/writer_preferring_lock.hpp"
 
 namespace rectify::index {
 
@@ -142,7 +143,7 @@ public:
 private:
     struct Impl;
     explicit SideIndex(std::unique_ptr<Impl> impl);
-    mutable std::shared_mutex mu_;
+    WriterPreferringLock lock_;  // writer_preferring_lock.hpp: readers share it, writers are preferred
     std::unique_ptr<Impl> impl_;
 };
 

@@ -259,17 +259,6 @@ std::uint64_t Bound(UnixSeconds t) {
 TaskIndex::TaskIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TaskIndex::~TaskIndex() = default;
 
-std::shared_lock<std::shared_mutex> TaskIndex::ReadLock() const {
-    std::lock_guard<std::mutex> turnstile(turnstile_);
-    return std::shared_lock<std::shared_mutex>(mu_);
-}
-
-TaskIndex::WriteGuard TaskIndex::WriteLock() const {
-    WriteGuard g{std::unique_lock<std::mutex>(turnstile_), {}};
-    g.lock = std::unique_lock<std::shared_mutex>(mu_);
-    return g;
-}
-
 Result<std::unique_ptr<TaskIndex>> TaskIndex::Build(const std::vector<domain::Org>& orgs,
                                                     const std::vector<OpenTaskFacts>& open_tasks,
                                                     const std::vector<StepFacts>& steps, Options options) {
@@ -352,7 +341,7 @@ Result<std::unique_ptr<TaskIndex>> TaskIndex::Build(const std::vector<domain::Or
 }
 
 Status TaskIndex::AddOrg(OrgId id, OrgId parent) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     if (m.FindOrg(id) != kNoSlot) return AlreadyExists("org " + std::to_string(id) + " already exists");
     const Slot p = m.FindOrg(parent);
@@ -369,7 +358,7 @@ Status TaskIndex::AddOrg(OrgId id, OrgId parent) {
 }
 
 Status TaskIndex::MoveOrg(OrgId id, OrgId new_parent) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot v = m.FindOrg(id);
     if (v == kNoSlot) return NotFound("org " + std::to_string(id) + " does not exist");
@@ -411,7 +400,7 @@ Status TaskIndex::MoveOrg(OrgId id, OrgId new_parent) {
 }
 
 Status TaskIndex::PutOpenTask(const OpenTaskFacts& facts) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot s = m.FindOrg(facts.org_id);
     if (s == kNoSlot) {
@@ -430,7 +419,7 @@ Status TaskIndex::PutOpenTask(const OpenTaskFacts& facts) {
 }
 
 Status TaskIndex::DropTask(TaskId id) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     auto it = m.tasks.find(id);
     if (it == m.tasks.end()) return Status::Ok();
@@ -441,7 +430,7 @@ Status TaskIndex::DropTask(TaskId id) {
 }
 
 Status TaskIndex::AddStep(const StepFacts& step) {
-    auto lock = WriteLock();
+    auto lock = lock_.Write();
     Impl& m = *impl_;
     const Slot s = m.FindOrg(step.org_id);
     if (s == kNoSlot) {
@@ -454,7 +443,7 @@ Status TaskIndex::AddStep(const StepFacts& step) {
 
 Result<TaskIndex::Figures> TaskIndex::Query(OrgId root, UnixSeconds stalled_before, UnixSeconds from,
                                             UnixSeconds to) const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     const Slot v = m.FindOrg(root);
     if (v == kNoSlot) return NotFound("org " + std::to_string(root) + " does not exist");
@@ -463,12 +452,12 @@ Result<TaskIndex::Figures> TaskIndex::Query(OrgId root, UnixSeconds stalled_befo
 }
 
 bool TaskIndex::ContainsOrg(OrgId id) const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     return impl_->FindOrg(id) != kNoSlot;
 }
 
 TaskIndexMemory TaskIndex::Memory() const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     TaskIndexMemory out;
     out.orgs = static_cast<std::int64_t>(m.orgs.size());
@@ -493,7 +482,7 @@ TaskIndexMemory TaskIndex::Memory() const {
 }
 
 Status TaskIndex::CheckInvariants() const {
-    auto lock = ReadLock();
+    auto lock = lock_.Read();
     const Impl& m = *impl_;
     const std::size_t n = m.orgs.size();
     Slot root = kNoSlot;

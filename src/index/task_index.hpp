@@ -53,14 +53,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <vector>
 
 #include "common/status.hpp"
 #include "common/time.hpp"
 #include "domain/model.hpp"
 #include "domain/workflow.hpp"
+#include "index/writer_preferring_lock.hpp"
 
 namespace rectify::index {
 
@@ -148,17 +147,7 @@ class TaskIndex {
     struct Impl;
     explicit TaskIndex(std::unique_ptr<Impl> impl);
 
-    // Writer-preferring lock, as RollupIndex's: a reader passes the turnstile, then shares mu_; a writer
-    // holds the turnstile while it waits for mu_ and while it holds it exclusively.
-    struct WriteGuard {
-        std::unique_lock<std::mutex> turnstile;
-        std::unique_lock<std::shared_mutex> lock;
-    };
-    std::shared_lock<std::shared_mutex> ReadLock() const;
-    WriteGuard WriteLock() const;
-
-    mutable std::mutex turnstile_;
-    mutable std::shared_mutex mu_;
+    WriterPreferringLock lock_;  // writer_preferring_lock.hpp: readers share it, writers are preferred
     std::unique_ptr<Impl> impl_;
 };
 

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,28 @@ TEST(BenchLoad, PostgresCopyHoldsWhatTheSqliteLoadHolds) {
         EXPECT_FALSE(lite.empty()) << sql;
         EXPECT_EQ(PgRows(pg.url(), sql), lite) << sql;
     }
+
+    // The province key (migration 014) of every org and problem, worked out here from the parent links (not the
+    // paths the loaders read it from): the top-level org under the root an org lies in; the root's own id.
+    std::map<domain::OrgId, domain::OrgId> province;
+    for (const domain::Org& o : data.orgs) {  // parents come first (generated level by level)
+        province[o.id] = !o.parent_id || *o.parent_id == data.orgs[0].id ? o.id : province.at(*o.parent_id);
+    }
+    std::map<domain::OrgId, std::int64_t> orgs_per_province, problems_per_province;
+    for (const auto& [org, key] : province) ++orgs_per_province[key];
+    for (const auto& p : data.problems) ++problems_per_province[province.at(p.owner_org_id)];
+    auto rows_of = [](const std::map<domain::OrgId, std::int64_t>& m) {
+        std::string out;
+        for (const auto& [key, n] : m) out += (out.empty() ? "" : ";") + std::to_string(key) + "|" + std::to_string(n);
+        return out;
+    };
+    const std::string orgs_by_key = "SELECT province_id, COUNT(*) FROM org GROUP BY province_id ORDER BY province_id";
+    const std::string problems_by_key =
+        "SELECT province_id, COUNT(*) FROM problem GROUP BY province_id ORDER BY province_id";
+    EXPECT_EQ(SqliteRows(file, orgs_by_key), rows_of(orgs_per_province));
+    EXPECT_EQ(PgRows(pg.url(), orgs_by_key), rows_of(orgs_per_province));
+    EXPECT_EQ(SqliteRows(file, problems_by_key), rows_of(problems_per_province));
+    EXPECT_EQ(PgRows(pg.url(), problems_by_key), rows_of(problems_per_province));
 
     // The store opens the loaded database as the server does, and its next org gets the id after the loaded ones.
     auto store = store::Store::OpenPostgres(pg.url(), store::OpenMode::kMustExist, 1);
