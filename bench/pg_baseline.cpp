@@ -45,8 +45,11 @@ Result<std::string> ExecValue(PGconn* c, const std::string& sql) {
     return std::string(PQgetvalue(r.r, 0, 0));
 }
 
+// Connects to `conninfo` (a postgresql:// URL, rectify's rectify_layout parameter allowed: the store opened the
+// same URL first and converted the layout).
 Result<PGconn*> Connect(const std::string& conninfo) {
-    PGconn* c = PQconnectdb(conninfo.c_str());
+    ASSIGN_OR_RETURN(std::string libpq_url, store::Store::LibpqUrl(conninfo));
+    PGconn* c = PQconnectdb(libpq_url.c_str());
     if (PQstatus(c) != CONNECTION_OK) {
         Status s = Unavailable(std::string("connect to PostgreSQL: ") + PQerrorMessage(c));
         PQfinish(c);

@@ -3940,6 +3940,11 @@ static Result<std::string> TakeLayoutParameter(const std::string& conninfo, bool
     return conninfo.substr(0, query) + (kept.empty() ? "" : "?" + kept);
 }
 
+Result<std::string> Store::LibpqUrl(const std::string& url) {
+    bool partitioned = false;
+    return TakeLayoutParameter(url, partitioned);
+}
+
 Result<std::unique_ptr<Store>> Store::OpenPostgres(const std::string& url, OpenMode mode, int pool_size) {
     if (pool_size < 1) pool_size = 1;
     bool partitioned = false;

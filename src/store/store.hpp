@@ -781,6 +781,11 @@ public:
     static Result<std::unique_ptr<Store>> Open(const std::string& db, OpenMode mode, int pool_size = 4);
     // Whether `db` names a PostgreSQL database (a postgresql:// or postgres:// URL).
     static bool IsPostgresUrl(const std::string& db);
+    // The URL to give libpq for a postgresql:// URL: `url` without rectify's own parameter rectify_layout
+    // (libpq refuses parameters it does not know), for code that connects with libpq itself (the bench
+    // loader, tests). Other URLs are returned unchanged. Errors: kInvalidArgument (a rectify_layout value
+    // other than partitioned or plain).
+    static Result<std::string> LibpqUrl(const std::string& url);
     // `db` with the password of a PostgreSQL URL replaced by "***" (for messages and logs).
     static std::string RedactPassword(const std::string& db);
 

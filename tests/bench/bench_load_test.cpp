@@ -42,7 +42,7 @@ std::string SqliteRows(const std::string& path, const std::string& sql) {
 }
 
 std::string PgRows(const std::string& url, const std::string& sql) {
-    PGconn* c = PQconnectdb(url.c_str());
+    PGconn* c = PQconnectdb(testing::LibpqUrl(url).c_str());
     std::string out;
     if (PQstatus(c) != CONNECTION_OK) {
         out = std::string("connect failed: ") + PQerrorMessage(c);
