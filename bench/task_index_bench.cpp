@@ -3,6 +3,7 @@
 // update and org-move times. Plain program (no benchmark harness): prints one report.
 //
 //   build-rel/bench/rectify_task_index_bench [--scale=province] [--tasks-per-org=23] [--seed=1] [--db=PATH]
+//                                            [--into=PATH]
 //
 // Data: bench/generate.hpp's org tree (a province: 217,702 orgs), no problems, and deterministic tasks,
 // `tasks-per-org` per org on average (23: ~5,000,000 at province scale, ~2.3 per generated problem), owners
@@ -15,7 +16,11 @@
 // --db=PATH (a new SQLite file): the same tasks are also written to a store (all of org 1 and one problem:
 // the read does not depend on owners), each open task with a progress report at its last activity unless that
 // is its creation, and the steps; then the store reads RebuildTaskIndex makes (Store::ListTaskActivity of
-// every open task, Store::ListStepsAt of every supervise step) are timed and their row counts checked.
+// every open task, Store::ListStepsAt of every supervise step) are timed and their row counts checked, twice
+// through migration 015's indexes and twice more after putting schema 14's indexes back (the baseline).
+// --into=PATH (an existing store with the same generated orgs, e.g. rectify_side_bench's DIR/side.db): the
+// tasks are written there at their generated orgs, and a start is timed three times: the store opened, the
+// service created and all its indexes built (StartUp below; docs/PERFORMANCE.md#province-startup).
 #include <malloc.h>
 #include <sqlite3.h>
 
@@ -30,6 +35,7 @@
 
 #include "bench/generate.hpp"
 #include "index/task_index.hpp"
+#include "service/service.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -75,35 +81,45 @@ void Step(sqlite3* db, sqlite3_stmt* st) {
     sqlite3_reset(st);
 }
 
-// Writes `tasks` rows (status by `kind`: 0 closed, 1 submitted, 2 open), reports and steps into a new store.
+// Writes `tasks` rows (status by `kind`: 0 closed, 1 submitted, 2 open), reports and steps into a new store
+// (`owner` null: every row at org 1, made here with problem 1), or, `owner` given (--into), into an existing
+// store that holds the generated orgs `d` and a problem 1: each task at its generated org `(*owner)[id - 1]`
+// with its province key, each step at its org.
 void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
           const std::vector<rectify::index::OpenTaskFacts>& open, const std::vector<rectify::index::StepFacts>& steps,
-          rectify::UnixSeconds now) {
+          rectify::UnixSeconds now, const rectify::bench::GeneratedData& d,
+          const std::vector<rectify::domain::OrgId>* owner) {
     using namespace rectify;
-    auto store = store::Store::OpenSqlite(path, store::OpenMode::kCreateIfMissing, 1);
-    if (!store.ok()) Fail(store.status().ToString());
-    store->reset();
+    if (owner == nullptr) {
+        auto store = store::Store::OpenSqlite(path, store::OpenMode::kCreateIfMissing, 1);
+        if (!store.ok()) Fail(store.status().ToString());
+    }
     sqlite3* db = nullptr;
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("open " + path);
     Exec(db, "PRAGMA synchronous = OFF; BEGIN");
-    Exec(db, "INSERT INTO org_level (key, name_zh, name_en, rank) VALUES ('province', '省', 'province', 1)");
-    Exec(db,
-         "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', 'province', "
-         "'party_gov_agency', '/1/', 0)");
-    Exec(db,
-         "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
-         "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
+    if (owner == nullptr) {
+        Exec(db, "INSERT INTO org_level (key, name_zh, name_en, rank) VALUES ('province', '省', 'province', 1)");
+        Exec(db,
+             "INSERT INTO org (id, parent_id, name, level, kind, path, created_at) VALUES (1, NULL, '基准省', "
+             "'province', 'party_gov_agency', '/1/', 0)");
+        Exec(db,
+             "INSERT INTO problem (id, title, description, source, severity, owner_org_id, status, created_at, "
+             "updated_at) VALUES (1, 'p', '', 'other', 'normal', 1, 'in_progress', 0, 0)");
+    }
     sqlite3_stmt* ins =
         Prepare(db,
                 "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
-                "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at) "
-                "VALUES (?1, 1, 1, 1, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3)");
+                "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at, "
+                "province_id) VALUES (?1, 1, ?4, ?4, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3, ?5)");
     sqlite3_stmt* rep = Prepare(db,
                                 "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
                                 "VALUES (?1, ?2, 'r', 50, 'a')");
     sqlite3_stmt* sup = Prepare(db,
                                 "INSERT INTO supervision_step (task_id, problem_id, org_id, kind, reason, actor, at) "
-                                "VALUES (?1, 1, 1, 'supervise', 'r', 'a', ?2)");
+                                "VALUES (?1, 1, ?3, 'supervise', 'r', 'a', ?2)");
+    auto org_of = [&](std::int64_t task_id) -> domain::OrgId {
+        return owner ? (*owner)[static_cast<std::size_t>(task_id - 1)] : 1;
+    };
     std::size_t next_open = 0;
     for (std::int64_t id = 1; id <= tasks; ++id) {
         const int k = kind[static_cast<std::size_t>(id - 1)];
@@ -127,6 +143,13 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
                                         : "returned",
                           -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 3, created);
+        const domain::OrgId org = org_of(id);
+        sqlite3_bind_int64(ins, 4, org);
+        if (auto province = owner ? bench::ProvinceKey(d, org) : std::optional<domain::OrgId>(1)) {
+            sqlite3_bind_int64(ins, 5, *province);
+        } else {
+            sqlite3_bind_null(ins, 5);
+        }
         Step(db, ins);
         if (report) {
             sqlite3_bind_int64(rep, 1, id);
@@ -137,11 +160,62 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
     for (const auto& s : steps) {
         sqlite3_bind_int64(sup, 1, 1 + s.id % tasks);
         sqlite3_bind_int64(sup, 2, s.at);
+        sqlite3_bind_int64(sup, 3, owner ? s.org_id : 1);
         Step(db, sup);
     }
     for (auto* st : {ins, rep, sup}) sqlite3_finalize(st);
     Exec(db, "COMMIT; ANALYZE");
     sqlite3_close(db);
+}
+
+// Resident set size of this process, bytes (VmRSS, or VmHWM: its peak since start).
+std::int64_t StatusBytes(const char* key) {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) return -1;
+    char line[256];
+    std::int64_t kb = -1;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, key, std::strlen(key)) == 0) kb = std::atoll(line + std::strlen(key) + 1);
+    }
+    std::fclose(f);
+    return kb * 1024;
+}
+
+// --into=PATH: a start at scale, as `rectify serve` makes it. Writes the tasks into the existing store PATH
+// (which holds the same generated orgs and their problems and opinions: rectify_side_bench's DIR/side.db or
+// rectify_bench_load's file, same --scale and --seed), then three times: opens the store, creates the service
+// and builds its indexes (Service::BuildRollupIndex -> RebuildRollup: the roll-up, side-figures and task
+// indexes, the last two on threads of their own), timing the wall clock and the process's CPU, and reading
+// the resident set before the open and after the build. The service logs the parts (spdlog, "indexes
+// rebuilt in ...").
+void StartUp(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
+             const std::vector<index::OpenTaskFacts>& open, const std::vector<index::StepFacts>& steps, UnixSeconds now,
+             const bench::GeneratedData& d, const std::vector<domain::OrgId>& owner) {
+    auto t0 = Clock::now();
+    Load(path, tasks, kind, open, steps, now, d, &owner);
+    std::printf("start-up: wrote %lld tasks (%zu open) and %zu steps into %s in %.1f s\n",
+                static_cast<long long>(tasks), open.size(), steps.size(), path.c_str(),
+                std::chrono::duration<double>(Clock::now() - t0).count());
+    for (int run = 1; run <= 3; ++run) {
+        const std::int64_t rss_before = StatusBytes("VmRSS:");
+        const double cpu0 = CpuSeconds();
+        t0 = Clock::now();
+        auto store = store::Store::Open(path, store::OpenMode::kMustExist);
+        if (!store.ok()) Fail(store.status().ToString());
+        auto svc = service::Service::Create(std::move(store).value());
+        if (!svc.ok()) Fail(svc.status().ToString());
+        if (Status st = (*svc)->BuildRollupIndex(); !st.ok()) Fail(st.ToString());
+        const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double cpu = CpuSeconds() - cpu0;
+        const std::int64_t rss_after = StatusBytes("VmRSS:");
+        std::printf("start-up %d: open + Service::Create + BuildRollupIndex %.2f s wall, %.2f s CPU (all threads); "
+                    "resident set %.0f MB -> %.0f MB (+%.1f bytes per task); peak %.0f MB\n",
+                    run, wall, cpu, rss_before / 1e6, rss_after / 1e6,
+                    static_cast<double>(rss_after - rss_before) / static_cast<double>(tasks),
+                    StatusBytes("VmHWM:") / 1e6);
+        svc->reset();
+        malloc_trim(0);
+    }
 }
 
 }  // namespace
@@ -152,6 +226,7 @@ int main(int argc, char** argv) {
     options.problems_per_org = 0;
     int tasks_per_org = 23;
     std::string db_path;
+    std::string into_path;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("--scale=", 0) == 0) {
@@ -160,6 +235,8 @@ int main(int argc, char** argv) {
             tasks_per_org = std::atoi(a.c_str() + 16);
         } else if (a.rfind("--db=", 0) == 0) {
             db_path = a.substr(5);
+        } else if (a.rfind("--into=", 0) == 0) {
+            into_path = a.substr(7);
         } else if (a.rfind("--seed=", 0) == 0) {
             options.seed = std::strtoull(a.c_str() + 7, nullptr, 10);
         } else {
@@ -179,6 +256,8 @@ int main(int argc, char** argv) {
     std::int64_t submitted = 0, closed = 0;
     std::vector<int> kind;  // per task: 0 closed, 1 submitted, 2 open (for --db)
     kind.reserve(static_cast<std::size_t>(tasks));
+    std::vector<domain::OrgId> owner;  // per task (for --into)
+    owner.reserve(static_cast<std::size_t>(tasks));
     for (std::int64_t id = 1; id <= tasks; ++id) {
         const domain::OrgId org = rng() % 2 == 0 ? d.orgs[rng() % d.orgs.size()].id : upper[rng() % upper.size()];
         const std::uint64_t share = rng() % 100;
@@ -187,6 +266,7 @@ int main(int argc, char** argv) {
                              now - static_cast<UnixSeconds>(rng() % (365 * kSecondsPerDay))});
         }
         kind.push_back(share < 85 ? 0 : share < 88 ? 1 : 2);
+        owner.push_back(org);
         if (share < 85) {
             ++closed;
         } else if (share < 88) {
@@ -278,12 +358,24 @@ int main(int argc, char** argv) {
     }
     if (!db_path.empty()) {
         auto t0 = Clock::now();
-        Load(db_path, tasks, kind, open, steps, now);
+        Load(db_path, tasks, kind, open, steps, now, d, nullptr);
         std::printf("store: wrote %lld tasks into %s in %.1f s\n", static_cast<long long>(tasks), db_path.c_str(),
                     std::chrono::duration<double>(Clock::now() - t0).count());
         auto store = store::Store::OpenSqlite(db_path, store::OpenMode::kMustExist, 1);
         if (!store.ok()) Fail(store.status().ToString());
-        for (int run = 0; run < 2; ++run) {
+        // Runs 1-2 read through migration 015's indexes (task_open, progress_report_task_at); then the
+        // indexes of schema 14 are put back in their place (the baseline: a scan of every task, and a lookup of
+        // each open task's reports by task_id) and runs 3-4 read the same rows again, in the same process.
+        for (int run = 0; run < 4; ++run) {
+            if (run == 2) {
+                sqlite3* raw = nullptr;
+                if (sqlite3_open(db_path.c_str(), &raw) != SQLITE_OK) Fail("open " + db_path);
+                Exec(raw,
+                     "DROP INDEX task_open; DROP INDEX progress_report_task_at; "
+                     "CREATE INDEX progress_report_task ON progress_report(task_id); ANALYZE");
+                sqlite3_close(raw);
+                std::printf("store: migration 015's indexes dropped, schema 14's progress_report_task back\n");
+            }
             store::TaskActivityFilter all;
             all.all = true;
             t0 = Clock::now();
@@ -298,9 +390,9 @@ int main(int argc, char** argv) {
                 same += (*read)[i].id == open[i].id && (*read)[i].last_activity == open[i].last_activity;
             }
             std::printf(
-                "store read %d: ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
+                "store read %d (%s): ListTaskActivity(all) %zu rows in %.2f s (%lld match the generated open tasks "
                 "and their last activity), ListStepsAt %zu rows in %.2f s\n",
-                run + 1, read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
+                run + 1, run < 2 ? "schema 15" : "schema 14 indexes", read->size(), tasks_s, static_cast<long long>(same), read_steps->size(), steps_s);
         }
         // The root's two figures by the SQL /stats ran per request before the index, against the index (every
         // task of the store is in the root's subtree, so the counts must agree).
@@ -330,5 +422,6 @@ int main(int argc, char** argv) {
                 *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
         }
     }
+    if (!into_path.empty()) StartUp(into_path, tasks, kind, open, steps, now, d, owner);
     return 0;
 }

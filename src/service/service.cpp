@@ -2,6 +2,8 @@
 #include "service/detail/checks.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <mutex>
 #include <unordered_set>
 
@@ -757,22 +759,60 @@ index::OrgFacts OrgFactsOf(const domain::Org& org) { return {org.kind, org.batch
 Status Service::RebuildRollup() {
     std::lock_guard lock(rollup_mutex_);
     ASSIGN_OR_RETURN(auto orgs, store_->ListOrgs());
-    ASSIGN_OR_RETURN(auto problems, store_->ListProblemSummaries({}));
-    top_category_.clear();
-    std::vector<index::ProblemFacts> facts;
-    facts.reserve(problems.size());
-    for (const auto& p : problems) {
-        ASSIGN_OR_RETURN(auto top, TopCategory(p.category_id));
-        facts.push_back(FactsOf(p, top));
-    }
-    if (orgs.empty()) {
-        rollup_.reset();  // an empty database (before `rectify init`): nothing to count yet
-    } else {
+    // The three indexes read disjoint facts, each through its own pooled reader connection (a SQLite WAL
+    // reader or a PostgreSQL session sees the last commit; no write can commit meanwhile that the caller has
+    // not accounted for, see OnCommit): the side-figures and task indexes are read and built on two threads
+    // while this one reads the problems and builds the roll-up index, so a start at province scale waits for
+    // the longest of the three rather than their sum (docs/PERFORMANCE.md#province-startup). Each thread assigns only
+    // its own member (side_, task_index_); rollup_mutex_ stays held until all three have ended, and a
+    // failure of any leaves rollup_stale_ as it was.
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto seconds_since = [start] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+    double side_s = 0, tasks_s = 0, problems_s = 0;
+    auto side = std::async(std::launch::async, [&] {
+        Status st = RebuildSideIndex(orgs);
+        side_s = seconds_since();
+        return st;
+    });
+    auto tasks = std::async(std::launch::async, [&] {
+        Status st = RebuildTaskIndex(orgs);
+        tasks_s = seconds_since();
+        return st;
+    });
+    std::size_t problem_count = 0;
+    auto problems = [&]() -> Status {
+        ASSIGN_OR_RETURN(auto summaries, store_->ListProblemSummaries({}));
+        top_category_.clear();
+        std::vector<index::ProblemFacts> facts;
+        facts.reserve(summaries.size());
+        for (const auto& p : summaries) {
+            ASSIGN_OR_RETURN(auto top, TopCategory(p.category_id));
+            facts.push_back(FactsOf(p, top));
+        }
+        problem_count = summaries.size();
+        summaries = {};
+        if (orgs.empty()) {
+            rollup_.reset();  // an empty database (before `rectify init`): nothing to count yet
+            return Status::Ok();
+        }
         ASSIGN_OR_RETURN(auto built, index::RollupIndex::Build(orgs, facts));
         rollup_ = std::move(built);
+        return Status::Ok();
+    }();
+    problems_s = seconds_since();
+    const Status side_built = side.get();
+    const Status tasks_built = tasks.get();
+    if (!orgs.empty()) {
+        // One line per rebuild (at start, and after a failed update marked the indexes stale): what a start at
+        // scale spends its time on. Seconds of wall time from the rebuild's start to each part's end.
+        spdlog::info("indexes rebuilt in {:.2f} s: roll-up {:.2f} s ({} orgs, {} problems), side figures {:.2f} s, "
+                     "tasks {:.2f} s",
+                     seconds_since(), problems_s, orgs.size(), problem_count, side_s, tasks_s);
     }
-    RETURN_IF_ERROR(RebuildSideIndex(orgs));
-    RETURN_IF_ERROR(RebuildTaskIndex(orgs));
+    RETURN_IF_ERROR(problems);
+    RETURN_IF_ERROR(side_built);
+    RETURN_IF_ERROR(tasks_built);
     rollup_stale_ = false;
     return Status::Ok();
 }

@@ -1973,6 +1973,9 @@ private:
     mutable std::shared_mutex tree_mutex_;
     std::shared_ptr<const index::OrgTree> tree_;
     // ---- the roll-up index (issue 6): built at Create, fed by the store's commit observer ----
+    // Builds rollup_, side_ and task_index_ from the store, the last two on threads of their own (reads on
+    // pooled connections), and clears rollup_stale_ when all three succeeded. Errors: the store's, the
+    // indexes' Build (the first of the roll-up's, the side index's, the task index's that failed).
     Status RebuildRollup();
     // The index, rebuilt first when stale. Errors: kUnavailable.
     Result<std::shared_ptr<index::RollupIndex>> Rollup();
@@ -2004,8 +2007,8 @@ private:
     // The side-figures index (issue 6, src/index/side_index.hpp): opinion and link figures and escalated_from
     // for /stats. Built, fed and marked stale with rollup_, under rollup_mutex_; null while rollup_ is.
     std::shared_ptr<index::SideIndex> side_;
-    // Builds side_ from the store's opinions, linked problems and cascades (rollup_mutex_ held; `orgs`: every
-    // org, as RebuildRollup read them). Errors: the store's, the index's Build.
+    // Builds side_ from the store's opinions, linked problems and cascades (on RebuildRollup's second thread,
+    // rollup_mutex_ held by it; touches side_ and the store only; `orgs`: every org, as RebuildRollup read them). Errors: the store's, the index's Build.
     Status RebuildSideIndex(const std::vector<domain::Org>& orgs);
     // Feeds side_ the events (rollup_mutex_ held): org creates, imports and moves; every opinion event
     // (re-reads the opinion), every problem event (re-reads its owner, co-owners and accepted escalations),
@@ -2018,8 +2021,8 @@ private:
     // The task index (issue 6: stalled, supervised this month), built and fed with rollup_, under
     // rollup_mutex_ and marked stale with it (rollup_stale_).
     std::shared_ptr<index::TaskIndex> task_index_;
-    // RebuildRollup's part for the task index (rollup_mutex_ held): every open task's last activity and every
-    // supervise step from the store. `orgs` empty: no index. Errors: the store's, TaskIndex::Build's.
+    // RebuildRollup's part for the task index (on its third thread, rollup_mutex_ held by it; touches
+    // task_index_ and the store only): every open task's last activity and every supervise step from the store. `orgs` empty: no index. Errors: the store's, TaskIndex::Build's.
     Status RebuildTaskIndex(const std::vector<domain::Org>& orgs);
     // ApplyToRollup's part (rollup_mutex_ held): org creations, imports and moves; for each task event the
     // task is re-read (ListTaskActivity: open -> PutOpenTask, else DropTask), with its cascade children after

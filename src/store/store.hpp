@@ -961,8 +961,9 @@ public:
     virtual Result<std::vector<QueueRow>> ListQueue(const QueueFilter& filter) = 0;
     virtual Result<std::int64_t> CountQueue(const QueueFilter& filter) = 0;
     // The task index's facts (issue 6): open tasks and their last activity (see TaskActivity), ordered by id;
-    // ids of tasks that are not open (or unknown) are left out. One query for `all` (a scan of the task
-    // table and, per open task, the progress_report_task index), else one per 500 ids.
+    // ids of tasks that are not open (or unknown) are left out. One query for `all` (migration 015: the
+    // partial index task_open holds only the open tasks, and progress_report_task_at gives each one's latest
+    // report in one seek), else one per 500 ids.
     virtual Result<std::vector<TaskActivity>> ListTaskActivity(const TaskActivityFilter& filter) = 0;
     // Ladder steps of `kind`, ordered by id: every one (`task_ids` empty) or those of the tasks `task_ids`
     // (one query per 500 ids).

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <future>
+#include <string>
+#include <vector>
 
 #include "store/store.hpp"
 #include "test_db.hpp"
@@ -95,6 +97,59 @@ TEST_F(SqliteStoreSqliteOnly, MissingDatabaseIsNotCreatedWhenItMustExist) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
     EXPECT_FALSE(std::filesystem::exists(dir_.File("absent.db")));
+}
+
+// Migration 015 (issue 6, docs/PERFORMANCE.md#province-startup): the task index's rebuild reads every open task with
+// its latest progress report. SQLite must answer that query from the partial index of the open tasks alone
+// (a covering scan of task_open, not of the whole task table) and find each task's latest report by one seek
+// in progress_report_task_at. The statement is Store::ListTaskActivity's for `all` (supervision_sql.inc,
+// TaskActivities with kDeadlineRuns); the plan is SQLite's own, read with EXPLAIN QUERY PLAN.
+TEST_F(SqliteStoreSqliteOnly, TheOpenTaskReadScansOnlyThePartialIndexOfOpenTasks) {
+    RECTIFY_SQLITE_ONLY("the query plan checked is SQLite's");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.url().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    const char* sql =
+        "EXPLAIN QUERY PLAN SELECT t.id, t.org_id, t.created_at, t.returned_at, (SELECT MAX(r.reported_at) FROM "
+        "progress_report r WHERE r.task_id = t.id) FROM task t WHERE t.status IN ('pending', 'in_progress', "
+        "'returned') ORDER BY t.id";
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    std::vector<std::string> plan;
+    while (sqlite3_step(st) == SQLITE_ROW) plan.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    std::string all;
+    for (const auto& line : plan) all += line + "\n";
+    EXPECT_NE(all.find("SCAN t USING COVERING INDEX task_open"), std::string::npos) << all;
+    EXPECT_NE(all.find("SEARCH r USING COVERING INDEX progress_report_task_at (task_id=?)"), std::string::npos) << all;
+    EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the index gives the id order: " << all;
+}
+
+// Migration 015: Store::ListCascadeFacts' join of the cascades with their child tasks reads the partial index of
+// cascade children (task_cascade_child) instead of walking task_parent, whose first column is NULL for every
+// task that is not a cascade child (at province scale SQLite scanned all 5,007,146 tasks that way, 11.7 s).
+// Both statements of ListCascadeFacts (soci_store.cpp): every cascade, and those of some parent tasks.
+TEST_F(SqliteStoreSqliteOnly, TheCascadeChildrenReadSeeksThePartialIndexOfCascadeChildren) {
+    RECTIFY_SQLITE_ONLY("the query plan checked is SQLite's");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.url().c_str(), &db), SQLITE_OK);
+    const std::string children =
+        "EXPLAIN QUERY PLAN SELECT c.id, t.org_id, COUNT(*) FROM task_cascade c JOIN task t ON t.parent_task_id = "
+        "c.parent_task_id AND t.cascade_id = c.id";
+    const std::string group = " GROUP BY c.id, t.org_id ORDER BY c.id, t.org_id";
+    for (const std::string& sql : {children + group, children + " WHERE c.parent_task_id IN (1, 2)" + group}) {
+        sqlite3_stmt* st = nullptr;
+        ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+        std::string all;
+        while (sqlite3_step(st) == SQLITE_ROW) all += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+        sqlite3_finalize(st);
+        // The child tasks come from the partial index (a seek, or at worst a walk of the cascade children
+        // only), never from task_parent or an automatic index built over the whole task table.
+        EXPECT_NE(all.find("USING COVERING INDEX task_cascade_child"), std::string::npos) << sql << "\n" << all;
+        EXPECT_EQ(all.find("task_parent "), std::string::npos) << sql << "\n" << all;
+        EXPECT_EQ(all.find("AUTOMATIC"), std::string::npos) << sql << "\n" << all;
+    }
+    sqlite3_close(db);
 }
 
 TEST_F(SqliteStorePostgresOnly, EmptyPostgresDatabaseMustBeInitialised) {
