@@ -13,15 +13,16 @@
 #   list      GET /api/v1/problems?org_id=CHILD&status=registered,in_progress&limit=25 (one filtered page of
 #             the subtree of the root's child with the most such problems: a county at city scale); the root's
 #             own page is timed with curl alone (median of 3 time_total), as it takes 0.5-0.9 s at city scale
-#   stats     GET /api/v1/orgs/ROOT/stats (the whole data set's subtree figures: the roll-up index plus the
-#             service's SQL side figures)
+#   stats     GET /api/v1/orgs/ROOT/stats (the whole data set's subtree figures: the roll-up, side-figures and
+#             task indexes, plus the store reads of the token, the org and the category catalogue)
 #   report    POST /api/v1/tasks/{id}/reports, a valid progress report, round-robin over 64 started tasks
 # and then the durable writes (item 4): POST /api/v1/problems with 1, 8 and 64 connections (wrk -c1 -t1, -c8 -t2,
 # -c64 -t2), owners spread over the tree, each a separate request the server answers after its commit.
 # wrk waits up to 120 s for an answer (--timeout 120s: a slow page must not count as a socket error). A read
 # target whose single request (curl, before the runs) takes a second or more is run with 2 connections (one per
 # server thread) instead of 64, for at least 4 times that request's time, so that its requests finish within the
-# run (at province scale /stats of the root takes seconds); the table's "conns" column says which.
+# run (before the side-figures and task indexes, /stats of the province root took seconds); the table's "conns"
+# column says which.
 # Every wrk run must report 0 non-2xx answers and 0 socket errors for its target (the constant target's answers
 # are all 400 by design); otherwise the script stops. Prints each run and a table of medians over the repeats
 # (req/s, p50 and p99 latency in ms, ratio of req/s to the constant handler and to nginx), and after the writes
