@@ -33,7 +33,8 @@
 # scripts/lib/test-postgres.sh) a second `rectify serve` runs on the same generated data in PostgreSQL (loaded
 # once per scale and seed by rectify_bench_load through COPY into database rectify_http_bench_SCALE_sSEED,
 # copied for each run with CREATE DATABASE ... TEMPLATE), and every repeat also runs the reads against it:
-# pg-healthz, pg-problem, pg-list, pg-stats (same ids and org, same token flow). Writes stay on SQLite.
+# pg-healthz, pg-problem, pg-list, pg-stats (same ids and org, same token flow), and with the writes pg-create
+# right after each create run (the same creations through the PostgreSQL server, checked the same way).
 #
 # Usage: bench/http_bench.sh BUILD_DIR [--scale=county|city|province] [--seed=N] [--duration=SECONDS]
 #                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR] [--data=sample]
@@ -351,13 +352,21 @@ if [[ $only != writes ]]; then
   done
 fi
 if [[ $only != reads ]]; then
-  count() { sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM problem), (SELECT COUNT(*) FROM event WHERE entity = 'problem' AND action = 'create')"; }
+  count_sql="SELECT (SELECT COUNT(*) FROM problem), (SELECT COUNT(*) FROM event WHERE entity = 'problem' AND action = 'create')"
+  count() { sqlite3 "$db" "$count_sql"; }
+  pg_count() { psql "$pg_url" -qAt -F'|' -c "$count_sql"; }
   IFS='|' read -r problems_before events_before <<<"$(count)"
-  answered=0
+  if [[ -n $pg ]]; then IFS='|' read -r pg_problems_before pg_events_before <<<"$(pg_count)"; fi
+  answered=0 pg_answered=0
   for r in $(seq "$repeats"); do
     for c in 1 8 64; do
       run create 2xx "$c" $((c == 1 ? 1 : 2)) "$base/" -s create.lua
       answered=$((answered + $(awk 'END { print $8 }' runs.txt)))
+      # --pg: the same creations through the server on PostgreSQL (its own token), right after
+      if [[ -n $pg ]]; then
+        BENCH_TOKEN=$pg_token run pg-create 2xx "$c" $((c == 1 ? 1 : 2)) "$pg_base/" -s create.lua
+        pg_answered=$((pg_answered + $(awk 'END { print $8 }' runs.txt)))
+      fi
     done
   done
   sleep 2  # requests in flight when wrk stopped still finish
@@ -372,6 +381,24 @@ if [[ $only != reads ]]; then
     awk -v c="$c" -v r="$(col create "$c" 3)" -v p50="$(col create "$c" 4)" -v p99="$(col create "$c" 5)" \
       'BEGIN { printf "| %d | %.0f | %.2f | %.2f |\n", c, r, p50, p99 }'
   done
+  if [[ -n $pg ]]; then
+    echo "the same through the server on PostgreSQL (READ COMMITTED, the writer's advisory lock, one transaction per request):"
+    echo "| clients | creations/s | p50 ms | p99 ms | PostgreSQL / SQLite |"
+    echo "|---|---|---|---|---|"
+    for c in 1 8 64; do
+      awk -v c="$c" -v r="$(col pg-create "$c" 3)" -v p50="$(col pg-create "$c" 4)" -v p99="$(col pg-create "$c" 5)" \
+        -v s="$(col create "$c" 3)" 'BEGIN { printf "| %d | %.0f | %.2f | %.2f | %.2f |\n", c, r, p50, p99, r / s }'
+    done
+    IFS='|' read -r pg_problems_after pg_events_after <<<"$(pg_count)"
+    pg_stored=$((pg_problems_after - pg_problems_before)) pg_logged=$((pg_events_after - pg_events_before))
+    echo "PostgreSQL: problems stored $pg_stored, their create events $pg_logged, 201 answers counted by wrk $pg_answered"
+    ((pg_stored == pg_logged && pg_stored >= pg_answered)) ||
+      { echo "http_bench: PostgreSQL: stored, logged and answered do not agree" >&2; exit 1; }
+    pg_indexed=$(curl -sf -H "$pg_auth" "$pg_base/api/v1/orgs/1/stats" |
+      sed -n 's/.*"p90_days_to_close":[^,]*,"problems":\([0-9]*\).*/\1/p')
+    echo "PostgreSQL: problems in the root's figures $pg_indexed; in the problem table $pg_problems_after"
+    [[ $pg_indexed == "$pg_problems_after" ]] || { echo "http_bench: PostgreSQL: the index does not count every stored problem" >&2; exit 1; }
+  fi
   echo "problems stored during the writes: $stored, their create events: $logged; 201 answers counted by wrk:" \
     "$answered (the rest were in flight when wrk stopped)"
   ((stored == logged && stored >= answered)) || { echo "http_bench: stored, logged and answered do not agree" >&2; exit 1; }

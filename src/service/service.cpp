@@ -763,9 +763,9 @@ Status Service::RebuildRollup() {
     // reader or a PostgreSQL session sees the last commit; no write can commit meanwhile that the caller has
     // not accounted for, see OnCommit): the side-figures and task indexes are read and built on two threads
     // while this one reads the problems and builds the roll-up index, so a start at province scale waits for
-    // the longest of the three rather than their sum (docs/PERFORMANCE.md#province-startup). Each thread assigns only
-    // its own member (side_, task_index_); rollup_mutex_ stays held until all three have ended, and a
-    // failure of any leaves rollup_stale_ as it was.
+    // the longest of the three rather than their sum (docs/PERFORMANCE.md#province-startup-populated). Each
+    // thread assigns only its own member (side_, task_index_); rollup_mutex_ stays held until all three have
+    // ended, and a failure of any leaves rollup_stale_ as it was.
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     auto seconds_since = [start] { return std::chrono::duration<double>(Clock::now() - start).count(); };

@@ -2008,7 +2008,8 @@ private:
     // for /stats. Built, fed and marked stale with rollup_, under rollup_mutex_; null while rollup_ is.
     std::shared_ptr<index::SideIndex> side_;
     // Builds side_ from the store's opinions, linked problems and cascades (on RebuildRollup's second thread,
-    // rollup_mutex_ held by it; touches side_ and the store only; `orgs`: every org, as RebuildRollup read them). Errors: the store's, the index's Build.
+    // rollup_mutex_ held by it; touches side_ and the store only; `orgs`: every org, as RebuildRollup read
+    // them). Errors: the store's, the index's Build.
     Status RebuildSideIndex(const std::vector<domain::Org>& orgs);
     // Feeds side_ the events (rollup_mutex_ held): org creates, imports and moves; every opinion event
     // (re-reads the opinion), every problem event (re-reads its owner, co-owners and accepted escalations),
@@ -2022,7 +2023,8 @@ private:
     // rollup_mutex_ and marked stale with it (rollup_stale_).
     std::shared_ptr<index::TaskIndex> task_index_;
     // RebuildRollup's part for the task index (on its third thread, rollup_mutex_ held by it; touches
-    // task_index_ and the store only): every open task's last activity and every supervise step from the store. `orgs` empty: no index. Errors: the store's, TaskIndex::Build's.
+    // task_index_ and the store only): every open task's last activity and every supervise step from the
+    // store. `orgs` empty: no index. Errors: the store's, TaskIndex::Build's.
     Status RebuildTaskIndex(const std::vector<domain::Org>& orgs);
     // ApplyToRollup's part (rollup_mutex_ held): org creations, imports and moves; for each task event the
     // task is re-read (ListTaskActivity: open -> PutOpenTask, else DropTask), with its cascade children after
