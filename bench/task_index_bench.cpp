@@ -33,6 +33,7 @@
 #include <random>
 #include <string>
 
+#include "bench/bench_util.hpp"
 #include "bench/generate.hpp"
 #include "index/task_index.hpp"
 #include "service/service.hpp"
@@ -168,25 +169,12 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
     sqlite3_close(db);
 }
 
-// Resident set size of this process, bytes (VmRSS, or VmHWM: its peak since start).
-std::int64_t StatusBytes(const char* key) {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (f == nullptr) return -1;
-    char line[256];
-    std::int64_t kb = -1;
-    while (std::fgets(line, sizeof line, f)) {
-        if (std::strncmp(line, key, std::strlen(key)) == 0) kb = std::atoll(line + std::strlen(key) + 1);
-    }
-    std::fclose(f);
-    return kb * 1024;
-}
-
 // --into=PATH: a start at scale, as `rectify serve` makes it. Writes the tasks into the existing store PATH
 // (which holds the same generated orgs and their problems and opinions: rectify_side_bench's DIR/side.db or
 // rectify_bench_load's file, same --scale and --seed), then three times: opens the store, creates the service
 // and builds its indexes (Service::BuildRollupIndex -> RebuildRollup: the roll-up, side-figures and task
 // indexes, the last two on threads of their own), timing the wall clock and the process's CPU, and reading
-// the resident set before the open and after the build. The service logs the parts (spdlog, "indexes
+// the resident set before the open and after the build, and its peak during the start (reset before it). The service logs the parts (spdlog, "indexes
 // rebuilt in ...").
 void StartUp(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
              const std::vector<index::OpenTaskFacts>& open, const std::vector<index::StepFacts>& steps, UnixSeconds now,
@@ -197,7 +185,8 @@ void StartUp(const std::string& path, std::int64_t tasks, const std::vector<int>
                 static_cast<long long>(tasks), open.size(), steps.size(), path.c_str(),
                 std::chrono::duration<double>(Clock::now() - t0).count());
     for (int run = 1; run <= 3; ++run) {
-        const std::int64_t rss_before = StatusBytes("VmRSS:");
+        bench::ResetPeak();
+        const std::int64_t rss_before = bench::ProcStatusBytes("VmRSS:");
         const double cpu0 = CpuSeconds();
         t0 = Clock::now();
         auto store = store::Store::Open(path, store::OpenMode::kMustExist);
@@ -207,12 +196,13 @@ void StartUp(const std::string& path, std::int64_t tasks, const std::vector<int>
         if (Status st = (*svc)->BuildRollupIndex(); !st.ok()) Fail(st.ToString());
         const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
         const double cpu = CpuSeconds() - cpu0;
-        const std::int64_t rss_after = StatusBytes("VmRSS:");
+        const std::int64_t rss_after = bench::ProcStatusBytes("VmRSS:");
         std::printf("start-up %d: open + Service::Create + BuildRollupIndex %.2f s wall, %.2f s CPU (all threads); "
-                    "resident set %.0f MB -> %.0f MB (+%.1f bytes per task); peak %.0f MB\n",
+                    "resident set %.0f MB -> %.0f MB (+%.1f bytes per task, the three indexes together); peak of "
+                    "this start %.0f MB\n",
                     run, wall, cpu, rss_before / 1e6, rss_after / 1e6,
                     static_cast<double>(rss_after - rss_before) / static_cast<double>(tasks),
-                    StatusBytes("VmHWM:") / 1e6);
+                    bench::ProcStatusBytes("VmHWM:") / 1e6);
         svc->reset();
         malloc_trim(0);
     }
