@@ -38,18 +38,20 @@
 #
 # Usage: bench/http_bench.sh BUILD_DIR [--scale=county|city|province] [--seed=N] [--duration=SECONDS]
 #                             [--repeats=N] [--threads=N] [--only=reads|writes] [--keep=DIR] [--data=sample]
-#                             [--pg=URL]
+#                             [--pg=URL] [--token-cache-seconds=N]
 #   BUILD_DIR holds src/app/rectify and bench/rectify_bench_load (scripts/bench http builds them in build/bench).
 #   Defaults: city scale (23,720 orgs, 237,200 problems), seed 1, 10 s per run, 3 repeats, 2 server threads.
 #   The generated file is kept in ${TMPDIR:-/tmp}/rectify-http-bench-SCALE-sSEED.db and copied for each run.
 #   --data=sample: the real sample data of scripts/load-sample-data instead (2,193 orgs, 835 closed problems;
 #   the list page filters status=closed); needs only src/app/rectify. The smoke run of scripts/test uses it.
+#   --token-cache-seconds=N is passed to both servers' `serve` (default: serve's, 10; 0 reads the token on
+#   every request, as before the token cache: the cache's effect is the difference of two runs).
 #   wrk and nginx-light are installed with apt-get when missing (as root, as scripts/install-deps does).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:?usage: bench/http_bench.sh BUILD_DIR [flags]}")
 shift
-scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep= data=generated pg=
+scale=city seed=1 duration=10 repeats=3 threads=2 only=all keep= data=generated pg= serve_extra=()
 for a in "$@"; do
   case $a in
     --scale=*) scale=${a#*=} ;;
@@ -61,6 +63,7 @@ for a in "$@"; do
     --keep=*) keep=${a#*=} ;;
     --data=sample) data=sample ;;
     --pg=*) pg=${a#*=} ;;
+    --token-cache-seconds=*) serve_extra=(--token-cache-seconds "${a#*=}") ;;
     *) echo "http_bench: unknown argument \"$a\" (see the usage at the top of bench/http_bench.sh)" >&2; exit 2 ;;
   esac
 done
@@ -115,7 +118,7 @@ password="a password for the benchmark"
 echo "$password" | "$bin" --db "$db" user add bench --org 1 --role admin --role clerk --password-stdin \
   --no-change-required >/dev/null
 # Argon2id at a cheap setting: the login is not measured (one per run).
-"$bin" --db "$db" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" >server.out 2>server.err &
+"$bin" --db "$db" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" ${serve_extra[@]+"${serve_extra[@]}"} >server.out 2>server.err &
 server=$!
 for _ in $(seq 3000); do grep -q "listening on" server.out && break; sleep 0.1; done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' server.out | head -1)
@@ -152,7 +155,7 @@ if [[ -n $pg ]]; then
   [[ $pg_counts == "$orgs|$problems0" ]] || { echo "http_bench: PostgreSQL holds $pg_counts orgs|problems, SQLite $orgs|$problems0" >&2; exit 1; }
   echo "$password" | "$bin" --db "$pg_url" user add bench --org 1 --role admin --role clerk --password-stdin \
     --no-change-required >/dev/null
-  "$bin" --db "$pg_url" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" >pg_server.out 2>pg_server.err &
+  "$bin" --db "$pg_url" --password-hash m=19456,t=2,p=1 serve --port 0 --threads "$threads" ${serve_extra[@]+"${serve_extra[@]}"} >pg_server.out 2>pg_server.err &
   pg_server=$!
   for _ in $(seq 3000); do grep -q "listening on" pg_server.out && break; sleep 0.1; done
   pg_port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' pg_server.out | head -1)

@@ -20,11 +20,14 @@
 // through migration 015's indexes and twice more after putting schema 14's indexes back (the baseline).
 // --into=PATH (an existing store with the same generated orgs, e.g. rectify_side_bench's DIR/side.db): the
 // tasks are written there at their generated orgs, and a start is timed three times: the store opened, the
-// service created and all its indexes built (StartUp below; docs/PERFORMANCE.md#province-startup).
+// service created and all its indexes built (StartUp below; docs/PERFORMANCE.md#province-startup); then the
+// overdue and due-soon work queues are timed and checked there (Queues below; docs/PERFORMANCE.md#queues).
+// Every task has a deadline but one in ten (DueAt: 15 to 90 days after its creation).
 #include <malloc.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -82,6 +85,29 @@ void Step(sqlite3* db, sqlite3_stmt* st) {
     sqlite3_reset(st);
 }
 
+// When generated task `id` was created and last reported (UTC seconds). `open`: its facts when it is open
+// (kind 2): created at its last activity (one in three, never reported) or 5 days before it, with a report
+// then; a closed or submitted task was created in the 400 to 200 days before `now`.
+struct TaskTimes {
+    UnixSeconds created = 0;
+    std::optional<UnixSeconds> report;
+};
+TaskTimes TimesOf(std::int64_t id, const rectify::index::OpenTaskFacts* open, rectify::UnixSeconds now) {
+    using namespace rectify;
+    if (open == nullptr) return {now - 400 * kSecondsPerDay + id % (200 * kSecondsPerDay), std::nullopt};
+    if (open->id % 3 == 0) return {open->last_activity, std::nullopt};
+    return {open->last_activity - 5 * kSecondsPerDay, open->last_activity};
+}
+
+// The deadline (整改时限) of generated task `id` created at `created`: none for one task in ten, else 15, 30,
+// 60 or 90 days after its creation (half a month to a quarter, the usual limits of a rectification task).
+std::optional<rectify::UnixSeconds> DueAt(std::int64_t id, rectify::UnixSeconds created) {
+    using namespace rectify;
+    if (id % 10 == 7) return std::nullopt;
+    static constexpr std::array<std::int64_t, 4> kDays{15, 30, 60, 90};
+    return created + kDays[static_cast<std::size_t>(id / 10 % 4)] * kSecondsPerDay;
+}
+
 // Writes `tasks` rows (status by `kind`: 0 closed, 1 submitted, 2 open), reports and steps into a new store
 // (`owner` null: every row at org 1, made here with problem 1), or, `owner` given (--into), into an existing
 // store that holds the generated orgs `d` and a problem 1: each task at its generated org `(*owner)[id - 1]`
@@ -111,7 +137,7 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
         Prepare(db,
                 "INSERT INTO task (id, problem_id, org_id, created_by_org_id, round, title, description, "
                 "responsible_person, type, due_at, review_dates, status, progress, created_at, updated_at, "
-                "province_id) VALUES (?1, 1, ?4, ?4, 1, 't', '', 'r', 'time_bound', NULL, '', ?2, 0, ?3, ?3, ?5)");
+                "province_id) VALUES (?1, 1, ?4, ?4, 1, 't', '', 'r', 'time_bound', ?6, '', ?2, 0, ?3, ?3, ?5)");
     sqlite3_stmt* rep = Prepare(db,
                                 "INSERT INTO progress_report (task_id, reported_at, text, percent, actor) "
                                 "VALUES (?1, ?2, 'r', 50, 'a')");
@@ -124,18 +150,13 @@ void Load(const std::string& path, std::int64_t tasks, const std::vector<int>& k
     std::size_t next_open = 0;
     for (std::int64_t id = 1; id <= tasks; ++id) {
         const int k = kind[static_cast<std::size_t>(id - 1)];
-        UnixSeconds created = now - 400 * kSecondsPerDay + id % (200 * kSecondsPerDay);
-        std::optional<UnixSeconds> report;
-        if (k == 2) {
-            const auto& t = open[next_open++];
-            if (t.id % 3 == 0) {
-                created = t.last_activity;  // never reported: its creation is its last activity
-            } else {
-                created = t.last_activity - 5 * kSecondsPerDay;
-                report = t.last_activity;
-            }
-        }
+        const auto [created, report] = TimesOf(id, k == 2 ? &open[next_open++] : nullptr, now);
         sqlite3_bind_int64(ins, 1, id);
+        if (auto due = DueAt(id, created)) {
+            sqlite3_bind_int64(ins, 6, *due);
+        } else {
+            sqlite3_bind_null(ins, 6);
+        }
         sqlite3_bind_text(ins, 2,
                           k == 0        ? (id % 10 == 0 ? "withdrawn" : "accepted")
                           : k == 1      ? "submitted"
@@ -205,6 +226,99 @@ void StartUp(const std::string& path, std::int64_t tasks, const std::vector<int>
                     bench::ProcStatusBytes("VmHWM:") / 1e6);
         svc->reset();
         malloc_trim(0);
+    }
+}
+
+// --into=PATH, after the starts: issue 11 item 2, the overdue and due-soon lists (GET /api/v1/queues/overdue and
+// /due_soon: Service::ListQueue, the first page of 50 and the total) of the province root, the largest city and
+// a county, five times each (median, and the slowest), with the store's two statements (Store::ListQueue,
+// Store::CountQueue) timed apart. Every answer is checked against the generated tasks: the total counted here
+// from each task's status, org path and deadline (DueAt), the page against the 50 first by (deadline, id).
+void Queues(const std::string& path, std::int64_t tasks, const std::vector<int>& kind,
+            const std::vector<index::OpenTaskFacts>& open, UnixSeconds now, const bench::GeneratedData& d,
+            const std::vector<domain::OrgId>& owner) {
+    auto store = store::Store::Open(path, store::OpenMode::kMustExist);
+    if (!store.ok()) Fail(store.status().ToString());
+    auto created = service::Service::Create(std::move(store).value());
+    if (!created.ok()) Fail(created.status().ToString());
+    service::Service& svc = **created;
+    const service::Actor root_actor = svc.RootActor("bench");
+    const UnixSeconds due_before =
+        domain::DueSoonLimit(now, svc.calendar(), svc.supervision_policy().warnings.due_soon_working_days);
+    // The deadline of every open task (the queues hold pending, in progress and returned tasks only).
+    struct Due {
+        UnixSeconds at;
+        std::int64_t id;
+        domain::OrgId org;
+    };
+    std::vector<Due> overdue, due_soon;
+    std::size_t next_open = 0;
+    for (std::int64_t id = 1; id <= tasks; ++id) {
+        const int k = kind[static_cast<std::size_t>(id - 1)];
+        if (k != 2) continue;
+        const auto due = DueAt(id, TimesOf(id, &open[next_open++], now).created);
+        if (!due) continue;
+        const Due row{*due, id, owner[static_cast<std::size_t>(id - 1)]};
+        if (*due < now) overdue.push_back(row);
+        else if (*due < due_before) due_soon.push_back(row);
+    }
+    std::printf("queues: %zu open tasks, %zu overdue and %zu due soon (before %lld) at the data's now %lld\n",
+                open.size(), overdue.size(), due_soon.size(), static_cast<long long>(due_before),
+                static_cast<long long>(now));
+    // The subtrees: the root, the city with the lowest id (the largest: owners are skewed to low ids), a county.
+    const std::vector<std::pair<std::string, domain::OrgId>> roots{
+        {"province", d.orgs_by_depth[0][0]}, {"city", d.orgs_by_depth[1][0]}, {"county", d.orgs_by_depth[2][0]}};
+    auto path_of = [&](domain::OrgId id) -> const std::string& { return d.orgs[static_cast<std::size_t>(id - 1)].path; };
+    auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+    for (const auto& [queue, rows] : {std::pair{service::WorkQueue::kOverdue, &overdue},
+                                      std::pair{service::WorkQueue::kDueSoon, &due_soon}}) {
+        for (const auto& [level, org] : roots) {
+            const std::string& prefix = path_of(org);
+            std::vector<Due> in;
+            for (const auto& r : *rows) {
+                if (path_of(r.org).rfind(prefix, 0) == 0) in.push_back(r);
+            }
+            const std::size_t first = std::min<std::size_t>(50, in.size());
+            std::partial_sort(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(first), in.end(),
+                              [](const Due& a, const Due& b) { return a.at != b.at ? a.at < b.at : a.id < b.id; });
+            service::QueueQuery q;
+            q.org_id = org;
+            q.limit = 50;
+            store::QueueFilter f;
+            f.kind = queue == service::WorkQueue::kOverdue ? store::QueueKind::kOverdue : store::QueueKind::kDueSoon;
+            f.subtree_paths = {prefix};
+            f.now = now;
+            f.due_before = due_before;
+            f.limit = 50;
+            std::vector<double> whole, list, count;
+            for (int run = 0; run < 5; ++run) {
+                auto t0 = Clock::now();
+                auto page = svc.ListQueue(root_actor, queue, q, now);
+                whole.push_back(ms_since(t0));
+                if (!page.ok()) Fail(page.status().ToString());
+                bool same = page->total == static_cast<std::int64_t>(in.size()) && page->items.size() == first;
+                for (std::size_t i = 0; same && i < first; ++i) same = page->items[i].task->task.id == in[i].id;
+                if (!same) {
+                    Fail("queue " + std::string(level) + ": total " + std::to_string(page->total.value_or(-1)) +
+                         " / page of " +
+                         std::to_string(page->items.size()) + " against " + std::to_string(in.size()) + " generated");
+                }
+                t0 = Clock::now();
+                if (!svc.store().ListQueue(f).ok()) Fail("Store::ListQueue");
+                list.push_back(ms_since(t0));
+                t0 = Clock::now();
+                if (!svc.store().CountQueue(f).ok()) Fail("Store::CountQueue");
+                count.push_back(ms_since(t0));
+            }
+            auto median = [](std::vector<double> v) {
+                std::sort(v.begin(), v.end());
+                return v[v.size() / 2];
+            };
+            std::printf("queue %-8s %-8s total %7zu (as generated), first page equal: ListQueue %.1f ms median "
+                        "(max %.1f); Store::ListQueue %.1f ms, Store::CountQueue %.1f ms\n",
+                        queue == service::WorkQueue::kOverdue ? "overdue" : "due_soon", level.c_str(), in.size(),
+                        median(whole), *std::max_element(whole.begin(), whole.end()), median(list), median(count));
+        }
     }
 }
 
@@ -412,6 +526,9 @@ int main(int argc, char** argv) {
                 *stalled == f_ix->stalled && *supervised == f_ix->supervised ? " (equal)" : " (DIFFER)");
         }
     }
-    if (!into_path.empty()) StartUp(into_path, tasks, kind, open, steps, now, d, owner);
+    if (!into_path.empty()) {
+        StartUp(into_path, tasks, kind, open, steps, now, d, owner);
+        Queues(into_path, tasks, kind, open, now, d, owner);
+    }
     return 0;
 }

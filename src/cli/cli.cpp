@@ -46,6 +46,7 @@ int Fail(const Status& s) {
 
 Result<service::AccountPolicy> Policy(const Globals& g) {
     service::AccountPolicy policy;
+    policy.token_cache_seconds = g.token_cache_seconds;
     if (!g.password_hash.empty()) {
         ASSIGN_OR_RETURN(policy.password_hash, ParsePasswordHashParams(g.password_hash));
     }
@@ -522,6 +523,12 @@ int Main(int argc, char** argv) {
     serve->add_option("--bind", serve_opts.bind, "address to listen on")->capture_default_str();
     serve->add_option("--port", serve_opts.port, "TCP port (0 = any free port)")->capture_default_str();
     serve->add_option("--threads", serve_opts.threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+    serve->add_option("--token-cache-seconds", g.token_cache_seconds,
+                      "seconds an API token, once checked, is reused from memory; a change through any rectify "
+                      "server ends that at once, this bounds only a change another program makes in the "
+                      "database (0: read the token on every request)")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
     serve->add_option("--max-body-bytes", max_body, "largest request body accepted (bytes)")
         ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30))
         ->capture_default_str();

@@ -21,6 +21,7 @@ struct Globals {
     std::string log_level = "info";
     std::string log_format = "auto";  // auto: json for serve, text for the other commands
     std::string password_hash;        // "m=..,t=..,p=.."; empty: AccountPolicy's default (RFC 9106)
+    std::int64_t token_cache_seconds = service::AccountPolicy{}.token_cache_seconds;  // serve --token-cache-seconds
     // ---- workflow (issue 3) ----
     std::string blob_dir;  // evidence files; "" = "blobs" next to the database (var/blobs)
     std::int64_t max_evidence_bytes = 20 * 1024 * 1024;

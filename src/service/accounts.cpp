@@ -314,31 +314,40 @@ Result<Authenticated> Service::ResolveToken(const std::string& secret) {
     if (secret.rfind(kTokenPrefix, 0) != 0 || secret.size() > 128) {
         return Unauthenticated("the bearer token is not a rectify API token");
     }
-    ASSIGN_OR_RETURN(auto record, store_->FindToken(Sha256Hex(secret)));
-    if (!record) return Unauthenticated("unknown API token");
+    const std::string hash = Sha256Hex(secret);
     const UnixSeconds now = NowSeconds();
-    const auto& t = record->token;
-    if (t.revoked_at) return Unauthenticated("the API token was revoked");
-    if (now >= t.expires_at) return Unauthenticated("the API token has expired");
-    if (record->user.disabled) return Unauthenticated("the token's user is disabled");
-    // Only the token grants its owner still holds (a revoked user grant takes the token's along).
-    const Actor owner = ActorOf(record->user, EffectiveGrants(record->user));
-    std::vector<Grant> grants;
-    for (const auto& g : t.grants) {
-        if (Tree()->Contains(g.org_id) && HasRole(owner, g.role, g.org_id)) grants.push_back(g);
+    auto& cache = accounts_->tokens;
+    std::optional<Authenticated> who = cache.Get(hash, now);
+    if (!who) {
+        const std::uint64_t generation = cache.Generation();  // before the store: see detail::TokenCache
+        ASSIGN_OR_RETURN(auto record, store_->FindToken(hash));
+        if (!record) return Unauthenticated("unknown API token");
+        const auto& t = record->token;
+        if (t.revoked_at) return Unauthenticated("the API token was revoked");
+        if (record->user.disabled) return Unauthenticated("the token's user is disabled");
+        // Only the token grants its owner still holds (a revoked user grant takes the token's along).
+        const Actor owner = ActorOf(record->user, EffectiveGrants(record->user));
+        std::vector<Grant> grants;
+        for (const auto& g : t.grants) {
+            if (Tree()->Contains(g.org_id) && HasRole(owner, g.role, g.org_id)) grants.push_back(g);
+        }
+        who.emplace();
+        who->actor = ActorOf(record->user, grants);
+        who->actor.name = record->user.name + "[token:" + std::to_string(t.id) + "]";
+        who->actor.auth = domain::AuthMethod::kToken;
+        who->actor.token_id = t.id;
+        who->user = std::move(record->user);
+        who->token = std::move(record->token);
+        cache.Put(hash, *who, generation, now);
     }
+    const auto& t = *who->token;
+    if (now >= t.expires_at) return Unauthenticated("the API token has expired");
     if (!t.last_used_at || now - *t.last_used_at >= kTouchEverySeconds) {
         RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) { return tx.TouchToken(t.id, now); }));
-        record->token.last_used_at = now;
+        who->token->last_used_at = now;
+        cache.Update(hash, [&](Authenticated& kept) { kept.token->last_used_at = now; });
     }
-    Authenticated who;
-    who.actor = ActorOf(record->user, grants);
-    who.actor.name = record->user.name + "[token:" + std::to_string(t.id) + "]";
-    who.actor.auth = domain::AuthMethod::kToken;
-    who.actor.token_id = t.id;
-    who.user = std::move(record->user);
-    who.token = std::move(record->token);
-    return who;
+    return std::move(*who);
 }
 
 Status Service::Logout(const Authenticated& who) {

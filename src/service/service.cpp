@@ -136,6 +136,7 @@ Result<std::int64_t> DecodeCursor(const std::string& cursor) {
 Result<std::unique_ptr<Service>> Service::Create(std::unique_ptr<store::Store> store, AccountPolicy policy) {
     std::unique_ptr<Service> s(new Service(std::move(store)));
     s->accounts_ = detail::MakeAccountState(std::move(policy));
+    s->org_cache_ = std::make_unique<detail::GenerationCache<domain::OrgId, Org>>(kOrgCacheCapacity, std::nullopt);
     // Read before the tree: everything committed up to this id is in what ReloadTree reads next and in what
     // the index will read when it is built; events after it are applied as they come (OnCommit, CatchUp).
     ASSIGN_OR_RETURN(s->applied_event_id_, s->store_->LastEventId());
@@ -152,8 +153,14 @@ Status Service::ReloadTree() {
     ASSIGN_OR_RETURN(auto orgs, store_->ListOrgs());
     ASSIGN_OR_RETURN(auto tree, index::OrgTree::Build(orgs));
     auto snapshot = std::make_shared<const index::OrgTree>(std::move(tree));
-    std::unique_lock lock(tree_mutex_);
-    tree_ = std::move(snapshot);
+    {
+        std::unique_lock lock(tree_mutex_);
+        tree_ = std::move(snapshot);
+    }
+    // A token's actor was worked out on the old tree (ActorOf: which grant orgs exist, which cover others);
+    // a moved subtree's orgs have new paths.
+    accounts_->tokens.Invalidate();
+    org_cache_->Invalidate();
     return Status::Ok();
 }
 
@@ -194,7 +201,16 @@ bool Service::InScope(const Actor& actor, domain::OrgId id) const {
 
 Result<Org> Service::GetOrgInScope(const Actor& actor, domain::OrgId id) {
     if (!InScope(actor, id)) return NotFound("org " + std::to_string(id) + " does not exist");
-    return store_->GetOrg(id);
+    return CachedOrg(id);
+}
+
+Result<Org> Service::CachedOrg(domain::OrgId id) {
+    // No age bound: `now` plays no part.
+    if (auto kept = org_cache_->Get(id, 0)) return std::move(*kept);
+    const std::uint64_t generation = org_cache_->Generation();  // before the store: detail::GenerationCache
+    ASSIGN_OR_RETURN(Org org, store_->GetOrg(id));
+    org_cache_->Put(id, org, generation, 0);
+    return org;
 }
 
 // The subtree paths a list may cover: the asked org's (when in scope), else every scope root's.
@@ -207,7 +223,7 @@ Result<std::vector<std::string>> Service::ScopePaths(const Actor& actor, std::op
     }
     if (actor.scope.empty()) return PermissionDenied("this actor has no org in scope");
     for (domain::OrgId root : actor.scope) {
-        ASSIGN_OR_RETURN(Org org, store_->GetOrg(root));
+        ASSIGN_OR_RETURN(Org org, CachedOrg(root));
         paths.push_back(org.path);
     }
     return paths;
@@ -275,6 +291,10 @@ Status Service::Init(const Actor& actor, const InitOptions& options) {
         return Status::Ok();
     });
     RETURN_IF_ERROR(st);
+    {
+        std::lock_guard lock(catalogue_mutex_);
+        catalogue_.reset();  // categories may have been added
+    }
     return ReloadTree();
 }
 
@@ -394,13 +414,39 @@ Result<Org> Service::MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId
 Result<std::vector<domain::OrgLevel>> Service::ListLevels() { return store_->ListLevels(); }
 
 Result<domain::Category> Service::GetCategory(domain::CategoryId id) {
-    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-    for (auto& c : categories) {
-        if (c.id == id) return std::move(c);
-    }
+    ASSIGN_OR_RETURN(auto catalogue, Catalogue(id));
+    if (const domain::Category* c = catalogue->Find(id)) return *c;
     return InvalidArgument("category_id: no category " + std::to_string(id));
 }
-Result<std::vector<domain::Category>> Service::ListCategories() { return store_->ListCategories(); }
+
+Result<std::vector<domain::Category>> Service::ListCategories() {
+    ASSIGN_OR_RETURN(auto catalogue, Catalogue());
+    return catalogue->categories;
+}
+
+const domain::Category* Service::CategoryCatalogue::Find(domain::CategoryId id) const {
+    auto it = position.find(id);
+    return it == position.end() ? nullptr : &categories[it->second];
+}
+
+Result<std::shared_ptr<const Service::CategoryCatalogue>> Service::Catalogue(std::optional<domain::CategoryId> holding) {
+    std::lock_guard lock(catalogue_mutex_);
+    if (catalogue_ && (!holding || catalogue_->position.count(*holding))) return catalogue_;
+    auto fresh = std::make_shared<CategoryCatalogue>();
+    ASSIGN_OR_RETURN(fresh->categories, store_->ListCategories());
+    std::unordered_map<domain::CategoryId, std::optional<domain::CategoryId>> parent;
+    for (std::size_t i = 0; i < fresh->categories.size(); ++i) {
+        fresh->position[fresh->categories[i].id] = i;
+        parent[fresh->categories[i].id] = fresh->categories[i].parent_id;
+    }
+    for (const auto& c : fresh->categories) {
+        domain::CategoryId top = c.id;
+        for (int guard = 0; parent[top] && guard < 64; ++guard) top = *parent[top];
+        fresh->top[c.id] = top;
+    }
+    catalogue_ = std::move(fresh);
+    return catalogue_;
+}
 
 // ---- problems ----
 
@@ -515,7 +561,7 @@ Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId 
     ProblemDetail d;
     d.access = access;
     d.problem = std::move(problem).value();
-    ASSIGN_OR_RETURN(d.owner, store_->GetOrg(d.problem.owner_org_id));
+    ASSIGN_OR_RETURN(d.owner, CachedOrg(d.problem.owner_org_id));
     if (d.problem.category_id) {
         ASSIGN_OR_RETURN(d.category, GetCategory(*d.problem.category_id));
     }
@@ -718,22 +764,9 @@ Result<domain::Opinion> Service::NewOpinion(const Actor& actor, const OpinionDra
 
 Result<std::optional<domain::CategoryId>> Service::TopCategory(std::optional<domain::CategoryId> id) {
     if (!id) return std::optional<domain::CategoryId>();
-    // rollup_mutex_ is held by the caller.
-    auto it = top_category_.find(*id);
-    if (it == top_category_.end()) {
-        // A category added since the map was made: reload the catalogue (categories are few, < 10,000).
-        ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-        std::unordered_map<domain::CategoryId, std::optional<domain::CategoryId>> parent;
-        for (const auto& c : categories) parent[c.id] = c.parent_id;
-        top_category_.clear();
-        for (const auto& c : categories) {
-            domain::CategoryId top = c.id;
-            for (int guard = 0; parent[top] && guard < 64; ++guard) top = *parent[top];
-            top_category_[c.id] = top;
-        }
-        it = top_category_.find(*id);
-        if (it == top_category_.end()) return NotFound("category " + std::to_string(*id) + " does not exist");
-    }
+    ASSIGN_OR_RETURN(auto catalogue, Catalogue(*id));
+    auto it = catalogue->top.find(*id);
+    if (it == catalogue->top.end()) return NotFound("category " + std::to_string(*id) + " does not exist");
     return std::optional<domain::CategoryId>(it->second);
 }
 
@@ -783,11 +816,18 @@ Status Service::RebuildRollup() {
     std::size_t problem_count = 0;
     auto problems = [&]() -> Status {
         ASSIGN_OR_RETURN(auto summaries, store_->ListProblemSummaries({}));
-        top_category_.clear();
+        ASSIGN_OR_RETURN(auto catalogue, Catalogue());
         std::vector<index::ProblemFacts> facts;
         facts.reserve(summaries.size());
         for (const auto& p : summaries) {
-            ASSIGN_OR_RETURN(auto top, TopCategory(p.category_id));
+            std::optional<domain::CategoryId> top;
+            if (p.category_id) {
+                if (auto it = catalogue->top.find(*p.category_id); it != catalogue->top.end()) {
+                    top = it->second;
+                } else {
+                    ASSIGN_OR_RETURN(top, TopCategory(p.category_id));  // added since: read again
+                }
+            }
             facts.push_back(FactsOf(p, top));
         }
         problem_count = summaries.size();
@@ -956,10 +996,17 @@ void Service::OnCommit(const std::vector<store::Event>& events) {
 Status Service::ApplyEvents(const std::vector<store::Event>& events, EventOrigin origin) {
     if (events.empty()) return Status::Ok();
     bool org_changed = false;
+    bool access_changed = false;
     for (const auto& e : events) {
         if (e.entity == "opinion" || e.entity == "org") ++hot_generation_;  // docs/TEXT.md#hot-issue-cache
         if (e.entity == "org") org_changed = true;
+        // Who a token is and what it may reach (detail::TokenCache).
+        if (e.entity == "user" || e.entity == "api_token" || e.entity == "supervision_team" || e.entity == "org") {
+            access_changed = true;
+        }
     }
+    if (access_changed) accounts_->tokens.Invalidate();
+    if (org_changed) org_cache_->Invalidate();
     if (org_changed && origin == EventOrigin::kOtherProcess) RETURN_IF_ERROR(ReloadTree());
     // Every change to a problem or an org appends an event naming it, so the events say what to re-read.
     // Should applying them fail (it should not), the index is marked stale and rebuilt at the next query.
@@ -1041,14 +1088,26 @@ Result<OrgStats> Service::StatsFromFigures(domain::Org org, const index::Figures
     for (std::size_t i = 0; i < statuses.size(); ++i) s.by_status.emplace_back(std::string(statuses[i]), f.by_status[i]);
     auto sources = domain::AllNames<domain::ProblemSource>();
     for (std::size_t i = 0; i < sources.size(); ++i) s.by_source.emplace_back(std::string(sources[i]), f.by_source[i]);
-    ASSIGN_OR_RETURN(auto categories, store_->ListCategories());
-    std::unordered_map<domain::CategoryId, std::string> paths;
-    for (const auto& c : categories) paths[c.id] = c.path;
+    ASSIGN_OR_RETURN(auto catalogue, Catalogue());
+    auto path_of = [&](std::optional<domain::CategoryId> id) -> Result<std::string> {
+        if (!id) return std::string();
+        if (!catalogue->Find(*id)) {
+            ASSIGN_OR_RETURN(catalogue, Catalogue(*id));
+        }
+        const domain::Category* c = catalogue->Find(*id);
+        return c ? c->path : std::string();
+    };
     if (query.category_depth == 1) {
-        for (const auto& c : f.by_category) s.by_category.push_back({c.category_id, c.category_id ? paths[*c.category_id] : "", c.count});
+        for (const auto& c : f.by_category) {
+            ASSIGN_OR_RETURN(auto path, path_of(c.category_id));
+            s.by_category.push_back({c.category_id, std::move(path), c.count});
+        }
     } else {
         ASSIGN_OR_RETURN(store::SubtreeFigures fig, store_->Figures(s.org.path, query.category_depth));
-        for (const auto& [id, count] : fig.by_category) s.by_category.push_back({id, id ? paths[*id] : "", count});
+        for (const auto& [id, count] : fig.by_category) {
+            ASSIGN_OR_RETURN(auto path, path_of(id));
+            s.by_category.push_back({id, std::move(path), count});
+        }
     }
     std::sort(s.by_category.begin(), s.by_category.end(), [](const auto& a, const auto& b) {
         return a.count != b.count ? a.count > b.count : a.path < b.path;
@@ -1253,7 +1312,7 @@ Result<std::vector<OrgStats>> Service::ChildStats(const Actor& actor, domain::Or
     ASSIGN_OR_RETURN(auto rows, rollup->QueryChildren(iq));
     std::vector<OrgStats> out;
     for (const auto& [child_id, figures] : rows) {
-        ASSIGN_OR_RETURN(Org child, store_->GetOrg(child_id));
+        ASSIGN_OR_RETURN(Org child, CachedOrg(child_id));
         ASSIGN_OR_RETURN(OrgStats s, StatsFromFigures(std::move(child), figures, query, iq.now));
         out.push_back(std::move(s));
     }

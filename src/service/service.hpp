@@ -460,6 +460,10 @@ struct AccountPolicy {
     std::int64_t token_default_days = 90;
     std::int64_t token_max_days = 366;
     std::int64_t login_attempt_retention_days = 90;
+    // Seconds a resolved API token is reused without reading the database (detail::TokenCache). Changes
+    // made through any rectify server end it at once (events); this bounds only the delay of a change made
+    // by another program on the database. 0: every request reads the token.
+    std::int64_t token_cache_seconds = 10;
     LoginThrottlePolicy throttle;
 };
 
@@ -518,6 +522,8 @@ inline constexpr int kMaxAuditPage = 5000;
 
 namespace detail {
 struct AccountState;
+template <typename Key, typename Value>
+class GenerationCache;
 }
 
 // ---- linkage (issue 5) ----
@@ -1307,6 +1313,7 @@ public:
     // own subtree, or the root).
     Result<domain::Org> MoveOrg(const Actor& actor, domain::OrgId id, domain::OrgId new_parent);
     Result<std::vector<domain::OrgLevel>> ListLevels();
+    // Every category, parents before children (from memory: Catalogue). Errors: the store's.
     Result<std::vector<domain::Category>> ListCategories();
     // One category. Errors: kInvalidArgument "category_id: no category N".
     Result<domain::Category> GetCategory(domain::CategoryId id);
@@ -1408,7 +1415,9 @@ public:
     // Seconds until `name` from `client` may try to log in again (0: now).
     std::int64_t LoginRetryAfter(const std::string& name, const std::string& client) const;
     // The actor of a session cookie secret or an "rct_..." token. Errors: kUnauthenticated (unknown,
-    // expired, revoked, or the user is disabled).
+    // expired, revoked, or the user is disabled); the store's. A token once resolved is reused from memory
+    // (detail::TokenCache: until a user, api_token, supervision_team or org event, at most
+    // AccountPolicy::token_cache_seconds); its expiry is checked on every call. Sessions are always read.
     Result<Authenticated> ResolveSession(const std::string& secret);
     Result<Authenticated> ResolveToken(const std::string& secret);
     // Ends the session (idempotent).
@@ -1970,6 +1979,13 @@ private:
 
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<detail::AccountState> accounts_;
+    // Orgs as GetOrgInScope, ScopePaths, GetProblem and ChildStats read them (issue 11: the org's read was 8 % of a
+    // `/stats` request). Orgs change only by creation and moves (the store writes nothing else of an org),
+    // each an "org" event: ApplyEvents and ReloadTree invalidate it; no age bound. kOrgCacheCapacity entries.
+    static constexpr std::size_t kOrgCacheCapacity = 4096;
+    std::unique_ptr<detail::GenerationCache<domain::OrgId, domain::Org>> org_cache_;
+    // An org by id through org_cache_. Errors: the store's GetOrg (kNotFound).
+    Result<domain::Org> CachedOrg(domain::OrgId id);
     mutable std::shared_mutex tree_mutex_;
     std::shared_ptr<const index::OrgTree> tree_;
     // ---- the roll-up index (issue 6): built at Create, fed by the store's commit observer ----
@@ -1995,14 +2011,33 @@ private:
     // CatchUp with apply_mutex_ held.
     Result<std::int64_t> CatchUpLocked();
     Status ApplyToRollup(const std::vector<store::Event>& events);
+    // The top-level (depth 1) category of `id` (itself at depth 1); nullopt for none. Errors: kNotFound
+    // (no such category), the store's.
     Result<std::optional<domain::CategoryId>> TopCategory(std::optional<domain::CategoryId> id);
+    // The category catalogue in memory (issue 11: reading it was 8 % of a `/stats` request,
+    // docs/PERFORMANCE.md#province-http-indexes). Categories are only ever added (the store has no update
+    // or delete of one; `rectify init` adds them), so a catalogue stays right but for categories added
+    // since it was read: it is read once, again after this process's Init, and again when asked to hold an
+    // id it lacks — so one added by another process is found at its first use (a listing of all shows it
+    // after that or a restart).
+    struct CategoryCatalogue {
+        std::vector<domain::Category> categories;                            // the store's order
+        std::unordered_map<domain::CategoryId, std::size_t> position;        // id -> index in categories
+        std::unordered_map<domain::CategoryId, domain::CategoryId> top;      // id -> its depth-1 ancestor
+        const domain::Category* Find(domain::CategoryId id) const;
+    };
+    // The catalogue, read again first when `holding` is set and not in it (it may still lack it after:
+    // callers check). Errors: the store's.
+    Result<std::shared_ptr<const CategoryCatalogue>> Catalogue(std::optional<domain::CategoryId> holding = std::nullopt);
+    std::mutex catalogue_mutex_;  // guards catalogue_; taken after rollup_mutex_ when both are (TopCategory)
+    std::shared_ptr<const CategoryCatalogue> catalogue_;
     // Whether the subtrees `subtree_paths` hold at least 1 / kWalkByIdShare of all problems, by the roll-up
     // index (false while it is not built or stale: a plan hint never builds it). Sets
     // store::ProblemFilter::walk_by_id.
     static constexpr std::int64_t kWalkByIdShare = 8;
     bool LargeShareOfProblems(const std::vector<std::string>& subtree_paths) const;
     Result<OrgStats> StatsFromFigures(domain::Org org, const index::Figures& f, const StatsQuery& query, UnixSeconds at);
-    mutable std::mutex rollup_mutex_;  // guards rollup_, rollup_stale_, top_category_
+    mutable std::mutex rollup_mutex_;  // guards rollup_, rollup_stale_
     std::shared_ptr<index::RollupIndex> rollup_;
     // The side-figures index (issue 6, src/index/side_index.hpp): opinion and link figures and escalated_from
     // for /stats. Built, fed and marked stale with rollup_, under rollup_mutex_; null while rollup_ is.
@@ -2036,7 +2071,6 @@ private:
     // inclusive) of s.org's subtree, from the task index. Errors: kUnavailable (no index), kNotFound.
     Status TaskFiguresFromIndex(OrgStats& s, UnixSeconds at);
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
-    std::unordered_map<domain::CategoryId, domain::CategoryId> top_category_;
     // ---- following other servers (issue 10) ----
     mutable std::mutex apply_mutex_;      // serialises ApplyEvents (commit observer and follower)
     std::int64_t applied_event_id_ = 0;  // guarded by apply_mutex_

@@ -376,6 +376,118 @@ TEST_F(AccountsTest, TokensCarryASubsetOfTheGrantsAndLoseRevokedOnes) {
     EXPECT_TRUE((*listed)[0].revoked_at.has_value());
 }
 
+// Issue 11: a resolved token is kept in memory (detail::TokenCache). Every change to who it is that goes
+// through a service ends the kept copy before the change's call returns; another process's change ends it
+// when this one follows the event log (CatchUp), or after token_cache_seconds at the latest.
+TEST_F(AccountsTest, AResolvedTokenIsKeptUntilAnEventSaysWhoItIsChanged) {
+    AccountPolicy policy = FastPolicy();
+    policy.token_cache_seconds = 3600;  // so that only events end an entry during the test
+    Open(policy);
+    auto u = AddUser("grace", hebei_, {{Role::kSupervisor, hebei_}, {Role::kClerk, tianjin_}});
+    auto session = LoginAs("grace");
+    auto token = svc_->CreateToken(session.actor, TokenDraft{"sync", {{Role::kSupervisor, shijiazhuang_}}, std::nullopt});
+    ASSERT_OK(token);
+    auto first = svc_->ResolveToken(token->secret);
+    ASSERT_OK(first);
+    EXPECT_EQ(first->actor.scope, std::vector<domain::OrgId>{shijiazhuang_});
+
+    // A supervision team of 河北省 with grace in it, assigned to 石家庄市, gives her supervisor there too.
+    // With her own supervisor grant revoked the token keeps its grant through the team; out of the team,
+    // it has none. Each step is one event of this process, seen before the call returns.
+    auto team = svc_->CreateTeam(root_, TeamDraft{hebei_, "第一督导组", domain::TeamKind::kGuidance, std::nullopt});
+    ASSERT_OK(team);
+    ASSERT_OK(svc_->AddTeamMember(root_, team->id, u.id));
+    ASSERT_OK(svc_->AssignTeam(root_, team->id, shijiazhuang_));
+    auto grace = svc_->GetUser(root_, u.id);
+    ASSERT_OK(grace);
+    for (const auto& g : grace->grants) {
+        if (g.role == Role::kSupervisor) ASSERT_OK(svc_->RevokeGrant(root_, u.id, g.id));
+    }
+    auto via_team = svc_->ResolveToken(token->secret);
+    ASSERT_OK(via_team);
+    EXPECT_EQ(via_team->actor.scope, std::vector<domain::OrgId>{shijiazhuang_});
+    ASSERT_OK(svc_->RemoveTeamMember(root_, team->id, u.id));
+    auto outside = svc_->ResolveToken(token->secret);
+    ASSERT_OK(outside);
+    EXPECT_TRUE(outside->actor.grants.empty());
+    EXPECT_TRUE(outside->actor.scope.empty());
+
+    // Disabling the user (an event of this process) refuses the token at once, enabling it lets it back.
+    ASSERT_OK(svc_->SetUserDisabled(root_, u.id, true));
+    EXPECT_EQ(svc_->ResolveToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+    ASSERT_OK(svc_->SetUserDisabled(root_, u.id, false));
+    ASSERT_OK(svc_->ResolveToken(token->secret));
+
+    // Another process on the same database revokes the token. This one serves its kept copy until it
+    // follows the log, then refuses the token.
+    {
+        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kMustExist);
+        ASSERT_OK(store);
+        auto other = Service::Create(std::move(store).value(), FastPolicy());
+        ASSERT_OK(other);
+        ASSERT_OK((*other)->RevokeToken((*other)->RootActor("other"), token->token.id));
+    }
+    EXPECT_OK(svc_->ResolveToken(token->secret));
+    ASSERT_OK(svc_->CatchUp());
+    EXPECT_EQ(svc_->ResolveToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountsTest, WithoutATokenCacheEveryRequestReadsTheToken) {
+    AccountPolicy policy = FastPolicy();
+    policy.token_cache_seconds = 0;
+    Open(policy);
+    AddUser("heidi", hebei_, {{Role::kClerk, hebei_}});
+    auto session = LoginAs("heidi");
+    auto token = svc_->CreateToken(session.actor, TokenDraft{"sync", {}, std::nullopt});
+    ASSERT_OK(token);
+    ASSERT_OK(svc_->ResolveToken(token->secret));
+    {
+        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kMustExist);
+        ASSERT_OK(store);
+        auto other = Service::Create(std::move(store).value(), FastPolicy());
+        ASSERT_OK(other);
+        ASSERT_OK((*other)->RevokeToken((*other)->RootActor("other"), token->token.id));
+    }
+    EXPECT_EQ(svc_->ResolveToken(token->secret).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST(GenerationCache, ServesAnEntryOnlyUnderItsGenerationAndWithinItsAge) {
+    detail::GenerationCache<std::string, Authenticated> cache(2, 10);
+    Authenticated who;
+    who.actor.name = "a";
+    who.token.emplace();
+    const std::uint64_t g0 = cache.Generation();
+    cache.Put("h1", who, g0, 1000);
+    ASSERT_TRUE(cache.Get("h1", 1009).has_value());
+    EXPECT_EQ(cache.Get("h1", 1009)->actor.name, "a");
+    EXPECT_FALSE(cache.Get("h1", 1010).has_value());  // 10 s old: read again
+    EXPECT_FALSE(cache.Get("h1", 999).has_value());   // the clock went back
+    cache.Update("h1", [](Authenticated& kept) { kept.token->last_used_at = 1005; });
+    EXPECT_EQ(cache.Get("h1", 1006)->token->last_used_at, 1005);
+    // A change between the caller's Generation() and its Put: the entry is not kept.
+    cache.Invalidate();
+    EXPECT_FALSE(cache.Get("h1", 1001).has_value());
+    cache.Put("h2", who, g0, 1000);
+    EXPECT_EQ(cache.size(), 0u);
+    // Full (capacity 2): the third key starts a new table; a key already there does not.
+    const std::uint64_t g1 = cache.Generation();
+    EXPECT_EQ(g1, g0 + 1);
+    cache.Put("h1", who, g1, 1000);
+    cache.Put("h2", who, g1, 1000);
+    cache.Put("h2", who, g1, 1001);
+    EXPECT_EQ(cache.size(), 2u);
+    cache.Put("h3", who, g1, 1000);
+    EXPECT_EQ(cache.size(), 1u);
+    EXPECT_TRUE(cache.Get("h3", 1000).has_value());
+    // Without an age bound an entry lasts until invalidated; capacity 0 keeps nothing.
+    detail::GenerationCache<int, int> ageless(4, std::nullopt);
+    ageless.Put(1, 7, ageless.Generation(), 0);
+    EXPECT_EQ(ageless.Get(1, 1'000'000'000), 7);
+    detail::GenerationCache<int, int> off(0, std::nullopt);
+    off.Put(1, 7, off.Generation(), 0);
+    EXPECT_FALSE(off.Get(1, 0).has_value());
+}
+
 TEST_F(AccountsTest, TheFirstAdminIsMadeOnceWithAOneTimePassword) {
     auto first = svc_->EnsureFirstAdmin("admin");
     ASSERT_OK(first);

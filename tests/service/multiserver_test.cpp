@@ -156,7 +156,10 @@ TEST_F(MultiServerPostgresOnly, InterleavedAndConcurrentWritesOnTwoServersAgreeW
         auto p = b_->MarkProblemInvalid(root_b_, ids[i], "经核实不属实", std::nullopt);
         ASSERT_OK(p);
     }
-    // An org moved on B: 思明区 from 厦门市 to 福州市 (with its problems).
+    // An org moved on B: 思明区 from 厦门市 to 福州市 (with its problems). A has read it before (and keeps
+    // the org in memory, Service::org_cache_).
+    auto siming_before = a_->GetOrg(root_a_, siming);
+    ASSERT_OK(siming_before);
     ASSERT_OK(b_->MoveOrg(root_b_, siming, fuzhou));
 
     // Concurrent: two threads on each server, 15 problems each, while both servers' followers run too (the
@@ -201,6 +204,14 @@ TEST_F(MultiServerPostgresOnly, InterleavedAndConcurrentWritesOnTwoServersAgreeW
     EXPECT_TRUE(FromStats(*a_, root_a_, xiamen).empty());
     EXPECT_TRUE(a_->Tree()->InSubtree(siming, fuzhou));
     EXPECT_TRUE(b_->Tree()->InSubtree(siming, fuzhou));
+    // A reads the moved org anew: its parent and path are B's.
+    auto siming_on_a = a_->GetOrg(root_a_, siming);
+    auto siming_on_b = b_->GetOrg(root_b_, siming);
+    ASSERT_OK(siming_on_a);
+    ASSERT_OK(siming_on_b);
+    EXPECT_EQ(siming_on_a->parent_id, fuzhou);
+    EXPECT_EQ(siming_on_a->path, siming_on_b->path);
+    EXPECT_NE(siming_on_a->path, siming_before->path);
 }
 
 // There is no "took its id first, committed last" here: the advisory lock is taken before the last id is

@@ -285,9 +285,16 @@ TEST_F(ServiceTest, AProblemMadeFromOpinionsAcceptsThem) {
 TEST_F(ServiceTest, MovingAnOrgMovesItsProblemsFiguresAndKeepsHistory) {
     AddProblem(root_, city_a_.id, "问题");
     EXPECT_EQ(svc_->Stats(root_, province_a_.id)->problems, 1);
+    auto before = svc_->GetOrg(root_, city_a_.id);  // kept in memory (Service::org_cache_) until the move
+    ASSERT_OK(before);
     auto moved = svc_->MoveOrg(root_, city_a_.id, province_b_.id);
     ASSERT_OK(moved);
     EXPECT_EQ(moved->parent_id, province_b_.id);
+    auto after = svc_->GetOrg(root_, city_a_.id);
+    ASSERT_OK(after);
+    EXPECT_EQ(after->parent_id, province_b_.id);
+    EXPECT_EQ(after->path, moved->path);
+    EXPECT_NE(after->path, before->path);
     EXPECT_EQ(svc_->Stats(root_, province_a_.id)->problems, 0);
     EXPECT_EQ(svc_->Stats(root_, province_b_.id)->problems, 1);
     EXPECT_TRUE(svc_->Tree()->InSubtree(city_a_.id, province_b_.id));

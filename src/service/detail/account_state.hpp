@@ -1,15 +1,18 @@
-// Internal to src/service: the in-memory state of the accounts use cases — the login back-off table
-// and the limit on concurrent Argon2 computations. Thread-safe (each part locks itself).
+// Internal to src/service: the in-memory state of the accounts use cases — the login back-off table,
+// the limit on concurrent Argon2 computations and the resolved API tokens. Thread-safe (each part locks
+// itself).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <unordered_map>
 
 #include "common/time.hpp"
+#include "service/detail/generation_cache.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service::detail {
@@ -64,12 +67,27 @@ private:
     std::counting_semaphore<1024> sem_;
 };
 
+// API tokens already resolved to who they are (Service::ResolveToken), by the SHA-256 hex of the secret.
+// Issue 11: reading the token, its user and the user's team grants was 41 % of a `/stats` request
+// (docs/PERFORMANCE.md#province-http-indexes). Service::ApplyEvents invalidates it on every `user`,
+// `api_token`, `supervision_team` and `org` event, and ReloadTree on every new org tree, so a revoked token,
+// a disabled user, a removed grant or team assignment, or a moved org is never served from it after that;
+// AccountPolicy::token_cache_seconds bounds the age of an entry (a change no event announces: another program
+// writing the database). The token's expiry is checked by the caller on every request. Unknown or refused
+// secrets are never kept, so a client cannot fill it.
+using TokenCache = GenerationCache<std::string, Authenticated>;
+
 struct AccountState {
+    static constexpr std::size_t kTokenCacheCapacity = 10'000;
     explicit AccountState(AccountPolicy p)
-        : policy(std::move(p)), throttle(policy.throttle), hash_slots(policy.max_concurrent_hashes) {}
+        : policy(std::move(p)),
+          throttle(policy.throttle),
+          hash_slots(policy.max_concurrent_hashes),
+          tokens(policy.token_cache_seconds > 0 ? kTokenCacheCapacity : 0, policy.token_cache_seconds) {}
     AccountPolicy policy;
     LoginThrottle throttle;
     HashSlots hash_slots;
+    TokenCache tokens;
     // An Argon2id hash of a random password, verified against when the login name is unknown so that
     // unknown names cost the same time as wrong passwords (no user enumeration by timing).
     std::once_flag dummy_once;
