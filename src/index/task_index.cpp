@@ -1,6 +1,7 @@
 #include "index/task_index.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <limits>
@@ -115,9 +116,16 @@ std::int64_t SortedCountLess(const std::vector<Value>& v, std::uint64_t t) {
     return std::lower_bound(v.begin(), v.end(), t, [](Value a, std::uint64_t x) { return a < x; }) - v.begin();
 }
 
+// The three value lists an org keeps (own, and in its blocks for its subtree).
+enum class List { kOpen, kSteps, kDue };
+constexpr std::array<List, 3> kLists{List::kOpen, List::kSteps, List::kDue};
+
 struct Blocks {
     SortedBlocks open;   // last_activity of the subtree's open tasks
     SortedBlocks steps;  // at of the subtree's supervise steps
+    SortedBlocks due;    // due_at of the subtree's open tasks that have a deadline
+    SortedBlocks& of(List l) { return l == List::kOpen ? open : l == List::kSteps ? steps : due; }
+    const SortedBlocks& of(List l) const { return l == List::kOpen ? open : l == List::kSteps ? steps : due; }
 };
 
 struct OrgNode {
@@ -126,20 +134,31 @@ struct OrgNode {
     std::vector<Slot> children;
     std::vector<Value> open;   // own open tasks' last_activity, sorted
     std::vector<Value> steps;  // own supervise steps' at, sorted
+    std::vector<Value> due;    // own open tasks' due_at (those with one), sorted
     std::int64_t sub_items = 0;
     std::int64_t sub_orgs = 1;
     std::unique_ptr<Blocks> blocks;  // materialised: the subtree's values
+    std::vector<Value>& of(List l) { return l == List::kOpen ? open : l == List::kSteps ? steps : due; }
+    const std::vector<Value>& of(List l) const { return l == List::kOpen ? open : l == List::kSteps ? steps : due; }
 };
 
 struct TaskRecord {
     Slot org = kNoSlot;
     Value last_activity = 0;
+    Value due = 0;         // the deadline, when has_due
+    bool has_due = false;
+    bool operator==(const TaskRecord&) const = default;
 };
 
 // The values of a subtree, sorted: what a moved subtree takes along.
 struct SubtreeValues {
-    std::vector<Value> open, steps;
+    std::array<std::vector<Value>, 3> lists;  // by List
+    std::vector<Value>& of(List l) { return lists[static_cast<std::size_t>(l)]; }
 };
+
+TaskRecord RecordOf(Slot org, const OpenTaskFacts& t) {
+    return TaskRecord{org, Stored(t.last_activity), t.due_at ? Stored(*t.due_at) : Value{0}, t.due_at.has_value()};
+}
 
 }  // namespace
 
@@ -176,24 +195,22 @@ struct TaskIndex::Impl {
     SubtreeValues ValuesOf(Slot v) const {
         SubtreeValues out;
         Gather(v, [&](const OrgNode& n) {
-            if (n.blocks) {
-                n.blocks->open.ForEach([&](Value x) { out.open.push_back(x); });
-                n.blocks->steps.ForEach([&](Value x) { out.steps.push_back(x); });
-            } else {
-                out.open.insert(out.open.end(), n.open.begin(), n.open.end());
-                out.steps.insert(out.steps.end(), n.steps.begin(), n.steps.end());
+            for (List l : kLists) {
+                if (n.blocks) {
+                    n.blocks->of(l).ForEach([&](Value x) { out.of(l).push_back(x); });
+                } else {
+                    out.of(l).insert(out.of(l).end(), n.of(l).begin(), n.of(l).end());
+                }
             }
         });
-        std::sort(out.open.begin(), out.open.end());
-        std::sort(out.steps.begin(), out.steps.end());
+        for (auto& list : out.lists) std::sort(list.begin(), list.end());
         return out;
     }
 
     void Materialise(Slot v) {
         SubtreeValues values = ValuesOf(v);
         auto b = std::make_unique<Blocks>();
-        b->open.Assign(std::move(values.open));
-        b->steps.Assign(std::move(values.steps));
+        for (List l : kLists) b->of(l).Assign(std::move(values.of(l)));
         orgs[v].blocks = std::move(b);
     }
 
@@ -205,19 +222,20 @@ struct TaskIndex::Impl {
         }
     }
 
-    // Adds (sign +1) or removes (-1) one value along v's root path; `open` picks the list.
-    void Change(Slot v, Value x, bool open, int sign) {
+    // Adds (sign +1) or removes (-1) one value of `list` along v's root path. A deadline does not count in
+    // sub_items (invariant 3: it belongs to an open task, counted already).
+    void Change(Slot v, Value x, List list, int sign) {
         OrgNode& own = orgs[v];
         if (sign > 0) {
-            SortedInsert(open ? own.open : own.steps, x);
+            SortedInsert(own.of(list), x);
         } else {
-            SortedErase(open ? own.open : own.steps, x);
+            SortedErase(own.of(list), x);
         }
         for (Slot a = v; a != kNoSlot; a = orgs[a].parent) {
             OrgNode& n = orgs[a];
-            n.sub_items += sign;
+            if (list != List::kDue) n.sub_items += sign;
             if (!n.blocks) continue;
-            SortedBlocks& b = open ? n.blocks->open : n.blocks->steps;
+            SortedBlocks& b = n.blocks->of(list);
             if (sign > 0) {
                 b.Insert(x);
             } else {
@@ -225,6 +243,12 @@ struct TaskIndex::Impl {
             }
         }
         if (sign > 0) MaterialiseDue(v);
+    }
+
+    // An open task's values (last activity, and deadline when it has one) in or out of its org's lists.
+    void ChangeTask(const TaskRecord& r, int sign) {
+        Change(r.org, r.last_activity, List::kOpen, sign);
+        if (r.has_due) Change(r.org, r.due, List::kDue, sign);
     }
 
     bool InSubtree(Slot u, Slot root) const {
@@ -247,6 +271,20 @@ struct TaskIndex::Impl {
             }
         });
         return {stalled, steps};
+    }
+
+    // Values of `list` in v's subtree within [lo, hi).
+    std::int64_t CountBetween(Slot v, List list, std::uint64_t lo, std::uint64_t hi) const {
+        if (hi <= lo) return 0;
+        std::int64_t n = 0;
+        Gather(v, [&](const OrgNode& o) {
+            if (o.blocks) {
+                n += o.blocks->of(list).CountLess(hi) - o.blocks->of(list).CountLess(lo);
+            } else {
+                n += SortedCountLess(o.of(list), hi) - SortedCountLess(o.of(list), lo);
+            }
+        });
+        return n;
     }
 };
 
@@ -304,11 +342,12 @@ Result<std::unique_ptr<TaskIndex>> TaskIndex::Build(const std::vector<domain::Or
         if (s == kNoSlot) {
             return InvalidArgument("task " + std::to_string(t.id) + ": unknown org " + std::to_string(t.org_id));
         }
-        const Value v = Stored(t.last_activity);
-        if (!m->tasks.emplace(t.id, TaskRecord{s, v}).second) {
+        const TaskRecord r = RecordOf(s, t);
+        if (!m->tasks.emplace(t.id, r).second) {
             return InvalidArgument("task " + std::to_string(t.id) + " appears twice");
         }
-        m->orgs[s].open.push_back(v);
+        m->orgs[s].open.push_back(r.last_activity);
+        if (r.has_due) m->orgs[s].due.push_back(r.due);
     }
     m->step_ids.reserve(steps.size());
     for (const StepFacts& st : steps) {
@@ -320,10 +359,10 @@ Result<std::unique_ptr<TaskIndex>> TaskIndex::Build(const std::vector<domain::Or
         m->orgs[s].steps.push_back(Stored(st.at));
     }
     for (OrgNode& n : m->orgs) {
-        std::sort(n.open.begin(), n.open.end());
-        std::sort(n.steps.begin(), n.steps.end());
-        n.open.shrink_to_fit();
-        n.steps.shrink_to_fit();
+        for (List l : kLists) {
+            std::sort(n.of(l).begin(), n.of(l).end());
+            n.of(l).shrink_to_fit();
+        }
         n.sub_items = static_cast<std::int64_t>(n.open.size() + n.steps.size());
     }
     // Subtree sums, leaves first; then blocks, lowest orgs first, each gathering from the blocks below it.
@@ -380,8 +419,9 @@ Status TaskIndex::MoveOrg(OrgId id, OrgId new_parent) {
         n.sub_items -= items;
         n.sub_orgs -= count;
         if (!n.blocks) continue;
-        for (Value x : values.open) n.blocks->open.Erase(x);
-        for (Value x : values.steps) n.blocks->steps.Erase(x);
+        for (List l : kLists) {
+            for (Value x : values.lists[static_cast<std::size_t>(l)]) n.blocks->of(l).Erase(x);
+        }
     }
     auto& siblings = m.orgs[op].children;
     siblings.erase(std::find(siblings.begin(), siblings.end(), v));
@@ -392,8 +432,9 @@ Status TaskIndex::MoveOrg(OrgId id, OrgId new_parent) {
         n.sub_items += items;
         n.sub_orgs += count;
         if (!n.blocks) continue;
-        for (Value x : values.open) n.blocks->open.Insert(x);
-        for (Value x : values.steps) n.blocks->steps.Insert(x);
+        for (List l : kLists) {
+            for (Value x : values.lists[static_cast<std::size_t>(l)]) n.blocks->of(l).Insert(x);
+        }
     }
     m.MaterialiseDue(np);
     return Status::Ok();
@@ -406,15 +447,15 @@ Status TaskIndex::PutOpenTask(const OpenTaskFacts& facts) {
     if (s == kNoSlot) {
         return InvalidArgument("task " + std::to_string(facts.id) + ": unknown org " + std::to_string(facts.org_id));
     }
-    const Value v = Stored(facts.last_activity);
-    auto [it, inserted] = m.tasks.emplace(facts.id, TaskRecord{s, v});
+    const TaskRecord r = RecordOf(s, facts);
+    auto [it, inserted] = m.tasks.emplace(facts.id, r);
     if (!inserted) {
-        if (it->second.org == s && it->second.last_activity == v) return Status::Ok();
+        if (it->second == r) return Status::Ok();
         const TaskRecord old = it->second;
-        it->second = TaskRecord{s, v};
-        m.Change(old.org, old.last_activity, true, -1);
+        it->second = r;
+        m.ChangeTask(old, -1);
     }
-    m.Change(s, v, true, +1);
+    m.ChangeTask(r, +1);
     return Status::Ok();
 }
 
@@ -425,7 +466,7 @@ Status TaskIndex::DropTask(TaskId id) {
     if (it == m.tasks.end()) return Status::Ok();
     const TaskRecord old = it->second;
     m.tasks.erase(it);
-    m.Change(old.org, old.last_activity, true, -1);
+    m.ChangeTask(old, -1);
     return Status::Ok();
 }
 
@@ -437,7 +478,7 @@ Status TaskIndex::AddStep(const StepFacts& step) {
         return InvalidArgument("step " + std::to_string(step.id) + ": unknown org " + std::to_string(step.org_id));
     }
     if (!m.step_ids.insert(step.id).second) return Status::Ok();
-    m.Change(s, Stored(step.at), false, +1);
+    m.Change(s, Stored(step.at), List::kSteps, +1);
     return Status::Ok();
 }
 
@@ -449,6 +490,15 @@ Result<TaskIndex::Figures> TaskIndex::Query(OrgId root, UnixSeconds stalled_befo
     if (v == kNoSlot) return NotFound("org " + std::to_string(root) + " does not exist");
     auto [stalled, supervised] = m.Count(v, Bound(stalled_before), Bound(from), Bound(to));
     return Figures{stalled, supervised};
+}
+
+Result<TaskIndex::Deadlines> TaskIndex::CountDeadlines(OrgId root, UnixSeconds now, UnixSeconds due_before) const {
+    auto lock = lock_.Read();
+    const Impl& m = *impl_;
+    const Slot v = m.FindOrg(root);
+    if (v == kNoSlot) return NotFound("org " + std::to_string(root) + " does not exist");
+    return Deadlines{m.CountBetween(v, List::kDue, 0, Bound(now)),
+                     m.CountBetween(v, List::kDue, Bound(now), Bound(due_before))};
 }
 
 bool TaskIndex::ContainsOrg(OrgId id) const {
@@ -466,11 +516,15 @@ TaskIndexMemory TaskIndex::Memory() const {
     std::int64_t bytes = static_cast<std::int64_t>(m.orgs.capacity() * sizeof(OrgNode));
     for (const OrgNode& n : m.orgs) {
         bytes += static_cast<std::int64_t>((n.children.capacity()) * sizeof(Slot) +
-                                           (n.open.capacity() + n.steps.capacity()) * sizeof(Value));
+                                           (n.open.capacity() + n.steps.capacity() + n.due.capacity()) * sizeof(Value));
+        out.deadlines += static_cast<std::int64_t>(n.due.size());
         if (n.blocks) {
             ++out.materialised_orgs;
-            out.block_values += n.blocks->open.size() + n.blocks->steps.size();
-            bytes += static_cast<std::int64_t>(sizeof(Blocks)) + n.blocks->open.Bytes() + n.blocks->steps.Bytes();
+            bytes += static_cast<std::int64_t>(sizeof(Blocks));
+            for (List l : kLists) {
+                out.block_values += n.blocks->of(l).size();
+                bytes += n.blocks->of(l).Bytes();
+            }
         }
     }
     // boost::unordered_flat_map/set: one slot per bucket plus one metadata byte per bucket (approximately).
@@ -494,13 +548,20 @@ Status TaskIndex::CheckInvariants() const {
     }
     if (root == kNoSlot) return Internal("no root");
     // Own values recomputed from the task records; step counts from the set.
-    std::vector<std::vector<Value>> own_open(n);
-    for (const auto& [id, rec] : m.tasks) own_open[rec.org].push_back(rec.last_activity);
+    std::vector<std::vector<Value>> own_open(n), own_due(n);
+    for (const auto& [id, rec] : m.tasks) {
+        own_open[rec.org].push_back(rec.last_activity);
+        if (rec.has_due) own_due[rec.org].push_back(rec.due);
+    }
     std::size_t own_steps = 0;
     for (Slot s = 0; s < n; ++s) {
         std::sort(own_open[s].begin(), own_open[s].end());
+        std::sort(own_due[s].begin(), own_due[s].end());
         if (own_open[s] != m.orgs[s].open) {
             return Internal("org " + std::to_string(m.orgs[s].id) + ": own open list differs from the task records");
+        }
+        if (own_due[s] != m.orgs[s].due) {
+            return Internal("org " + std::to_string(m.orgs[s].id) + ": own deadline list differs from the task records");
         }
         if (!std::is_sorted(m.orgs[s].steps.begin(), m.orgs[s].steps.end())) {
             return Internal("org " + std::to_string(m.orgs[s].id) + ": own steps not sorted");
@@ -522,7 +583,7 @@ Status TaskIndex::CheckInvariants() const {
                 return Internal("org " + std::to_string(node.id) + ": child links");
         }
         // Recount the subtree from the own lists only.
-        std::vector<Value> open, st;
+        std::vector<Value> open, st, due;
         std::int64_t orgs = 0;
         std::vector<Slot> stack{s};
         while (!stack.empty()) {
@@ -531,6 +592,7 @@ Status TaskIndex::CheckInvariants() const {
             ++orgs;
             open.insert(open.end(), x.open.begin(), x.open.end());
             st.insert(st.end(), x.steps.begin(), x.steps.end());
+            due.insert(due.end(), x.due.begin(), x.due.end());
             for (Slot c : x.children) stack.push_back(c);
         }
         const std::string name = "org " + std::to_string(node.id);
@@ -543,10 +605,12 @@ Status TaskIndex::CheckInvariants() const {
         if (node.blocks) {
             std::sort(open.begin(), open.end());
             std::sort(st.begin(), st.end());
-            std::vector<Value> bo, bs;
+            std::sort(due.begin(), due.end());
+            std::vector<Value> bo, bs, bd;
             node.blocks->open.ForEach([&](Value x) { bo.push_back(x); });
             node.blocks->steps.ForEach([&](Value x) { bs.push_back(x); });
-            if (bo != open || bs != st) return Internal(name + ": blocks differ from the subtree's values");
+            node.blocks->due.ForEach([&](Value x) { bd.push_back(x); });
+            if (bo != open || bs != st || bd != due) return Internal(name + ": blocks differ from the subtree's values");
         } else if (m.Due(node)) {
             return Internal(name + ": over a threshold without blocks");
         }

@@ -1,5 +1,6 @@
 // The task index (issue 6): the two task figures of GET /api/v1/orgs/{id}/stats — `stalled` (open tasks with
-// no activity since a cut-off instant) and `supervised_this_month` (督办 steps in a period) — for any org
+// no activity since a cut-off instant) and `supervised_this_month` (督办 steps in a period) — and the totals of
+// the overdue and due-soon work queues (GET /api/v1/queues/overdue, /due_soon; issue 11 item 2) for any org
 // subtree, answered from memory instead of SQL per request. The service builds it from the store at start
 // (Build) and feeds it every committed change (AddOrg, MoveOrg, PutOpenTask, DropTask, AddStep).
 // Thread-safety: internally synchronised, with the roll-up index's writer-preferring lock (readers share it;
@@ -14,15 +15,21 @@
 //   supervised(v, from, to)  = Store::CountSupervisionSteps(path(v), kSupervise, from, to): steps of kind
 //                              supervise with from <= at < to whose org (supervision_step.org_id: the task's
 //                              org when the step was taken; it never follows the task) lies in v's subtree.
+//   overdue(v, now)          = Store::CountQueue{kOverdue, subtree_paths={path(v)}, now}: open tasks owned in
+//                              v's subtree with a deadline (task.due_at) before now.
+//   due_soon(v, now, before) = Store::CountQueue{kDueSoon, ..., now, due_before=before}: open tasks owned in
+//                              v's subtree with now <= due_at < before.
 //
 // Design: what is kept, and why.
-//   Only what the two figures need: an open task is (owner org, last_activity); a supervise step is (org, at).
+//   Only what the figures need: an open task is (owner org, last_activity, deadline); a supervise step is
+//   (org, at).
 //   Closed tasks (submitted, accepted, withdrawn) hold nothing: at province scale (~5,000,000 tasks, most of
 //   them closed) the index grows with the open tasks and the supervise steps, not with all tasks.
 //   Both figures depend on an instant, so neither is stored as a count (as the roll-up index's invariant 6):
-//   each org v keeps the sorted instants of its own open tasks and of its own steps; a materialised org also
-//   keeps the sorted instants of its whole subtree in sorted blocks (<= 512 values of 4 bytes), and a figure
-//   is one or two rank queries there: O(blocks + log 512). Sorted blocks instead of per-day buckets: the
+//   each org v keeps the sorted instants of its own open tasks (last activity; and deadline, for those that
+//   have one) and of its own steps; a materialised org also keeps the sorted instants of its whole subtree in
+//   sorted blocks (<= 512 values of 4 bytes), and a figure is one or two rank queries there:
+//   O(blocks + log 512). Sorted blocks instead of per-day buckets: the
 //   figures must be exact to the second (the cut-off is `at - stalled_days * 86400` and the month starts at
 //   local midnight), and a per-day bucket would need the boundary day's instants anyway; 4 bytes per value
 //   per materialised ancestor is less than a day-bucket map's entry once a subtree has more than a few
@@ -43,16 +50,19 @@
 //   2. sub_items(v) = open tasks owned in v's subtree + supervise steps of orgs in v's subtree;
 //      sub_orgs(v) = orgs in v's subtree.
 //   3. If v is materialised, its blocks hold exactly the last_activity of every open task owned in v's
-//      subtree and the `at` of every supervise step of an org in v's subtree, each sorted ascending.
+//      subtree, the due_at of every such task that has one, and the `at` of every supervise step of an org in
+//      v's subtree, each sorted ascending. (Deadlines do not count in sub_items: each belongs to an open task.)
 //   4. If v is not materialised, sub_items(v) < materialise_items and sub_orgs(v) < materialise_orgs
 //      (blocks, once made, stay when a subtree shrinks; queries are correct either way).
-//   5. Every open task is in exactly one org's own list (its owner's) and in the id -> record map;
+//   5. Every open task is in exactly one org's own list (its owner's; with its deadline in that org's own
+//      deadline list when it has one) and in the id -> record map;
 //      every supervise step id seen is in the step set, and its instant in exactly one org's own list.
 //   6. Instants are seconds clamped to 0..2^32-1 (1970-01-01 .. 2106-02-07), as the roll-up index's records.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/status.hpp"
@@ -69,6 +79,7 @@ struct OpenTaskFacts {
     domain::TaskId id = 0;
     domain::OrgId org_id = 0;  // task.org_id, the owner the task counts at
     UnixSeconds last_activity = 0;
+    std::optional<UnixSeconds> due_at;  // task.due_at (UTC seconds), the deadline; none: the task has none
 };
 
 // One supervision step of kind supervise (督办). org_id: supervision_step.org_id; at: UTC seconds.
@@ -83,6 +94,7 @@ struct TaskIndexMemory {
     std::int64_t open_tasks = 0;
     std::int64_t steps = 0;
     std::int64_t materialised_orgs = 0;
+    std::int64_t deadlines = 0;  // open tasks with a deadline
     std::int64_t block_values = 0;  // values (4 bytes each) held in the materialised orgs' blocks
     std::int64_t bytes = 0;         // heap bytes held (capacities), estimated from the containers
 };
@@ -119,7 +131,7 @@ class TaskIndex {
     // current parent is a no-op.
     Status MoveOrg(domain::OrgId id, domain::OrgId new_parent);
 
-    // Inserts or replaces the open task facts.id (its owner and last activity may have changed).
+    // Inserts or replaces the open task facts.id (its owner, last activity and deadline may have changed).
     // Errors: kInvalidArgument (unknown org).
     Status PutOpenTask(const OpenTaskFacts& facts);
     // Forgets task `id` (it is no longer open); a task the index does not hold is no error.
@@ -136,6 +148,15 @@ class TaskIndex {
     // Both figures of `root`'s subtree under one lock: stalled before `stalled_before` (UTC seconds) and
     // supervise steps in [from, to) (empty when to <= from). Errors: kNotFound (unknown org).
     Result<Figures> Query(domain::OrgId root, UnixSeconds stalled_before, UnixSeconds from, UnixSeconds to) const;
+
+    struct Deadlines {
+        std::int64_t overdue = 0;   // open tasks in the subtree with due_at < now
+        std::int64_t due_soon = 0;  // open tasks in the subtree with now <= due_at < due_before
+        bool operator==(const Deadlines&) const = default;
+    };
+    // The totals of the overdue and due-soon work queues of `root`'s subtree at `now` (UTC seconds; due soon
+    // empty when due_before <= now), under one lock. Errors: kNotFound (unknown org).
+    Result<Deadlines> CountDeadlines(domain::OrgId root, UnixSeconds now, UnixSeconds due_before) const;
 
     bool ContainsOrg(domain::OrgId id) const;
     TaskIndexMemory Memory() const;

@@ -901,7 +901,7 @@ Status Service::RebuildTaskIndex(const std::vector<domain::Org>& orgs) {
     ASSIGN_OR_RETURN(auto steps, store_->ListStepsAt(domain::SupervisionKind::kSupervise, {}));
     std::vector<index::OpenTaskFacts> open;
     open.reserve(tasks.size());
-    for (const auto& t : tasks) open.push_back({t.id, t.org_id, t.last_activity});
+    for (const auto& t : tasks) open.push_back({t.id, t.org_id, t.last_activity, t.due_at});
     std::vector<index::StepFacts> step_facts;
     step_facts.reserve(steps.size());
     for (const auto& st : steps) step_facts.push_back({st.id, st.org_id, st.at});
@@ -938,7 +938,7 @@ Status Service::ApplyToTaskIndex(const std::vector<store::Event>& events) {
     ASSIGN_OR_RETURN(auto open, store_->ListTaskActivity(changed));
     std::unordered_set<domain::TaskId> still_open;
     for (const auto& t : open) {
-        RETURN_IF_ERROR(task_index_->PutOpenTask({t.id, t.org_id, t.last_activity}));
+        RETURN_IF_ERROR(task_index_->PutOpenTask({t.id, t.org_id, t.last_activity, t.due_at}));
         still_open.insert(t.id);
     }
     for (domain::TaskId id : changed.ids) {
@@ -967,6 +967,25 @@ Status Service::TaskFiguresFromIndex(OrgStats& s, UnixSeconds at) {
     s.stalled = f.stalled;
     s.supervised_this_month = f.supervised;
     return Status::Ok();
+}
+
+std::optional<std::int64_t> Service::DeadlineTotalFromIndex(WorkQueue queue, const std::vector<domain::OrgId>& roots,
+                                                            UnixSeconds now, UnixSeconds due_before) {
+    if (queue != WorkQueue::kOverdue && queue != WorkQueue::kDueSoon) return std::nullopt;
+    std::shared_ptr<index::TaskIndex> tasks;
+    {
+        std::lock_guard lock(rollup_mutex_);
+        if (rollup_stale_) return std::nullopt;
+        tasks = task_index_;
+    }
+    if (!tasks) return std::nullopt;
+    std::int64_t total = 0;
+    for (domain::OrgId root : roots) {
+        auto counts = tasks->CountDeadlines(root, now, due_before);
+        if (!counts.ok()) return std::nullopt;
+        total += queue == WorkQueue::kOverdue ? counts->overdue : counts->due_soon;
+    }
+    return total;
 }
 
 void Service::OnCommit(const std::vector<store::Event>& events) {

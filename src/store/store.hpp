@@ -345,6 +345,7 @@ struct TaskActivity {
     domain::TaskId id = 0;
     domain::OrgId org_id = 0;  // task.org_id
     UnixSeconds last_activity = 0;
+    std::optional<UnixSeconds> due_at;  // task.due_at: the deadline the overdue and due-soon queues count by
 };
 
 // Which tasks ListTaskActivity reads: every open task (`all`), or the open ones among `ids` and among the
@@ -960,10 +961,10 @@ public:
         UnixSeconds now, std::optional<std::pair<UnixSeconds, domain::TaskId>> after, int limit) = 0;
     virtual Result<std::vector<QueueRow>> ListQueue(const QueueFilter& filter) = 0;
     virtual Result<std::int64_t> CountQueue(const QueueFilter& filter) = 0;
-    // The task index's facts (issue 6): open tasks and their last activity (see TaskActivity), ordered by id;
-    // ids of tasks that are not open (or unknown) are left out. One query for `all` (migration 015: the
-    // partial index task_open holds only the open tasks, and progress_report_task_at gives each one's latest
-    // report in one seek), else one per 500 ids.
+    // The task index's facts (issue 6): open tasks with their last activity and deadline (see TaskActivity),
+    // ordered by id; ids of tasks that are not open (or unknown) are left out. One query for `all` (migrations
+    // 015 and 016: the partial index task_open holds only the open tasks with every column read, and
+    // progress_report_task_at gives each one's latest report in one seek), else one per 500 ids.
     virtual Result<std::vector<TaskActivity>> ListTaskActivity(const TaskActivityFilter& filter) = 0;
     // Ladder steps of `kind`, ordered by id: every one (`task_ids` empty) or those of the tasks `task_ids`
     // (one query per 500 ids).

@@ -1,9 +1,10 @@
-// TaskIndex (src/index/task_index.hpp) on its own: figures worked out by hand on a small tree, and random
-// sequences of puts, drops, steps, org additions and moves checked after every change against a brute-force
+// TaskIndex (src/index/task_index.hpp) on its own: figures and deadline totals worked out by hand on a small
+// tree, and random sequences of puts, drops, steps, org additions and moves checked against a brute-force
 // recount from a plain list of facts kept by the test, with every org materialised, with the defaults and
 // with none materialised (the gather path), plus CheckInvariants.
 #include "index/task_index.hpp"
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -76,6 +77,42 @@ TEST(TaskIndexTest, FiguresByHand) {
     EXPECT_EQ(TaskIndex::Build(SmallTree(), {{1, 4, 0}, {1, 5, 0}}, {}).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Issue 11 item 2: the totals of the overdue and due-soon queues. Open tasks with deadlines: 10 at org 4 due
+// 500, 11 at org 5 due 700, 12 at org 3 due 900, 13 at org 4 without a deadline.
+TEST(TaskIndexTest, DeadlinesByHand) {
+    for (TaskIndex::Options options : {TaskIndex::Options{0, 0}, TaskIndex::Options{1 << 30, 1 << 30}}) {
+        auto built = TaskIndex::Build(
+            SmallTree(), {{10, 4, 100, 500}, {11, 5, 100, 700}, {12, 3, 100, 900}, {13, 4, 100, std::nullopt}}, {},
+            options);
+        ASSERT_OK(built);
+        TaskIndex& ix = **built;
+        auto d = [&](OrgId org, UnixSeconds now, UnixSeconds before) {
+            auto f = ix.CountDeadlines(org, now, before);
+            EXPECT_OK(f);
+            return f.ok() ? *f : TaskIndex::Deadlines{-1, -1};
+        };
+        EXPECT_EQ(d(1, 500, 700), (TaskIndex::Deadlines{0, 1}));  // due at 500 is not overdue at 500, but due soon
+        EXPECT_EQ(d(1, 501, 700), (TaskIndex::Deadlines{1, 0}));  // 700 is not before 700
+        EXPECT_EQ(d(1, 800, 1000), (TaskIndex::Deadlines{2, 1}));
+        EXPECT_EQ(d(2, 800, 1000), (TaskIndex::Deadlines{2, 0}));
+        EXPECT_EQ(d(1, 800, 800), (TaskIndex::Deadlines{2, 0}));  // an empty window counts nothing
+        EXPECT_EQ(d(1, std::int64_t{1} << 40, std::int64_t{1} << 41), (TaskIndex::Deadlines{3, 0}));
+        // 10's deadline moved to 1,000 (an extension), 11 closed, 13 given one at 600, org 2 moved under 3.
+        ASSERT_OK(ix.PutOpenTask({10, 4, 150, 1000}));
+        ASSERT_OK(ix.DropTask(11));
+        ASSERT_OK(ix.PutOpenTask({13, 4, 150, 600}));
+        EXPECT_EQ(d(2, 800, 1001), (TaskIndex::Deadlines{1, 1}));
+        ASSERT_OK(ix.MoveOrg(2, 3));
+        EXPECT_EQ(d(3, 950, 1001), (TaskIndex::Deadlines{2, 1}));
+        // A deadline taken away again.
+        ASSERT_OK(ix.PutOpenTask({13, 4, 150, std::nullopt}));
+        EXPECT_EQ(d(3, 950, 1001), (TaskIndex::Deadlines{1, 1}));
+        EXPECT_EQ(ix.Memory().deadlines, 2);
+        ASSERT_OK(ix.CheckInvariants());
+        EXPECT_EQ(ix.CountDeadlines(42, 0, 0).status().code(), StatusCode::kNotFound);
+    }
+}
+
 struct Model {
     std::map<OrgId, OrgId> parent;  // root absent
     std::map<domain::TaskId, OpenTaskFacts> open;
@@ -94,6 +131,15 @@ struct Model {
         for (const auto& [id, s] : steps) f.supervised += Under(s.org_id, root) && from <= s.at && s.at < to;
         return f;
     }
+    TaskIndex::Deadlines Deadlines(OrgId root, UnixSeconds now, UnixSeconds due_before) const {
+        TaskIndex::Deadlines d;
+        for (const auto& [id, t] : open) {
+            if (!t.due_at || !Under(t.org_id, root)) continue;
+            d.overdue += *t.due_at < now;
+            d.due_soon += now <= *t.due_at && *t.due_at < due_before;
+        }
+        return d;
+    }
 };
 
 void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
@@ -109,8 +155,13 @@ void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
         m.parent[id] = p;
     }
     std::vector<OpenTaskFacts> open;
+    // A deadline for three tasks in four (0..1,999), none for the rest.
+    auto due = [&]() -> std::optional<UnixSeconds> {
+        if (pick(4) == 0) return std::nullopt;
+        return static_cast<UnixSeconds>(pick(2000));
+    };
     for (domain::TaskId id = 1; id <= 200; ++id) {
-        OpenTaskFacts t{id, static_cast<OrgId>(1 + pick(30)), static_cast<UnixSeconds>(pick(1000))};
+        OpenTaskFacts t{id, static_cast<OrgId>(1 + pick(30)), static_cast<UnixSeconds>(pick(1000)), due()};
         open.push_back(t);
         m.open[id] = t;
     }
@@ -123,9 +174,9 @@ void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
         const int op = static_cast<int>(pick(10));
         std::vector<OrgId> ids{1};
         for (const auto& [id, p] : m.parent) ids.push_back(id);
-        if (op <= 2) {  // a new or changed open task (owner and last activity may change)
+        if (op <= 2) {  // a new or changed open task (owner, last activity and deadline may change)
             OpenTaskFacts t{static_cast<domain::TaskId>(1 + pick(300)), ids[pick(ids.size())],
-                            static_cast<UnixSeconds>(pick(1000))};
+                            static_cast<UnixSeconds>(pick(1000)), due()};
             ASSERT_OK(ix.PutOpenTask(t));
             m.open[t.id] = t;
         } else if (op <= 4) {
@@ -164,12 +215,21 @@ void RandomRun(std::uint64_t seed, TaskIndex::Options options) {
                     ASSERT_OK(f);
                     ASSERT_EQ(*f, m.Count(org, before, from, to)) << "org " << org << " step " << i;
                 }
+                for (UnixSeconds now : {0L, 1L, 700L, 1500L, 2000L}) {
+                    const UnixSeconds due_before = now + static_cast<UnixSeconds>(pick(800));
+                    auto d = ix.CountDeadlines(org, now, due_before);
+                    ASSERT_OK(d);
+                    ASSERT_EQ(*d, m.Deadlines(org, now, due_before)) << "org " << org << " step " << i;
+                }
             }
         }
     }
     const TaskIndexMemory mem = ix.Memory();
     EXPECT_EQ(mem.open_tasks, static_cast<std::int64_t>(m.open.size()));
     EXPECT_EQ(mem.steps, static_cast<std::int64_t>(m.steps.size()));
+    EXPECT_EQ(mem.deadlines, std::count_if(m.open.begin(), m.open.end(), [](const auto& kv) {
+                  return kv.second.due_at.has_value();
+              }));
     EXPECT_GT(mem.bytes, 0);
 }
 

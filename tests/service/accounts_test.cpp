@@ -80,6 +80,15 @@ protected:
         return who.ok() ? *who : Authenticated{};
     }
 
+    // Revokes token `id` through a second service on the same database file, as another process would.
+    void RevokeInAnotherProcess(domain::TokenId id) {
+        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kMustExist);
+        ASSERT_OK(store);
+        auto other = Service::Create(std::move(store).value(), FastPolicy());
+        ASSERT_OK(other);
+        ASSERT_OK((*other)->RevokeToken((*other)->RootActor("other"), id));
+    }
+
     // The stored PHC string of a user, read with sqlite3 directly.
     std::string StoredHash(const std::string& name) {
         sqlite3* db = nullptr;
@@ -420,13 +429,7 @@ TEST_F(AccountsTest, AResolvedTokenIsKeptUntilAnEventSaysWhoItIsChanged) {
 
     // Another process on the same database revokes the token. This one serves its kept copy until it
     // follows the log, then refuses the token.
-    {
-        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kMustExist);
-        ASSERT_OK(store);
-        auto other = Service::Create(std::move(store).value(), FastPolicy());
-        ASSERT_OK(other);
-        ASSERT_OK((*other)->RevokeToken((*other)->RootActor("other"), token->token.id));
-    }
+    RevokeInAnotherProcess(token->token.id);
     EXPECT_OK(svc_->ResolveToken(token->secret));
     ASSERT_OK(svc_->CatchUp());
     EXPECT_EQ(svc_->ResolveToken(token->secret).status().code(), StatusCode::kUnauthenticated);
@@ -441,13 +444,7 @@ TEST_F(AccountsTest, WithoutATokenCacheEveryRequestReadsTheToken) {
     auto token = svc_->CreateToken(session.actor, TokenDraft{"sync", {}, std::nullopt});
     ASSERT_OK(token);
     ASSERT_OK(svc_->ResolveToken(token->secret));
-    {
-        auto store = store::Store::OpenSqlite(dir_.File("r.db"), store::OpenMode::kMustExist);
-        ASSERT_OK(store);
-        auto other = Service::Create(std::move(store).value(), FastPolicy());
-        ASSERT_OK(other);
-        ASSERT_OK((*other)->RevokeToken((*other)->RootActor("other"), token->token.id));
-    }
+    RevokeInAnotherProcess(token->token.id);
     EXPECT_EQ(svc_->ResolveToken(token->secret).status().code(), StatusCode::kUnauthenticated);
 }
 

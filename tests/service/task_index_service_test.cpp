@@ -5,13 +5,16 @@
 // at injected instants, org creations and org moves, then compare every org's figures at many injected
 // instants with the store's own SQL (Store::CountQueue kStalled and Store::CountSupervisionSteps, the
 // queries the service ran before the index) — and again after a restart, whose index is built from the
-// store instead of fed event by event.
+// store instead of fed event by event. The totals of the overdue and due-soon work queues (Service::ListQueue,
+// from the index since issue 11 item 2) are compared with Store::CountQueue kOverdue / kDueSoon the same way,
+// with deadlines moved and cleared by task edits.
 //
 // Org tree at the start (ids in insertion order):
 //   1 全国 ─┬─ 2 河北省 ─┬─ 3 石家庄市 ─┬─ 5 长安区
 //           │            │              └─ 6 桥西区
 //           │            └─ 4 唐山市 ─── 7 路南区
 //           └─ 8 福建省 ─── 9 福州市 ─── 10 鼓楼区
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <set>
@@ -148,6 +151,7 @@ class TaskIndexServiceTest : public ::testing::Test {
                 EXPECT_EQ(s->supervised_this_month, supervised);
                 if (stalled > 0) ++mixed_stalled;
                 if (supervised > 0) ++some_supervised;
+                CheckDeadlineTotals(org, at);
             }
             auto children = svc_->ChildStats(root_, 1, q);
             EXPECT_OK(children);
@@ -161,6 +165,32 @@ class TaskIndexServiceTest : public ::testing::Test {
         return {mixed_stalled, some_supervised};
     }
 
+    // The overdue and due-soon totals of ListQueue for `org` at `at` against the store's SQL count; counts
+    // in overdue_seen_ / due_soon_seen_ the pairs where a total was neither 0 nor everything open.
+    void CheckDeadlineTotals(const Org& org, UnixSeconds at) {
+        const UnixSeconds due_before = domain::DueSoonLimit(at, svc_->calendar(),
+                                                            svc_->supervision_policy().warnings.due_soon_working_days);
+        for (auto [queue, kind] : {std::pair{WorkQueue::kOverdue, store::QueueKind::kOverdue},
+                                   std::pair{WorkQueue::kDueSoon, store::QueueKind::kDueSoon}}) {
+            QueueQuery q;
+            q.org_id = org.id;
+            q.limit = 1;
+            auto page = svc_->ListQueue(root_, queue, q, at);
+            ASSERT_OK(page);
+            store::QueueFilter f;
+            f.kind = kind;
+            f.subtree_paths = {org.path};
+            f.now = at;
+            f.due_before = due_before;
+            auto sql = svc_->store().CountQueue(f);
+            ASSERT_OK(sql);
+            EXPECT_EQ(page->total, *sql) << (queue == WorkQueue::kOverdue ? "overdue" : "due soon") << ", org "
+                                         << org.id << " at " << FormatIso(at);
+            if (*sql > 0) ++(queue == WorkQueue::kOverdue ? overdue_seen_ : due_soon_seen_);
+        }
+    }
+
+    int overdue_seen_ = 0, due_soon_seen_ = 0;
     testing::TempDir dir_;
     testing::TestDatabase db_{dir_};
     std::unique_ptr<Service> svc_;
@@ -172,7 +202,7 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
     auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
     const UnixSeconds t0 = NowSeconds();
     std::vector<UnixSeconds> step_ats;
-    int steps_taken = 0, moves = 0, cascades = 0, refused = 0;
+    int steps_taken = 0, moves = 0, cascades = 0, refused = 0, deadline_edits = 0;
     // A step may be refused when the task's problem moved on (e.g. a cascade sibling's acceptance closed
     // the round): kFailedPrecondition is counted, anything else fails the test.
     auto done = [&](const Status& st) {
@@ -209,7 +239,7 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
                 if (fit.empty()) return std::nullopt;
                 return fit[pick(fit.size())];
             };
-            const int op = static_cast<int>(pick(12));
+            const int op = static_cast<int>(pick(13));
             if (op <= 2 || tasks.size() < 4) {
                 ASSERT_OK(NewTask(below_root[pick(below_root.size())]));
             } else if (op == 3) {
@@ -264,6 +294,22 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
                 if (targets.empty()) continue;
                 ASSERT_OK(svc_->MoveOrg(root_, v.id, targets[pick(targets.size())]));
                 ++moves;
+            } else if (op == 11) {
+                // A deadline moved (an extension, or brought forward) or cleared: a task edit.
+                if (auto t = task_in({TaskStatus::kPending, TaskStatus::kInProgress, TaskStatus::kReturned});
+                    t && !t->parent_task_id) {
+                    TaskPatch patch;
+                    patch.version = t->version;
+                    if (pick(4) == 0) {  // 长期坚持: an ongoing task has no deadline
+                        patch.type = domain::TaskType::kOngoing;
+                        patch.due_at = std::optional<UnixSeconds>();
+                        patch.review_dates = std::vector<UnixSeconds>{t0 + 30 * kDay};
+                    } else {
+                        patch.type = domain::TaskType::kTimeBound;
+                        patch.due_at = std::optional<UnixSeconds>(t0 + static_cast<UnixSeconds>(pick(40 * kDay)));
+                    }
+                    if (done(svc_->UpdateTask(root_, t->id, patch).status())) ++deadline_edits;
+                }
             } else {
                 // 上题下答: a task of an org with units below, cascaded to all of them (children without events).
                 std::vector<Task> parents;
@@ -292,6 +338,7 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
     ASSERT_GE(steps_taken, 5);
     ASSERT_GE(moves, 3);
     ASSERT_GE(cascades, 1);
+    ASSERT_GE(deadline_edits, 2);
     EXPECT_LT(refused, 20) << "most steps should go through";
 
     // Instants: the stalled cut-off (at - stalled_days) on every second of the run and either side of it,
@@ -309,9 +356,23 @@ TEST_F(TaskIndexServiceTest, RandomTaskStepsSupervisionAndOrgMovesMatchTheStoreS
     }
     std::vector<UnixSeconds> every = ats;
     every.insert(every.end(), step_instants.begin(), step_instants.end());
+    // Deadlines of tasks and the second after them, where the overdue and due-soon totals change (12 of
+    // them, spread over the sorted list, to keep the run short).
+    std::vector<UnixSeconds> deadlines;
+    for (const auto& t : AllTasks()) {
+        if (t.due_at) deadlines.push_back(*t.due_at);
+    }
+    std::sort(deadlines.begin(), deadlines.end());
+    for (std::size_t i = 0; i < 12 && !deadlines.empty(); ++i) {
+        const UnixSeconds d = deadlines[i * deadlines.size() / 12];
+        every.push_back(d);
+        every.push_back(d + 1);
+    }
     auto [mixed, supervised] = CheckEveryOrg("fed by events", every);
     EXPECT_GT(mixed, 0);
     EXPECT_GT(supervised, 0);
+    EXPECT_GT(overdue_seen_, 0);
+    EXPECT_GT(due_soon_seen_, 0);
 
     // A restart builds the index from the store (RebuildRollup): the same figures.
     Open(store::OpenMode::kMustExist);

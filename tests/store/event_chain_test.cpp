@@ -190,7 +190,7 @@ TEST_F(EventChainMigrationTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) 
     AppendFive();
     store_.reset();
     // Turn the file back into schema 2 (foundation and workflow) as it was: no open-task indexes (issue 6's
-    // 015), no province key (issue 10's 014), no cause analysis and
+    // 015, issue 11's 016), no province key (issue 10's 014), no cause analysis and
     // self-inspection lists (issue 12's 013, whose cadre_rank goes with app_user), no study sessions and
     // research visits (issue 12's 012), no public media URLs and
     // opinion likes (issue 9's 011 and 010), no campaigns (issue 5's 009_campaigns.sql), no routing rules
@@ -198,7 +198,7 @@ TEST_F(EventChainMigrationTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) 
     // (schema 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
-                   "DROP INDEX task_open; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at;"
+                   "DROP INDEX task_open; DROP INDEX task_open_due; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at;"
                    "CREATE INDEX progress_report_task ON progress_report(task_id);"
                    "ALTER TABLE org DROP COLUMN province_id; ALTER TABLE problem DROP COLUMN province_id;"
                    "ALTER TABLE task DROP COLUMN province_id; ALTER TABLE opinion DROP COLUMN province_id;"

@@ -99,8 +99,9 @@ TEST_F(SqliteStoreSqliteOnly, MissingDatabaseIsNotCreatedWhenItMustExist) {
     EXPECT_FALSE(std::filesystem::exists(dir_.File("absent.db")));
 }
 
-// Migration 015 (issue 6, docs/PERFORMANCE.md#province-startup): the task index's rebuild reads every open task with
-// its latest progress report. SQLite must answer that query from the partial index of the open tasks alone
+// Migrations 015 and 016 (issue 6, docs/PERFORMANCE.md#province-startup; issue 11, #queues): the task index's
+// rebuild reads every open task with its latest progress report and its deadline. SQLite must answer that query
+// from the partial index of the open tasks alone
 // (a covering scan of task_open, not of the whole task table) and find each task's latest report by one seek
 // in progress_report_task_at. The statement is Store::ListTaskActivity's for `all` (supervision_sql.inc,
 // TaskActivities with kDeadlineRuns); the plan is SQLite's own, read with EXPLAIN QUERY PLAN.
@@ -111,7 +112,7 @@ TEST_F(SqliteStoreSqliteOnly, TheOpenTaskReadScansOnlyThePartialIndexOfOpenTasks
     sqlite3_stmt* st = nullptr;
     const char* sql =
         "EXPLAIN QUERY PLAN SELECT t.id, t.org_id, t.created_at, t.returned_at, (SELECT MAX(r.reported_at) FROM "
-        "progress_report r WHERE r.task_id = t.id) FROM task t WHERE t.status IN ('pending', 'in_progress', "
+        "progress_report r WHERE r.task_id = t.id), t.due_at FROM task t WHERE t.status IN ('pending', 'in_progress', "
         "'returned') ORDER BY t.id";
     ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     std::vector<std::string> plan;
