@@ -7,6 +7,7 @@
 #include "domain/account.hpp"
 #include "domain/json.hpp"
 #include "service/detail/account_state.hpp"
+#include "service/detail/checks.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
@@ -181,7 +182,8 @@ bool Service::CanManage(const Actor& actor, const User& user) const {
 // The user `id` if the actor may manage it. kNotFound outside scope, kPermissionDenied inside.
 Result<User> Service::ManagedUser(const Actor& actor, domain::UserId id) {
     auto user = store_->GetUser(id);
-    if (!user.ok() || !InScope(actor, user->org_id)) return NotFound("user " + std::to_string(id) + " does not exist");
+    if (!user.ok()) return detail::MissingOr(user.status(), "user " + std::to_string(id) + " does not exist");
+    if (!InScope(actor, user->org_id)) return NotFound("user " + std::to_string(id) + " does not exist");
     if (!CanManage(actor, *user)) {
         return PermissionDenied("managing user " + user->name +
                                 " needs org_admin over every org where the user holds a role (admin for admin grants)");
@@ -452,7 +454,8 @@ Result<CreatedUser> Service::AddUser(const Actor& actor, const UserDraft& draft)
 
 Result<User> Service::GetUser(const Actor& actor, domain::UserId id) {
     auto user = store_->GetUser(id);
-    if (!user.ok() || !InScope(actor, user->org_id)) return NotFound("user " + std::to_string(id) + " does not exist");
+    if (!user.ok()) return detail::MissingOr(user.status(), "user " + std::to_string(id) + " does not exist");
+    if (!InScope(actor, user->org_id)) return NotFound("user " + std::to_string(id) + " does not exist");
     if (actor.user_id != id && !HasRole(actor, Role::kOrgAdmin, user->org_id) &&
         !HasRole(actor, Role::kAuditor, user->org_id)) {
         return PermissionDenied("reading other users needs the org_admin or auditor role over their org");
@@ -642,7 +645,7 @@ Result<std::vector<domain::ApiToken>> Service::ListTokens(const Actor& actor, st
 
 Status Service::RevokeToken(const Actor& actor, domain::TokenId id) {
     auto token = store_->GetToken(id);
-    if (!token.ok()) return NotFound("token " + std::to_string(id) + " does not exist");
+    if (!token.ok()) return detail::MissingOr(token.status(), "token " + std::to_string(id) + " does not exist");
     if (token->user_id != actor.user_id) {
         auto owner = ManagedUser(actor, token->user_id);
         if (!owner.ok()) {

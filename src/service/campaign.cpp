@@ -225,7 +225,7 @@ Result<domain::SpecialItem> Service::GetSpecialItem(const Actor& actor, domain::
         return NotFound("special item " + std::to_string(id) + " does not exist");
     }
     auto c = VisibleCampaign(actor, s->campaign_id, "");
-    if (!c.ok()) return NotFound("special item " + std::to_string(id) + " does not exist");
+    if (!c.ok()) return detail::MissingOr(c.status(), "special item " + std::to_string(id) + " does not exist");
     return std::move(s).value();
 }
 

@@ -138,7 +138,7 @@ Result<Escalation> Service::EscalateProblem(const Actor& actor, domain::ProblemI
 
 Result<Escalation> Service::GetEscalation(const Actor& actor, domain::EscalationId id) {
     auto e = store_->GetEscalation(id);
-    if (!e.ok()) return NotFound("escalation " + Id(id) + " does not exist");
+    if (!e.ok()) return detail::MissingOr(e.status(), "escalation " + Id(id) + " does not exist");
     auto p = store_->GetProblem(e->problem_id);
     if (!p.ok() || AccessToProblem(actor, *p) != ProblemAccess::kFull) {
         return NotFound("escalation " + Id(id) + " does not exist");

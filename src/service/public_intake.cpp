@@ -14,6 +14,7 @@
 #include "common/text.hpp"
 #include "domain/masking.hpp"
 #include "domain/public_intake.hpp"
+#include "service/detail/checks.hpp"
 #include "service/service.hpp"
 
 namespace rectify::service {
@@ -455,7 +456,7 @@ Result<NoticeBoard> Service::PublicNotices(domain::OrgId org_id, const std::opti
                                           const std::optional<std::string>& mechanisms_cursor, int limit) {
     if (limit < 1 || limit > 100) return InvalidArgument("limit: must be between 1 and 100");
     auto org = store_->GetOrg(org_id);
-    if (!org.ok()) return NotFound("org " + std::to_string(org_id) + " does not exist");
+    if (!org.ok()) return detail::MissingOr(org.status(), "org " + std::to_string(org_id) + " does not exist");
     const domain::Actor everyone = RootActor("public:notices");
     NoticeBoard board;
     board.org = *org;
@@ -515,7 +516,9 @@ Result<std::vector<domain::Org>> Service::PublicOrgs(std::optional<domain::OrgId
         ASSIGN_OR_RETURN(auto root, store_->GetOrg(tree->Root()));
         return std::vector<domain::Org>{root};
     }
-    if (!store_->GetOrg(*parent).ok()) return NotFound("parent_id: org " + std::to_string(*parent) + " does not exist");
+    if (auto p = store_->GetOrg(*parent); !p.ok()) {
+        return detail::MissingOr(p.status(), "parent_id: org " + std::to_string(*parent) + " does not exist");
+    }
     return store_->ListChildren(*parent);
 }
 

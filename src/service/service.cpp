@@ -199,6 +199,10 @@ bool Service::InScope(const Actor& actor, domain::OrgId id) const {
     return false;
 }
 
+Status detail::MissingOr(const Status& read, const std::string& message) {
+    return read.code() == StatusCode::kNotFound ? NotFound(message) : read;
+}
+
 Result<Org> Service::GetOrgInScope(const Actor& actor, domain::OrgId id) {
     if (!InScope(actor, id)) return NotFound("org " + std::to_string(id) + " does not exist");
     return CachedOrg(id);
@@ -555,7 +559,7 @@ Result<Page<Problem>> Service::ListProblems(const Actor& actor, const ProblemQue
 
 Result<ProblemDetail> Service::GetProblem(const Actor& actor, domain::ProblemId id) {
     auto problem = store_->GetProblem(id);
-    if (!problem.ok()) return NotFound("problem " + std::to_string(id) + " does not exist");
+    if (!problem.ok()) return detail::MissingOr(problem.status(), "problem " + std::to_string(id) + " does not exist");
     const ProblemAccess access = AccessToProblem(actor, *problem);  // issue 5: visibility follows the links
     if (access == ProblemAccess::kNone) return NotFound("problem " + std::to_string(id) + " does not exist");
     ProblemDetail d;
@@ -722,7 +726,8 @@ Result<Page<domain::Opinion>> Service::ListOpinions(const Actor& actor, const Op
 
 Result<domain::Opinion> Service::GetOpinion(const Actor& actor, domain::OpinionId id) {
     auto o = store_->GetOpinion(id);
-    if (!o.ok() || !InScope(actor, o->org_id)) return NotFound("opinion " + std::to_string(id) + " does not exist");
+    if (!o.ok()) return detail::MissingOr(o.status(), "opinion " + std::to_string(id) + " does not exist");
+    if (!InScope(actor, o->org_id)) return NotFound("opinion " + std::to_string(id) + " does not exist");
     return o;
 }
 

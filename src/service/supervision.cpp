@@ -566,7 +566,8 @@ Result<domain::Bulletin> Service::PublishBulletin(const Actor& actor, const Bull
 
 Result<domain::Bulletin> Service::GetBulletin(const Actor& actor, domain::BulletinId id) {
     auto b = store_->GetBulletin(id);
-    if (!b.ok() || !InScope(actor, b->org_id)) return NotFound("bulletin " + Id(id) + " does not exist");
+    if (!b.ok()) return detail::MissingOr(b.status(), "bulletin " + Id(id) + " does not exist");
+    if (!InScope(actor, b->org_id)) return NotFound("bulletin " + Id(id) + " does not exist");
     return b;
 }
 
@@ -643,7 +644,8 @@ Result<domain::SupervisionTeam> Service::CreateTeam(const Actor& actor, const Te
 
 Result<domain::SupervisionTeam> Service::GetTeam(const Actor& actor, domain::TeamId id) {
     auto t = store_->GetTeam(id);
-    if (!t.ok() || !InScope(actor, t->org_id)) return NotFound("team " + Id(id) + " does not exist");
+    if (!t.ok()) return detail::MissingOr(t.status(), "team " + Id(id) + " does not exist");
+    if (!InScope(actor, t->org_id)) return NotFound("team " + Id(id) + " does not exist");
     return t;
 }
 

@@ -162,7 +162,8 @@ struct TaskStep {
 Result<TaskStep> BeginTaskStep(const Service& svc, store::WriteTx& tx, const Actor& actor, domain::TaskId id,
                                TaskAction action, std::optional<std::int64_t> version) {
     auto t = tx.GetTask(id);
-    if (!t.ok() || !svc.InScope(actor, t->org_id)) return NotFound("task " + Id(id) + " does not exist");
+    if (!t.ok()) return detail::MissingOr(t.status(), "task " + Id(id) + " does not exist");
+    if (!svc.InScope(actor, t->org_id)) return NotFound("task " + Id(id) + " does not exist");
     RETURN_IF_ERROR(CheckVersion("task", id, version, t->version));
     ASSIGN_OR_RETURN(TaskStatus to, domain::NextTaskStatus(t->status, action));
     RETURN_IF_ERROR(Authorize(svc, actor, domain::TaskRules(t->status, action), t->org_id, t->created_by_org_id,
@@ -207,7 +208,8 @@ Result<ProblemStep> BeginProblemStep(const Service& svc, store::WriteTx& tx, con
                                      domain::ProblemId id, ProblemAction action,
                                      std::optional<std::int64_t> version) {
     auto p = tx.GetProblem(id);
-    if (!p.ok() || !svc.InScope(actor, p->owner_org_id)) return NotFound("problem " + Id(id) + " does not exist");
+    if (!p.ok()) return detail::MissingOr(p.status(), "problem " + Id(id) + " does not exist");
+    if (!svc.InScope(actor, p->owner_org_id)) return NotFound("problem " + Id(id) + " does not exist");
     RETURN_IF_ERROR(CheckVersion("problem", id, version, p->version));
     ASSIGN_OR_RETURN(auto to, domain::NextProblemStatus(p->status, action));
     RETURN_IF_ERROR(Authorize(svc, actor, domain::ProblemRules(p->status, action), p->owner_org_id, std::nullopt,
@@ -236,7 +238,8 @@ Result<OpinionStep> BeginOpinionStep(const Service& svc, store::WriteTx& tx, con
                                      domain::OpinionId id, OpinionAction action,
                                      std::optional<std::int64_t> version) {
     auto o = tx.GetOpinion(id);
-    if (!o.ok() || !svc.InScope(actor, o->org_id)) return NotFound("opinion " + Id(id) + " does not exist");
+    if (!o.ok()) return detail::MissingOr(o.status(), "opinion " + Id(id) + " does not exist");
+    if (!svc.InScope(actor, o->org_id)) return NotFound("opinion " + Id(id) + " does not exist");
     RETURN_IF_ERROR(CheckVersion("opinion", id, version, o->version));
     ASSIGN_OR_RETURN(OpinionStatus to, domain::NextOpinionStatus(o->status, action));
     RETURN_IF_ERROR(Authorize(svc, actor, domain::OpinionRules(o->status, action), o->org_id, std::nullopt,
@@ -506,7 +509,7 @@ Result<Task> Service::CreateTask(const Actor& actor, domain::ProblemId problem_i
 
 Result<Task> Service::GetTask(const Actor& actor, domain::TaskId id) {
     auto t = store_->GetTask(id);
-    if (!t.ok()) return NotFound("task " + Id(id) + " does not exist");
+    if (!t.ok()) return detail::MissingOr(t.status(), "task " + Id(id) + " does not exist");
     if (InScope(actor, t->org_id)) return t;
     // Issue 5: an org with full access to the problem (an escalation's origin) reads all its tasks.
     auto p = store_->GetProblem(t->problem_id);
@@ -614,8 +617,10 @@ Result<std::vector<Evidence>> Service::ListEvidence(const Actor& actor, domain::
 
 Result<Evidence> Service::GetEvidence(const Actor& actor, domain::EvidenceId id) {
     auto e = store_->GetEvidence(id);
-    if (!e.ok()) return NotFound("evidence " + Id(id) + " does not exist");
-    if (!GetTask(actor, e->task_id).ok()) return NotFound("evidence " + Id(id) + " does not exist");
+    if (!e.ok()) return detail::MissingOr(e.status(), "evidence " + Id(id) + " does not exist");
+    if (auto task = GetTask(actor, e->task_id); !task.ok()) {
+        return detail::MissingOr(task.status(), "evidence " + Id(id) + " does not exist");
+    }
     return e;
 }
 
@@ -1059,7 +1064,8 @@ Result<Mechanism> Service::CreateMechanism(const Actor& actor, const MechanismDr
 
 Result<Mechanism> Service::GetMechanism(const Actor& actor, domain::MechanismId id) {
     auto m = store_->GetMechanism(id);
-    if (!m.ok() || !InScope(actor, m->org_id)) return NotFound("mechanism " + Id(id) + " does not exist");
+    if (!m.ok()) return detail::MissingOr(m.status(), "mechanism " + Id(id) + " does not exist");
+    if (!InScope(actor, m->org_id)) return NotFound("mechanism " + Id(id) + " does not exist");
     return m;
 }
 
@@ -1106,7 +1112,7 @@ Result<Mechanism> Service::LinkMechanismProblem(const Actor& actor, domain::Mech
     ASSIGN_OR_RETURN(Mechanism m, GetMechanism(actor, id));
     RETURN_IF_ERROR(AuthorizeRoles(*this, actor, kOrgWorkers, m.org_id, "linking problems to mechanism " + Id(id)));
     auto p = GetProblem(actor, problem);
-    if (!p.ok()) return NotFound("problem_id: problem " + Id(problem) + " does not exist");
+    if (!p.ok()) return detail::MissingOr(p.status(), "problem_id: problem " + Id(problem) + " does not exist");
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         RETURN_IF_ERROR(tx.LinkMechanismProblem(id, problem, NowSeconds()));
         auto e = MakeEvent(actor, "mechanism", id, "link_problem", std::nullopt, json{{"problem_id", problem}});
@@ -1165,7 +1171,8 @@ Result<MeetingDetail> Service::CreateMeeting(const Actor& actor, const MeetingDr
 
 Result<MeetingDetail> Service::GetMeeting(const Actor& actor, domain::MeetingId id) {
     auto m = store_->GetMeeting(id);
-    if (!m.ok() || !InScope(actor, m->org_id)) return NotFound("meeting " + Id(id) + " does not exist");
+    if (!m.ok()) return detail::MissingOr(m.status(), "meeting " + Id(id) + " does not exist");
+    if (!InScope(actor, m->org_id)) return NotFound("meeting " + Id(id) + " does not exist");
     MeetingDetail d;
     d.meeting = std::move(m).value();
     ASSIGN_OR_RETURN(d.findings, store_->ListFindings(id));
@@ -1193,7 +1200,8 @@ Result<MeetingFinding> Service::AddFinding(const Actor& actor, domain::MeetingId
     MeetingFinding f{0, id, text, std::nullopt, NowSeconds()};
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         auto m = tx.GetMeeting(id);
-        if (!m.ok() || !InScope(actor, m->org_id)) return NotFound("meeting " + Id(id) + " does not exist");
+        if (!m.ok()) return detail::MissingOr(m.status(), "meeting " + Id(id) + " does not exist");
+        if (!InScope(actor, m->org_id)) return NotFound("meeting " + Id(id) + " does not exist");
         RETURN_IF_ERROR(CheckVersion("meeting", id, version, m->version));
         RETURN_IF_ERROR(AuthorizeRoles(*this, actor, kOrgWorkers, m->org_id, "adding findings to meeting " + Id(id)));
         RETURN_IF_ERROR(tx.TouchMeeting(id, m->version));
@@ -1210,7 +1218,8 @@ Result<Problem> Service::FindingToProblem(const Actor& actor, domain::MeetingId 
     Problem p;
     RETURN_IF_ERROR(store_->Write([&](store::WriteTx& tx) -> Status {
         auto m = tx.GetMeeting(meeting);
-        if (!m.ok() || !InScope(actor, m->org_id)) return NotFound("meeting " + Id(meeting) + " does not exist");
+        if (!m.ok()) return detail::MissingOr(m.status(), "meeting " + Id(meeting) + " does not exist");
+        if (!InScope(actor, m->org_id)) return NotFound("meeting " + Id(meeting) + " does not exist");
         auto f = tx.GetFinding(finding);
         if (!f.ok() || f->meeting_id != meeting) {
             return NotFound("finding " + Id(finding) + " of meeting " + Id(meeting) + " does not exist");

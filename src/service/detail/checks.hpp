@@ -19,6 +19,12 @@ namespace rectify::service::detail {
 Status AuthorizeRoles(const Service& svc, const domain::Actor& actor, domain::RoleSet roles, domain::OrgId org,
                       const std::string& doing);
 
+// The answer for a record read by id that failed with `read`: kNotFound `message` when the store found no such
+// record, else the store's own error unchanged — kUnavailable while the database is down must stay 503, not
+// become "does not exist" (a client would take the record for deleted). Outside the scope is the caller's
+// kNotFound, as before.
+Status MissingOr(const Status& read, const std::string& message);
+
 // kOk when `sent` is empty or equals `current`; otherwise kAborted naming both versions.
 Status CheckVersion(const std::string& what, std::int64_t id, std::optional<std::int64_t> sent, std::int64_t current);
 
