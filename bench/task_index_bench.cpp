@@ -264,9 +264,11 @@ void Queues(const std::string& path, const std::vector<index::OpenTaskFacts>& op
     std::printf("queues: %zu open tasks, %zu overdue and %zu due soon (before %lld) at the data's now %lld\n",
                 open.size(), overdue.size(), due_soon.size(), static_cast<long long>(due_before),
                 static_cast<long long>(now));
-    // The subtrees: the root, the city with the lowest id (the largest: owners are skewed to low ids), a county.
-    const std::vector<std::pair<std::string, domain::OrgId>> roots{
-        {"province", d.orgs_by_depth[0][0]}, {"city", d.orgs_by_depth[1][0]}, {"county", d.orgs_by_depth[2][0]}};
+    // The subtrees: the root and the first org (lowest id: the largest, owners are skewed to low ids) of each of
+    // the two levels below it (at province scale: the province, a city, a county), named by their levels.
+    const std::vector<std::pair<std::string, domain::OrgId>> roots{{d.levels[0], d.orgs_by_depth[0][0]},
+                                                                   {d.levels[1], d.orgs_by_depth[1][0]},
+                                                                   {d.levels[2], d.orgs_by_depth[2][0]}};
     auto path_of = [&](domain::OrgId id) -> const std::string& { return d.orgs[static_cast<std::size_t>(id - 1)].path; };
     auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
     for (const auto& [queue, rows] : {std::pair{service::WorkQueue::kOverdue, &overdue},

@@ -974,8 +974,9 @@ Status Service::TaskFiguresFromIndex(OrgStats& s, UnixSeconds at) {
     return Status::Ok();
 }
 
-std::optional<std::int64_t> Service::DeadlineTotalFromIndex(WorkQueue queue, const std::vector<domain::OrgId>& roots,
-                                                            UnixSeconds now, UnixSeconds due_before) {
+std::optional<Service::DeadlineTotals> Service::DeadlineTotalsFromIndex(WorkQueue queue,
+                                                                        const std::vector<domain::OrgId>& roots,
+                                                                        UnixSeconds now, UnixSeconds due_before) {
     if (queue != WorkQueue::kOverdue && queue != WorkQueue::kDueSoon) return std::nullopt;
     std::shared_ptr<index::TaskIndex> tasks;
     {
@@ -984,13 +985,21 @@ std::optional<std::int64_t> Service::DeadlineTotalFromIndex(WorkQueue queue, con
         tasks = task_index_;
     }
     if (!tasks) return std::nullopt;
-    std::int64_t total = 0;
-    for (domain::OrgId root : roots) {
+    auto count = [&](domain::OrgId root) -> std::optional<std::int64_t> {
         auto counts = tasks->CountDeadlines(root, now, due_before);
         if (!counts.ok()) return std::nullopt;
-        total += queue == WorkQueue::kOverdue ? counts->overdue : counts->due_soon;
+        return queue == WorkQueue::kOverdue ? counts->overdue : counts->due_soon;
+    };
+    DeadlineTotals totals;
+    for (domain::OrgId root : roots) {
+        auto n = count(root);
+        if (!n) return std::nullopt;
+        totals.subtrees += *n;
     }
-    return total;
+    auto all = count(Tree()->Root());
+    if (!all) return std::nullopt;
+    totals.all = *all;
+    return totals;
 }
 
 void Service::OnCommit(const std::vector<store::Event>& events) {

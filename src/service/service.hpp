@@ -2072,10 +2072,16 @@ private:
     Status TaskFiguresFromIndex(OrgStats& s, UnixSeconds at);
     // The total of the overdue or due-soon work queue (ListQueue) over the subtrees of `roots` (disjoint) at
     // `now`, due soon before `due_before` (UTC seconds), from the task index: the same rule as
-    // Store::CountQueue kOverdue / kDueSoon (task_index.hpp). nullopt when the index is not built or is stale,
-    // an org is unknown to it, or `queue` is another: the caller counts in SQL then. Issue 11 item 2.
-    std::optional<std::int64_t> DeadlineTotalFromIndex(WorkQueue queue, const std::vector<domain::OrgId>& roots,
-                                                       UnixSeconds now, UnixSeconds due_before);
+    // Store::CountQueue kOverdue / kDueSoon (task_index.hpp); and the same queue's total over the whole org
+    // tree, for the page's plan (QueueFilter::walk_by_deadline: a walk in deadline order once the subtrees
+    // hold at least 1 / kWalkByIdShare of it). nullopt when the index is not built or is stale, an org is
+    // unknown to it, or `queue` is another: the caller counts in SQL then. Issue 11 item 2.
+    struct DeadlineTotals {
+        std::int64_t subtrees = 0;
+        std::int64_t all = 0;
+    };
+    std::optional<DeadlineTotals> DeadlineTotalsFromIndex(WorkQueue queue, const std::vector<domain::OrgId>& roots,
+                                                         UnixSeconds now, UnixSeconds due_before);
     bool rollup_stale_ = false;  // an update failed: rebuild before the next query
     // ---- following other servers (issue 10) ----
     mutable std::mutex apply_mutex_;      // serialises ApplyEvents (commit observer and follower)

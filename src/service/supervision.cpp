@@ -386,12 +386,15 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
         case WorkQueue::kEscalations:
         case WorkQueue::kOpinionsOverdue: break;
     }
-    ASSIGN_OR_RETURN(auto rows, store_->ListQueue(f));
     // The overdue and due-soon totals from the task index when it is current (issue 11 item 2: at province
-    // scale the count was the slow half); the subtrees are the asked org's or the scope roots (disjoint).
+    // scale the count was the slow half), and with them the page's plan; the subtrees are the asked org's or
+    // the scope roots (disjoint).
     const std::vector<domain::OrgId> roots = query.org_id ? std::vector<domain::OrgId>{*query.org_id} : actor.scope;
-    if (auto counted = DeadlineTotalFromIndex(queue, roots, now, f.due_before)) {
-        page.total = *counted;
+    const auto totals = DeadlineTotalsFromIndex(queue, roots, now, f.due_before);
+    if (totals) f.walk_by_deadline = totals->subtrees * kWalkByIdShare >= totals->all;
+    ASSIGN_OR_RETURN(auto rows, store_->ListQueue(f));
+    if (totals) {
+        page.total = totals->subtrees;
     } else {
         ASSIGN_OR_RETURN(page.total, store_->CountQueue(f));
     }

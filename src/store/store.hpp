@@ -335,6 +335,12 @@ struct QueueFilter {
     int min_returns = 2;             // kReturned: returned at least this often (all rounds)
     std::int64_t offset = 0;
     int limit = 50;
+    // kOverdue / kDueSoon, SQLite only (PostgreSQL plans from its statistics; rectify runs no ANALYZE, so
+    // SQLite has none for the newer indexes): true walks the open tasks in deadline order (task_open_due)
+    // and probes each one's org path, stopping at the page — right when the subtrees hold a large share of
+    // the queue; false starts from the subtrees' orgs and reads only their open tasks (task_open_org), then
+    // sorts — right for a small subtree; nullopt leaves the plan to SQLite. The answer is the same either way.
+    std::optional<bool> walk_by_deadline;
 };
 
 // The task index's facts (issue 6, src/index/task_index.hpp). One open task (status pending, in progress or

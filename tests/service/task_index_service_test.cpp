@@ -174,7 +174,7 @@ class TaskIndexServiceTest : public ::testing::Test {
                                    std::pair{WorkQueue::kDueSoon, store::QueueKind::kDueSoon}}) {
             QueueQuery q;
             q.org_id = org.id;
-            q.limit = 1;
+            q.limit = 5;
             auto page = svc_->ListQueue(root_, queue, q, at);
             ASSERT_OK(page);
             store::QueueFilter f;
@@ -182,10 +182,20 @@ class TaskIndexServiceTest : public ::testing::Test {
             f.subtree_paths = {org.path};
             f.now = at;
             f.due_before = due_before;
+            f.limit = 5;
             auto sql = svc_->store().CountQueue(f);
             ASSERT_OK(sql);
-            EXPECT_EQ(page->total, *sql) << (queue == WorkQueue::kOverdue ? "overdue" : "due soon") << ", org "
-                                         << org.id << " at " << FormatIso(at);
+            const std::string what = std::string(queue == WorkQueue::kOverdue ? "overdue" : "due soon") + ", org " +
+                                     std::to_string(org.id) + " at " + FormatIso(at);
+            EXPECT_EQ(page->total, *sql) << what;
+            // The page, whichever plan the service asked for (QueueFilter::walk_by_deadline), is the one SQLite's
+            // own plan gives.
+            auto rows = svc_->store().ListQueue(f);
+            ASSERT_OK(rows);
+            std::vector<domain::TaskId> want, got;
+            for (const auto& r : *rows) want.push_back(r.task.id);
+            for (const auto& item : page->items) got.push_back(item.task->task.id);
+            EXPECT_EQ(got, want) << what;
             if (*sql > 0) ++(queue == WorkQueue::kOverdue ? overdue_seen_ : due_soon_seen_);
         }
     }

@@ -198,7 +198,7 @@ TEST_F(EventChainMigrationTest, MigrationThreeChainsTheEventsOfAnOlderDatabase) 
     // (schema 6), no supervision tables (schema 5),
     // no linkage tables and columns (schema 4), no accounts tables, no chain columns, no triggers.
     ASSERT_EQ(Exec(path_,
-                   "DROP INDEX task_open; DROP INDEX task_open_due; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at;"
+                   "DROP INDEX task_open; DROP INDEX task_open_due; DROP INDEX task_open_org; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at;"
                    "CREATE INDEX progress_report_task ON progress_report(task_id);"
                    "ALTER TABLE org DROP COLUMN province_id; ALTER TABLE problem DROP COLUMN province_id;"
                    "ALTER TABLE task DROP COLUMN province_id; ALTER TABLE opinion DROP COLUMN province_id;"

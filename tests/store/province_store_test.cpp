@@ -229,7 +229,7 @@ TEST_F(ProvinceBackfillTest, MigrationFourteenFillsTheKeysOfExistingRows) {
     store_.reset();
     // Back to schema 13: migration 015's and 016's indexes undone as well, so that 014 to 016 run again.
     const std::string drop =
-        "DROP INDEX task_open; DROP INDEX task_open_due; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at; "
+        "DROP INDEX task_open; DROP INDEX task_open_due; DROP INDEX task_open_org; DROP INDEX task_cascade_child; DROP INDEX progress_report_task_at; "
         "CREATE INDEX progress_report_task ON progress_report(task_id); "
         "ALTER TABLE org DROP COLUMN province_id; ALTER TABLE problem DROP COLUMN province_id; "
         "ALTER TABLE task DROP COLUMN province_id; ALTER TABLE opinion DROP COLUMN province_id; "

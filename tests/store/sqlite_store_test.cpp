@@ -126,6 +126,37 @@ TEST_F(SqliteStoreSqliteOnly, TheOpenTaskReadScansOnlyThePartialIndexOfOpenTasks
     EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the index gives the id order: " << all;
 }
 
+// Migration 016 (issue 11, docs/PERFORMANCE.md#queues): the two plans of an overdue page that
+// QueueFilter::walk_by_deadline asks for (supervision_sql.inc QueueFrom). Walking: the open tasks in deadline
+// order from task_open_due, each org probed by its key, no sort. From the orgs: the subtree's orgs by path, then
+// only their open tasks from task_open_org. SQLite's own plans, read with EXPLAIN QUERY PLAN.
+TEST_F(SqliteStoreSqliteOnly, TheOverduePageWalksTheDeadlineIndexOrStartsFromTheOrgsAsAsked) {
+    RECTIFY_SQLITE_ONLY("the query plans checked are SQLite's");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.url().c_str(), &db), SQLITE_OK);
+    auto plan = [&](const std::string& from) {
+        const std::string sql = "EXPLAIN QUERY PLAN SELECT t.id" + from +
+                                "t.status IN ('pending', 'in_progress', 'returned') AND t.due_at IS NOT NULL AND "
+                                "t.due_at < 100 AND (o.path >= '/1/' AND o.path < '/10') ORDER BY t.due_at, t.id LIMIT 50";
+        sqlite3_stmt* st = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+        std::string all;
+        while (sqlite3_step(st) == SQLITE_ROW) all += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
+        sqlite3_finalize(st);
+        return all;
+    };
+    const std::string walk =
+        plan(" FROM task t CROSS JOIN org o ON o.id = t.org_id JOIN problem p ON p.id = t.problem_id WHERE ");
+    EXPECT_NE(walk.find("SEARCH t USING INDEX task_open_due (due_at>? AND due_at<?)"), std::string::npos) << walk;
+    EXPECT_EQ(walk.find("TEMP B-TREE"), std::string::npos) << "the index gives the deadline order: " << walk;
+    const std::string orgs_first =
+        plan(" FROM org o CROSS JOIN task t ON t.org_id = o.id JOIN problem p ON p.id = t.problem_id WHERE ");
+    EXPECT_NE(orgs_first.find("USING COVERING INDEX org_path (path>? AND path<?)"), std::string::npos) << orgs_first;
+    EXPECT_NE(orgs_first.find("SEARCH t USING INDEX task_open_org (org_id=? AND due_at>? AND due_at<?)"), std::string::npos)
+        << orgs_first;
+    sqlite3_close(db);
+}
+
 // Migration 015: Store::ListCascadeFacts' join of the cascades with their child tasks reads the partial index of
 // cascade children (task_cascade_child) instead of walking task_parent, whose first column is NULL for every
 // task that is not a cascade child (at province scale SQLite scanned all 5,007,146 tasks that way, 11.7 s).

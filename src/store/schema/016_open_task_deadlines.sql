@@ -10,3 +10,7 @@ DROP INDEX task_open;
 CREATE INDEX task_open ON task(id, org_id, created_at, returned_at, due_at, status)
     WHERE status IN ('pending', 'in_progress', 'returned');
 CREATE INDEX task_open_due ON task(due_at, id) WHERE status IN ('pending', 'in_progress', 'returned');
+--   task_open_org: the open tasks of each org by deadline, for a small subtree's page (the org's open tasks
+--   only, then sorted) instead of every task of its orgs through task_org. Store::QueueFilter::walk_by_deadline
+--   says which of the two the service wants (it knows the subtree's share of the queue from the task index).
+CREATE INDEX task_open_org ON task(org_id, due_at) WHERE status IN ('pending', 'in_progress', 'returned');
