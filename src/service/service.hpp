@@ -2073,8 +2073,8 @@ private:
     // The total of the overdue or due-soon work queue (ListQueue) over the subtrees of `roots` (disjoint) at
     // `now`, due soon before `due_before` (UTC seconds), from the task index: the same rule as
     // Store::CountQueue kOverdue / kDueSoon (task_index.hpp); and the same queue's total over the whole org
-    // tree, for the page's plan (QueueFilter::walk_by_deadline: a walk in deadline order once the subtrees
-    // hold at least 1 / kWalkByIdShare of it). nullopt when the index is not built or is stale, an org is
+    // tree, for the page's plan (QueueFilter::walk_by_deadline: ListQueue walks in deadline order when that
+    // reads fewer rows than starting from the subtrees' orgs). nullopt when the index is not built or is stale, an org is
     // unknown to it, or `queue` is another: the caller counts in SQL then. Issue 11 item 2.
     struct DeadlineTotals {
         std::int64_t subtrees = 0;

@@ -391,7 +391,13 @@ Result<Page<QueueItem>> Service::ListQueue(const Actor& actor, WorkQueue queue, 
     // the scope roots (disjoint).
     const std::vector<domain::OrgId> roots = query.org_id ? std::vector<domain::OrgId>{*query.org_id} : actor.scope;
     const auto totals = DeadlineTotalsFromIndex(queue, roots, now, f.due_before);
-    if (totals) f.walk_by_deadline = totals->subtrees * kWalkByIdShare >= totals->all;
+    if (totals) {
+        // Rows each plan reads, roughly: the walk in deadline order probes (offset + limit) * all / subtrees
+        // open tasks before it has the page; starting from the orgs reads the subtrees' `subtrees` and sorts
+        // them. Walk when that is fewer: (offset + limit) * all <= subtrees^2 (at most ~10^14: no overflow).
+        const std::int64_t page_rows = f.offset + f.limit;
+        f.walk_by_deadline = page_rows * totals->all <= totals->subtrees * totals->subtrees;
+    }
     ASSIGN_OR_RETURN(auto rows, store_->ListQueue(f));
     if (totals) {
         page.total = totals->subtrees;
