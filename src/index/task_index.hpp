@@ -42,8 +42,8 @@
 //   adds them along the new one.
 //   Measured at province scale (217,702 orgs, 5,007,146 generated tasks of which 600,885 open, 250,170
 //   supervise steps; shared 2-core machine, docs/PERFORMANCE.md#task-index): 15.2 bytes of heap per task
-//   (~90 per open task or step), a build 0.4-0.5 s of CPU, a query 0.4-12 us at p50 for any org, a report
-//   (PutOpenTask) ~3 us, moving a county 1.4-9.8 ms.
+//   without deadlines, 20.4 with the open tasks' deadlines (#queues), a build 0.3-0.5 s of CPU, a query
+//   0.4-12 us at p50 for any org, a report (PutOpenTask) ~3 us, moving a county 0.9-9.8 ms.
 //
 // Invariants (after Build and after every public call that returns OK):
 //   1. The orgs form one tree: one root, every other org has a known parent, no cycles.
